@@ -1,0 +1,106 @@
+"""Settings from ``SOHOA_`` environment variables and an optional TOML file.
+
+Nested sections use a double underscore: ``SOHOA_OCR__JOBS=2``,
+``SOHOA_STORAGE__BACKEND=minio``. ``SOHOA_CONFIG`` names the TOML file. Settings are built once
+by the entry point (CLI, API) and passed down; nothing reads the environment elsewhere.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, SecretStr
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+
+class OcrSettings(BaseModel):
+    lang: str = "vie"
+    jobs: int = Field(0, description="worker processes; 0 means one per core")
+    page_timeout: float = Field(180.0, description="seconds Tesseract may spend on one page")
+    max_megapixels: float = Field(
+        250.0, description="decompression-bomb cap, checked before any pixel is decoded"
+    )
+    max_file_mb: float = Field(1024.0, description="largest input file accepted")
+    min_dpi: int = Field(200, description="below this the clerk is warned to rescan")
+    review_confidence: float = Field(0.80, description="fields below this go to review")
+    max_pages: int = Field(2000, description="a PDF with more pages is refused as suspicious")
+
+
+class StorageSettings(BaseModel):
+    backend: Literal["directory", "minio"] = "directory"
+    endpoint: str = "127.0.0.1:9000"
+    access_key: str = "sohoa"
+    secret_key: SecretStr = SecretStr("sohoa-secret")
+    secure: bool = False
+    region: str = "us-east-1"
+    bucket_prefix: str = "sohoa"
+    retention_days: int = Field(3650, description="object-lock retention of signed results")
+    presign_seconds: int = Field(900, description="lifetime of presigned GET URLs")
+    retry_seconds: float = Field(30.0, description="how long to retry an unreachable server")
+
+
+class DatabaseSettings(BaseModel):
+    url: str | None = Field(None, description="SQLAlchemy URL; default SQLite in the data dir")
+
+
+class SigningSettings(BaseModel):
+    level: Literal["B-B", "B-T", "B-LT"] = "B-B"
+    tsa_url: str | None = None
+    trust_roots: list[Path] = Field(default_factory=list)
+    revocation: Literal["soft-fail", "hard-fail", "require"] = "soft-fail"
+    organisation: str = "UBND xã (chưa cấu hình)"
+    seal_image: Path | None = None
+    font: Path | None = None
+    timezone: str = "+07:00"
+
+
+class ApiSettings(BaseModel):
+    host: str = "127.0.0.1"
+    port: int = 8080
+    max_upload_mb: float = 512.0
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="SOHOA_", env_nested_delimiter="__", extra="ignore"
+    )
+
+    data_dir: Path = Path("./data")
+    ocr: OcrSettings = OcrSettings()
+    storage: StorageSettings = StorageSettings()
+    database: DatabaseSettings = DatabaseSettings()
+    signing: SigningSettings = SigningSettings()
+    api: ApiSettings = ApiSettings()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        config_file = os.environ.get("SOHOA_CONFIG")
+        if config_file:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=config_file))
+        return tuple(sources)
+
+    @property
+    def database_url(self) -> str:
+        if self.database.url:
+            return self.database.url
+        return f"sqlite:///{(self.data_dir / 'sohoa.db').resolve()}"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings from the environment (and ``SOHOA_CONFIG``), with explicit overrides."""
+    return Settings(**overrides)  # type: ignore[arg-type]

@@ -1,0 +1,1 @@
+"""Reading scans, cleaning page images and OCR with Tesseract (Vietnamese)."""

@@ -1,0 +1,1 @@
+"""Orchestration: scans to documents with fields, into the store, to signatures, to the API."""

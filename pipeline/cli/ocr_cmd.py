@@ -1,0 +1,13 @@
+"""Placeholder until this command group is built; replaced by its owner."""
+
+from __future__ import annotations
+
+import typer
+
+from config.errors import SohoaError
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("ocr", help="(not built yet)")
+    def _ocr() -> None:
+        raise SohoaError("'ocr' is not built yet")

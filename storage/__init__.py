@@ -1,0 +1,1 @@
+"""Object storage (MinIO or a directory) and the dossier database."""
