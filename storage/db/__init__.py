@@ -1,0 +1,1 @@
+"""The dossier database: SQLAlchemy 2 models, engine set-up and Alembic migrations."""

@@ -1,0 +1,74 @@
+"""The object-store interface every backend implements.
+
+Keys are content addresses (the SHA-256 of the bytes, hex), so storing the same scan twice
+stores it once and a key names its content forever. Signed results are new bytes, hence new
+keys; retention protects them from deletion and overwrite.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from enum import StrEnum
+from pathlib import Path
+from typing import BinaryIO, Protocol
+
+
+class Bucket(StrEnum):
+    ORIGINALS = "originals"  # the scanner's files as received
+    DIGITISED = "digitised"  # searchable PDFs and signed digitised copies
+    SIGNED = "signed"  # signed e-results, under retention
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    bucket: Bucket
+    key: str  # sha256 hex of the content
+    sha256: str
+    size: int
+    content_type: str = "application/octet-stream"
+    metadata: Mapping[str, str] = field(default_factory=dict)
+    version_id: str | None = None
+    created: bool = True  # False when identical content was already stored
+
+
+class ObjectStore(Protocol):
+    def ensure_buckets(self) -> None:
+        """Create missing buckets (with versioning and object lock where supported)."""
+
+    def put_file(
+        self,
+        bucket: Bucket,
+        path: Path,
+        *,
+        content_type: str = "application/octet-stream",
+        metadata: Mapping[str, str] | None = None,
+        retain: bool = False,
+    ) -> StoredObject:
+        """Store a file under its SHA-256; idempotent. ``retain`` applies the retention period."""
+
+    def put_bytes(
+        self,
+        bucket: Bucket,
+        data: bytes,
+        *,
+        content_type: str = "application/octet-stream",
+        metadata: Mapping[str, str] | None = None,
+        retain: bool = False,
+    ) -> StoredObject: ...
+
+    def stat(self, bucket: Bucket, key: str) -> StoredObject | None: ...
+
+    def open(self, bucket: Bucket, key: str) -> BinaryIO:
+        """A streaming reader; the caller closes it."""
+
+    def get_file(self, bucket: Bucket, key: str, dest: Path) -> Path:
+        """Download to ``dest`` atomically and check the SHA-256 on the way."""
+
+    def delete(self, bucket: Bucket, key: str) -> None:
+        """Remove an object; refused (ObjectLockedError) while it is under retention."""
+
+    def list_keys(self, bucket: Bucket, prefix: str = "") -> Iterator[str]: ...
+
+    def presigned_get_url(self, bucket: Bucket, key: str, expires: timedelta) -> str: ...
