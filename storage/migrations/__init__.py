@@ -1,0 +1,1 @@
+"""Alembic migrations of the dossier database (run by ``storage.db.migrate``)."""
