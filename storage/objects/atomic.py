@@ -1,0 +1,64 @@
+"""Crash-safe file writes: temp file in the target directory, fsync, rename, fsync the directory.
+
+A reader (or a restart after SIGKILL) sees the old file or the new one, never a torn one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+TMP_PREFIX = ".tmp-"
+
+
+def fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def temp_file(directory: Path, suffix: str = "") -> Iterator[tuple[int, Path]]:
+    """A temp file that is removed unless the caller renamed it away."""
+    fd, name = tempfile.mkstemp(dir=directory, prefix=TMP_PREFIX, suffix=suffix)
+    path = Path(name)
+    try:
+        yield fd, path
+    finally:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+
+
+def write_chunks(fd: int, chunks: Iterable[bytes]) -> tuple[str, int]:
+    """Write and fsync, returning the SHA-256 and size of what was written."""
+    digest = hashlib.sha256()
+    size = 0
+    for chunk in chunks:
+        digest.update(chunk)
+        view = memoryview(chunk)
+        while view:
+            n = os.write(fd, view)
+            view = view[n:]
+        size += len(chunk)
+    os.fsync(fd)
+    return digest.hexdigest(), size
+
+
+def replace(tmp: Path, final: Path) -> None:
+    os.replace(tmp, final)
+    fsync_dir(final.parent)
+
+
+def write_bytes_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
+    with temp_file(path.parent) as (fd, tmp):
+        write_chunks(fd, [data])
+        os.fchmod(fd, mode)
+        replace(tmp, path)

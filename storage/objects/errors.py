@@ -1,0 +1,50 @@
+"""Object-store errors, one class per way a store can fail, all with ``ExitCode.STORAGE``.
+
+Messages name the bucket and a key prefix at most: object metadata carries owner ids, which must
+never reach a log or a clerk's screen through an exception.
+"""
+
+from __future__ import annotations
+
+from config.errors import ExitCode, SohoaError
+
+
+class StorageError(SohoaError):
+    exit_code = ExitCode.STORAGE
+
+
+class StorageUnavailableError(StorageError):
+    """The server stayed unreachable (or kept answering 5xx) for the whole retry window."""
+
+
+class ObjectLockedError(StorageError):
+    """The object is under retention: it may be neither deleted nor replaced yet."""
+
+
+class ObjectNotFoundError(StorageError):
+    pass
+
+
+class ObjectCorruptedError(StorageError):
+    """The bytes read back do not hash to their key: the copy is damaged or was tampered with."""
+
+
+class InvalidObjectKeyError(StorageError):
+    """A key that is not a SHA-256 hex digest (also what stops path traversal)."""
+
+    exit_code = ExitCode.BAD_ARGS
+
+
+class InvalidMetadataError(StorageError):
+    exit_code = ExitCode.BAD_ARGS
+
+
+class PresignError(StorageError):
+    """A presigned URL that is malformed, forged or expired, or an expiry out of range."""
+
+    exit_code = ExitCode.BAD_ARGS
+
+
+def short_key(key: str) -> str:
+    """What messages and logs show of a key: enough to find it, too little to matter."""
+    return key[:12] + "…" if len(key) > 12 else key
