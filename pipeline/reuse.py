@@ -1,0 +1,165 @@
+"""Not asking twice: what the store already holds for a citizen or an enterprise.
+
+A document counts as held when it is still valid (no expiry date, or not yet expired) and comes
+from a digitised or signed source. Filling a dossier component from a held document records
+``reused=True``: the Decision 766 indicator counts those.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+from pydantic import BaseModel, Field
+from sqlalchemy import and_, exists, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from storage.db.dossiers import VIETNAM_TZ, audit, get_dossier, get_procedure
+from storage.db.errors import BadInputError, NotFoundError
+from storage.db.models import (
+    OWNER_ID_RE,
+    Document,
+    DocumentOwner,
+    DocumentSource,
+    DocumentVersion,
+    Dossier,
+    DossierComponent,
+    ExtractedField,
+    VersionKind,
+    utcnow,
+)
+
+MAX_ID_INPUT = 64
+HELD_SOURCES = (DocumentSource.DIGITISED.value, DocumentSource.SIGNED.value)
+
+
+class HeldDocument(BaseModel):
+    doc_type: str
+    document_id: str
+    dossier: str | None
+    signed: bool
+    fields: dict[str, str] = Field(default_factory=dict)
+    source: str = DocumentSource.DIGITISED.value
+    expiry_date: date | None = None
+
+
+class LookupResult(BaseModel):
+    """Exactly the object of interfaces.md (``owner``, ``held``, ``missing``), plus extras."""
+
+    owner: str
+    held: list[HeldDocument] = Field(default_factory=list)
+    missing: list[str] = Field(default_factory=list)
+    procedure: str | None = None
+
+
+def validate_owner_id(raw: str) -> str:
+    """A personal id number (12 digits) or an enterprise code (10 digits, optional ``-NNN``).
+
+    Messages never repeat the input: it may be a personal id number.
+    """
+    if len(raw) > MAX_ID_INPUT:
+        raise BadInputError("Mã định danh quá dài (id too long): tối đa 14 ký tự")
+    value = raw.strip()
+    if not OWNER_ID_RE.fullmatch(value):
+        raise BadInputError(
+            "Mã định danh không hợp lệ (invalid id): phải là số định danh cá nhân 12 chữ số "
+            "hoặc mã số doanh nghiệp 10 chữ số (có thể thêm -NNN)"
+        )
+    return value
+
+
+def today_in_vietnam() -> date:
+    return utcnow().astimezone(VIETNAM_TZ).date()
+
+
+def lookup(
+    session: Session, owner: str, procedure_code: str | None = None, *, today: date | None = None
+) -> LookupResult:
+    owner = validate_owner_id(owner)
+    procedure = get_procedure(session, procedure_code) if procedure_code else None
+    today = today or today_in_vietnam()
+    signed_version = exists().where(
+        DocumentVersion.document_id == Document.id, DocumentVersion.kind == VersionKind.SIGNED.value
+    )
+    rows = session.execute(
+        select(
+            Document.id,
+            Document.doc_type,
+            Document.source,
+            Document.expiry_date,
+            Dossier.code,
+            or_(Document.source == DocumentSource.SIGNED.value, signed_version).label("signed"),
+        )
+        .select_from(DocumentOwner)
+        .join(Document, Document.id == DocumentOwner.document_id)
+        .outerjoin(Dossier, Dossier.id == Document.dossier_id)
+        .where(
+            DocumentOwner.owner_id == owner,
+            Document.source.in_(HELD_SOURCES),
+            or_(Document.expiry_date.is_(None), Document.expiry_date >= today),
+        )
+        .order_by(Document.doc_type, Document.id.desc())
+    ).all()
+    fields: dict[int, dict[str, str]] = defaultdict(dict)
+    if rows:
+        for document_id, key, value in session.execute(
+            select(ExtractedField.document_id, ExtractedField.key, ExtractedField.value).where(
+                and_(ExtractedField.document_id.in_([r[0] for r in rows]), ExtractedField.value.is_not(None))
+            )
+        ):
+            fields[document_id][key] = value
+    held = [
+        HeldDocument(
+            doc_type=doc_type,
+            document_id=str(document_id),
+            dossier=dossier_code,
+            signed=bool(signed),
+            fields=fields.get(document_id, {}),
+            source=source,
+            expiry_date=expiry,
+        )
+        for document_id, doc_type, source, expiry, dossier_code, signed in rows
+    ]
+    held_types = {h.doc_type for h in held}
+    missing = [t for t in procedure.required_doc_types if t not in held_types] if procedure else []
+    return LookupResult(owner=owner, held=held, missing=missing, procedure=procedure_code)
+
+
+def reuse_document(
+    session: Session,
+    dossier_code: str,
+    document_id: int,
+    *,
+    actor: str,
+    doc_type: str | None = None,
+    today: date | None = None,
+) -> DossierComponent:
+    """Fill a component of a dossier with a document the store already holds (no new scan)."""
+    dossier = get_dossier(session, dossier_code)
+    document = session.get(Document, document_id)
+    if document is None:
+        raise NotFoundError("Không tìm thấy tài liệu (unknown document)")
+    today = today or today_in_vietnam()
+    if document.source not in HELD_SOURCES or (document.expiry_date and document.expiry_date < today):
+        raise BadInputError(
+            "Tài liệu đã hết hạn hoặc không dùng lại được (document expired or not reusable)"
+        )
+    component = DossierComponent(
+        dossier_id=dossier.id, doc_type=doc_type or document.doc_type, document_id=document.id, reused=True
+    )
+    try:
+        with session.begin_nested():
+            session.add(component)
+            session.flush()
+    except IntegrityError:
+        raise BadInputError("Tài liệu này đã có trong hồ sơ (document already in the dossier)") from None
+    audit(
+        session,
+        "component.reused",
+        actor=actor,
+        dossier_id=dossier.id,
+        document_id=document.id,
+        doc_type=component.doc_type,
+    )
+    return component
