@@ -1,0 +1,418 @@
+"""Validate every signature in a PDF with pyHanko and decide whether the file can be trusted.
+
+pyHanko does the cryptography, the chain of trust (with CRL/OCSP per the revocation mode) and
+the difference analysis of later revisions (its reject-by-default policy). This module adds
+the verdict the commune needs: ``valid`` only when there is at least one signature, every one
+is intact and trusted, nothing after any signature goes beyond form filling, further
+signatures or validation data, and no byte of the file lies outside a proper revision.
+Output follows ``sohoa verify --json`` in shared/spec/interfaces.md.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import io
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+from asn1crypto import x509 as asn1_x509
+from cryptography import x509
+from pydantic import BaseModel, Field
+from pyhanko.keys import load_certs_from_pemder
+from pyhanko.pdf_utils import misc
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.diff_analysis import ModificationLevel
+from pyhanko.sign.validation import (
+    async_validate_pdf_signature,
+    async_validate_pdf_timestamp,
+)
+from pyhanko.sign.validation.dss import DocumentSecurityStore, NoDSSFoundError
+from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
+from pyhanko.sign.validation.status import PdfSignatureStatus, TimestampSignatureStatus
+from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.fetchers.requests_fetchers import RequestsFetcherBackend
+
+from config.errors import ExitCode, SohoaError
+
+__all__ = [
+    "RevocationMode",
+    "SignatureReport",
+    "VerificationReport",
+    "VerifyInputError",
+    "async_verify_pdf",
+    "verify_pdf",
+]
+
+RevocationMode = Literal["soft-fail", "hard-fail", "require"]
+
+#: what may follow a signature without voiding it (interfaces.md)
+ALLOWED_LEVELS = frozenset(
+    {ModificationLevel.NONE, ModificationLevel.LTA_UPDATES, ModificationLevel.FORM_FILLING}
+)
+#: seconds allowed per CRL/OCSP fetch, so a dead responder cannot hang a clerk's desk
+FETCH_TIMEOUT = 10
+
+
+class VerifyInputError(SohoaError):
+    """The file cannot be verified at all (missing, not a PDF, corrupt) or a trust root is bad."""
+
+    exit_code = ExitCode.INPUT_FILE
+
+
+class SignatureReport(BaseModel):
+    """One signature (or document timestamp) of the file; the first seven keys are the fixed ones."""
+
+    field: str
+    signer: str | None
+    intact: bool
+    trusted: bool
+    modification_level: str | None
+    coverage: str | None
+    timestamp: str | None = Field(description="ISO 8601 in the configured offset (+07:00)")
+    kind: Literal["approval", "certification", "document_timestamp"] = "approval"
+    signer_name: str | None = None
+    valid: bool = False
+    revoked: bool = False
+    timestamp_source: Literal["tsa", "signer"] | None = None
+    timestamp_trusted: bool | None = None
+    docmdp: str | None = None
+    pades_level: str | None = None
+    revision: int | None = None
+    reason: str | None = Field(None, description="why this signature fails, in Vietnamese")
+    errors: list[str] = Field(default_factory=list)
+
+
+class VerificationReport(BaseModel):
+    valid: bool
+    signatures: list[SignatureReport]
+    file: str | None = None
+    reason: str | None = None
+    trailing_bytes: int = Field(0, description="bytes after the last revision's %%EOF")
+
+
+def verify_pdf(
+    path: Path,
+    *,
+    trust_roots: Sequence[Path],
+    revocation: RevocationMode = "soft-fail",
+    allow_fetching: bool = True,
+    tz: str = "+07:00",
+) -> VerificationReport:
+    """Synchronous entry for the CLI; see :func:`async_verify_pdf`."""
+    return asyncio.run(
+        async_verify_pdf(
+            path, trust_roots=trust_roots, revocation=revocation, allow_fetching=allow_fetching, tz=tz
+        )
+    )
+
+
+async def async_verify_pdf(
+    path: Path,
+    *,
+    trust_roots: Sequence[Path],
+    revocation: RevocationMode = "soft-fail",
+    allow_fetching: bool = True,
+    tz: str = "+07:00",
+) -> VerificationReport:
+    """Validate every signature of ``path`` against ``trust_roots``.
+
+    Revocation data embedded in the file (its DSS) is always used; ``allow_fetching`` adds
+    CRL/OCSP look-ups over the network. A file that is not a readable PDF raises
+    :class:`VerifyInputError`; everything else is reported, never raised.
+    """
+    roots = _load_trust_roots(trust_roots)
+    offset = _parse_offset(tz)
+    data = _read_file(path)
+    try:
+        reader = PdfFileReader(io.BytesIO(data), strict=True)
+        embedded = list(reader.embedded_signatures)
+    except (misc.PdfError, ValueError, KeyError, TypeError, IndexError, AssertionError) as exc:
+        raise VerifyInputError(
+            f"Tệp {path.name} hỏng hoặc không phải PDF, không kiểm tra được chữ ký "
+            f"(corrupt or not a PDF): {_short(exc)}"
+        ) from exc
+
+    trailing = _trailing_bytes(data)
+    if not embedded:
+        return VerificationReport(
+            valid=False,
+            signatures=[],
+            file=path.name,
+            reason="Tệp không có chữ ký số nào (the file carries no signature)",
+            trailing_bytes=trailing,
+        )
+
+    dss = _read_dss(reader)
+    last_revision = reader.xrefs.total_revisions - 1
+    backend = RequestsFetcherBackend(per_request_timeout=FETCH_TIMEOUT) if allow_fetching else None
+    reports: list[SignatureReport] = []
+    try:
+        for emb in embedded:
+            ctx_kwargs: dict[str, Any] = {
+                "trust_roots": roots,
+                "other_certs": dss["certs"],
+                "crls": dss["crls"],
+                "ocsps": dss["ocsps"],
+                "allow_fetching": allow_fetching,
+                "revocation_mode": revocation,
+                # Embedded OCSP answers are fetched right after signing, a moment after the
+                # signing time: they still speak for it.
+                "retroactive_revinfo": True,
+            }
+            if backend is not None:
+                ctx_kwargs["fetcher_backend"] = backend
+            report = await _verify_one(emb, ctx_kwargs, offset, dss, last_revision, trailing)
+            reports.append(report)
+    finally:
+        if backend is not None:
+            await backend.close()
+
+    failing = [r for r in reports if not r.valid]
+    reason = None
+    if failing:
+        reason = "; ".join(f"{r.field}: {r.reason}" for r in failing)
+    return VerificationReport(
+        valid=not failing, signatures=reports, file=path.name, reason=reason, trailing_bytes=trailing
+    )
+
+
+# --- one signature ------------------------------------------------------------------------------
+
+
+async def _verify_one(
+    emb: EmbeddedPdfSignature,
+    ctx_kwargs: dict[str, Any],
+    offset: dt.timezone,
+    dss: dict[str, Any],
+    last_revision: int,
+    trailing: int,
+) -> SignatureReport:
+    field = emb.field_name or "(không tên)"
+    is_doc_ts = emb.sig_object_type == "/DocTimeStamp"
+    kind: Literal["approval", "certification", "document_timestamp"] = "approval"
+    if is_doc_ts:
+        kind = "document_timestamp"
+    elif emb.docmdp_level is not None:
+        kind = "certification"
+    report = SignatureReport(
+        field=field,
+        signer=None,
+        intact=False,
+        trusted=False,
+        modification_level=None,
+        coverage=None,
+        timestamp=None,
+        kind=kind,
+        revision=emb.signed_revision,
+    )
+    try:
+        report.signer, report.signer_name = _signer(emb.signer_cert)
+    except Exception as exc:  # an unparseable CMS blob: reported, not raised
+        report.errors.append(f"không đọc được chứng thư người ký: {_short(exc)}")
+    try:
+        status: PdfSignatureStatus | TimestampSignatureStatus
+        if is_doc_ts:
+            status = await async_validate_pdf_timestamp(
+                emb, validation_context=ValidationContext(**ctx_kwargs)
+            )
+        else:
+            status = await async_validate_pdf_signature(
+                emb,
+                signer_validation_context=ValidationContext(**ctx_kwargs),
+                ts_validation_context=ValidationContext(**ctx_kwargs),
+            )
+    except Exception as exc:  # pyHanko raises on forged structures; that is a verdict, not a crash
+        report.errors.append(_short(exc))
+        report.reason = f"không kiểm tra được chữ ký (cannot validate): {_short(exc)}"
+        _fill_integrity_guess(emb, report)
+        return report
+
+    report.intact = bool(status.intact and status.valid)
+    report.trusted = bool(status.trusted)
+    report.revoked = bool(status.revoked)
+    report.coverage = status.coverage.name if status.coverage is not None else None
+    mod_level = status.modification_level
+    report.modification_level = mod_level.name if mod_level is not None else None
+    if isinstance(status, PdfSignatureStatus):
+        report.docmdp = emb.docmdp_level.name if emb.docmdp_level is not None else None
+        _fill_time(report, status, offset)
+        report.pades_level = _pades_level(emb, status, dss)
+    else:
+        report.timestamp = _iso(status.timestamp, offset)
+        report.timestamp_source = "tsa"
+        report.timestamp_trusted = report.trusted
+        report.pades_level = "B-LTA"
+    if status.trust_problem_indic is not None and not report.trusted:
+        report.errors.append(_indic(status))
+
+    report.reason = _reason(report, status, mod_level, last_revision, trailing)
+    report.valid = report.reason is None
+    return report
+
+
+def _reason(
+    report: SignatureReport,
+    status: PdfSignatureStatus | TimestampSignatureStatus,
+    mod_level: ModificationLevel | None,
+    last_revision: int,
+    trailing: int,
+) -> str | None:
+    """The first rule this signature breaks, in Vietnamese (English gloss), or None."""
+    if not report.intact:
+        return "chữ ký không toàn vẹn, nội dung đã ký bị sửa (signature not intact)"
+    if report.revoked:
+        return "chứng thư số đã bị thu hồi (certificate revoked)"
+    if not report.trusted:
+        indic = _indic(status)
+        return f"chứng thư số không được tin cậy (certificate not trusted: {indic})"
+    coverage = report.coverage
+    if coverage not in ("ENTIRE_FILE", "ENTIRE_REVISION"):
+        return f"vùng ký không bao phủ tệp (signature does not cover the file: {coverage})"
+    if mod_level is None or mod_level not in ALLOWED_LEVELS:
+        level = mod_level.name if mod_level is not None else "?"
+        return f"tài liệu bị thay đổi sau khi ký (modified after signing: {level})"
+    if isinstance(status, PdfSignatureStatus) and status.docmdp_ok is False:
+        return "thay đổi sau khi ký vượt quyền chứng nhận DocMDP (changes exceed DocMDP permissions)"
+    if coverage == "ENTIRE_REVISION" and report.revision == last_revision:
+        # Nothing in the xref chain follows this signature, yet bytes do: hidden content.
+        return "có dữ liệu nằm ngoài vùng ký ở cuối tệp (bytes after the signed revision)"
+    if trailing:
+        return f"có {trailing} byte lạ sau %%EOF cuối tệp (bytes after the final %%EOF)"
+    if report.timestamp_source == "tsa" and report.timestamp_trusted is False:
+        return "dấu thời gian không hợp lệ hoặc không tin cậy (invalid or untrusted timestamp)"
+    return None
+
+
+def _indic(status: PdfSignatureStatus | TimestampSignatureStatus) -> str:
+    indic = status.trust_problem_indic
+    return str(getattr(indic, "name", indic)) if indic is not None else "?"
+
+
+def _fill_time(report: SignatureReport, status: PdfSignatureStatus, offset: dt.timezone) -> None:
+    ts = status.timestamp_validity
+    if ts is not None:
+        report.timestamp = _iso(ts.timestamp, offset)
+        report.timestamp_source = "tsa"
+        report.timestamp_trusted = bool(ts.intact and ts.valid and ts.trusted)
+    elif status.signer_reported_dt is not None:
+        report.timestamp = _iso(status.signer_reported_dt, offset)
+        report.timestamp_source = "signer"
+
+
+def _fill_integrity_guess(emb: EmbeddedPdfSignature, report: SignatureReport) -> None:
+    """Best effort coverage for a signature pyHanko refused to validate."""
+    try:
+        report.coverage = emb.evaluate_signature_coverage().name
+    except Exception as exc:
+        report.errors.append(f"coverage: {_short(exc)}")
+
+
+def _pades_level(emb: EmbeddedPdfSignature, status: PdfSignatureStatus, dss: dict[str, Any]) -> str:
+    subfilter = str(emb.sig_object.get("/SubFilter", ""))
+    if subfilter != "/ETSI.CAdES.detached":
+        return "PKCS7"
+    if status.timestamp_validity is None:
+        return "B-B"
+    if not (dss["crls"] or dss["ocsps"]):
+        return "B-T"
+    if dss["has_doc_ts_after_dss"]:
+        return "B-LTA"
+    return "B-LT"
+
+
+def _signer(cert: asn1_x509.Certificate | None) -> tuple[str | None, str | None]:
+    if cert is None:
+        return None, None
+    parsed = x509.load_der_x509_certificate(cert.dump())
+    cns = parsed.subject.get_attributes_for_oid(x509.oid.NameOID.COMMON_NAME)
+    dn = parsed.subject.rfc4514_string({x509.oid.NameOID.TITLE: "title"})
+    return dn, (str(cns[0].value) if cns else None)
+
+
+# --- file-level helpers -------------------------------------------------------------------------
+
+
+def _read_file(path: Path) -> bytes:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise VerifyInputError(f"Không tìm thấy tệp {path} (file not found)") from exc
+    except IsADirectoryError as exc:
+        raise VerifyInputError(f"{path} là thư mục, không phải tệp PDF (a directory)") from exc
+    except OSError as exc:
+        raise VerifyInputError(f"Không đọc được tệp {path} (cannot read): {exc.strerror}") from exc
+    if not data.lstrip()[:5].startswith(b"%PDF-"):
+        raise VerifyInputError(f"Tệp {path.name} không phải PDF (not a PDF)")
+    return data
+
+
+_EOF_TAIL = re.compile(rb"%%EOF[\r\n\t \x00\x0c]*\Z")
+
+
+def _trailing_bytes(data: bytes) -> int:
+    """How many non-whitespace-tail bytes follow the last ``%%EOF`` (0 for a clean file)."""
+    if _EOF_TAIL.search(data[-64:]):
+        return 0
+    pos = data.rfind(b"%%EOF")
+    return len(data) - (pos + 5) if pos >= 0 else len(data)
+
+
+def _read_dss(reader: PdfFileReader) -> dict[str, Any]:
+    """Certificates, CRLs and OCSP answers embedded in the document (PAdES B-LT)."""
+    out: dict[str, Any] = {"certs": [], "crls": [], "ocsps": [], "has_doc_ts_after_dss": False}
+    try:
+        dss = DocumentSecurityStore.read_dss(reader)
+    except NoDSSFoundError:
+        return out
+    out["certs"] = list(dss.load_certs())
+    out["crls"] = [ref.get_object().data for ref in dss.crls]
+    out["ocsps"] = [ref.get_object().data for ref in dss.ocsps]
+    out["has_doc_ts_after_dss"] = any(
+        emb.sig_object_type == "/DocTimeStamp" for emb in reader.embedded_signatures
+    )
+    return out
+
+
+def _load_trust_roots(paths: Sequence[Path]) -> list[asn1_x509.Certificate]:
+    roots: list[asn1_x509.Certificate] = []
+    for p in paths:
+        try:
+            roots.extend(load_certs_from_pemder([str(p)]))
+        except FileNotFoundError as exc:
+            raise VerifyInputError(f"Không tìm thấy chứng thư gốc {p} (trust root not found)") from exc
+        except (OSError, ValueError, TypeError) as exc:
+            raise VerifyInputError(
+                f"Chứng thư gốc {p} không đọc được (unreadable trust root): {_short(exc)}"
+            ) from exc
+    if not roots:
+        raise VerifyInputError(
+            "Chưa cấu hình chứng thư gốc tin cậy: dùng --trust PEM hoặc SOHOA_SIGNING__TRUST_ROOTS "
+            "(no trust roots configured)"
+        )
+    return roots
+
+
+def _parse_offset(tz: str) -> dt.timezone:
+    m = re.fullmatch(r"([+-])(\d{2}):?(\d{2})", tz.strip())
+    if not m:
+        raise VerifyInputError(f"Múi giờ không hợp lệ: {tz!r} (bad timezone offset, e.g. +07:00)")
+    sign = 1 if m.group(1) == "+" else -1
+    return dt.timezone(sign * dt.timedelta(hours=int(m.group(2)), minutes=int(m.group(3))))
+
+
+def _iso(moment: dt.datetime | None, offset: dt.timezone) -> str | None:
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(offset).replace(microsecond=0).isoformat()
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:200]
+
+
