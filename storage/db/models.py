@@ -35,7 +35,7 @@ from storage.db.base import Base
 AGENCY_CODE_RE = re.compile(r"^[0-9A-Z]+(\.[0-9A-Z]+)*$")
 AGENCY_CODE_MAX = 35
 PROCEDURE_CODE_RE = re.compile(r"^[0-9]+\.[0-9]{6}(\.[0-9A-Z]+)*$")
-OWNER_ID_RE = re.compile(r"^(\d{12}|\d{10}(-\d{3})?)$")
+OWNER_ID_RE = re.compile(r"[0-9]{12}|[0-9]{10}(-[0-9]{3})?")
 
 # BigInteger primary keys that are still SQLite rowids (SQLite only autoincrements INTEGER).
 BigId = BigInteger().with_variant(Integer(), "sqlite")
