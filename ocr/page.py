@@ -1,0 +1,73 @@
+"""One page end to end inside a worker: read, clean, OCR, searchable PDF.
+
+The worker opens the file itself from its path, so only the path and page index cross the
+process boundary and only a small ``PageOcr`` comes back: no pixel array is pickled.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from config.settings import OcrSettings
+from ocr.models import PageOcr
+from ocr.preprocess.clean import CleanOptions, clean_page
+from ocr.searchable import searchable_page
+from ocr.source import open_scan
+from ocr.tesseract import run_tesseract
+
+TIMEOUT_WARNING = (
+    "Trang {n}: quá thời gian nhận dạng ({seconds:.0f} s), chưa có chữ (OCR timed out, no text)"
+)
+BLANK_NOTE = "Trang {n}: trang trắng, không nhận dạng (blank page, not OCR'd)"
+
+
+def process_page(
+    path: Path,
+    index: int,
+    settings: OcrSettings,
+    workdir: Path,
+    options: CleanOptions | None = None,
+) -> PageOcr:
+    """Read page ``index`` (0-based) of ``path`` and return its OCR; files go to ``workdir``."""
+    started = time.perf_counter()
+    number = index + 1
+    source = open_scan(Path(path), settings, validate=False)
+    try:
+        page = source.load_page(index)
+    finally:
+        source.close()
+    cleaned = clean_page(page.pixels, page.dpi, options)
+    del page.pixels
+    warnings = list(page.warnings) + cleaned.warnings
+    stem = f"page-{number:05d}"
+    workdir.mkdir(parents=True, exist_ok=True)
+    result = PageOcr(
+        page_number=number,
+        width=int(cleaned.grey.shape[1]),
+        height=int(cleaned.grey.shape[0]),
+        dpi=page.dpi,
+        dpi_estimated=page.dpi_estimated,
+        rotation=cleaned.rotation,
+        skew=cleaned.skew,
+        blank=cleaned.blank,
+        warnings=warnings,
+    )
+    text_pdf = None
+    if cleaned.blank:
+        warnings.append(BLANK_NOTE.format(n=number))
+    else:
+        ocr = run_tesseract(
+            cleaned.grey, page.dpi, workdir, f"{stem}.text", lang=settings.lang, timeout=settings.page_timeout
+        )
+        if ocr.timed_out:
+            warnings.append(TIMEOUT_WARNING.format(n=number, seconds=settings.page_timeout))
+        result.lines = ocr.lines
+        result.text = ocr.text
+        result.confidence = ocr.confidence
+        text_pdf = ocr.pdf_path
+    result.pdf_path = searchable_page(cleaned.grey, page.dpi, workdir / f"{stem}.pdf", text_pdf)
+    if text_pdf is not None:
+        text_pdf.unlink(missing_ok=True)
+    result.seconds = time.perf_counter() - started
+    return result

@@ -1,0 +1,79 @@
+"""The cleaning sequence for one page, with each step switchable so the benchmark can measure
+what it buys (``CleanOptions``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ocr.preprocess.blank import is_blank
+from ocr.preprocess.common import rotate, to_grey
+from ocr.preprocess.crop import card_box, paper_box
+from ocr.preprocess.deskew import detect_skew
+from ocr.preprocess.illumination import normalise_light
+from ocr.preprocess.orientation import lines_are_vertical, upside_down
+from ocr.preprocess.seal import drop_red_ink
+
+
+@dataclass(frozen=True)
+class CleanOptions:
+    seal: bool = True
+    light: bool = True
+    crop: bool = True
+    orientation: bool = True
+    osd_fallback: bool = True
+    deskew: bool = True
+    blank: bool = True
+
+
+@dataclass
+class CleanedPage:
+    """The page as OCR sees it: upright, straight, cropped, grey."""
+
+    grey: np.ndarray
+    rotation: int = 0  # clockwise degrees applied
+    skew: float = 0.0  # degrees corrected
+    blank: bool = False
+    cropped: bool = False
+    osd_used: bool = False
+    warnings: list[str] = field(default_factory=list)
+
+
+def clean_page(pixels: np.ndarray, dpi: float, options: CleanOptions | None = None) -> CleanedPage:
+    opts = options or CleanOptions()
+    warnings: list[str] = []
+    if pixels.ndim == 3 and opts.seal:
+        grey, _red_share = drop_red_ink(pixels)
+    else:
+        grey = to_grey(pixels)
+    del pixels
+    cropped = False
+    if opts.crop:
+        box = paper_box(grey, dpi)
+        if box is not None:
+            grey, cropped = box.apply(grey), True
+    if opts.light:
+        grey = normalise_light(grey, dpi)
+    if opts.blank and is_blank(grey, dpi):
+        return CleanedPage(grey, blank=True, cropped=cropped, warnings=warnings)
+    rotation, osd_used = 0, False
+    if opts.orientation and lines_are_vertical(grey, dpi):
+        grey, rotation = rotate(grey, -90), 90
+    skew = 0.0
+    if opts.deskew:
+        skew = detect_skew(grey, dpi)
+        if abs(skew) >= 0.1:
+            grey = rotate(grey, skew, expand=False)
+    if opts.orientation:
+        flipped, osd_used = upside_down(grey, dpi, use_osd=opts.osd_fallback)
+        if flipped:
+            grey, rotation = rotate(grey, 180), (rotation + 180) % 360
+    if opts.crop:
+        box = card_box(grey, dpi)
+        if box is not None:
+            grey, cropped = box.apply(grey), True
+    return CleanedPage(
+        np.ascontiguousarray(grey), rotation=rotation, skew=skew, cropped=cropped, osd_used=osd_used,
+        warnings=warnings,
+    )

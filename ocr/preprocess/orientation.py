@@ -1,0 +1,77 @@
+"""Page orientation (0/90/180/270).
+
+Cheap tests first: text lines run along the axis whose (skew-searched) projection profile is
+sharpest (0/180 vs 90/270), and upright Latin text carries more ink above its x-height band
+(capitals, ascenders, Vietnamese tone marks) than below it (descenders). Tesseract's OSD, about
+a second a page, is asked only when the up/down test is not clear.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytesseract
+
+from ocr.preprocess.common import downscale, ink_mask
+from ocr.preprocess.deskew import fit_lines, ink_points
+
+CLEAR_UPRIGHT = 0.12  # relative above/below ink asymmetry above which up is taken as known
+
+
+def lines_are_vertical(grey: np.ndarray, dpi: float) -> bool:
+    """True when the text lines run top to bottom (page turned by 90° or 270°)."""
+    xs, ys = ink_points(grey, dpi)
+    if len(xs) < 200:
+        return False
+    horizontal = fit_lines(xs, ys).sharpness
+    vertical = fit_lines(ys, xs).sharpness
+    return vertical > horizontal * 1.1
+
+
+def upright_score(binary: np.ndarray) -> float:
+    """> 0 when horizontal text is upright, < 0 when upside down; near 0 when unsure."""
+    profile = binary.sum(axis=1).astype(np.float64)
+    if profile.max() <= 0:
+        return 0.0
+    above = below = 0.0
+    in_line = profile > 0.05 * profile.max()
+    start = None
+    for y, on in enumerate(np.append(in_line, False)):
+        if on and start is None:
+            start = y
+        elif not on and start is not None:
+            band = profile[start:y]
+            if len(band) >= 4:
+                core = np.nonzero(band >= 0.5 * band.max())[0]
+                top, bottom = core[0], core[-1]
+                above += float(band[:top].sum())
+                below += float(band[bottom + 1 :].sum())
+            start = None
+    total = above + below
+    return (above - below) / total if total > 0 else 0.0
+
+
+def upside_down(grey: np.ndarray, dpi: float, use_osd: bool = True) -> tuple[bool, bool]:
+    """For a page with horizontal, straightened lines: (is it upside down, was OSD used)."""
+    small, _ = downscale(grey, dpi, 100.0)
+    binary = ink_mask(small)
+    score = upright_score(binary)
+    if abs(score) >= CLEAR_UPRIGHT or not use_osd:
+        return score < 0, False
+    return osd_rotation(grey, dpi) == 180, True
+
+
+def osd_rotation(grey: np.ndarray, dpi: float) -> int:
+    """Tesseract's orientation detection on a 150-dpi copy; 0 when it cannot tell."""
+    small, factor = downscale(grey, dpi, 150.0)
+    small = cv2.copyMakeBorder(small, 20, 20, 20, 20, cv2.BORDER_CONSTANT, value=255)
+    try:
+        osd = pytesseract.image_to_osd(
+            small, config=f"--dpi {round(dpi * factor)} --psm 0", output_type=pytesseract.Output.DICT,
+            timeout=30,
+        )
+    except (pytesseract.TesseractError, RuntimeError):
+        return 0
+    if float(osd.get("orientation_conf", 0)) < 1.5:
+        return 0
+    return int(osd.get("rotate", 0)) % 360

@@ -1,0 +1,110 @@
+"""One Tesseract run per page giving both the words (TSV) and a text-only PDF layer.
+
+The CLI is called directly (not pytesseract's wrappers) so one process yields both outputs and
+can be killed on the page time limit. ``OMP_THREAD_LIMIT=1``: parallelism comes from running one
+page per core, and Tesseract's own threads would only fight over the same cores.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from ocr.models import Box, Line, Word
+
+TESSERACT = "tesseract"
+
+
+@dataclass
+class OcrResult:
+    lines: list[Line] = field(default_factory=list)
+    pdf_path: Path | None = None  # text-only PDF (invisible text), page size = image / dpi
+    timed_out: bool = False
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line.text for line in self.lines)
+
+    @property
+    def confidence(self) -> float:
+        words = [w.confidence for line in self.lines for w in line.words]
+        return float(sum(words) / len(words)) if words else 0.0
+
+
+def run_tesseract(
+    grey: np.ndarray,
+    dpi: float,
+    workdir: Path,
+    stem: str,
+    lang: str = "vie",
+    timeout: float = 180.0,
+    psm: int = 3,
+) -> OcrResult:
+    """OCR ``grey``; the text-only PDF is written to ``workdir/stem.pdf``."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    image_path = workdir / f"{stem}.ocr.png"
+    # PNG level 1: lossless and fast to write; Tesseract must see exactly the cleaned pixels.
+    cv2.imwrite(str(image_path), grey, [cv2.IMWRITE_PNG_COMPRESSION, 1])
+    out_base = workdir / stem
+    cmd = [
+        TESSERACT, str(image_path), str(out_base), "-l", lang, "--psm", str(psm), "--dpi", str(round(dpi)),
+        "-c", "textonly_pdf=1", "-c", "tessedit_create_pdf=1", "-c", "tessedit_create_tsv=1",
+    ]
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+    try:
+        subprocess.run(cmd, check=True, capture_output=True, timeout=timeout, env=env)
+    except subprocess.TimeoutExpired:
+        for suffix in (".pdf", ".tsv"):
+            (workdir / f"{stem}{suffix}").unlink(missing_ok=True)
+        return OcrResult(timed_out=True)
+    finally:
+        image_path.unlink(missing_ok=True)
+    tsv_path = workdir / f"{stem}.tsv"
+    lines = parse_tsv(tsv_path.read_text(encoding="utf-8"))
+    tsv_path.unlink(missing_ok=True)
+    pdf_path = workdir / f"{stem}.pdf"
+    return OcrResult(lines=lines, pdf_path=pdf_path if pdf_path.exists() else None)
+
+
+def parse_tsv(tsv: str) -> list[Line]:
+    """Tesseract TSV to ``Line``s in Tesseract's reading order (block, paragraph, line)."""
+    order: list[tuple[int, int, int]] = []
+    grouped: dict[tuple[int, int, int], list[Word]] = {}
+    reader = csv.reader(tsv.splitlines()[1:], delimiter="\t", quoting=csv.QUOTE_NONE)
+    for row in reader:
+        if len(row) < 12 or row[0] != "5":
+            continue
+        text = unicodedata.normalize("NFC", row[11]).strip()
+        conf = float(row[10])
+        if not text or conf < 0:
+            continue
+        key = (int(row[2]), int(row[3]), int(row[4]))
+        box = Box(int(row[6]), int(row[7]), int(row[8]), int(row[9]))
+        if key not in grouped:
+            grouped[key] = []
+            order.append(key)
+        grouped[key].append(Word(text, conf / 100.0, box))
+    lines = []
+    for key in order:
+        words = tuple(grouped[key])
+        left = min(w.box.left for w in words)
+        top = min(w.box.top for w in words)
+        right = max(w.box.left + w.box.width for w in words)
+        bottom = max(w.box.top + w.box.height for w in words)
+        lines.append(
+            Line(
+                text=" ".join(w.text for w in words),
+                confidence=sum(w.confidence for w in words) / len(words),
+                box=Box(left, top, right - left, bottom - top),
+                words=words,
+                block=key[0],
+            )
+        )
+    return lines
