@@ -12,7 +12,7 @@ from tests.storage.moto_fixture import minio_settings_for, moto_endpoint, moto_s
 
 __all__ = ["moto_endpoint", "moto_server"]
 
-BACKENDS = ["directory"]  # minio added with the backend
+BACKENDS = ["directory", "minio"]
 
 StoreFactory = Callable[..., ObjectStore]
 

@@ -1,0 +1,512 @@
+"""MinIO (or any S3 server) through the ``minio`` SDK.
+
+One bucket per kind, ``{prefix}-originals|digitised|signed``, all versioned; the signed bucket is
+created with object lock, and retained objects carry a COMPLIANCE retention, so the server itself
+refuses to delete them. Servers without object lock are detected and logged; the store then
+works without the server-side guarantee.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import re
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from datetime import UTC, datetime, timedelta
+from functools import partial
+from pathlib import Path
+from typing import Any, BinaryIO, TypeVar
+
+import certifi
+import urllib3
+from minio import Minio
+from minio.commonconfig import COMPLIANCE, ENABLED
+from minio.error import S3Error
+from minio.retention import Retention
+from minio.versioningconfig import VersioningConfig
+
+from config.errors import ExitCode
+from config.settings import Settings
+from storage.objects import presign
+from storage.objects.atomic import replace, temp_file, write_chunks
+from storage.objects.base import Bucket, StoredObject
+from storage.objects.errors import (
+    ObjectCorruptedError,
+    ObjectLockedError,
+    ObjectNotFoundError,
+    StorageError,
+    StorageUnavailableError,
+    short_key,
+)
+from storage.objects.keys import CHUNK, sha256_file, validate_key, validate_prefix, verifying_reader
+from storage.objects.metadata import from_s3, normalise, to_s3
+from storage.objects.retry import is_transient, with_retries
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+MiB = 1024 * 1024
+DEFAULT_PART_SIZE = 16 * MiB
+NOT_FOUND = frozenset({"NoSuchKey", "NoSuchVersion", "ResourceNotFound"})
+LOCKED = frozenset({"AccessDenied", "ObjectLocked", "InvalidRequest"})
+ALREADY = frozenset({"BucketAlreadyOwnedByYou", "BucketAlreadyExists"})
+_BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+
+
+def make_http_client(retry_seconds: float, secure: bool) -> urllib3.PoolManager:
+    """No retries inside urllib3: ``with_retries`` owns the schedule and the time bound."""
+    return urllib3.PoolManager(
+        timeout=urllib3.Timeout(connect=max(0.5, min(5.0, retry_seconds)), read=300.0),
+        maxsize=10,
+        cert_reqs="CERT_REQUIRED" if secure else "CERT_NONE",
+        ca_certs=certifi.where() if secure else None,
+        retries=False,
+    )
+
+
+class _ResponseReader(io.RawIOBase):
+    """A GET response as a raw stream that gives its connection back to the pool on close."""
+
+    def __init__(self, response: Any) -> None:
+        super().__init__()
+        self._response = response
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        try:
+            return bytes(self._response.read(None if size < 0 else size))
+        except Exception as exc:
+            if is_transient(exc):
+                raise StorageUnavailableError(
+                    f"Mất kết nối khi đọc đối tượng (connection lost while reading: {type(exc).__name__})"
+                ) from exc
+            raise
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        if not self.closed:
+            try:
+                self._response.close()
+                self._response.release_conn()
+            finally:
+                super().close()
+
+
+class MinioStore:
+    def __init__(
+        self,
+        client: Minio,
+        *,
+        bucket_prefix: str = "sohoa",
+        retention_days: int = 3650,
+        retry_seconds: float = 30.0,
+        part_size: int = DEFAULT_PART_SIZE,
+    ) -> None:
+        self.client = client
+        self.prefix = bucket_prefix
+        self.retention = timedelta(days=retention_days)
+        self.retry_seconds = retry_seconds
+        self.part_size = part_size
+        self._ready = False
+        self._ready_lock = threading.Lock()
+        self._locked_buckets: set[Bucket] = set()
+        for bucket in Bucket:
+            if not _BUCKET_NAME.fullmatch(self.bucket_name(bucket)):
+                raise StorageError(
+                    f"Tên bucket không hợp lệ: {self.bucket_name(bucket)} (invalid bucket prefix)",
+                    exit_code=ExitCode.BAD_ARGS,
+                )
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, part_size: int = DEFAULT_PART_SIZE) -> MinioStore:
+        s = settings.storage
+        client = Minio(
+            s.endpoint,
+            access_key=s.access_key,
+            secret_key=s.secret_key.get_secret_value(),
+            secure=s.secure,
+            region=s.region,  # a known region spares a location request per bucket
+            http_client=make_http_client(s.retry_seconds, s.secure),
+        )
+        return cls(
+            client,
+            bucket_prefix=s.bucket_prefix,
+            retention_days=s.retention_days,
+            retry_seconds=s.retry_seconds,
+            part_size=part_size,
+        )
+
+    def bucket_name(self, bucket: Bucket) -> str:
+        return f"{self.prefix}-{Bucket(bucket).value}"
+
+    @property
+    def object_lock_supported(self) -> bool:
+        self.ensure_buckets()
+        return Bucket.SIGNED in self._locked_buckets
+
+    def _retry(self, what: str, fn: Callable[[], T]) -> T:
+        try:
+            return with_retries(what, fn, self.retry_seconds)
+        except S3Error as exc:
+            if exc.code in NOT_FOUND:
+                raise ObjectNotFoundError(f"Không tìm thấy đối tượng (object not found: {what})") from exc
+            raise StorageError(
+                f"Máy chủ lưu trữ từ chối yêu cầu ({what}: {exc.code})", exit_code=ExitCode.STORAGE
+            ) from exc
+
+    # -- buckets ----------------------------------------------------------------------------
+
+    def ensure_buckets(self) -> None:
+        if self._ready:
+            return
+        with self._ready_lock:
+            if self._ready:
+                return
+            for bucket in Bucket:
+                self._retry(f"create bucket {bucket.value}", partial(self._ensure_bucket, bucket))
+            self._ready = True
+
+    def _ensure_bucket(self, bucket: Bucket) -> None:
+        name = self.bucket_name(bucket)
+        want_lock = bucket is Bucket.SIGNED
+        if not self.client.bucket_exists(name):
+            try:
+                self.client.make_bucket(name, object_lock=want_lock)
+            except S3Error as exc:
+                if exc.code in ALREADY:
+                    pass
+                elif want_lock and not is_transient(exc):
+                    log.warning(
+                        "object lock refused by the server (%s); creating %s without it", exc.code, name
+                    )
+                    self.client.make_bucket(name)
+                else:
+                    raise
+        self.client.set_bucket_versioning(name, VersioningConfig(ENABLED))
+        if want_lock:
+            try:
+                self.client.get_object_lock_config(name)
+                self._locked_buckets.add(bucket)
+            except S3Error as exc:
+                if is_transient(exc):
+                    raise
+                log.warning(
+                    "Kho lưu trữ không hỗ trợ khóa đối tượng cho %s (object lock unavailable: %s); "
+                    "signed results are stored without server-side retention",
+                    name,
+                    exc.code,
+                )
+
+    # -- writing ----------------------------------------------------------------------------
+
+    def put_file(
+        self,
+        bucket: Bucket,
+        path: Path,
+        *,
+        content_type: str = "application/octet-stream",
+        metadata: Mapping[str, str] | None = None,
+        retain: bool = False,
+    ) -> StoredObject:
+        bucket = Bucket(bucket)
+        normalise(metadata, "0" * 64)  # validate before any I/O
+        path = Path(path)
+        try:
+            before = path.stat()
+            key, size = sha256_file(path)
+        except OSError as exc:
+            raise StorageError(
+                f"Không đọc được tệp {path.name} (cannot read file): {exc.strerror}",
+                exit_code=ExitCode.INPUT_FILE,
+            ) from exc
+        meta = normalise(metadata, key)
+
+        def upload() -> str | None:
+            result = self.client.fput_object(
+                self.bucket_name(bucket),
+                key,
+                str(path),
+                content_type=content_type,
+                metadata=to_s3(meta),  # type: ignore[arg-type]
+                part_size=self.part_size if size > self.part_size else 0,
+            )
+            return result.version_id
+
+        def changed() -> bool:
+            after = path.stat()
+            return (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns)
+
+        return self._put(bucket, key, size, content_type, meta, retain, upload, changed)
+
+    def put_bytes(
+        self,
+        bucket: Bucket,
+        data: bytes,
+        *,
+        content_type: str = "application/octet-stream",
+        metadata: Mapping[str, str] | None = None,
+        retain: bool = False,
+    ) -> StoredObject:
+        bucket = Bucket(bucket)
+        data = bytes(data)
+
+        key = hashlib.sha256(data).hexdigest()
+        meta = normalise(metadata, key)
+
+        def upload() -> str | None:
+            result = self.client.put_object(
+                self.bucket_name(bucket),
+                key,
+                io.BytesIO(data),
+                len(data),
+                content_type=content_type,
+                metadata=to_s3(meta),  # type: ignore[arg-type]
+                part_size=self.part_size if len(data) > self.part_size else 0,
+            )
+            return result.version_id
+
+        return self._put(bucket, key, len(data), content_type, meta, retain, upload, lambda: False)
+
+    def _put(
+        self,
+        bucket: Bucket,
+        key: str,
+        size: int,
+        content_type: str,
+        meta: dict[str, str],
+        retain: bool,
+        upload: Callable[[], str | None],
+        source_changed: Callable[[], bool],
+    ) -> StoredObject:
+        self.ensure_buckets()
+        existing = self.stat(bucket, key)
+        if existing is not None:
+            if retain:
+                self._retain(bucket, key, existing.version_id)
+            log.debug("object %s/%s already stored", bucket, short_key(key))
+            return existing
+        version_id = self._retry(f"upload {bucket.value}/{short_key(key)}", upload)
+        if source_changed():
+            # The file changed while it was read: what was uploaded may not hash to its key.
+            self._retry(
+                "undo upload", lambda: self.client.remove_object(self.bucket_name(bucket), key, version_id)
+            )
+            raise StorageError(
+                "Tệp bị thay đổi trong khi lưu, hãy thử lại (file changed while being stored)",
+                exit_code=ExitCode.INPUT_FILE,
+            )
+        # Retention only after the upload is known good: a compliance lock cannot be undone.
+        if retain:
+            self._retain(bucket, key, version_id)
+        log.debug("stored %s/%s (%d bytes)", bucket, short_key(key), size)
+        return StoredObject(
+            bucket=bucket,
+            key=key,
+            sha256=key,
+            size=size,
+            content_type=content_type,
+            metadata=meta,
+            version_id=version_id,
+            created=True,
+        )
+
+    def _retain(self, bucket: Bucket, key: str, version_id: str | None) -> None:
+        """Add or lengthen a COMPLIANCE retention; never shorten one."""
+        self.ensure_buckets()
+        if bucket not in self._locked_buckets:
+            log.warning(
+                "retention requested for %s/%s but the bucket has no object lock",
+                bucket,
+                short_key(key),
+            )
+            return
+        name = self.bucket_name(bucket)
+        until = datetime.now(UTC) + self.retention
+        current = self._retention_of(bucket, key, version_id)
+        if current is not None and current >= until:
+            return
+        self._retry(
+            "set retention",
+            lambda: self.client.set_object_retention(
+                name, key, Retention(COMPLIANCE, until), version_id=version_id
+            ),
+        )
+
+    def _retention_of(self, bucket: Bucket, key: str, version_id: str | None = None) -> datetime | None:
+        """Read retention from HEAD's object-lock headers (portable: moto lacks GetObjectRetention)."""
+        name = self.bucket_name(bucket)
+
+        def head() -> Any:
+            try:
+                return self.client.stat_object(name, key, version_id=version_id)
+            except S3Error as exc:
+                if exc.code in NOT_FOUND:
+                    return None
+                raise
+
+        obj = self._retry("read retention", head)
+        raw = (obj.metadata or {}).get("x-amz-object-lock-retain-until-date") if obj is not None else None
+        if not raw:
+            return None
+        return _aware(datetime.fromisoformat(str(raw)))
+
+    def retained_until(self, bucket: Bucket, key: str) -> datetime | None:
+        """When the latest version's retention ends (None: not retained or not stored)."""
+        validate_key(key)
+        self.ensure_buckets()
+        if Bucket(bucket) not in self._locked_buckets:
+            return None
+        return self._retention_of(Bucket(bucket), key)
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def stat(self, bucket: Bucket, key: str) -> StoredObject | None:
+        validate_key(key)
+        bucket = Bucket(bucket)
+        self.ensure_buckets()
+        name = self.bucket_name(bucket)
+
+        def head() -> Any:
+            try:
+                return self.client.stat_object(name, key)
+            except S3Error as exc:
+                if exc.code in NOT_FOUND:
+                    return None
+                raise
+
+        obj = self._retry(f"stat {bucket.value}/{short_key(key)}", head)
+        if obj is None:
+            return None
+        return StoredObject(
+            bucket=bucket,
+            key=key,
+            sha256=key,
+            size=int(obj.size or 0),
+            content_type=obj.content_type or "application/octet-stream",
+            metadata=from_s3(obj.metadata or {}),
+            version_id=obj.version_id,
+            created=False,
+        )
+
+    def _get(self, bucket: Bucket, key: str) -> Any:
+        validate_key(key)
+        bucket = Bucket(bucket)
+        self.ensure_buckets()
+        name = self.bucket_name(bucket)
+        try:
+            return self._retry(
+                f"read {bucket.value}/{short_key(key)}", lambda: self.client.get_object(name, key)
+            )
+        except ObjectNotFoundError as exc:
+            raise ObjectNotFoundError(
+                f"Không tìm thấy đối tượng {bucket}/{short_key(key)} (object not found)"
+            ) from exc
+
+    def open(self, bucket: Bucket, key: str) -> BinaryIO:
+        return verifying_reader(_ResponseReader(self._get(bucket, key)), key)  # type: ignore[arg-type]
+
+    def get_file(self, bucket: Bucket, key: str, dest: Path) -> Path:
+        dest = Path(dest)
+
+        def download() -> Path:
+            response = self._get(bucket, key)
+            try:
+                with temp_file(dest.parent) as (fd, tmp):
+                    digest, _ = write_chunks(fd, response.stream(CHUNK))
+                    if digest != key:
+                        raise ObjectCorruptedError(
+                            f"Dữ liệu hỏng: {bucket}/{short_key(key)} không khớp mã băm "
+                            "(downloaded bytes do not match their SHA-256)"
+                        )
+                    replace(tmp, dest)
+            finally:
+                response.close()
+                response.release_conn()
+            return dest
+
+        # A connection lost mid-download restarts the download, within the same time bound.
+        return with_retries(f"download {Bucket(bucket).value}/{short_key(key)}", download, self.retry_seconds)
+
+    def list_keys(self, bucket: Bucket, prefix: str = "") -> Iterator[str]:
+        validate_prefix(prefix)
+        self.ensure_buckets()
+        name = self.bucket_name(bucket)
+        last: str | None = None
+        while True:
+            try:
+                for obj in self.client.list_objects(
+                    name, prefix=prefix or None, recursive=True, start_after=last
+                ):
+                    if obj.object_name is None:
+                        continue
+                    last = obj.object_name
+                    yield obj.object_name
+                return
+            except Exception as exc:
+                if not is_transient(exc):
+                    raise
+            # resume after the last key seen, waiting for the server within the bound
+            self._retry("list", lambda: self.client.bucket_exists(name))
+
+    # -- deleting ---------------------------------------------------------------------------
+
+    def delete(self, bucket: Bucket, key: str) -> None:
+        """Remove every version (content addressing means all versions hold the same bytes)."""
+        validate_key(key)
+        bucket = Bucket(bucket)
+        self.ensure_buckets()
+        name = self.bucket_name(bucket)
+
+        def versions() -> list[tuple[str | None, bool]]:
+            return [
+                (o.version_id, bool(o.is_delete_marker))
+                for o in self.client.list_objects(name, prefix=key, include_version=True)
+                if o.object_name == key
+            ]
+
+        found = self._retry("list versions", versions)
+        if bucket in self._locked_buckets:
+            now = datetime.now(UTC)
+            for version_id, marker in found:
+                if marker:
+                    continue
+                current = self._retention_of(bucket, key, version_id)
+                if current is not None and current > now:
+                    raise ObjectLockedError(
+                        f"Đối tượng {bucket}/{short_key(key)} đang được lưu giữ đến "
+                        f"{current:%Y-%m-%d} (under retention, cannot delete)"
+                    )
+        for version_id, _ in found:
+            try:
+                self._retry("delete", partial(self.client.remove_object, name, key, version_id=version_id))
+            except StorageError as exc:
+                cause = exc.__cause__
+                if isinstance(cause, S3Error) and cause.code in LOCKED:
+                    raise ObjectLockedError(
+                        f"Đối tượng {bucket}/{short_key(key)} đang được lưu giữ "
+                        "(under retention, cannot delete)"
+                    ) from exc
+                raise
+
+    # -- sharing ----------------------------------------------------------------------------
+
+    def presigned_get_url(self, bucket: Bucket, key: str, expires: timedelta) -> str:
+        validate_key(key)
+        presign.check_expiry(expires)
+        return str(self.client.presigned_get_object(self.bucket_name(bucket), key, expires=expires))
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+__all__ = ["DEFAULT_PART_SIZE", "MinioStore"]
