@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
-from typing import Any
 
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine, Select, and_, exists, or_, select
@@ -74,11 +73,11 @@ def today_in_vietnam() -> date:
     return utcnow().astimezone(VIETNAM_TZ).date()
 
 
-def _held_query(owner: str, today: date) -> Select[Any]:
+def _held_query(owner: str, today: date) -> Select:  # type: ignore[type-arg]
     signed_version = exists().where(
         DocumentVersion.document_id == Document.id, DocumentVersion.kind == VersionKind.SIGNED.value
     )
-    return (
+    query = (
         select(
             Document.id,
             Document.doc_type,
@@ -97,6 +96,7 @@ def _held_query(owner: str, today: date) -> Select[Any]:
         )
         .order_by(Document.doc_type, Document.id.desc())
     )
+    return query
 
 
 def explain_lookup(engine: Engine, owner: str, *, today: date | None = None) -> str:
@@ -123,7 +123,7 @@ def lookup(
                 and_(ExtractedField.document_id.in_([r[0] for r in rows]), ExtractedField.value.is_not(None))
             )
         ):
-            fields[document_id][key] = value
+            fields[document_id][key] = value or ""
     held = [
         HeldDocument(
             doc_type=doc_type,

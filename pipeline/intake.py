@@ -1,0 +1,552 @@
+"""Intake: scans in, objects stored, records written, failures quarantined.
+
+Order of writes, so that a crash at any moment leaves nothing inconsistent:
+
+1. the scan is hashed; a scan already recorded is a duplicate (nothing else happens);
+2. OCR and extraction run (nothing is stored yet);
+3. the object keys about to be stored are written to ``pending_objects`` and committed;
+4. the objects are stored (content-addressed, so a retry stores nothing new);
+5. ONE database transaction writes the scan, documents, fields, owners, versions, dossier
+   components and audit entries, and deletes the pending rows.
+
+A crash before 5 leaves objects that nothing references, named by pending rows; ``recover``
+deletes those (unless something else now references the same bytes). A crash after 5 leaves a
+complete record; the next attempt finds the scan's hash and reports a duplicate. A database row
+therefore never points to an object that was not stored first.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import socket
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Protocol
+
+from sqlalchemy import Engine, delete, exists, or_, select, text
+from sqlalchemy.exc import IntegrityError
+
+from config.errors import SohoaError
+from config.settings import Settings
+from storage.db.catalogue import seed_catalogue
+from storage.db.dossiers import create_dossier, get_dossier
+from storage.db.engine import read_session, run_in_transaction, write_session
+from storage.db.migrate import upgrade_database
+from storage.db.models import DocumentVersion, PendingObject, Scan, utcnow
+from storage.db.records import (
+    DocumentInput,
+    FieldInput,
+    ObjectRef,
+    ScanInput,
+    attach_scan_to_dossier,
+    find_scan,
+    owners_from_fields,
+    record_scan,
+)
+from storage.objects.base import Bucket, ObjectStore
+from storage.objects.keys import sha256_file
+
+log = logging.getLogger(__name__)
+
+SCAN_SUFFIXES = frozenset({".pdf", ".tif", ".tiff", ".jpg", ".jpeg", ".png"})
+CONTENT_TYPES = {
+    ".pdf": "application/pdf",
+    ".tif": "image/tiff",
+    ".tiff": "image/tiff",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+}
+STALE_PENDING = timedelta(hours=1)  # pending rows of another host are presumed dead after this
+DEFAULT_AGENCY = "000.00.00.H00"  # placeholder until the commune configures its own code
+
+
+class Status(StrEnum):
+    INGESTED = "ingested"
+    DUPLICATE = "duplicate"
+    FAILED = "failed"
+
+
+@dataclass
+class FileOutcome:
+    path: Path
+    status: Status
+    sha256: str | None = None
+    pages: int = 0
+    doc_types: list[str] = field(default_factory=list)
+    document_ids: list[int] = field(default_factory=list)
+    reason: str | None = None  # machine code of the failure (quarantine, reason files)
+    message: str | None = None  # one line for the clerk
+    quarantined: Path | None = None
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
+
+
+@dataclass
+class BatchReport:
+    outcomes: list[FileOutcome] = field(default_factory=list)
+    dossier: str | None = None
+
+    def count(self, status: Status) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def failed(self) -> int:
+        return self.count(Status.FAILED)
+
+
+class Processor(Protocol):
+    def __call__(
+        self,
+        path: Path,
+        settings: Settings,
+        executor: Any,
+        workdir: Path,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> Any: ...
+
+
+PageProgress = Callable[[int, int], None]
+
+
+def default_processor() -> Processor:
+    from pipeline.process import process_file
+
+    return process_file  # type: ignore[no-any-return]
+
+
+def default_executor(settings: Settings) -> Any:
+    from pipeline.executor import make_executor
+
+    return make_executor(settings.ocr.jobs)
+
+
+def expand_paths(paths: Iterable[Path]) -> Iterator[Path]:
+    """Files named on the command line as given; folders walked for scan files, in name order."""
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                if (
+                    child.is_file()
+                    and child.suffix.lower() in SCAN_SUFFIXES
+                    and not any(part.startswith(".") for part in child.relative_to(path).parts)
+                ):
+                    yield child
+        else:
+            yield path
+
+
+def holder_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def failure_reason(exc: BaseException) -> str:
+    """A stable machine code: the error's own ``reason`` when it has one, else its kind."""
+    reason = getattr(exc, "reason", None)
+    if isinstance(reason, str) and reason:
+        return reason
+    name = type(exc).__name__
+    if name.endswith("Error"):
+        name = name[: -len("Error")]
+    return "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_") or "error"
+
+
+class Intake:
+    """One intake context: settings, database, object store, OCR executor. Not thread-safe."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        engine: Engine,
+        store: ObjectStore,
+        executor: Any = None,
+        processor: Processor | None = None,
+        actor: str = "intake",
+    ) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.store = store
+        self._executor = executor
+        self._processor = processor
+        self.actor = actor
+        self.holder = holder_id()
+        self.tmp_root = settings.data_dir / "tmp"
+        self.quarantine_dir = settings.data_dir / "quarantine"
+
+    @classmethod
+    def open(cls, settings: Settings, **kwargs: Any) -> Intake:
+        """Migrate the database if needed, open the store, seed the sample catalogue."""
+        from storage.objects.factory import open_object_store
+
+        engine = upgrade_database(settings)
+        run_in_transaction(engine, seed_catalogue)
+        store = open_object_store(settings)
+        store.ensure_buckets()
+        return cls(settings, engine=engine, store=store, **kwargs)
+
+    @property
+    def executor(self) -> Any:
+        if self._executor is None:
+            self._executor = default_executor(self.settings)
+        return self._executor
+
+    @property
+    def processor(self) -> Processor:
+        if self._processor is None:
+            self._processor = default_processor()
+        return self._processor
+
+    def close(self) -> None:
+        shutdown = getattr(self._executor, "shutdown", None) or getattr(self._executor, "close", None)
+        if callable(shutdown):
+            shutdown()
+        self.engine.dispose()
+
+    # -- batches ----------------------------------------------------------------------------
+
+    def ingest(
+        self,
+        paths: Iterable[Path],
+        *,
+        dossier_code: str | None = None,
+        procedure_code: str | None = None,
+        agency_code: str | None = None,
+        on_file: Callable[[FileOutcome], None] | None = None,
+        on_start: Callable[[Path], None] | None = None,
+        page_progress: PageProgress | None = None,
+    ) -> BatchReport:
+        """Ingest files and folders into one dossier (an existing one, or a new one)."""
+        files = list(expand_paths(paths))
+        self.recover()
+        if dossier_code is not None:
+            with read_session(self.engine) as session:
+                get_dossier(session, dossier_code)
+        elif procedure_code is not None or agency_code is not None:
+            dossier_code = create_dossier(
+                self.engine,
+                agency_code or DEFAULT_AGENCY,
+                procedure_code=procedure_code,
+                actor=self.actor,
+            )
+        report = BatchReport(dossier=dossier_code)
+        for path in files:
+            if on_start:
+                on_start(path)
+            outcome = self.ingest_file(path, dossier_code=dossier_code, page_progress=page_progress)
+            report.outcomes.append(outcome)
+            if on_file:
+                on_file(outcome)
+        return report
+
+    # -- one file ---------------------------------------------------------------------------
+
+    def ingest_file(
+        self,
+        path: Path,
+        *,
+        dossier_code: str | None = None,
+        quarantine: bool = True,
+        page_progress: PageProgress | None = None,
+    ) -> FileOutcome:
+        """Ingest one file; never raises for a bad file (the outcome says what went wrong)."""
+        outcome = FileOutcome(path=path, status=Status.FAILED)
+        workdir: Path | None = None
+        try:
+            started = time.perf_counter()
+            if not path.is_file():
+                raise SohoaError(f"Không tìm thấy tệp {path.name} (no such file)")
+            outcome.sha256, size = sha256_file(path)
+            outcome.timings["hash"] = time.perf_counter() - started
+            if self._handle_duplicate(outcome, dossier_code):
+                return outcome
+            self.tmp_root.mkdir(parents=True, exist_ok=True)
+            workdir = Path(tempfile.mkdtemp(prefix="intake-", dir=self.tmp_root))
+            started = time.perf_counter()
+            result = self.processor(path, self.settings, self.executor, workdir, page_progress)
+            outcome.timings["process"] = time.perf_counter() - started
+            self._store_and_record(path, size, result, outcome, dossier_code)
+        except SohoaError as exc:
+            outcome.status, outcome.reason, outcome.message = Status.FAILED, failure_reason(exc), exc.message
+        except Exception as exc:  # a bug or an unexpected library error: this file only
+            log.exception("intake of %s failed", path.name)
+            outcome.status, outcome.reason = Status.FAILED, "internal"
+            outcome.message = f"Lỗi nội bộ (internal error): {type(exc).__name__}"
+        finally:
+            if workdir is not None:
+                shutil.rmtree(workdir, ignore_errors=True)
+        if outcome.status == Status.FAILED and quarantine:
+            outcome.quarantined = self.quarantine(path, outcome)
+        return outcome
+
+    def _handle_duplicate(self, outcome: FileOutcome, dossier_code: str | None) -> bool:
+        assert outcome.sha256 is not None
+        sha = outcome.sha256
+
+        def attach(session: Any) -> Scan | None:
+            scan = find_scan(session, sha)
+            if scan is None:
+                return None
+            if dossier_code is not None:
+                attach_scan_to_dossier(session, scan, get_dossier(session, dossier_code), actor=self.actor)
+            outcome.document_ids = [d.id for d in scan.documents]
+            outcome.doc_types = [d.doc_type for d in scan.documents]
+            outcome.pages = scan.pages
+            return scan
+
+        if dossier_code is None:
+            with read_session(self.engine) as session:
+                scan = attach(session)
+        else:
+            scan = run_in_transaction(self.engine, attach)
+        if scan is None:
+            return False
+        outcome.status = Status.DUPLICATE
+        outcome.message = "Đã có trong kho (already stored)"
+        return True
+
+    def _store_and_record(
+        self, path: Path, size: int, result: Any, outcome: FileOutcome, dossier_code: str | None
+    ) -> None:
+        assert outcome.sha256 is not None
+        started = time.perf_counter()
+        documents: list[DocumentInput] = []
+        uploads: list[tuple[Bucket, Path, str, dict[str, str]]] = []
+        first_owner = ""
+        for doc in result.documents:
+            fields = {
+                key: FieldInput(fv.value, float(fv.confidence), bool(fv.needs_review))
+                for key, fv in doc.fields.items()
+            }
+            owners = owners_from_fields(doc.doc_type, {k: f.value for k, f in fields.items()})
+            first_owner = first_owner or (owners[0][0] if owners else "")
+            searchable: ObjectRef | None = None
+            pdf_path = getattr(doc, "pdf_path", None)
+            if pdf_path is not None and Path(pdf_path).is_file():
+                key, pdf_size = sha256_file(Path(pdf_path))
+                searchable = ObjectRef(Bucket.DIGITISED.value, key, key, pdf_size)
+                meta = {"doc-type": doc.doc_type, **({"owner-id": owners[0][0]} if owners else {})}
+                if dossier_code:
+                    meta["dossier-code"] = dossier_code
+                uploads.append((Bucket.DIGITISED, Path(pdf_path), "application/pdf", meta))
+            documents.append(
+                DocumentInput(
+                    doc_type=doc.doc_type,
+                    pages=list(doc.pages),
+                    confidence=float(doc.confidence),
+                    fields=fields,
+                    searchable=searchable,
+                )
+            )
+        original = ObjectRef(Bucket.ORIGINALS.value, outcome.sha256, outcome.sha256, size)
+        meta = {"filename": path.name[:200]}
+        if dossier_code:
+            meta["dossier-code"] = dossier_code
+        if first_owner:
+            meta["owner-id"] = first_owner
+        content_type = CONTENT_TYPES.get(path.suffix.lower(), "application/octet-stream")
+        uploads.insert(0, (Bucket.ORIGINALS, path, content_type, meta))
+        keys = [(Bucket.ORIGINALS.value, outcome.sha256)] + [
+            (d.searchable.bucket, d.searchable.key) for d in documents if d.searchable
+        ]
+        outcome.timings["prepare"] = time.perf_counter() - started
+
+        started = time.perf_counter()
+        pending_ids = self._write_intent(keys)
+        outcome.timings["db"] = time.perf_counter() - started
+
+        started = time.perf_counter()
+        try:
+            for bucket, file_path, content_type, metadata in uploads:
+                self.store.put_file(bucket, file_path, content_type=content_type, metadata=metadata)
+        except BaseException:
+            self._try_cleanup(pending_ids)
+            raise
+        outcome.timings["store"] = time.perf_counter() - started
+
+        started = time.perf_counter()
+        data = ScanInput(
+            sha256=outcome.sha256,
+            filename=path.name,
+            size=size,
+            pages=int(getattr(result, "pages", 0) or 0),
+            original=original,
+            documents=documents,
+        )
+
+        def write(session: Any) -> list[int]:
+            dossier = get_dossier(session, dossier_code) if dossier_code else None
+            _, docs = record_scan(session, data, dossier=dossier, actor=self.actor)
+            session.execute(delete(PendingObject).where(PendingObject.id.in_(pending_ids)))
+            return [d.id for d in docs]
+
+        try:
+            outcome.document_ids = run_in_transaction(self.engine, write)
+            outcome.status = Status.INGESTED
+        except IntegrityError:
+            # Another intake recorded the same scan between our check and our commit.
+            self._try_cleanup(pending_ids)
+            if not self._handle_duplicate(outcome, None):
+                raise
+        outcome.timings["db"] += time.perf_counter() - started
+        outcome.pages = data.pages
+        outcome.doc_types = [d.doc_type for d in documents]
+
+    # -- crash safety -----------------------------------------------------------------------
+
+    def _write_intent(self, keys: list[tuple[str, str]]) -> list[int]:
+        def work(session: Any) -> list[int]:
+            lock_keys(session, [k for _, k in keys])
+            rows = [PendingObject(bucket=b, object_key=k, holder=self.holder) for b, k in keys]
+            session.add_all(rows)
+            session.flush()
+            return [r.id for r in rows]
+
+        return run_in_transaction(self.engine, work)
+
+    def _try_cleanup(self, pending_ids: list[int]) -> None:
+        try:
+            self._cleanup(pending_ids)
+        except Exception as exc:  # the store may be down: recovery finishes the job later
+            log.warning("cleanup of unrecorded objects postponed: %s", type(exc).__name__)
+
+    def _referenced(self, session: Any, bucket: str, key: str, exclude: list[int]) -> bool:
+        version = exists().where(DocumentVersion.bucket == bucket, DocumentVersion.object_key == key)
+        scan = exists().where(Scan.sha256 == key) if bucket == Bucket.ORIGINALS.value else None
+        other_pending = exists().where(
+            PendingObject.bucket == bucket,
+            PendingObject.object_key == key,
+            PendingObject.id.not_in(exclude) if exclude else PendingObject.id.is_not(None),
+        )
+        clauses = [version, other_pending] + ([scan] if scan is not None else [])
+        return bool(session.scalar(select(or_(*clauses))))
+
+    def _cleanup(self, pending_ids: list[int]) -> int:
+        """Delete the objects of these pending rows that nothing references, then the rows."""
+        if not pending_ids:
+            return 0
+        with read_session(self.engine) as session:
+            rows = session.execute(
+                select(PendingObject.id, PendingObject.bucket, PendingObject.object_key).where(
+                    PendingObject.id.in_(pending_ids)
+                )
+            ).all()
+        deleted = 0
+        for _row_id, bucket, key in rows:
+            with write_session(self.engine) as session:
+                lock_keys(session, [key])
+                if self._referenced(session, bucket, key, pending_ids):
+                    continue
+                if self.store.stat(Bucket(bucket), key) is not None:
+                    self.store.delete(Bucket(bucket), key)
+                    deleted += 1
+
+        def drop(session: Any) -> None:
+            session.execute(delete(PendingObject).where(PendingObject.id.in_(pending_ids)))
+
+        run_in_transaction(self.engine, drop)
+        return deleted
+
+    def recover(self, *, include_own: bool = False) -> int:
+        """Delete orphan objects left by crashed intakes. Returns how many objects went."""
+        host = socket.gethostname()
+        now = utcnow()
+        with read_session(self.engine) as session:
+            rows = session.execute(
+                select(PendingObject.id, PendingObject.holder, PendingObject.created_at)
+            ).all()
+        dead: list[int] = []
+        for row_id, holder, created in rows:
+            holder_host, _, pid = holder.rpartition(":")
+            if holder == self.holder:
+                if include_own:
+                    dead.append(row_id)
+            elif holder_host == host and pid.isdigit():
+                if not _pid_alive(int(pid)):
+                    dead.append(row_id)
+            elif created is not None and now - _aware(created) > STALE_PENDING:
+                dead.append(row_id)
+        if not dead:
+            return 0
+        count = self._cleanup(dead)
+        if count:
+            log.info("recovery removed %d orphan object(s)", count)
+        return count
+
+    # -- quarantine -------------------------------------------------------------------------
+
+    def quarantine(self, path: Path, outcome: FileOutcome) -> Path | None:
+        """Copy a failed file aside with a ``.reason.txt``; the source is left untouched."""
+        if not path.is_file():
+            return None
+        self.quarantine_dir.mkdir(parents=True, exist_ok=True)
+        stamp = utcnow().strftime("%Y%m%dT%H%M%S")
+        target = _unique(self.quarantine_dir / f"{stamp}_{path.name}")
+        tmp = target.with_name(f".{target.name}.tmp")
+        shutil.copy2(path, tmp)
+        write_reason(target, outcome)
+        os.replace(tmp, target)
+        return target
+
+
+def lock_keys(session: Any, keys: list[str]) -> None:
+    """Serialise intent-writing and orphan deletion per object key.
+
+    SQLite's write lock (BEGIN IMMEDIATE) already does; PostgreSQL needs a transaction-scoped
+    advisory lock, or recovery could delete an object another intake just decided to reuse.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for key in sorted(set(keys)):
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": key})
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _unique(target: Path) -> Path:
+    candidate, n = target, 1
+    while candidate.exists() or reason_path(candidate).exists():
+        candidate = target.with_name(f"{target.stem}.{n}{target.suffix}")
+        n += 1
+    return candidate
+
+
+def reason_path(target: Path) -> Path:
+    return target.with_name(target.name + ".reason.txt")
+
+
+def write_reason(target: Path, outcome: FileOutcome) -> Path:
+    """``<file>.reason.txt`` beside ``target``, written atomically: reason code, message, hash."""
+    text = (
+        f"reason: {outcome.reason or 'unknown'}\n"
+        f"message: {outcome.message or ''}\n"
+        f"file: {outcome.path.name}\n"
+        f"sha256: {outcome.sha256 or ''}\n"
+        f"at: {utcnow().isoformat(timespec='seconds')}\n"
+    )
+    out = reason_path(target)
+    tmp = out.with_name(f".{out.name}.tmp")
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, out)
+    return out
