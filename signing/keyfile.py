@@ -22,7 +22,9 @@ def load_pkcs12_signer(
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise InputPdfError(f"Không đọc được tệp khóa {path.name} (cannot read key file): {exc.strerror}") from None
+        raise InputPdfError(
+            f"Không đọc được tệp khóa {path.name} (cannot read key file): {exc.strerror}"
+        ) from None
     pw = passphrase.encode() if passphrase else None
     try:
         key, cert, others = pkcs12.load_key_and_certificates(data, pw)

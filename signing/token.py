@@ -7,8 +7,10 @@ module and never formatted into a message or log.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from types import TracebackType
+from typing import Any
 
 import pkcs11
 from pkcs11 import Attribute, KeyType, Mechanism, ObjectClass, TokenFlag
@@ -48,7 +50,7 @@ def pin_tries_message(flags: TokenFlag) -> str:
     return "token không báo số lần thử còn lại bị giảm (token reports no low try count)"
 
 
-def _find_token(lib: pkcs11.lib, label: str) -> tuple[pkcs11.Slot, pkcs11.Token]:
+def _find_token(lib: Any, label: str) -> tuple[pkcs11.Slot, pkcs11.Token]:
     try:
         slots = lib.get_slots(token_present=True)
     except p11_exc.PKCS11Error as exc:
@@ -82,7 +84,7 @@ class TokenSession:
             raise PinError(f"Token '{spec.token_label}' không có bàn phím PIN; cần nhập PIN (PIN required)")
         user_pin: object = pin if pin is not None else pkcs11.PROTECTED_AUTH
         try:
-            self.session = token.open(user_pin=user_pin)
+            self.session: Any = token.open(user_pin=user_pin)
         except p11_exc.PinIncorrect:
             raise PinError(
                 f"Sai mã PIN của token '{spec.token_label}' (wrong PIN); "
@@ -93,7 +95,9 @@ class TokenSession:
         except (p11_exc.PinLenRange, p11_exc.PinInvalid):
             raise PinError("Mã PIN không đúng định dạng của token (PIN length/format rejected)") from None
         except p11_exc.PKCS11Error as exc:
-            raise TokenError(f"Không mở được phiên với token (cannot open session): {type(exc).__name__}") from None
+            raise TokenError(
+                f"Không mở được phiên với token (cannot open session): {type(exc).__name__}"
+            ) from None
         try:
             self.signer = self._make_signer(chain or [])
         except BaseException:
@@ -123,7 +127,8 @@ class TokenSession:
         which = f"label '{label}'" if label is not None else f"id {self.spec.key_id}"
         if len(found) != 1:
             raise TokenError(
-                f"Token có {len(found)} khóa riêng khớp {which}, cần đúng 1 (expected exactly one private key)"
+                f"Token có {len(found)} khóa riêng khớp {which}, cần đúng 1 "
+                "(expected exactly one private key)"
             )
         key_type = found[0][Attribute.KEY_TYPE]
         raw = key_type == KeyType.EC and Mechanism.ECDSA_SHA256 not in self._slot.get_mechanisms()
@@ -148,10 +153,8 @@ class TokenSession:
     def close(self) -> None:
         session = getattr(self, "session", None)
         if session is not None:
-            try:
+            with contextlib.suppress(p11_exc.PKCS11Error):
                 session.close()
-            except p11_exc.PKCS11Error:
-                pass
             self.session = None
 
     def __enter__(self) -> TokenSession:

@@ -1,14 +1,14 @@
-"""SoftHSM2 token, test CA, PKCS#12 seal and an NSS db for pdfsig (all test material).
+"""SoftHSM2 token filled from the shared TEST PKI, its loopback services and an NSS db for pdfsig.
 
 Everything is session-scoped per xdist worker: SoftHSM reads ``SOFTHSM2_CONF`` once per process
 (when the PKCS#11 module is initialised), so the token directory is created, filled and pointed
-to before any test loads the module.
+to before any test loads the module. All keys and certificates are TEST MATERIAL.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import os
+import re
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -16,56 +16,88 @@ from pathlib import Path
 
 import pytest
 
-from tests.signing.ca import Issued, TestCA, make_ca
+from signing.fonts import find_font, pdf_ready_font
+from signing.testpki import Identity, TestPki
+from signing.testpki_services import PkiServices, start_pki_with_services
 
 SOFTHSM_MODULE = "/usr/lib/softhsm/libsofthsm2.so"
 TOKEN_LABEL = "sohoa-test"
 WRONG_PIN_TOKEN = "sohoa-pin-test"
 USER_PIN = "123456"
 SO_PIN = "12345678"
-SEAL_PASSPHRASE = "seal-passphrase"
-OFFICIAL_NAME = "Nguyễn Văn An"
-EC_OFFICIAL_NAME = "Trần Thị Bình"
-ORGANISATION = "UBND xã Thử Nghiệm"
+OFFICIAL_NAME = "Nguyễn Văn An (TEST)"
+EC_OFFICIAL_NAME = "Trần Thị Bình (TEST)"
 
-
-@dataclass
-class TokenKey:
-    label: str
-    id_hex: str
-    issued: Issued
+# label on the token -> (CKA_ID hex, test PKI identity)
+TOKEN_KEYS = {
+    "official-rsa": ("01", "official_rsa"),
+    "official-ec": ("02", "official_ecdsa"),
+    "expired": ("03", "expired"),
+    "notyet": ("04", "not_yet_valid"),
+    "noku": ("05", "no_signing_usage"),
+    "revoked": ("06", "revoked"),
+}
 
 
 @dataclass
 class PkiFixture:
-    ca: TestCA
-    root_pem: Path
+    pki: TestPki
+    services: PkiServices
     module: str
     token_label: str
-    keys: dict[str, TokenKey] = field(default_factory=dict)
-    seal_p12: Path = Path()
-    seal_expired_p12: Path = Path()
-    nss_dir: Path = Path()
+    nss_dir: Path
+    font: Path
+    key_ids: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def root_pem(self) -> Path:
+        return self.pki.root.cert
+
+    @property
+    def seal_p12(self) -> Path:
+        return self.pki.seal.p12
+
+    @property
+    def passphrase(self) -> str:
+        return self.pki.passphrase
 
 
 def _run(*cmd: str) -> None:
     subprocess.run(cmd, check=True, capture_output=True, text=True, timeout=60)
 
 
-def _import_key(token: str, pin: str, key: TokenKey, work: Path) -> None:
-    pem = work / f"{key.label}.key.pem"
-    der = work / f"{key.label}.cert.der"
-    pem.write_bytes(key.issued.key_pkcs8_pem())
-    der.write_bytes(key.issued.cert_der())
+def _import_key(token: str, label: str, id_hex: str, ident: Identity) -> None:
     _run(
-        "softhsm2-util", "--import", str(pem), "--token", token, "--label", key.label,
-        "--id", key.id_hex, "--pin", pin,
+        "softhsm2-util",
+        "--import",
+        str(ident.key),
+        "--token",
+        token,
+        "--label",
+        label,
+        "--id",
+        id_hex,
+        "--pin",
+        USER_PIN,
     )
     _run(
-        "pkcs11-tool", "--module", SOFTHSM_MODULE, "--token-label", token, "--login", "--pin", pin,
-        "--write-object", str(der), "--type", "cert", "--label", key.label, "--id", key.id_hex,
+        "pkcs11-tool",
+        "--module",
+        SOFTHSM_MODULE,
+        "--token-label",
+        token,
+        "--login",
+        "--pin",
+        USER_PIN,
+        "--write-object",
+        str(ident.cert_der),
+        "--type",
+        "cert",
+        "--label",
+        label,
+        "--id",
+        id_hex,
     )
-    pem.unlink()  # the key lives on the token only
 
 
 @pytest.fixture(scope="session")
@@ -77,47 +109,51 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PkiFixture]:
     conf.write_text(f"directories.tokendir = {tokendir}\nobjectstore.backend = file\nlog.level = ERROR\n")
     os.environ["SOFTHSM2_CONF"] = str(conf)
 
-    ca = make_ca()
-    root_pem = work / "root.pem"
-    root_pem.write_bytes(ca.root.cert_pem())
-    now = dt.datetime.now(dt.UTC)
-    fx = PkiFixture(ca=ca, root_pem=root_pem, module=SOFTHSM_MODULE, token_label=TOKEN_LABEL)
-    specs = {
-        "rsa": TokenKey("official-rsa", "01", ca.issue(OFFICIAL_NAME, kind="rsa")),
-        "ec": TokenKey("official-ec", "02", ca.issue(EC_OFFICIAL_NAME, kind="ec")),
-        "expired": TokenKey(
-            "expired", "03",
-            ca.issue("Hết Hạn", not_before=now - dt.timedelta(days=400), not_after=now - dt.timedelta(days=2)),
-        ),
-        "notyet": TokenKey(
-            "notyet", "04",
-            ca.issue("Chưa Hiệu Lực", not_before=now + dt.timedelta(days=5),
-                     not_after=now + dt.timedelta(days=400)),
-        ),
-        "noku": TokenKey("noku", "05", ca.issue("Không Ký", signing_usage=False)),
-    }
-    for tok in (TOKEN_LABEL, WRONG_PIN_TOKEN):
-        _run("softhsm2-util", "--init-token", "--free", "--label", tok, "--pin", USER_PIN, "--so-pin", SO_PIN)
-    for key in specs.values():
-        _import_key(TOKEN_LABEL, USER_PIN, key, work)
-    _import_key(WRONG_PIN_TOKEN, USER_PIN, TokenKey("pin-rsa", "01", ca.issue("Thử PIN")), work)
-    fx.keys = specs
+    test_pki, services = start_pki_with_services(work / "testpki")
+    try:
+        for tok in (TOKEN_LABEL, WRONG_PIN_TOKEN):
+            _run(
+                "softhsm2-util",
+                "--init-token",
+                "--free",
+                "--label",
+                tok,
+                "--pin",
+                USER_PIN,
+                "--so-pin",
+                SO_PIN,
+            )
+        for label, (id_hex, name) in TOKEN_KEYS.items():
+            _import_key(TOKEN_LABEL, label, id_hex, test_pki.identity(name))
+        _import_key(WRONG_PIN_TOKEN, "pin-rsa", "01", test_pki.official_rsa)
 
-    fx.seal_p12 = ca.write_pkcs12(
-        ca.issue(ORGANISATION, kind="rsa", org=ORGANISATION), work / "seal.p12", SEAL_PASSPHRASE.encode()
-    )
-    fx.seal_expired_p12 = ca.write_pkcs12(
-        ca.issue(ORGANISATION, not_before=now - dt.timedelta(days=400), not_after=now - dt.timedelta(days=1)),
-        work / "seal-expired.p12",
-        SEAL_PASSPHRASE.encode(),
-    )
-
-    nss = work / "nssdb"
-    nss.mkdir()
-    _run("certutil", "-N", "-d", f"sql:{nss}", "--empty-password")
-    _run("certutil", "-A", "-d", f"sql:{nss}", "-n", "sohoa-test-root", "-t", "CT,C,C", "-i", str(root_pem))
-    fx.nss_dir = nss
-    yield fx
+        nss = work / "nssdb"
+        nss.mkdir()
+        _run("certutil", "-N", "-d", f"sql:{nss}", "--empty-password")
+        _run(
+            "certutil",
+            "-A",
+            "-d",
+            f"sql:{nss}",
+            "-n",
+            "sohoa-test-root",
+            "-t",
+            "CT,C,C",
+            "-i",
+            str(test_pki.root.cert),
+        )
+        font = pdf_ready_font(find_font(None), work / "fonts")  # rescaled once per worker
+        yield PkiFixture(
+            pki=test_pki,
+            services=services,
+            module=SOFTHSM_MODULE,
+            token_label=TOKEN_LABEL,
+            nss_dir=nss,
+            font=font,
+            key_ids={label: id_hex for label, (id_hex, _) in TOKEN_KEYS.items()},
+        )
+    finally:
+        services.stop()
 
 
 def pdfsig(nss_dir: Path, pdf: Path) -> str:
@@ -128,14 +164,22 @@ def pdfsig(nss_dir: Path, pdf: Path) -> str:
     return res.stdout + res.stderr
 
 
+def _signed_at(block: str) -> int:
+    """Offset of the signature's /Contents: later revisions sit further into the file."""
+    m = re.search(r"Signed Ranges: \[(\d+) - (\d+)\]", block)
+    return int(m.group(2)) if m else -1
+
+
 def assert_pdfsig_valid(nss_dir: Path, pdf: Path, signers: list[str]) -> str:
-    """Each signature valid and trusted, signed by ``signers`` in order; the last covers the file."""
+    """Every signature valid and trusted, by ``signers`` in signing order; the last covers the file."""
     out = pdfsig(nss_dir, pdf)
-    blocks = out.split("Signature #")[1:]
+    blocks = sorted(out.split("Signature #")[1:], key=_signed_at)
     assert len(blocks) == len(signers), out
     for block, name in zip(blocks, signers, strict=True):
         assert "Signature Validation: Signature is Valid." in block, out
         assert "Certificate Validation: Certificate is Trusted." in block, out
-        assert name in block, out
+        assert f"Common Name: {name}" in block, out
     assert "Total document signed" in blocks[-1], out
+    for block in blocks[:-1]:
+        assert "Not total document signed" in block, out
     return out

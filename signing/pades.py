@@ -1,0 +1,279 @@
+"""PAdES signing of one PDF (B-B, B-T, B-LT) with the Vietnamese stamps, as an incremental update.
+
+The signer (token or key file) is opened once by the caller and passed in, so a batch needs one
+login. Everything that can be refused (unreadable input, unusable certificate) is refused
+before a byte is written, and output is written to a temporary file and renamed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from pyhanko.pdf_utils.generic import DictionaryObject, IndirectObject
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.misc import PdfError
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign import fields, signers, timestamps
+from pyhanko.sign.general import SigningError as PyHankoSigningError
+from pyhanko.sign.timestamps import TimestampRequestError
+from pyhanko_certvalidator import ValidationContext
+
+from config.settings import Settings
+from signing.appearance import Placement, StampKind, default_box, signing_time_text, stamp_style
+from signing.certcheck import subject_name
+from signing.errors import InputPdfError, SigningError
+from signing.fonts import find_font, pdf_ready_font
+from signing.repair import prepare_for_signing
+from signing.seal_image import ensure_seal_png
+from signing.trust import load_certs, validation_context
+
+Level = Literal["B-B", "B-T", "B-LT"]
+SEAL_FIELD = "SealSig"
+
+
+def parse_tz(text: str) -> dt.timezone:
+    """'+07:00' -> a fixed offset; Vietnam has no daylight saving time."""
+    try:
+        sign = -1 if text.startswith("-") else 1
+        hours, minutes = text.lstrip("+-").split(":")
+        return dt.timezone(sign * dt.timedelta(hours=int(hours), minutes=int(minutes)))
+    except ValueError:
+        raise SigningError(f"Múi giờ không hợp lệ {text!r} (bad timezone, expected +07:00)") from None
+
+
+@dataclass(frozen=True)
+class SigningContext:
+    """What every signature of a run shares: level, TSA, trust, font, seal image, zone."""
+
+    level: Level
+    font: Path
+    seal_image: Path
+    organisation: str
+    tz: dt.timezone
+    tsa_url: str | None = None
+    validation: ValidationContext | None = None
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: Settings,
+        *,
+        level: Level | None = None,
+        extra_trust: list[Path] | None = None,
+        organisation: str | None = None,
+        seal_image: Path | None = None,
+    ) -> SigningContext:
+        s = settings.signing
+        lvl: Level = level or s.level
+        font = pdf_ready_font(find_font(s.font), settings.data_dir / "cache" / "fonts")
+        org = organisation or s.organisation
+        seal = seal_image or s.seal_image
+        if seal is not None and not seal.is_file():
+            raise SigningError(f"Không thấy ảnh con dấu {seal} (seal image not found)")
+        if seal is None:
+            seal = ensure_seal_png(org, font, settings.data_dir / "cache")
+        roots = [*s.trust_roots, *(extra_trust or [])]
+        vc = validation_context(load_certs(roots), s.revocation) if roots else None
+        if lvl in ("B-T", "B-LT") and not s.tsa_url:
+            raise SigningError(
+                f"Mức {lvl} cần máy chủ dấu thời gian: đặt SOHOA_SIGNING__TSA_URL (no TSA configured)"
+            )
+        if lvl == "B-LT" and vc is None:
+            raise SigningError(
+                "Mức B-LT cần gốc tin cậy để lấy dữ liệu kiểm tra: đặt SOHOA_SIGNING__TRUST_ROOTS "
+                "hoặc --trust (B-LT needs trust roots)"
+            )
+        return cls(
+            level=lvl,
+            font=font,
+            seal_image=seal,
+            organisation=org,
+            tz=parse_tz(s.timezone),
+            tsa_url=s.tsa_url,
+            validation=vc,
+        )
+
+
+@dataclass(frozen=True)
+class SignRequest:
+    """One signature: who signs in which role, where the stamp goes, whether it certifies."""
+
+    stamp: StampKind = StampKind.OFFICIAL
+    certify: bool = False
+    """a DocMDP certification signature (the official approving a result); FILL_FORMS lets the
+    seal and form filling follow"""
+    reserve_seal_field: bool = False
+    """create the empty seal field in this revision so the seal only fills it later"""
+    reason: str | None = None
+    location: str | None = None
+    name: str | None = None
+    organisation: str | None = None
+    placement: Placement = field(default_factory=Placement)
+    seal_placement: Placement = field(default_factory=Placement)
+    field_name: str | None = None
+
+
+def _page_sizes(reader: PdfFileReader) -> list[tuple[float, float]]:
+    sizes: list[tuple[float, float]] = []
+
+    def walk(node: DictionaryObject, inherited: object) -> None:
+        box = node.get("/MediaBox", inherited)
+        if node.get("/Type") == "/Pages" or "/Kids" in node:
+            for kid in node["/Kids"]:
+                walk(kid.get_object() if isinstance(kid, IndirectObject) else kid, box)
+            return
+        if box is None:
+            sizes.append((595.0, 842.0))
+        else:
+            x0, y0, x1, y1 = (float(v) for v in box)  # type: ignore[attr-defined]
+            sizes.append((abs(x1 - x0), abs(y1 - y0)))
+
+    walk(reader.root["/Pages"], None)
+    return sizes
+
+
+def _next_field_name(reader: PdfFileReader) -> str:
+    used = {name for name, _, _ in fields.enumerate_sig_fields(reader)}
+    n = 1
+    while f"Sig{n}" in used:
+        n += 1
+    return f"Sig{n}"
+
+
+def _box(placement: Placement, kind: StampKind, sizes: list[tuple[float, float]]) -> tuple[int, tuple]:
+    page = placement.page_index(len(sizes))
+    w, h = sizes[page]
+    box = placement.box or default_box(kind, w, h)
+    return page, tuple(round(v) for v in box)
+
+
+Overlay = Callable[[IncrementalPdfFileWriter, list[tuple[float, float]]], None]
+
+
+def sign_bytes(
+    data: bytes,
+    signer: signers.Signer,
+    request: SignRequest,
+    ctx: SigningContext,
+    *,
+    name: str = "PDF",
+    overlay: Overlay | None = None,
+    now: dt.datetime | None = None,
+) -> bytes:
+    """Sign ``data`` and return the new file (the input plus one or two incremental revisions).
+
+    ``overlay`` draws extra content (the certification statement) in the same revision as the
+    signature, so the signature covers it.
+    """
+    prepared = prepare_for_signing(data, name)
+    try:
+        writer = IncrementalPdfFileWriter(io.BytesIO(prepared.data), strict=True)
+        sizes = _page_sizes(writer.prev)
+        existing = {fname: value for fname, value, _ in fields.enumerate_sig_fields(writer.prev)}
+    except (PdfError, KeyError, TypeError, ValueError) as exc:
+        raise InputPdfError(f"Không đọc được {name} (unreadable PDF): {exc}") from None
+    if not sizes:
+        raise InputPdfError(f"{name} không có trang nào (PDF has no pages)")
+
+    kind = request.stamp
+    if request.field_name:
+        field_name = request.field_name
+    elif kind is StampKind.SEAL and SEAL_FIELD in existing and existing[SEAL_FIELD] is None:
+        field_name = SEAL_FIELD
+    else:
+        field_name = _next_field_name(writer.prev)
+    if existing.get(field_name) is not None:
+        raise SigningError(f"Ô chữ ký {field_name} đã được ký (signature field already signed)")
+
+    new_field = None
+    if field_name not in existing:
+        if kind is StampKind.NONE:
+            new_field = fields.SigFieldSpec(sig_field_name=field_name)
+        else:
+            page, box = _box(request.placement, kind, sizes)
+            new_field = fields.SigFieldSpec(sig_field_name=field_name, on_page=page, box=box)  # type: ignore[arg-type]
+    if request.reserve_seal_field and SEAL_FIELD not in existing:
+        page, box = _box(request.seal_placement, StampKind.SEAL, sizes)
+        fields.append_signature_field(
+            writer,
+            fields.SigFieldSpec(sig_field_name=SEAL_FIELD, on_page=page, box=box),  # type: ignore[arg-type]
+        )
+    if overlay is not None:
+        overlay(writer, sizes)
+
+    cert = signer.signing_cert
+    signer_name = request.name or (subject_name(cert) if cert is not None else "")
+    organisation = request.organisation or ctx.organisation
+    b_lt = ctx.level == "B-LT"
+    meta = signers.PdfSignatureMetadata(
+        field_name=field_name,
+        md_algorithm="sha256",
+        subfilter=fields.SigSeedSubFilter.PADES,
+        reason=request.reason,
+        location=request.location,
+        name=signer_name or None,
+        certify=request.certify,
+        docmdp_permissions=fields.MDPPerm.FILL_FORMS,
+        embed_validation_info=b_lt,
+        validation_context=ctx.validation if b_lt else None,
+        use_pades_lta=False,
+    )
+    timestamper = timestamps.HTTPTimeStamper(ctx.tsa_url) if ctx.level != "B-B" and ctx.tsa_url else None
+    style = None if kind is StampKind.NONE else stamp_style(kind, ctx.font, ctx.seal_image)
+    pdf_signer = signers.PdfSigner(
+        meta, signer, timestamper=timestamper, stamp_style=style, new_field_spec=new_field
+    )
+    params = {
+        "signer": signer_name,
+        "organisation": organisation,
+        "signing_time": signing_time_text(now or dt.datetime.now(dt.UTC), ctx.tz),
+    }
+    out = io.BytesIO()
+    try:
+        pdf_signer.sign_pdf(writer, appearance_text_params=params, output=out, existing_fields_only=False)
+    except TimestampRequestError as exc:
+        raise SigningError(f"Máy chủ dấu thời gian không trả lời đúng (TSA request failed): {exc}") from None
+    except PyHankoSigningError as exc:
+        raise SigningError(f"Không ký được {name} (signing failed): {exc}") from None
+    except PdfError as exc:
+        raise InputPdfError(f"Không ký được {name}: PDF lỗi (malformed PDF): {exc}") from None
+    return out.getvalue()
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write next to ``path`` then rename: readers see the old file or the whole new one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def read_input(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise InputPdfError(f"Không thấy tệp {path} (file not found)") from None
+    except OSError as exc:
+        raise InputPdfError(f"Không đọc được tệp {path} (cannot read): {exc.strerror}") from None
+
+
+def sign_file(
+    src: Path, dst: Path, signer: signers.Signer, request: SignRequest, ctx: SigningContext
+) -> None:
+    """Sign ``src`` into ``dst`` (atomically; ``dst`` may be ``src``)."""
+    data = read_input(src)
+    write_atomic(dst, sign_bytes(data, signer, request, ctx, name=src.name))
