@@ -7,7 +7,9 @@ xdist worker (session scope, free port); tests isolate themselves with a unique 
 
 from __future__ import annotations
 
+import contextlib
 import socket
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,13 +29,16 @@ def free_port() -> int:
 class MotoServer:
     """A moto server that can be stopped and restarted on the same port (an outage and back).
 
-    ``ThreadedMotoServer.stop`` leaves the listening socket open, so clients would hang instead
-    of being refused; ``stop`` here also closes it.
+    ``ThreadedMotoServer.stop`` leaves the listening socket open (clients would hang rather than
+    be refused) and keeps serving open keep-alive connections; ``stop`` here closes the listening
+    socket and resets every open connection, as a crashed or unplugged server would.
     """
 
     def __init__(self, port: int | None = None) -> None:
         self.port = port or free_port()
         self._server: ThreadedMotoServer | None = None
+        self._connections: set[socket.socket] = set()
+        self._lock = threading.Lock()
 
     @property
     def endpoint(self) -> str:
@@ -42,14 +47,33 @@ class MotoServer:
     def start(self) -> None:
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
         self._server.start()
+        inner = self._server._server
+        assert inner is not None
+        accept = inner.get_request
+
+        def tracked_accept() -> tuple[socket.socket, object]:
+            conn, addr = accept()
+            with self._lock:
+                self._connections.add(conn)
+            return conn, addr
+
+        inner.get_request = tracked_accept  # type: ignore[method-assign]
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.stop()
-            inner = self._server._server
-            if inner is not None:
-                inner.server_close()
-            self._server = None
+        if self._server is None:
+            return
+        self._server.stop()
+        inner = self._server._server
+        if inner is not None:
+            inner.server_close()
+        with self._lock:
+            connections, self._connections = self._connections, set()
+        for conn in connections:
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
+            with contextlib.suppress(OSError):
+                conn.close()
+        self._server = None
 
     @property
     def running(self) -> bool:
