@@ -1,13 +1,104 @@
-"""Placeholder until this command group is built; replaced by its owner."""
+"""``sohoa lookup``: what the store already holds for a citizen or an enterprise."""
 
 from __future__ import annotations
 
-import typer
+from typing import Annotated
 
-from config.errors import SohoaError
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from config.errors import ExitCode, SohoaError
+from config.settings import load_settings
+from pipeline.reuse import LookupResult, lookup, validate_owner_id
+from storage.db.catalogue import seed_catalogue
+from storage.db.dossiers import check_procedure_code
+from storage.db.engine import read_session, run_in_transaction
+from storage.db.migrate import upgrade_database
+
+# The JSON of interfaces.md: these keys, in this order, and nothing renamed.
+HELD_KEYS = ("doc_type", "document_id", "dossier", "signed", "fields")
+
+
+def lookup_json(result: LookupResult) -> str:
+    data = {
+        "owner": result.owner,
+        "held": [{k: getattr(h, k) for k in HELD_KEYS} for h in result.held],
+        "missing": result.missing,
+    }
+    import json
+
+    return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def _table(result: LookupResult) -> Table:
+    table = Table(title="Giấy tờ đã có trong kho (documents already held)")
+    table.add_column("Loại (type)")
+    table.add_column("Mã tài liệu (id)")
+    table.add_column("Hồ sơ (dossier)")
+    table.add_column("Đã ký (signed)")
+    table.add_column("Trường (fields)")
+    for h in result.held:
+        fields = "; ".join(f"{k}: {v}" for k, v in h.fields.items())
+        table.add_row(h.doc_type, h.document_id, h.dossier or "", "có" if h.signed else "không", fields)
+    return table
 
 
 def register(app: typer.Typer) -> None:
-    @app.command("lookup", help="(not built yet)")
-    def _lookup() -> None:
-        raise SohoaError("'lookup' is not built yet")
+    @app.command(
+        "lookup",
+        help="Tra cứu giấy tờ đã số hóa của một người (số định danh 12 chữ số) hoặc doanh nghiệp "
+        "(mã số 10 chữ số) và, với --procedure, những giấy tờ còn phải nộp.",
+    )
+    def lookup_cmd(
+        owner: Annotated[str, typer.Option("--owner", help="số định danh cá nhân hoặc mã số doanh nghiệp")],
+        procedure: Annotated[
+            str | None, typer.Option("--procedure", help="mã thủ tục hành chính, ví dụ 1.001193")
+        ] = None,
+        as_json: Annotated[bool, typer.Option("--json", help="in một đối tượng JSON")] = False,
+    ) -> None:
+        # Check the arguments before touching the database: bad input costs nothing.
+        owner_id = validate_owner_id(owner)
+        if procedure is not None:
+            check_procedure_code(procedure)
+        settings = load_settings()
+        engine = upgrade_database(settings)
+        try:
+            run_in_transaction(engine, seed_catalogue)
+            with read_session(engine) as session:
+                result = lookup(session, owner_id, procedure)
+        finally:
+            engine.dispose()
+        if as_json:
+            print(lookup_json(result))
+            return
+        console = Console()
+        console.print(_table(result))
+        if procedure:
+            missing = ", ".join(result.missing) or "không (none)"
+            console.print(f"Còn phải nộp (still to request) cho {procedure}: {missing}")
+
+    @app.command(
+        "reuse",
+        help="Dùng lại một giấy tờ đã có cho một hồ sơ, không quét lại (fill a dossier component "
+        "from a held document; counted by Decision 766).",
+    )
+    def reuse_cmd(
+        dossier: Annotated[str, typer.Option("--dossier", help="mã hồ sơ")],
+        document: Annotated[str, typer.Option("--document", help="mã tài liệu (document_id)")],
+        actor: Annotated[str, typer.Option("--actor", help="cán bộ thực hiện")] = "cli",
+    ) -> None:
+        from pipeline.reuse import reuse_document
+        from storage.db.engine import write_session
+
+        if not document.isascii() or not document.isdigit() or len(document) > 18:
+            raise SohoaError("Mã tài liệu không hợp lệ (invalid document id)", exit_code=ExitCode.BAD_ARGS)
+        settings = load_settings()
+        engine = upgrade_database(settings)
+        try:
+            with write_session(engine) as session:
+                component = reuse_document(session, dossier, int(document), actor=actor[:128])
+                doc_type = component.doc_type
+        finally:
+            engine.dispose()
+        Console().print(f"Đã dùng lại {doc_type} cho hồ sơ {dossier} (reused)")

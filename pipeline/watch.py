@@ -1,0 +1,222 @@
+"""The hot folder: what a network scanner drops into DIR is ingested once, whatever happens.
+
+Life of a file: ``DIR/x.pdf`` (being written by the scanner) → stable size and mtime over the
+settle interval → claimed by an atomic rename into ``DIR/processing/`` → ingested (idempotent by
+content hash) → renamed into ``DIR/done/``, or into ``DIR/failed/`` after its ``.reason.txt``.
+A kill at any point leaves the file in DIR or in processing/; the next start resumes
+processing/ first, and a file whose ingest had already committed is recognised as a duplicate
+rather than ingested twice. One watcher per folder (an ``flock`` on ``DIR/.watch.lock``).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from config.errors import ExitCode, SohoaError
+from pipeline.intake import FileOutcome, Intake, Status, reason_path, write_reason
+
+log = logging.getLogger(__name__)
+
+PROCESSING, DONE, FAILED = "processing", "done", "failed"
+LOCK_NAME = ".watch.lock"
+# Names scanners and copy tools use while a file is still being written.
+PARTIAL_SUFFIXES = (".part", ".tmp", ".crdownload", ".partial", ".filepart")
+
+
+class WatchError(SohoaError):
+    exit_code = ExitCode.BAD_ARGS
+
+
+@dataclass
+class WatchStats:
+    ingested: int = 0
+    duplicates: int = 0
+    failed: int = 0
+    outcomes: list[FileOutcome] = field(default_factory=list)
+
+    def add(self, outcome: FileOutcome) -> None:
+        self.outcomes.append(outcome)
+        if outcome.status == Status.INGESTED:
+            self.ingested += 1
+        elif outcome.status == Status.DUPLICATE:
+            self.duplicates += 1
+        else:
+            self.failed += 1
+
+
+@dataclass(frozen=True)
+class _Seen:
+    size: int
+    mtime_ns: int
+    since: float  # monotonic time the file was first seen with this size and mtime
+
+
+class HotFolder:
+    def __init__(self, root: Path, intake: Intake, *, settle_seconds: float = 2.0) -> None:
+        self.root = root
+        self.intake = intake
+        self.settle = settle_seconds
+        self.processing = root / PROCESSING
+        self.done = root / DONE
+        self.failed = root / FAILED
+        self._seen: dict[str, _Seen] = {}
+
+    def prepare(self) -> None:
+        if not self.root.is_dir():
+            raise WatchError(f"Không tìm thấy thư mục {self.root} (no such folder)")
+        for sub in (self.processing, self.done, self.failed):
+            sub.mkdir(exist_ok=True)
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        fd = os.open(self.root / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise WatchError(
+                    "Thư mục đang được một tiến trình khác theo dõi (another watcher holds this folder)"
+                ) from None
+            yield
+        finally:
+            os.close(fd)
+
+    # -- finding complete files ---------------------------------------------------------------
+
+    def _candidates(self) -> list[Path]:
+        out = []
+        for entry in os.scandir(self.root):
+            name = entry.name
+            if name.startswith(".") or name.lower().endswith(PARTIAL_SUFFIXES):
+                continue
+            if entry.is_file(follow_symlinks=False):
+                out.append(Path(entry.path))
+        return sorted(out)
+
+    def stable_files(self) -> list[Path]:
+        """Files whose size and mtime have not changed for the settle interval."""
+        now = time.monotonic()
+        ready: list[Path] = []
+        current: dict[str, _Seen] = {}
+        for path in self._candidates():
+            try:
+                st = path.stat()
+            except FileNotFoundError:
+                continue
+            previous = self._seen.get(path.name)
+            if previous and previous.size == st.st_size and previous.mtime_ns == st.st_mtime_ns:
+                seen = previous
+            else:
+                seen = _Seen(st.st_size, st.st_mtime_ns, now)
+            current[path.name] = seen
+            if now - seen.since >= self.settle:
+                ready.append(path)
+        self._seen = current
+        return ready
+
+    # -- claiming and finishing ---------------------------------------------------------------
+
+    def claim(self, path: Path) -> Path | None:
+        """Move into processing/ by an atomic rename; None if it vanished (someone else took it)."""
+        target = _free_name(self.processing / path.name)
+        try:
+            os.rename(path, target)
+        except FileNotFoundError:
+            return None
+        _fsync_dir(self.processing)
+        _fsync_dir(self.root)
+        return target
+
+    def finish(self, claimed: Path, outcome: FileOutcome) -> Path:
+        if outcome.status == Status.FAILED:
+            # A reason file without its scan is a leftover of a killed run: overwrite it.
+            target = _free_name(self.failed / claimed.name, check_reason=False)
+            write_reason(target, outcome)  # the reason first: a failed file never lacks one
+            os.rename(claimed, target)
+            _fsync_dir(self.failed)
+        else:
+            target = _free_name(self.done / claimed.name, check_reason=False)
+            os.rename(claimed, target)
+            _fsync_dir(self.done)
+        _fsync_dir(self.processing)
+        return target
+
+    def process_claimed(self, claimed: Path, on_file: Callable[[FileOutcome], None] | None) -> FileOutcome:
+        outcome = self.intake.ingest_file(claimed, quarantine=False)
+        self.finish(claimed, outcome)
+        if on_file:
+            on_file(outcome)
+        return outcome
+
+    # -- loops ----------------------------------------------------------------------------------
+
+    def resume(self, stats: WatchStats, on_file: Callable[[FileOutcome], None] | None) -> None:
+        """Files a previous run claimed but did not finish."""
+        for claimed in sorted(p for p in self.processing.iterdir() if p.is_file()):
+            stats.add(self.process_claimed(claimed, on_file))
+
+    def run_once(self, on_file: Callable[[FileOutcome], None] | None = None) -> WatchStats:
+        """Process what is there (waiting for each file to settle) and return."""
+        stats = WatchStats()
+        self.prepare()
+        with self.locked():
+            self.intake.recover()
+            self.resume(stats, on_file)
+            self.stable_files()  # first sighting of everything
+            # Files that never settle (a stuck scanner) are left for the next run.
+            idle_limit = max(10 * self.settle, 5.0)
+            last_progress = time.monotonic()
+            while self._candidates() and time.monotonic() - last_progress < idle_limit:
+                ready = self.stable_files()
+                for path in ready:
+                    claimed = self.claim(path)
+                    if claimed is not None:
+                        stats.add(self.process_claimed(claimed, on_file))
+                    self._seen.pop(path.name, None)
+                    last_progress = time.monotonic()
+                if not ready:
+                    time.sleep(min(0.25, max(self.settle / 4, 0.02)))
+        return stats
+
+    def run_forever(
+        self,
+        on_file: Callable[[FileOutcome], None] | None = None,
+        poll_seconds: float = 1.0,
+        should_stop: Callable[[], bool] = lambda: False,
+    ) -> WatchStats:
+        stats = WatchStats()
+        self.prepare()
+        with self.locked():
+            self.intake.recover()
+            self.resume(stats, on_file)
+            while not should_stop():
+                for path in self.stable_files():
+                    claimed = self.claim(path)
+                    if claimed is not None:
+                        stats.add(self.process_claimed(claimed, on_file))
+                        self._seen.pop(path.name, None)
+                time.sleep(poll_seconds)
+        return stats
+
+
+def _free_name(target: Path, *, check_reason: bool = True) -> Path:
+    candidate, n = target, 1
+    while candidate.exists() or (check_reason and reason_path(candidate).exists()):
+        candidate = target.with_name(f"{target.stem}.{n}{target.suffix}")
+        n += 1
+    return candidate
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
