@@ -7,6 +7,7 @@ methods in reading order (top to bottom; a left header column before the right o
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -72,7 +73,7 @@ class Canvas:
         fill: tuple[int, int, int] = (0, 0, 0),
         record: bool = True,
     ) -> float:
-        """Draw one line; ``x`` is the left edge, centre or right edge per ``align``. Returns the right edge."""
+        """Draw one line; ``x`` is the left edge, centre or right edge per ``align``."""
         text = nfc(text)
         x, y = xy
         width = fnt.getlength(text)
@@ -109,7 +110,9 @@ class Canvas:
         self.lines.append(" ".join(" ".join(pieces).split()))
         return x
 
-    def wrap(self, text: str, fnt: ImageFont.FreeTypeFont, width: float, first_width: float | None = None) -> list[str]:
+    def wrap(
+        self, text: str, fnt: ImageFont.FreeTypeFont, width: float, first_width: float | None = None
+    ) -> list[str]:
         """Greedy word wrap; the first line may have less room (it follows a label)."""
         words = nfc(text).split()
         out: list[str] = []
@@ -127,14 +130,14 @@ class Canvas:
             out.append(current)
         return out
 
-    def hline(self, y: float, x0: float, x1: float, width: int = 3, fill: tuple[int, int, int] = (0, 0, 0)) -> None:
+    def hline(
+        self, y: float, x0: float, x1: float, width: int = 3, fill: tuple[int, int, int] = (0, 0, 0)
+    ) -> None:
         self.draw.line([(x0, y), (x1, y)], fill=fill, width=width)
 
 
 def star_points(cx: float, cy: float, outer: float, inner: float | None = None) -> list[tuple[float, float]]:
     """A five-pointed star, point up (the emblem's and the seal's)."""
-    import math
-
     inner = inner if inner is not None else outer * 0.382
     pts = []
     for i in range(10):

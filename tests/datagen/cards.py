@@ -88,7 +88,7 @@ class _Card:
 
     def pair(self, a: tuple[str, str], b: tuple[str, str]) -> None:
         lab, val = self.f(7.2), self.f(7.8, bold=True)
-        x = self.x
+        x = float(self.x)
         for i, (label, value) in enumerate((a, b)):
             if i:
                 x += 40
@@ -126,7 +126,9 @@ class _Card:
         return self.y <= bottom
 
 
-def _front(rng: random.Random, variant: str, p: v.Person, expiry: date, scale: float) -> tuple[_Card, dict[str, str]]:
+def _front(
+    rng: random.Random, variant: str, p: v.Person, expiry: date, scale: float
+) -> tuple[_Card, dict[str, str]]:
     card = _Card(rng, scale)
     fields: dict[str, str] = {}
     if variant == "cancuoc_2024":
@@ -138,8 +140,8 @@ def _front(rng: random.Random, variant: str, p: v.Person, expiry: date, scale: f
         card.line("Họ, chữ đệm và tên khai sinh / Full name:", p.name_upper, below=True)
         card.line("Ngày, tháng, năm sinh / Date of birth:", v.fmt_date(p.date_of_birth))
         card.pair(("Giới tính / Sex:", p.sex), ("Quốc tịch / Nationality:", v.NATIONALITY))
-        fields.update(id_number=p.id_number, full_name=p.name_upper,
-                      date_of_birth=p.date_of_birth.isoformat(), sex=p.sex, nationality=v.NATIONALITY)  # fmt: skip
+        fields.update(id_number=p.id_number, full_name=p.name_upper, sex=p.sex,
+                      date_of_birth=p.date_of_birth.isoformat(), nationality=v.NATIONALITY)  # fmt: skip
         return card, fields
     card.header("CĂN CƯỚC CÔNG DÂN", "Citizen Identity Card")
     card.photo()
@@ -166,11 +168,15 @@ def _back(
     card.x = 40
     fields: dict[str, str] = {}
     if variant != "cccd_2016":  # the chip
-        d.rounded_rectangle((45, 40, 185, 150), radius=14, fill=(214, 180, 90), outline=(150, 120, 50), width=3)
+        d.rounded_rectangle(
+            (45, 40, 185, 150), radius=14, fill=(214, 180, 90), outline=(150, 120, 50), width=3
+        )
     for x0 in (640, 820):  # fingerprints
         d.rectangle((x0, 30, x0 + 150, 210), outline=(110, 110, 110), width=2)
         for k in range(9):
-            d.ellipse((x0 + 30 + k * 5, 55 + k * 6, x0 + 120 - k * 5, 185 - k * 5), outline=(150, 150, 150), width=2)
+            d.ellipse(
+                (x0 + 30 + k * 5, 55 + k * 6, x0 + 120 - k * 5, 185 - k * 5), outline=(150, 150, 150), width=2
+            )
     card.y = 225.0
     if variant == "cancuoc_2024":
         card.line("Nơi cư trú / Place of residence:", p.residence)
@@ -179,7 +185,9 @@ def _back(
         card.line("Ngày, tháng, năm hết hạn / Date of expiry:", v.fmt_date(expiry))
         card.canvas.text((300, card.y), "BỘ CÔNG AN", card.f(7.2, bold=True), align="center")
         card.y += card.lh
-        fields.update(place_of_residence=p.residence, issue_date=issued.isoformat(), expiry_date=expiry.isoformat())
+        fields.update(
+            place_of_residence=p.residence, issue_date=issued.isoformat(), expiry_date=expiry.isoformat()
+        )
     else:
         card.line("Đặc điểm nhân dạng / Personal identification:", rng.choice(_FEATURES), below=True)
         card.line("Ngày, tháng, năm / Date, month, year:", v.fmt_date(issued))

@@ -59,7 +59,7 @@ def birth_certificate(rng: random.Random) -> RenderedDocument:
     home = v.random_address(rng, reg_place)
     father = v.random_person(rng, "Nam", (date(1975, 1, 1), date(dob.year - 20, 12, 31)), residence=home)
     mother = v.random_person(rng, "Nữ", (date(1978, 1, 1), date(dob.year - 19, 12, 31)), residence=home)
-    fam, middle, given = v.random_name(rng, sex)
+    _, middle, given = v.random_name(rng, sex)
     child_id = v.cccd_number(rng, reg_place.province_code, dob, sex)
     child_name = v.upper(f"{father.family} {middle} {given}")
     if rng.random() < 0.5:
@@ -133,7 +133,10 @@ def marriage_certificate(rng: random.Random) -> RenderedDocument:
     form.skip(0.3)
     fields = {"registration_number": number, "registration_book": book,
               "registration_date": reg_date.isoformat()}  # fmt: skip
-    for role, who, heading in (("husband", husband, "Thông tin người chồng"), ("wife", wife, "Thông tin người vợ")):
+    for role, who, heading in (
+        ("husband", husband, "Thông tin người chồng"),
+        ("wife", wife, "Thông tin người vợ"),
+    ):
         form.heading(heading)
         form.field("Họ, chữ đệm, tên:", who.name_upper, indent=60)
         form.field("Ngày, tháng, năm sinh:", v.fmt_date(who.date_of_birth), below=False, indent=60)
@@ -160,7 +163,8 @@ def marriage_certificate(rng: random.Random) -> RenderedDocument:
 
 
 _LAND_USES = ["Đất ở tại nông thôn", "Đất ở tại đô thị", "Đất trồng cây lâu năm", "Đất trồng lúa"]
-_LAND_ORIGINS = ["Nhà nước giao đất có thu tiền sử dụng đất", "Công nhận quyền sử dụng đất như giao đất có thu tiền",
+_LAND_ORIGINS = ["Nhà nước giao đất có thu tiền sử dụng đất",
+                 "Công nhận quyền sử dụng đất như giao đất có thu tiền",
                  "Nhận chuyển nhượng đất được công nhận quyền sử dụng đất"]  # fmt: skip
 
 
@@ -259,7 +263,11 @@ def application_form(rng: random.Random) -> RenderedDocument:
                    "luật về cam đoan của mình.")  # fmt: skip
     form.skip(0.5)
     form.signature_block(
-        [(_place_date(place, filed), "italic"), ("NGƯỜI YÊU CẦU", "bold"), ("(Ký, ghi rõ họ, chữ đệm, tên)", "italic")],
+        [
+            (_place_date(place, filed), "italic"),
+            ("NGƯỜI YÊU CẦU", "bold"),
+            ("(Ký, ghi rõ họ, chữ đệm, tên)", "italic"),
+        ],
         person.name,
         gap_lines=2.5,
     )
@@ -276,9 +284,19 @@ def application_form(rng: random.Random) -> RenderedDocument:
 
 _TRADES = [("THƯƠNG MẠI VÀ DỊCH VỤ", "TRADING AND SERVICES"), ("XÂY DỰNG", "CONSTRUCTION"),
            ("CÔNG NGHỆ", "TECHNOLOGY"), ("SẢN XUẤT", "MANUFACTURING"), ("VẬN TẢI", "TRANSPORT")]  # fmt: skip
-_BRANDS = ["AN PHÁT", "HÒA BÌNH", "MINH KHANG", "PHÚ THỊNH", "TÂN TIẾN", "VIỆT HƯNG", "THÀNH ĐẠT", "HƯNG THỊNH"]
+_BRANDS = [
+    "AN PHÁT",
+    "HÒA BÌNH",
+    "MINH KHANG",
+    "PHÚ THỊNH",
+    "TÂN TIẾN",
+    "VIỆT HƯNG",
+    "THÀNH ĐẠT",
+    "HƯNG THỊNH",
+]
 _FORMS = [("CÔNG TY TRÁCH NHIỆM HỮU HẠN MỘT THÀNH VIÊN", "CÔNG TY TNHH", "COMPANY LIMITED", "CO., LTD"),
-          ("CÔNG TY TRÁCH NHIỆM HỮU HẠN HAI THÀNH VIÊN TRỞ LÊN", "CÔNG TY TNHH", "COMPANY LIMITED", "CO., LTD"),
+          ("CÔNG TY TRÁCH NHIỆM HỮU HẠN HAI THÀNH VIÊN TRỞ LÊN", "CÔNG TY TNHH", "COMPANY LIMITED",
+           "CO., LTD"),
           ("CÔNG TY CỔ PHẦN", "CÔNG TY CỔ PHẦN", "JOINT STOCK COMPANY", "JSC")]  # fmt: skip
 
 
@@ -295,8 +313,8 @@ def business_registration(rng: random.Random) -> RenderedDocument:
     en_brand = v.plain(brand)
     address = v.random_address(rng, place)
 
-    form.two_column_header([("SỞ KẾ HOẠCH VÀ ĐẦU TƯ", False),
-                            (v.upper(place.province), False), ("PHÒNG ĐĂNG KÝ KINH DOANH", True)])  # fmt: skip
+    form.two_column_header([("SỞ KẾ HOẠCH VÀ ĐẦU TƯ", False), (v.upper(place.province), False),
+                            ("PHÒNG ĐĂNG KÝ KINH DOANH", True)])  # fmt: skip
     form.title("GIẤY CHỨNG NHẬN ĐĂNG KÝ DOANH NGHIỆP", scale=1.2)
     form.centered(kind, bold=True)
     form.field("Mã số doanh nghiệp:", code, below=False)
@@ -316,7 +334,9 @@ def business_registration(rng: random.Random) -> RenderedDocument:
     form.field("Vốn điều lệ:", f"{capital} đồng", below=False)
     form.heading("4. Người đại diện theo pháp luật của công ty")
     form.fields_inline([("Họ và tên:", rep.name_upper), ("Giới tính:", rep.sex)])
-    form.field("Chức danh:", rng.choice(["Giám đốc", "Tổng giám đốc", "Chủ tịch hội đồng quản trị"]), below=False)
+    form.field(
+        "Chức danh:", rng.choice(["Giám đốc", "Tổng giám đốc", "Chủ tịch hội đồng quản trị"]), below=False
+    )
     form.fields_inline([("Sinh ngày:", v.fmt_date(rep.date_of_birth)), ("Dân tộc:", rep.ethnicity),
                         ("Quốc tịch:", v.NATIONALITY)])  # fmt: skip
     form.field("Số định danh cá nhân:", rep.id_number, below=False)

@@ -86,7 +86,8 @@ GIVEN_FEMALE = [
 ETHNICITIES = [("Kinh", 85), ("Tày", 2), ("Thái", 2), ("Mường", 2), ("Khmer", 2), ("Hoa", 1), ("Nùng", 1),
                ("Mông", 1), ("Dao", 1), ("Ê Đê", 1)]  # fmt: skip
 STREETS = ["Trần Phú", "Lê Lợi", "Nguyễn Trãi", "Hai Bà Trưng", "Quang Trung", "Lý Thường Kiệt",
-           "Điện Biên Phủ", "Hùng Vương", "Nguyễn Văn Cừ", "Lê Duẩn", "Bà Triệu", "Phan Chu Trinh"]  # fmt: skip
+           "Điện Biên Phủ", "Hùng Vương", "Nguyễn Văn Cừ", "Lê Duẩn", "Bà Triệu",
+           "Phan Chu Trinh"]  # fmt: skip
 VILLAGES = ["Thôn Đông", "Thôn Đoài", "Thôn Thượng", "Thôn Hạ", "Xóm 3", "Xóm 7", "Ấp 2", "Ấp Bình An",
             "Thôn Phú Mỹ", "Tổ dân phố 5", "Tổ dân phố 12", "Khu phố 4"]  # fmt: skip
 NATIONALITY = "Việt Nam"
@@ -171,7 +172,9 @@ def century_sex_digit(year: int, sex: str) -> int:
 
 
 def cccd_number(rng: random.Random, province_code: str, dob: date, sex: str) -> str:
-    return f"{province_code}{century_sex_digit(dob.year, sex)}{dob.year % 100:02d}{rng.randint(0, 999999):06d}"
+    return (
+        f"{province_code}{century_sex_digit(dob.year, sex)}{dob.year % 100:02d}{rng.randint(0, 999999):06d}"
+    )
 
 
 def random_date(rng: random.Random, start: date, end: date) -> date:
@@ -233,7 +236,9 @@ def phone_number(rng: random.Random) -> str:
 
 def enterprise_code(rng: random.Random, province_code: str) -> str:
     """Enterprise codes start with the 2-digit tax-office province prefix (01 Hà Nội, 03 HCMC, ...)."""
-    prefix = {"001": "01", "079": "03", "031": "02", "048": "04"}.get(province_code, f"{rng.randint(10, 63):02d}")
+    prefix = {"001": "01", "079": "03", "031": "02", "048": "04"}.get(
+        province_code, f"{rng.randint(10, 63):02d}"
+    )
     return f"{prefix}{rng.randint(0, 99999999):08d}"
 
 
