@@ -261,6 +261,7 @@ class DirectoryStore:
 
     def get_file(self, bucket: Bucket, key: str, dest: Path) -> Path:
         dest = Path(dest)
+        dest.parent.mkdir(parents=True, exist_ok=True)
         with self.open(bucket, key) as reader, temp_file(dest.parent) as (fd, tmp):
             write_chunks(fd, iter(lambda: reader.read(CHUNK), b""))
             replace(tmp, dest)

@@ -416,6 +416,7 @@ class MinioStore:
 
     def get_file(self, bucket: Bucket, key: str, dest: Path) -> Path:
         dest = Path(dest)
+        dest.parent.mkdir(parents=True, exist_ok=True)
 
         def download() -> Path:
             response = self._get(bucket, key)
