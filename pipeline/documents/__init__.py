@@ -1,0 +1,1 @@
+"""From OCR'd pages to typed documents: classification, splitting, field extraction, validation."""

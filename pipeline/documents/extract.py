@@ -1,0 +1,160 @@
+"""Field extraction for one document: labels → raw values → normalised, validated FieldValues."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from pipeline.documents.doctypes import DocTypeSpec, FieldSpec
+from pipeline.documents.folding import fold
+from pipeline.documents.labels import LabelHit, LabelPattern, find_label_hits, label_patterns, value_after
+from pipeline.documents.lines import TextLine, full_lines
+from pipeline.documents.models import FieldValue
+from pipeline.documents.normalize import clean_text
+from pipeline.documents.values import Parsed, parse_value
+
+
+@dataclass(frozen=True)
+class Candidate:
+    key: str
+    raw: str
+    line: int  # index into the document's lines
+    ocr_confidence: float
+    label_score: float
+    next_line: bool
+
+
+def spec_patterns(spec: DocTypeSpec) -> tuple[LabelPattern, ...]:
+    out: list[LabelPattern] = []
+    for fs in spec.fields:
+        for label in fs.labels:
+            out.extend(label_patterns(fs.key, label))
+    return tuple(out)
+
+
+def line_hits(lines: Sequence[TextLine], spec: DocTypeSpec) -> list[list[LabelHit]]:
+    patterns = spec_patterns(spec)
+    return [find_label_hits(line.text, patterns) for line in lines]
+
+
+_WRAPPING_KINDS = {"text", "address", "name", "procedure"}
+
+
+def find_candidates(
+    lines: Sequence[TextLine], spec: DocTypeSpec, hits: list[list[LabelHit]] | None = None
+) -> dict[str, list[Candidate]]:
+    """Every place a field's label occurs, with the text that follows it."""
+    hits = hits if hits is not None else line_hits(lines, spec)
+    kinds = {fs.key: fs.kind for fs in spec.fields}
+    sectioned = {fs.key for fs in spec.fields if fs.sectioned}
+    full = full_lines(lines)
+    out: dict[str, list[Candidate]] = {}
+    section = -1
+    seen_in_section: set[str] = set()
+    for i, (line, line_hits_) in enumerate(zip(lines, hits, strict=True)):
+        heading = section_of(line.text, spec)
+        if heading is not None and not line_hits_:
+            section, seen_in_section = heading, set()
+        for j, hit in enumerate(line_hits_):
+            if hit.key.startswith("_"):
+                continue
+            key = hit.key
+            if key in sectioned:
+                # Without a readable heading, a repeated label opens the next section.
+                if section < 0:
+                    section = 0
+                elif key in seen_in_section and section + 1 < len(spec.sections):
+                    section, seen_in_section = section + 1, set()
+                seen_in_section.add(key)
+                key = spec.sections[section][0] + key
+            nxt = line_hits_[j + 1].start if j + 1 < len(line_hits_) else None
+            raw, offset = value_after(line.text, hit, nxt)
+            next_line = False
+            conf = line.confidence_of(offset, offset + len(raw))
+            last = i  # the line the value ends on
+            if not clean_text(raw) and nxt is None and i + 1 < len(lines):
+                # The value printed on the line below its label.
+                below, below_hits = lines[i + 1], hits[i + 1]
+                end = below_hits[0].start if below_hits else len(below.text)
+                if end > 0 and below.page == line.page:
+                    raw = below.text[:end]
+                    conf = below.confidence_of(0, end)
+                    next_line = True
+                    last = i + 1 if not below_hits else -1
+            if (nxt is None and kinds.get(hit.key) in _WRAPPING_KINDS and last >= 0
+                    and not raw.rstrip().endswith(".")):
+                # A long value wraps onto following lines that carry no label.
+                parts = [raw]
+                confs = [conf]
+                while (
+                    full[last] and last + 1 < len(lines) and not hits[last + 1]
+                    and lines[last + 1].page == lines[last].page
+                ):
+                    last += 1
+                    parts.append(lines[last].text)
+                    confs.append(lines[last].confidence)
+                raw = " ".join(parts)
+                conf = sum(confs) / len(confs)
+            out.setdefault(key, []).append(Candidate(key, raw, i, conf, hit.score, next_line))
+    return out
+
+
+def section_of(text: str, spec: DocTypeSpec) -> int | None:
+    """Index of the section whose heading this line is, if any."""
+    if not spec.sections:
+        return None
+    folded = fold(text)
+    if not folded:
+        return None
+    best, best_score = None, 0.0
+    for index, (_, headings) in enumerate(spec.sections):
+        for heading in headings:
+            target = fold(heading)
+            score = fuzz.ratio(folded, target) / 100.0
+            if len(target) <= 5:
+                score = 1.0 if folded == target else 0.0
+            if score > best_score:
+                best, best_score = index, score
+    return best if best_score >= 0.85 else None
+
+
+def _confidence(cand: Candidate, parsed: Parsed) -> float:
+    conf = cand.ocr_confidence * (0.85 + 0.15 * cand.label_score)
+    if cand.next_line:
+        conf *= 0.98
+    if parsed.structured:
+        conf = min(0.995, conf + 0.05)
+    if parsed.warnings:
+        conf = min(conf, 0.5)
+    return round(max(0.0, min(1.0, conf)), 3)
+
+
+def extract_field(fs: FieldSpec, candidates: Sequence[Candidate]) -> FieldValue | None:
+    """The first candidate that parses cleanly wins; otherwise the first readable one."""
+    fallback: FieldValue | None = None
+    for cand in candidates:
+        parsed = parse_value(fs.kind, cand.raw)
+        if parsed.value is None:
+            continue
+        fv = FieldValue(
+            value=parsed.value,
+            confidence=_confidence(cand, parsed),
+            warnings=list(parsed.warnings),
+        )
+        if not parsed.warnings:
+            return fv
+        if fallback is None:
+            fallback = fv
+    return fallback
+
+
+def extract_fields(lines: Sequence[TextLine], spec: DocTypeSpec) -> dict[str, FieldValue]:
+    candidates = find_candidates(lines, spec)
+    fields: dict[str, FieldValue] = {}
+    for key, fs in spec.output_keys():
+        fv = extract_field(fs, candidates.get(key, []))
+        if fv is not None:
+            fields[key] = fv
+    return fields

@@ -1,0 +1,78 @@
+"""Checks on extracted values; each failure is a warning the clerk reads (Vietnamese / English).
+
+A failed check never drops the value: the caller flags it for review with these messages.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from pipeline.documents.provinces import PROVINCE_CODES
+
+# century/sex digit of the CCCD number → (first year of the century, sex)
+_CENTURY_SEX = {
+    "0": (1900, "Nam"), "1": (1900, "Nữ"), "2": (2000, "Nam"), "3": (2000, "Nữ"),
+    "4": (2100, "Nam"), "5": (2100, "Nữ"), "6": (2200, "Nam"), "7": (2200, "Nữ"),
+    "8": (1800, "Nam"), "9": (1800, "Nữ"),
+}
+
+
+def check_id_number(value: str, date_of_birth: str | None = None, sex: str | None = None) -> list[str]:
+    """Structure of a 12-digit personal id (CCCD / số định danh cá nhân) and what it encodes."""
+    if not re.fullmatch(r"\d{12}", value):
+        return ["số định danh phải có 12 chữ số (id_number must be 12 digits)"]
+    warnings: list[str] = []
+    if value[:3] not in PROVINCE_CODES:
+        warnings.append("mã tỉnh trong số định danh không tồn tại (id_number province code does not exist)")
+    century, encoded_sex = _CENTURY_SEX[value[3]]
+    year = century + int(value[4:6])
+    if (date_of_birth and re.fullmatch(r"\d{4}-\d{2}-\d{2}", date_of_birth)
+            and int(date_of_birth[:4]) != year):
+        warnings.append("số định danh không khớp ngày sinh (id_number does not match date_of_birth)")
+    if sex in ("Nam", "Nữ") and sex != encoded_sex:
+        warnings.append("số định danh không khớp giới tính (id_number does not match sex)")
+    return warnings
+
+
+def check_date(iso: str, exists: bool, *, past: bool = False, today: date | None = None) -> list[str]:
+    if not exists:
+        return ["ngày không tồn tại (date does not exist)"]
+    if past:
+        if date.fromisoformat(iso) > (today or date.today()):
+            return ["ngày ở tương lai (date is in the future)"]
+        if iso < "1900-01-01":
+            return ["ngày quá xa (date is implausibly old)"]
+    return []
+
+
+def check_phone(value: str) -> list[str]:
+    if not re.fullmatch(r"0\d{9}", value):
+        return ["số điện thoại phải có 10 chữ số bắt đầu bằng 0 (phone must be 10 digits starting 0)"]
+    return []
+
+
+def check_enterprise_code(value: str) -> list[str]:
+    if not re.fullmatch(r"\d{10}(?:-\d{3})?", value):
+        return ["mã số doanh nghiệp phải có 10 chữ số, có thể thêm -NNN "
+                "(enterprise_code must be 10 digits, optionally -NNN)"]
+    return []
+
+
+def check_certificate_serial(value: str) -> list[str]:
+    if not re.fullmatch(r"[A-Z]{2} \d{6}", value):
+        return ["số phát hành phải gồm 2 chữ cái và 6 chữ số "
+                "(certificate_serial must be 2 letters and 6 digits)"]
+    return []
+
+
+def check_sex(value: str) -> list[str]:
+    if value not in ("Nam", "Nữ"):
+        return ["giới tính phải là Nam hoặc Nữ (sex must be Nam or Nữ)"]
+    return []
+
+
+def check_registration_book(value: str) -> list[str]:
+    if not re.fullmatch(r"\d{1,3}/\d{4}", value):
+        return ["quyển số không đúng dạng NN/YYYY (registration_book is not NN/YYYY)"]
+    return []
