@@ -1,0 +1,1 @@
+"""HTTP API (FastAPI): see ``pipeline.api.app.create_app``."""
