@@ -112,12 +112,21 @@ class PkiServices:
         return self._tsa.respond(request_der)
 
 
-def start_pki_with_services(directory: Path) -> tuple[TestPki, PkiServices]:
-    """Start the services on a free port, make the PKI pointing at them, attach it."""
+def start_pki_with_services(
+    directory: Path, *, with_ocsp: bool = True, with_crl: bool = True
+) -> tuple[TestPki, PkiServices]:
+    """Start the services on a free port, make the PKI pointing at them, attach it.
+
+    ``with_ocsp``/``with_crl`` leave that pointer out of the certificates, to test each
+    revocation channel on its own.
+    """
     services = PkiServices().start()
     try:
         pki = create_test_pki(
-            directory, ocsp_url=services.ocsp_url, crl_url=services.crl_url, tsa_url=services.tsa_url
+            directory,
+            ocsp_url=services.ocsp_url if with_ocsp else None,
+            crl_url=services.crl_url if with_crl else None,
+            tsa_url=services.tsa_url,
         )
         services.attach(pki)
     except BaseException:
