@@ -296,10 +296,13 @@ class ImageSource:
             raise NoPagesError(self.path)
         if self.page_count > self.settings.max_pages:
             raise TooManyPagesError(self.path, f"{self.page_count} > {self.settings.max_pages}")
+        file_size = self.path.stat().st_size
         with self._open() as img:
             for index in range(self.page_count):
                 self._seek(img, index)
                 self._check_size(img, index)
+                if self.kind == "tiff" and not _strips_inside(img, file_size):
+                    raise BadTiffFrameError(self.path, f"trang {index + 1}: dữ liệu bị cắt (truncated)")
 
     def _seek(self, img: Image.Image, index: int) -> None:
         if index == 0 and self.page_count == 1:
@@ -341,13 +344,29 @@ class ImageSource:
         return PageImage(pixels, dpi, estimated, warnings)
 
 
+def _strips_inside(img: Image.Image, file_size: int) -> bool:
+    """False when a TIFF frame's strips or tiles point past the end of the file."""
+    tags = getattr(img, "tag_v2", None)
+    if tags is None:
+        return True
+    for offsets_tag, counts_tag in ((273, 279), (324, 325)):
+        offsets, counts = tags.get(offsets_tag), tags.get(counts_tag)
+        if offsets is None or counts is None:
+            continue
+        offsets = offsets if isinstance(offsets, tuple) else (offsets,)
+        counts = counts if isinstance(counts, tuple) else (counts,)
+        if any(int(o) + int(c) > file_size for o, c in zip(offsets, counts, strict=False)):
+            return False
+    return True
+
+
 def _dpi_from_info(raw: object) -> float | None:
     if isinstance(raw, tuple) and raw:
         try:
             values = [float(v) for v in raw if float(v) > 0]
         except (TypeError, ValueError):
             return None
-        return max(values) if values else None
+        return round(max(values), 1) if values else None
     return None
 
 

@@ -16,7 +16,7 @@ def is_blank(grey: np.ndarray, dpi: float) -> bool:
     my, mx = int(h * 0.04), int(w * 0.04)
     inner = small[my : h - my, mx : w - mx]
     binary = (inner < 160).astype(np.uint8)
-    if binary.mean() < 0.0005:
+    if binary.mean() < 0.00002:
         return True
     _count, _labels, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
     scale = 100.0 / (dpi * factor) if dpi else 1.0
@@ -24,4 +24,4 @@ def is_blank(grey: np.ndarray, dpi: float) -> bool:
     widths = stats[1:, cv2.CC_STAT_WIDTH] * scale
     # Characters of 6–40 pt at 100 dpi: 4..60 px tall, not hair-thin lines.
     glyphs = (heights >= 4) & (heights <= 60) & (widths >= 1) & (widths <= 80)
-    return int(np.count_nonzero(glyphs)) < 12
+    return int(np.count_nonzero(glyphs)) < 5

@@ -1,0 +1,135 @@
+"""Cleaning steps on rendered pages with a known rotation, skew, placement or emptiness."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from ocr.preprocess.blank import is_blank
+from ocr.preprocess.clean import clean_page
+from ocr.preprocess.crop import card_box, paper_box
+from ocr.preprocess.deskew import detect_skew
+from ocr.preprocess.illumination import normalise_light
+from ocr.preprocess.seal import drop_red_ink
+from tests.ocr.render import add_noise, render_page, rotate_bound
+
+DPI = 150  # enough for layout analysis, and quick
+
+
+@pytest.fixture(scope="module")
+def page() -> np.ndarray:
+    return render_page(dpi=DPI)[0]
+
+
+@pytest.mark.parametrize("turned", [0, 90, 180, 270])
+def test_orientation_is_undone(page: np.ndarray, turned: int) -> None:
+    # Pillow turns counter-clockwise; the page must be turned back clockwise by the same amount.
+    cleaned = clean_page(rotate_bound(page, turned), DPI)
+    assert cleaned.rotation == turned
+    assert cleaned.grey.shape[:2] == page.shape[:2]
+
+
+@pytest.mark.parametrize("angle", [-8.0, -4.5, 2.0, 5.0, 9.5])
+def test_skew_is_measured(page: np.ndarray, angle: float) -> None:
+    skewed = rotate_bound(page, angle)
+    # Pillow's positive angle turns counter-clockwise: lines then rise to the right.
+    assert detect_skew(skewed, DPI) == pytest.approx(-angle, abs=0.25)
+
+
+def test_deskew_straightens_lines(page: np.ndarray) -> None:
+    cleaned = clean_page(rotate_bound(page, 4.0), DPI)
+    assert cleaned.skew == pytest.approx(-4.0, abs=0.25)
+    assert abs(detect_skew(cleaned.grey, DPI)) <= 0.25
+
+
+def test_skewed_and_upside_down(page: np.ndarray) -> None:
+    cleaned = clean_page(rotate_bound(rotate_bound(page, 3.0), 180), DPI)
+    assert cleaned.rotation == 180
+    assert cleaned.skew == pytest.approx(-3.0, abs=0.3)
+
+
+def test_blank_page_detected_despite_noise() -> None:
+    blank = add_noise(np.full((int(11.69 * DPI), int(8.27 * DPI)), 250, np.uint8), sigma=6)
+    # A few dust specks and a scanner edge line are not text.
+    blank[100:102, 100:102] = 0
+    blank[:, 3] = 0
+    assert is_blank(blank, DPI)
+    assert clean_page(blank, DPI).blank
+
+
+def test_page_with_one_short_line_is_not_blank() -> None:
+    grey, _ = render_page(["Ký tên"], dpi=DPI)
+    assert not is_blank(grey, DPI)
+
+
+def _card_on_bed(cards: int, dpi: int = DPI) -> tuple[np.ndarray, tuple[int, int]]:
+    bed = Image.new("L", (round(8.27 * dpi), round(11.69 * dpi)), 255)
+    card_w, card_h = round(3.37 * dpi), round(2.125 * dpi)
+    card, _ = render_page(
+        ["CĂN CƯỚC CÔNG DÂN", "Số: 001095001234", "Họ và tên: NGUYỄN VĂN AN"],
+        dpi=dpi, size_in=(3.37, 2.125), font_pt=8,
+    )
+    card_img = Image.fromarray(np.minimum(card, 215).astype(np.uint8))  # tinted card background
+    draw = ImageDraw.Draw(card_img)
+    draw.rectangle((0, 0, card_w - 1, card_h - 1), outline=90, width=2)
+    bed.paste(card_img, (round(0.6 * dpi), round(0.7 * dpi)))
+    if cards == 2:
+        bed.paste(card_img, (round(0.6 * dpi), round(0.7 * dpi) + card_h + round(0.5 * dpi)))
+    return np.asarray(bed).copy(), (card_w, card_h)
+
+
+def test_single_card_on_a4_bed_is_cropped() -> None:
+    bed, (card_w, card_h) = _card_on_bed(1)
+    box = card_box(bed, DPI)
+    assert box is not None
+    assert abs((box.right - box.left) - card_w) < 0.3 * DPI
+    assert abs((box.bottom - box.top) - card_h) < 0.3 * DPI
+
+
+def test_front_and_back_cropped_to_their_union() -> None:
+    bed, (card_w, card_h) = _card_on_bed(2)
+    box = card_box(bed, DPI)
+    assert box is not None
+    assert abs((box.right - box.left) - card_w) < 0.3 * DPI
+    assert (box.bottom - box.top) > 2 * card_h
+    assert (box.bottom - box.top) < 2 * card_h + DPI
+
+
+def test_short_letter_keeps_its_page_size(page: np.ndarray) -> None:
+    assert card_box(page, DPI) is None
+    cleaned = clean_page(page, DPI)
+    assert cleaned.grey.shape == page.shape
+    assert not cleaned.cropped
+
+
+def test_dark_scanner_bed_is_cropped_to_the_paper(page: np.ndarray) -> None:
+    h, w = page.shape
+    bed = np.full((h + 120, w + 160), 20, np.uint8)
+    bed[60 : 60 + h, 80 : 80 + w] = page
+    box = paper_box(bed, DPI)
+    assert box is not None
+    assert abs(box.left - 80) <= 12 and abs(box.top - 60) <= 12
+    assert abs((box.right - box.left) - w) <= 24
+
+
+def test_uneven_light_is_flattened(page: np.ndarray) -> None:
+    w = page.shape[1]
+    gradient = np.linspace(0.45, 1.0, w, dtype=np.float32)[None, :]
+    dim = (page.astype(np.float32) * gradient).astype(np.uint8)
+    flat = normalise_light(dim, DPI)
+    paper = flat[page > 250]
+    assert np.percentile(paper, 5) > 200  # the dark side's paper is white again
+    assert np.median(flat[page < 60]) < 100  # and the ink is still ink
+
+
+def test_red_seal_ink_is_lifted_but_black_text_stays() -> None:
+    rgb = np.full((200, 200, 3), 255, np.uint8)
+    rgb[50:60, 20:180] = (0, 0, 0)  # black text stroke
+    rgb[100:110, 20:180] = (200, 30, 40)  # red seal stroke
+    rgb[140:150, 20:180] = (20, 40, 160)  # blue signature stroke
+    grey, share = drop_red_ink(rgb)
+    assert share > 0
+    assert grey[55, 100] < 50
+    assert grey[105, 100] > 180
+    assert grey[145, 100] < 120
