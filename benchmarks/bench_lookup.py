@@ -1,0 +1,216 @@
+"""Lookup by owner at scale: median and p99 latency on SQLite and PostgreSQL.
+
+Loads ``--docs`` documents (default 1 million) with ``--fields`` extracted fields each (default
+10, so 10 million fields) into a fresh database built by the real migrations, then times
+``pipeline.reuse.lookup`` (the code ``sohoa lookup`` runs) for random owners, and prints the
+query plan to show the lookup is an index seek. Target: p99 ≤ 5 ms on both databases.
+
+    .venv/bin/python benchmarks/bench_lookup.py --docs 100000          # quick run
+    .venv/bin/python benchmarks/bench_lookup.py                        # 1M documents, 10M fields
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import io
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import Engine, create_engine, text  # noqa: E402
+
+from config.settings import Settings  # noqa: E402
+from pipeline.reuse import explain_lookup, lookup  # noqa: E402
+from storage.db.engine import make_engine, read_session  # noqa: E402
+from storage.db.migrate import upgrade_engine  # noqa: E402
+
+DOC_TYPES = ["cccd", "birth_certificate", "land_use_certificate", "application_form", "marriage_certificate"]
+FIELD_KEYS = [
+    "full_name", "date_of_birth", "sex", "nationality", "place_of_origin", "place_of_residence",
+    "issue_date", "expiry_date", "id_number", "registration_number", "registration_book", "phone",
+]
+DOCS_PER_OWNER = 3
+BATCH = 50_000
+
+
+def owner_of(i: int) -> str:
+    return f"{(i // DOCS_PER_OWNER) * 7919 % 10**12:012d}"
+
+
+def document_rows(n: int) -> Iterator[tuple[object, ...]]:
+    created = "2026-01-01 00:00:00+00:00"
+    for i in range(1, n + 1):
+        expiry = "2020-01-01" if i % 10 == 0 else "2040-01-01"  # some expired documents
+        yield (
+            i, hashlib.sha256(str(i).encode()).hexdigest(), DOC_TYPES[i % len(DOC_TYPES)], "[1]", 1,
+            owner_of(i), "digitised", None, None, "2021-01-01", expiry, 0.9, created,
+        )
+
+
+def field_rows(n: int, per_doc: int) -> Iterator[tuple[object, ...]]:
+    fid = 0
+    for doc in range(1, n + 1):
+        for k in range(per_doc):
+            fid += 1
+            yield (fid, doc, FIELD_KEYS[k % len(FIELD_KEYS)], f"giá trị {doc}-{k}", 0.95, False, False)
+
+
+def owner_rows(n: int) -> Iterator[tuple[object, ...]]:
+    for i in range(1, n + 1):
+        yield (owner_of(i), i, "holder")
+
+
+DOC_COLS = (
+    "id, sha256, doc_type, pages, page_count, owner_id, source, scan_id, dossier_id, issue_date, "
+    "expiry_date, confidence, created_at"
+)
+FIELD_COLS = "id, document_id, key, value, confidence, needs_review, reviewed"
+OWNER_COLS = "owner_id, document_id, role"
+
+
+def load_sqlite(engine: Engine, n: int, per_doc: int) -> None:
+    raw = engine.raw_connection()
+    try:
+        cur = raw.cursor()
+        cur.execute("PRAGMA synchronous=OFF")
+        cur.execute("BEGIN")
+        for table, cols, rows in (
+            ("documents", DOC_COLS, document_rows(n)),
+            ("document_owners", OWNER_COLS, owner_rows(n)),
+            ("extracted_fields", FIELD_COLS, field_rows(n, per_doc)),
+        ):
+            marks = ", ".join("?" * len(cols.split(",")))
+            sql = f"INSERT INTO {table} ({cols}) VALUES ({marks})"
+            batch: list[tuple[object, ...]] = []
+            for row in rows:
+                batch.append(row)
+                if len(batch) >= BATCH:
+                    cur.executemany(sql, batch)
+                    batch.clear()
+            if batch:
+                cur.executemany(sql, batch)
+        cur.execute("COMMIT")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("ANALYZE")
+    finally:
+        raw.close()
+
+
+def _copy_text(rows: Iterator[tuple[object, ...]]) -> Iterator[bytes]:
+    buf = io.StringIO()
+    count = 0
+    for row in rows:
+        buf.write("\t".join("\\N" if v is None else ("t" if v is True else "f" if v is False else str(v))
+                            for v in row))
+        buf.write("\n")
+        count += 1
+        if count % BATCH == 0:
+            yield buf.getvalue().encode()
+            buf = io.StringIO()
+    yield buf.getvalue().encode()
+
+
+def load_postgres(engine: Engine, n: int, per_doc: int) -> None:
+    raw = engine.raw_connection()
+    try:
+        cur = raw.cursor()
+        for table, cols, rows in (
+            ("documents", DOC_COLS, document_rows(n)),
+            ("document_owners", OWNER_COLS, owner_rows(n)),
+            ("extracted_fields", FIELD_COLS, field_rows(n, per_doc)),
+        ):
+            with cur.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:  # type: ignore[attr-defined]
+                for chunk in _copy_text(rows):
+                    copy.write(chunk)
+        raw.commit()
+        cur.execute("ANALYZE")
+        raw.commit()
+    finally:
+        raw.close()
+
+
+def time_lookups(engine: Engine, n: int, queries: int, seed: int) -> list[float]:
+    rng = random.Random(seed)
+    owners = [owner_of(rng.randrange(1, n + 1)) for _ in range(queries)]
+    today = date(2026, 11, 21)
+    times: list[float] = []
+    with read_session(engine) as session:
+        for owner in owners[:50]:  # warm-up: connection, statement cache, hot pages
+            lookup(session, owner, today=today)
+        for owner in owners:
+            started = time.perf_counter()
+            result = lookup(session, owner, today=today)
+            times.append(time.perf_counter() - started)
+            assert result.owner == owner and result.held, "every sampled owner holds documents"
+    return times
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def run(backend: str, n: int, per_doc: int, queries: int, pg: str) -> dict[str, float]:
+    with tempfile.TemporaryDirectory(prefix="bench-lookup-") as tmp:
+        admin: Engine | None = None
+        dbname = ""
+        if backend == "sqlite":
+            url = f"sqlite:///{Path(tmp) / 'bench.db'}"
+        else:
+            dbname = f"sohoa_bench_{uuid.uuid4().hex[:8]}"
+            admin = create_engine(f"{pg}/postgres", isolation_level="AUTOCOMMIT")
+            with admin.connect() as conn:
+                conn.execute(text(f'CREATE DATABASE "{dbname}"'))
+            url = f"{pg}/{dbname}"
+        engine = make_engine(Settings(), url=url)
+        try:
+            upgrade_engine(engine)
+            started = time.perf_counter()
+            (load_sqlite if backend == "sqlite" else load_postgres)(engine, n, per_doc)
+            load_s = time.perf_counter() - started
+            print(f"\n== {backend}: {n:,} documents, {n * per_doc:,} fields loaded in {load_s:.1f} s "
+                  f"({n * (per_doc + 2) / load_s:,.0f} rows/s)")
+            print("query plan:")
+            print("  " + explain_lookup(engine, owner_of(1)).replace("\n", "\n  "))
+            times = time_lookups(engine, n, queries, seed=1)
+            med, p99 = statistics.median(times) * 1000, percentile(times, 0.99) * 1000
+            verdict = "OK" if p99 <= 5.0 else "ABOVE TARGET"
+            print(f"lookup latency over {queries} owners: median {med:.2f} ms, p99 {p99:.2f} ms, "
+                  f"max {max(times) * 1000:.2f} ms (target p99 ≤ 5 ms: {verdict})")
+            return {"median_ms": med, "p99_ms": p99, "load_s": load_s}
+        finally:
+            engine.dispose()
+            if admin is not None:
+                with admin.connect() as conn:
+                    conn.execute(text(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)'))
+                admin.dispose()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--docs", type=int, default=1_000_000)
+    parser.add_argument("--fields", type=int, default=10, help="fields per document")
+    parser.add_argument("--queries", type=int, default=2000)
+    parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432")
+    args = parser.parse_args()
+    backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
+    results = {b: run(b, args.docs, args.fields, args.queries, args.pg) for b in backends}
+    print("\nsummary:")
+    for backend, r in results.items():
+        print(f"  {backend:10s} median {r['median_ms']:.2f} ms  p99 {r['p99_ms']:.2f} ms  "
+              f"(load {r['load_s']:.0f} s)")
+    return 0 if all(r["p99_ms"] <= 5.0 for r in results.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
