@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from asn1crypto import x509 as asn1_x509
 from pyhanko.pdf_utils.generic import DictionaryObject, IndirectObject
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
@@ -32,7 +33,7 @@ from signing.errors import InputPdfError, SigningError
 from signing.fonts import find_font, pdf_ready_font
 from signing.repair import prepare_for_signing
 from signing.seal_image import ensure_seal_png
-from signing.trust import load_certs, validation_context
+from signing.trust import check_signer_trusted, load_certs, validation_context
 
 Level = Literal["B-B", "B-T", "B-LT"]
 SEAL_FIELD = "SealSig"
@@ -58,7 +59,14 @@ class SigningContext:
     organisation: str
     tz: dt.timezone
     tsa_url: str | None = None
-    validation: ValidationContext | None = None
+    trust_roots: tuple[asn1_x509.Certificate, ...] = ()
+    revocation: str = "soft-fail"
+
+    def validation_context(self) -> ValidationContext | None:
+        """A fresh context per operation: its HTTP session belongs to one event loop."""
+        if not self.trust_roots:
+            return None
+        return validation_context(list(self.trust_roots), self.revocation)
 
     @classmethod
     def from_settings(
@@ -80,12 +88,12 @@ class SigningContext:
         if seal is None:
             seal = ensure_seal_png(org, font, settings.data_dir / "cache")
         roots = [*s.trust_roots, *(extra_trust or [])]
-        vc = validation_context(load_certs(roots), s.revocation) if roots else None
+        trust = tuple(load_certs(roots))
         if lvl in ("B-T", "B-LT") and not s.tsa_url:
             raise SigningError(
                 f"Mức {lvl} cần máy chủ dấu thời gian: đặt SOHOA_SIGNING__TSA_URL (no TSA configured)"
             )
-        if lvl == "B-LT" and vc is None:
+        if lvl == "B-LT" and not trust:
             raise SigningError(
                 "Mức B-LT cần gốc tin cậy để lấy dữ liệu kiểm tra: đặt SOHOA_SIGNING__TRUST_ROOTS "
                 "hoặc --trust (B-LT needs trust roots)"
@@ -97,8 +105,14 @@ class SigningContext:
             organisation=org,
             tz=parse_tz(s.timezone),
             tsa_url=s.tsa_url,
-            validation=vc,
+            trust_roots=trust,
+            revocation=s.revocation,
         )
+
+    def check_signer(self, signer: signers.Signer) -> None:
+        """Refuse an untrusted or revoked signer once, before any document (needs trust roots)."""
+        if self.trust_roots:
+            check_signer_trusted(signer, list(self.trust_roots), self.revocation)
 
 
 @dataclass(frozen=True)
@@ -137,6 +151,19 @@ def _page_sizes(reader: PdfFileReader) -> list[tuple[float, float]]:
 
     walk(reader.root["/Pages"], None)
     return sizes
+
+
+def _docmdp_level(reader: PdfFileReader) -> int | None:
+    """The /P of a certification signature, if the document has one."""
+    try:
+        sig = reader.root["/Perms"]["/DocMDP"]
+    except KeyError:
+        return None
+    for ref in sig.get("/Reference", []):
+        params = ref.get_object().get("/TransformParams", {})
+        if "/P" in params:
+            return int(params["/P"])
+    return 2  # ISO 32000-1 12.8.2.2: the default when /P is absent
 
 
 def _next_field_name(reader: PdfFileReader) -> str:
@@ -192,6 +219,15 @@ def sign_bytes(
     if existing.get(field_name) is not None:
         raise SigningError(f"Ô chữ ký {field_name} đã được ký (signature field already signed)")
 
+    docmdp = _docmdp_level(writer.prev)
+    if docmdp == 1:
+        raise SigningError(f"{name} đã được chứng nhận không cho phép thay đổi (DocMDP: no changes allowed)")
+    if docmdp is not None and field_name not in existing:
+        raise SigningError(
+            f"{name} đã được chứng nhận (DocMDP) và không có ô chữ ký trống cho chữ ký này; thêm ô mới "
+            "sẽ làm mất hiệu lực chứng nhận (certified document has no empty field for this signature)"
+        )
+
     new_field = None
     if field_name not in existing:
         if kind is StampKind.NONE:
@@ -222,7 +258,7 @@ def sign_bytes(
         certify=request.certify,
         docmdp_permissions=fields.MDPPerm.FILL_FORMS,
         embed_validation_info=b_lt,
-        validation_context=ctx.validation if b_lt else None,
+        validation_context=ctx.validation_context() if b_lt else None,
         use_pades_lta=False,
     )
     timestamper = timestamps.HTTPTimeStamper(ctx.tsa_url) if ctx.level != "B-B" and ctx.tsa_url else None

@@ -59,16 +59,26 @@ def validation_context(
     )
 
 
-def check_signer_trusted(signer: Signer, vc: ValidationContext) -> None:
+async def _validate(
+    cert: asn1_x509.Certificate, others: list, roots: list[asn1_x509.Certificate], revocation_mode: str
+) -> None:
+    vc = validation_context(roots, revocation_mode)
+    try:
+        validator = CertificateValidator(cert, intermediate_certs=others, validation_context=vc)
+        await validator.async_validate_usage(set())
+    finally:
+        await vc.aclose()  # the HTTP session must close on the loop that opened it
+
+
+def check_signer_trusted(signer: Signer, roots: list[asn1_x509.Certificate], revocation_mode: str) -> None:
     """Path to a trust root and revocation status of the signing certificate."""
     cert = signer.signing_cert
     if cert is None:
         raise SigningError("Không có chứng thư số của người ký (no signing certificate)")
     others = list(signer.cert_registry) if signer.cert_registry is not None else []
-    validator = CertificateValidator(cert, intermediate_certs=others, validation_context=vc)
     who = subject_name(cert)
     try:
-        asyncio.run(validator.async_validate_usage(set()))
+        asyncio.run(_validate(cert, others, roots, revocation_mode))
     except RevokedError:
         raise SigningError(f"Chứng thư số của '{who}' đã bị thu hồi (certificate revoked)") from None
     except PathBuildingError:
