@@ -1,13 +1,75 @@
-"""Placeholder until this command group is built; replaced by its owner."""
+"""``sohoa serve`` (the HTTP API with uvicorn) and ``sohoa worker`` (intake jobs, separately)."""
 
 from __future__ import annotations
 
+import logging
+import signal
+from typing import Annotated
+
 import typer
 
-from config.errors import SohoaError
+from config.errors import ExitCode, SohoaError
+from config.settings import load_settings
+
+
+def configure_logging(level: str) -> None:
+    """Log lines for operators; the access log is ours (paths only, never query strings)."""
+    logging.basicConfig(
+        level=getattr(logging, level.upper(), logging.INFO),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
 
 
 def register(app: typer.Typer) -> None:
-    @app.command("serve", help="(not built yet)")
-    def _serve() -> None:
-        raise SohoaError("'serve' is not built yet")
+    @app.command("serve", help="Chạy API HTTP cho hệ thống khác và trang web cán bộ (HTTP API).")
+    def serve(
+        host: Annotated[str | None, typer.Option(help="địa chỉ lắng nghe (default: settings)")] = None,
+        port: Annotated[int | None, typer.Option(help="cổng (default: settings, 8080)")] = None,
+        worker: Annotated[
+            bool, typer.Option("--worker/--no-worker", help="chạy công việc tiếp nhận trong tiến trình này")
+        ] = True,
+        log_level: Annotated[str, typer.Option(help="debug, info, warning")] = "info",
+    ) -> None:
+        import uvicorn
+
+        from pipeline.api.app import create_app
+
+        overrides: dict[str, object] = {}
+        base = load_settings()
+        api = base.api.model_copy(update={k: v for k, v in {"host": host, "port": port}.items() if v})
+        overrides["api"] = api
+        settings = load_settings(**overrides)
+        if not 0 < settings.api.port < 65536:
+            raise SohoaError("Cổng không hợp lệ (port must be 1-65535)", exit_code=ExitCode.BAD_ARGS)
+        configure_logging(log_level)
+        application = create_app(settings, start_worker=worker)
+        uvicorn.run(
+            application,
+            host=settings.api.host,
+            port=settings.api.port,
+            access_log=False,
+            log_level=log_level,
+            timeout_graceful_shutdown=30,
+        )
+
+    @app.command("worker", help="Chạy công việc tiếp nhận từ hàng đợi của API (intake job worker).")
+    def worker_cmd(
+        poll: Annotated[float, typer.Option(help="giây giữa hai lần xem hàng đợi")] = 1.0,
+        log_level: Annotated[str, typer.Option(help="debug, info, warning")] = "info",
+    ) -> None:
+        from pipeline.api.context import ApiContext
+        from pipeline.api.jobs import JobRunner
+        from storage.db.migrate import upgrade_database
+        from storage.objects.factory import open_object_store
+
+        configure_logging(log_level)
+        settings = load_settings()
+        engine = upgrade_database(settings)
+        store = open_object_store(settings)
+        store.ensure_buckets()
+        runner = JobRunner(ApiContext(settings=settings, engine=engine, store=store))
+        signal.signal(signal.SIGTERM, lambda *_: runner._stop.set())
+        try:
+            runner.run_forever(poll)
+        finally:
+            runner.stop()

@@ -1,0 +1,144 @@
+"""Uploading scans: streamed to disk, then an intake job; the answer is the job's id."""
+
+from __future__ import annotations
+
+import shutil
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Request
+from fastapi.responses import JSONResponse
+
+from pipeline.api.auth import Principal, forbidden, require_scope
+from pipeline.api.context import ApiContext, get_context
+from pipeline.api.errors import ApiError
+from pipeline.api.jobs import create_job, job_view, new_job_id, uploads_dir
+from pipeline.api.uploads import MULTIPART_OPENAPI, limit_bytes, receive_multipart
+from storage.db.api_models import Job
+from storage.db.dossiers import check_agency_code, check_procedure_code, get_dossier
+from storage.db.engine import read_session
+
+router = APIRouter(tags=["intake"])
+
+DossierCode = Annotated[str, Path(max_length=64, pattern=r"^[0-9A-Z.]+-[0-9]{6}-[0-9]{4}$")]
+
+
+async def _start(
+    request: Request,
+    ctx: ApiContext,
+    principal: Principal,
+    *,
+    dossier_code: str | None,
+    form_fields: bool,
+) -> JSONResponse:
+    job_id = new_job_id()
+    dest = uploads_dir(ctx, job_id)
+    form = await receive_multipart(request, dest, limit_bytes(ctx.settings.api.max_upload_mb))
+    try:
+        if not form.files:
+            raise ApiError(400, "Chưa có tệp nào (no files in the upload)")
+        agency = procedure = None
+        if form_fields:
+            agency = form.fields.get("agency") or None
+            procedure = form.fields.get("procedure") or None
+            if agency is None:
+                own = sorted(a for a in principal.agencies if a != "*")
+                if len(own) != 1:
+                    raise ApiError(400, "Cần trường 'agency' (mã cơ quan) (agency code required)")
+                agency = own[0]
+            check_agency_code(agency)
+            if procedure is not None:
+                check_procedure_code(procedure)
+            if not principal.may_see(agency):
+                raise forbidden()
+        create_job(
+            ctx,
+            job_id,
+            actor=principal.actor,
+            agencies=sorted(principal.agencies) if not principal.is_admin else ["*"],
+            files=[
+                {"name": f.name, "path": str(f.path), "size": f.size, "sha256": f.sha256} for f in form.files
+            ],
+            dossier_code=dossier_code,
+            procedure_code=procedure,
+            agency_code=agency,
+        )
+    except BaseException:
+        shutil.rmtree(dest, ignore_errors=True)
+        raise
+    if ctx.jobs is not None:
+        ctx.jobs.submit(job_id)
+    return JSONResponse(
+        {"job_id": job_id, "status": "queued", "status_url": f"/jobs/{job_id}", "files": len(form.files)},
+        status_code=202,
+    )
+
+
+@router.post(
+    "/dossiers/{code}/scans",
+    status_code=202,
+    openapi_extra=MULTIPART_OPENAPI,
+    summary="Tải bản quét vào hồ sơ (upload scans into a dossier)",
+    responses={413: {"description": "quá lớn"}, 404: {"description": "không có hồ sơ"}},
+)
+async def upload_scans(
+    code: DossierCode,
+    request: Request,
+    ctx: Annotated[ApiContext, Depends(get_context)],
+    principal: Annotated[Principal, Depends(require_scope("intake"))],
+) -> JSONResponse:
+    with read_session(ctx.engine) as session:
+        dossier = get_dossier(session, code)
+        agency = dossier.agency.code
+    if not principal.may_see(agency):
+        raise ApiError(404, f"Không tìm thấy hồ sơ {code} (unknown dossier)")
+    return await _start(request, ctx, principal, dossier_code=code, form_fields=False)
+
+
+@router.post(
+    "/intake",
+    status_code=202,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {
+                            "files": {"type": "array", "items": {"type": "string", "format": "binary"}},
+                            "agency": {"type": "string"},
+                            "procedure": {"type": "string"},
+                        },
+                        "required": ["files"],
+                    }
+                }
+            },
+        }
+    },
+    summary="Tiếp nhận hồ sơ mới từ bản quét (new dossier from scans)",
+    responses={413: {"description": "quá lớn"}},
+)
+async def upload_intake(
+    request: Request,
+    ctx: Annotated[ApiContext, Depends(get_context)],
+    principal: Annotated[Principal, Depends(require_scope("intake"))],
+) -> JSONResponse:
+    return await _start(request, ctx, principal, dossier_code=None, form_fields=True)
+
+
+@router.get("/jobs/{job_id}", summary="Tiến độ tiếp nhận (job progress and result)")
+def get_job(
+    job_id: Annotated[str, Path(max_length=32, pattern=r"^[0-9a-f]{32}$")],
+    ctx: Annotated[ApiContext, Depends(get_context)],
+    principal: Annotated[Principal, Depends(require_scope("intake"))],
+) -> dict[str, Any]:
+    with read_session(ctx.engine) as session:
+        job = session.get(Job, job_id)
+        visible = job is not None and (
+            principal.all_agencies
+            or job.actor == principal.actor
+            or bool(set(job.agencies) & set(principal.agencies))
+        )
+        if job is None or not visible:
+            raise ApiError(404, "Không tìm thấy công việc (unknown job)")
+        return job_view(job)
