@@ -31,7 +31,7 @@ from pyhanko.sign.validation import (
 )
 from pyhanko.sign.validation.dss import DocumentSecurityStore, NoDSSFoundError
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
-from pyhanko.sign.validation.status import PdfSignatureStatus, TimestampSignatureStatus
+from pyhanko.sign.validation.status import DocumentTimestampStatus, PdfSignatureStatus
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.fetchers.requests_fetchers import RequestsFetcherBackend
 
@@ -213,17 +213,17 @@ async def _verify_one(
     except Exception as exc:  # an unparseable CMS blob: reported, not raised
         report.errors.append(f"không đọc được chứng thư người ký: {_short(exc)}")
     try:
-        status: PdfSignatureStatus | TimestampSignatureStatus
-        if is_doc_ts:
-            status = await async_validate_pdf_timestamp(
-                emb, validation_context=ValidationContext(**ctx_kwargs)
-            )
+        embedded_revinfo = bool(dss["crls"] or dss["ocsps"])
+        if embedded_revinfo and ctx_kwargs["allow_fetching"]:
+            # B-LT: the validation data embedded at signing time speaks for that time, even
+            # when the CA is unreachable now; ask the network only if it is not enough.
+            offline_kwargs = {k: v for k, v in ctx_kwargs.items() if k != "fetcher_backend"}
+            offline_kwargs["allow_fetching"] = False
+            status = await _validate(emb, is_doc_ts, offline_kwargs)
+            if not status.trusted and not status.revoked:
+                status = await _validate(emb, is_doc_ts, ctx_kwargs)
         else:
-            status = await async_validate_pdf_signature(
-                emb,
-                signer_validation_context=ValidationContext(**ctx_kwargs),
-                ts_validation_context=ValidationContext(**ctx_kwargs),
-            )
+            status = await _validate(emb, is_doc_ts, ctx_kwargs)
     except Exception as exc:  # pyHanko raises on forged structures; that is a verdict, not a crash
         report.errors.append(_short(exc))
         report.reason = f"không kiểm tra được chữ ký (cannot validate): {_short(exc)}"
@@ -253,9 +253,21 @@ async def _verify_one(
     return report
 
 
+async def _validate(
+    emb: EmbeddedPdfSignature, is_doc_ts: bool, ctx_kwargs: dict[str, Any]
+) -> PdfSignatureStatus | DocumentTimestampStatus:
+    if is_doc_ts:
+        return await async_validate_pdf_timestamp(emb, validation_context=ValidationContext(**ctx_kwargs))
+    return await async_validate_pdf_signature(
+        emb,
+        signer_validation_context=ValidationContext(**ctx_kwargs),
+        ts_validation_context=ValidationContext(**ctx_kwargs),
+    )
+
+
 def _reason(
     report: SignatureReport,
-    status: PdfSignatureStatus | TimestampSignatureStatus,
+    status: PdfSignatureStatus | DocumentTimestampStatus,
     mod_level: ModificationLevel | None,
     last_revision: int,
     trailing: int,
@@ -286,7 +298,7 @@ def _reason(
     return None
 
 
-def _indic(status: PdfSignatureStatus | TimestampSignatureStatus) -> str:
+def _indic(status: PdfSignatureStatus | DocumentTimestampStatus) -> str:
     indic = status.trust_problem_indic
     return str(getattr(indic, "name", indic)) if indic is not None else "?"
 
