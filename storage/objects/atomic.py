@@ -37,8 +37,8 @@ def temp_file(directory: Path, suffix: str = "") -> Iterator[tuple[int, Path]]:
             path.unlink()
 
 
-def write_chunks(fd: int, chunks: Iterable[bytes]) -> tuple[str, int]:
-    """Write and fsync, returning the SHA-256 and size of what was written."""
+def write_chunks(fd: int, chunks: Iterable[bytes], *, durable: bool = True) -> tuple[str, int]:
+    """Write (and fsync unless told not to), returning the SHA-256 and size of what was written."""
     digest = hashlib.sha256()
     size = 0
     for chunk in chunks:
@@ -48,13 +48,15 @@ def write_chunks(fd: int, chunks: Iterable[bytes]) -> tuple[str, int]:
             n = os.write(fd, view)
             view = view[n:]
         size += len(chunk)
-    os.fsync(fd)
+    if durable:
+        os.fsync(fd)
     return digest.hexdigest(), size
 
 
-def replace(tmp: Path, final: Path) -> None:
+def replace(tmp: Path, final: Path, *, durable: bool = True) -> None:
     os.replace(tmp, final)
-    fsync_dir(final.parent)
+    if durable:
+        fsync_dir(final.parent)
 
 
 def write_bytes_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:

@@ -63,8 +63,13 @@ class ObjectStore(Protocol):
     def open(self, bucket: Bucket, key: str) -> BinaryIO:
         """A streaming reader; the caller closes it."""
 
-    def get_file(self, bucket: Bucket, key: str, dest: Path) -> Path:
-        """Download to ``dest`` atomically and check the SHA-256 on the way."""
+    def get_file(self, bucket: Bucket, key: str, dest: Path, *, durable: bool = False) -> Path:
+        """Download to ``dest`` atomically and check the SHA-256 on the way.
+
+        ``dest`` appears whole or not at all. It is a working copy (the store keeps the object),
+        so it is fsynced only when ``durable`` is asked for: fsync costs more than the download
+        of a small scan.
+        """
 
     def delete(self, bucket: Bucket, key: str) -> None:
         """Remove an object; refused (ObjectLockedError) while it is under retention."""

@@ -259,12 +259,12 @@ class DirectoryStore:
             ) from exc
         return verifying_reader(raw, key)
 
-    def get_file(self, bucket: Bucket, key: str, dest: Path) -> Path:
+    def get_file(self, bucket: Bucket, key: str, dest: Path, *, durable: bool = False) -> Path:
         dest = Path(dest)
         dest.parent.mkdir(parents=True, exist_ok=True)
         with self.open(bucket, key) as reader, temp_file(dest.parent) as (fd, tmp):
-            write_chunks(fd, iter(lambda: reader.read(CHUNK), b""))
-            replace(tmp, dest)
+            write_chunks(fd, iter(lambda: reader.read(CHUNK), b""), durable=durable)
+            replace(tmp, dest, durable=durable)
         return dest
 
     def delete(self, bucket: Bucket, key: str) -> None:

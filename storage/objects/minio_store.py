@@ -414,7 +414,7 @@ class MinioStore:
     def open(self, bucket: Bucket, key: str) -> BinaryIO:
         return verifying_reader(_ResponseReader(self._get(bucket, key)), key)  # type: ignore[arg-type]
 
-    def get_file(self, bucket: Bucket, key: str, dest: Path) -> Path:
+    def get_file(self, bucket: Bucket, key: str, dest: Path, *, durable: bool = False) -> Path:
         dest = Path(dest)
         dest.parent.mkdir(parents=True, exist_ok=True)
 
@@ -422,13 +422,13 @@ class MinioStore:
             response = self._get(bucket, key)
             try:
                 with temp_file(dest.parent) as (fd, tmp):
-                    digest, _ = write_chunks(fd, response.stream(CHUNK))
+                    digest, _ = write_chunks(fd, response.stream(CHUNK), durable=durable)
                     if digest != key:
                         raise ObjectCorruptedError(
                             f"Dữ liệu hỏng: {bucket}/{short_key(key)} không khớp mã băm "
                             "(downloaded bytes do not match their SHA-256)"
                         )
-                    replace(tmp, dest)
+                    replace(tmp, dest, durable=durable)
             finally:
                 response.close()
                 response.release_conn()

@@ -1,0 +1,218 @@
+"""Object-store throughput: the MinIO backend against the bare ``minio`` SDK on the same server.
+
+Uploads (``put_file`` vs ``fput_object``) and downloads (``get_file`` vs ``fget_object``) the same
+sizes of fresh random files, alternating the two clients round by round so neither gets a warmer
+server, and prints MB/s (median over rounds: the machine is shared, single rounds are noisy) and
+the ratio backend/SDK (target ≥ 0.9). The backend does more per
+object than the bare SDK (hashes the file, checks whether the content is already stored, checks
+the hash again on download); the ratio shows what that costs. The directory store's figures are
+printed for reference.
+
+The server is moto's S3 server in a separate process on loopback (no MinIO here), or a real
+MinIO with ``--endpoint``. moto keeps objects in memory, so its throughput is moto's, not MinIO's:
+the ratio is what matters.
+
+    .venv/bin/python benchmarks/bench_storage.py --quick       # 10 × 2 MB, 1 × 64 MB
+    .venv/bin/python benchmarks/bench_storage.py               # 50 × 2 MB, 2 × 64 MB, 5 rounds
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from minio import Minio
+
+from config.settings import load_settings
+from storage.objects.base import Bucket
+from storage.objects.directory_store import DirectoryStore
+from storage.objects.minio_store import MinioStore
+
+MB = 1_000_000
+
+
+@dataclass
+class Workload:
+    name: str
+    count: int
+    size: int
+
+
+@dataclass
+class Timing:
+    upload: float = 0.0
+    download: float = 0.0
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_moto() -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    exe = Path(sys.executable).with_name("moto_server")
+    proc = subprocess.Popen(
+        [str(exe), "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return proc, f"127.0.0.1:{port}"
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise SystemExit("moto_server did not start")
+
+
+def make_files(directory: Path, workload: Workload, tag: str) -> list[Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    files = []
+    for i in range(workload.count):
+        path = directory / f"{workload.name}-{tag}-{i}.bin"
+        with open(path, "wb") as f:
+            left = workload.size
+            while left:
+                n = min(left, 8 * MB)
+                f.write(os.urandom(n))
+                left -= n
+        files.append(path)
+    return files
+
+
+def timed(fn: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def run_store(store: MinioStore | DirectoryStore, files: list[Path], out: Path) -> Timing:
+    keys: list[str] = []
+    t = Timing()
+    t.upload = timed(lambda: keys.extend(store.put_file(Bucket.ORIGINALS, p).key for p in files))
+    t.download = timed(lambda: [store.get_file(Bucket.ORIGINALS, k, out / k) for k in keys])
+    for k in keys:
+        (out / k).unlink()
+    return t
+
+
+def run_bare(client: Minio, bucket: str, files: list[Path], out: Path) -> Timing:
+    t = Timing()
+    names = [f"bare/{p.name}" for p in files]
+    t.upload = timed(
+        lambda: [client.fput_object(bucket, n, str(p)) for n, p in zip(names, files, strict=True)]
+    )
+    t.download = timed(
+        lambda: [client.fget_object(bucket, n, str(out / p.name)) for n, p in zip(names, files, strict=True)]
+    )
+    for p in files:
+        (out / p.name).unlink()
+    return t
+
+
+def rate(total_bytes: int, seconds: float) -> float:
+    return total_bytes / MB / seconds if seconds > 0 else float("inf")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--small", type=int, default=50, help="number of 2 MB objects")
+    parser.add_argument("--large", type=int, default=2, help="number of 64 MB objects")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--quick", action="store_true", help="10 × 2 MB, 1 × 64 MB, 3 rounds")
+    parser.add_argument("--endpoint", help="a running S3 server (host:port) instead of moto")
+    parser.add_argument("--access-key", default="testing")
+    parser.add_argument("--secret-key", default="testing")
+    args = parser.parse_args()
+    if args.quick:
+        args.small, args.large, args.rounds = 10, 1, 3
+    workloads = [
+        w for w in (Workload("2MB", args.small, 2 * MB), Workload("64MB", args.large, 64 * MB)) if w.count
+    ]
+
+    proc = None
+    endpoint = args.endpoint
+    if endpoint is None:
+        proc, endpoint = start_moto()
+    work = Path(tempfile.mkdtemp(prefix="bench-storage-"))
+    try:
+        settings = load_settings(
+            data_dir=work / "data",
+            storage={
+                "backend": "minio",
+                "endpoint": endpoint,
+                "access_key": args.access_key,
+                "secret_key": args.secret_key,
+                "bucket_prefix": "bench" + uuid.uuid4().hex[:8],
+            },
+        )
+        store = MinioStore.from_settings(settings)
+        store.ensure_buckets()
+        bare = Minio(
+            endpoint, access_key=args.access_key, secret_key=args.secret_key, secure=False, region="us-east-1"
+        )
+        bucket = store.bucket_name(Bucket.ORIGINALS)
+        directory = DirectoryStore(work / "dirstore")
+        out = work / "out"
+        out.mkdir()
+        server = "moto (separate process)" if proc else endpoint
+        print(f"server: {server}; rounds: {args.rounds}; backend part size {store.part_size // 2**20} MiB")
+        print(f"{'workload':<12}{'client':<18}{'upload MB/s':>12}{'download MB/s':>15}")
+        ratios: list[tuple[str, float, float]] = []
+        for w in workloads:
+            volume = w.count * w.size
+            runs: dict[str, list[Timing]] = {"backend": [], "bare SDK": [], "directory": []}
+            for r in range(args.rounds):
+                # fresh bytes for every client and round: no content is ever already stored
+                order = ["bare SDK", "backend"] if r % 2 == 0 else ["backend", "bare SDK"]
+                for who in [*order, "directory"]:
+                    files = make_files(work / "in", w, f"{who[:4]}{r}")
+                    if who == "bare SDK":
+                        runs[who].append(run_bare(bare, bucket, files, out))
+                    else:
+                        runs[who].append(run_store(store if who == "backend" else directory, files, out))
+                    for p in files:
+                        p.unlink()
+            label = f"{w.count} × {w.name}"
+            med = {
+                who: Timing(
+                    statistics.median(t.upload for t in ts), statistics.median(t.download for t in ts)
+                )
+                for who, ts in runs.items()
+            }
+            for who, t in med.items():
+                print(f"{label:<12}{who:<18}{rate(volume, t.upload):>12.1f}{rate(volume, t.download):>15.1f}")
+            up = med["bare SDK"].upload / med["backend"].upload
+            down = med["bare SDK"].download / med["backend"].download
+            ratios.append((label, up, down))
+        print()
+        print("ratio backend / bare SDK (target ≥ 0.9)")
+        for name, up, down in ratios:
+            verdict = "OK" if min(up, down) >= 0.9 else "BELOW TARGET"
+            print(f"  {name:<12} upload {up:.2f}  download {down:.2f}  {verdict}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+        if proc is not None:
+            proc.terminate()
+            proc.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()
