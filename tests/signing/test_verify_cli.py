@@ -1,0 +1,141 @@
+"""``sohoa verify``: JSON and Vietnamese output, exit codes, trust roots from flags and settings."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from config.errors import ExitCode
+from signing.verify_cli import register_verify
+from tests.signing.pki_fixtures import (  # noqa: F401 - fixtures are found by their names
+    PkiEnv,
+    pki_env_fixture,
+    sign_bytes,
+    signer_for,
+    text_pdf_bytes,
+)
+
+
+@pytest.fixture(scope="module")
+def app() -> typer.Typer:
+    app = typer.Typer()
+    register_verify(app)
+
+    @app.command("noop", hidden=True)
+    def _noop() -> None:  # a second command keeps typer in multi-command mode, like sohoa
+        return None
+
+    return app
+
+
+@pytest.fixture
+def files(tmp_path: Path, pki_env: PkiEnv) -> dict[str, Path]:
+    pki = pki_env.pki
+    good = tmp_path / "good.pdf"
+    good.write_bytes(sign_bytes(text_pdf_bytes(), signer_for(pki, pki.official_rsa)))
+    bad = tmp_path / "bad.pdf"
+    bad.write_bytes(good.read_bytes() + b"\nhidden junk\n")
+    unsigned = tmp_path / "unsigned.pdf"
+    unsigned.write_bytes(text_pdf_bytes())
+    return {"good": good, "bad": bad, "unsigned": unsigned}
+
+
+def _run(app: typer.Typer, *args: str, env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+    return CliRunner().invoke(app, ["verify", *args], env=env)
+
+
+def test_json_valid_exit_zero(app: typer.Typer, files: dict[str, Path], pki_env: PkiEnv) -> None:
+    res = _run(app, str(files["good"]), "--json", "--trust", str(pki_env.pki.root.cert))
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert doc["valid"] is True
+    assert doc["signatures"][0]["signer"].startswith("CN=Nguyễn Văn An (TEST)")
+    assert doc["signatures"][0]["timestamp"].endswith("+07:00")
+
+
+def test_invalid_exits_with_verification_code(
+    app: typer.Typer, files: dict[str, Path], pki_env: PkiEnv
+) -> None:
+    root = str(pki_env.pki.root.cert)
+    res = _run(app, str(files["bad"]), "--json", "--trust", root)
+    assert res.exit_code == int(ExitCode.VERIFICATION)
+    assert json.loads(res.stdout)["valid"] is False
+    res = _run(app, str(files["unsigned"]), "--trust", root)
+    assert res.exit_code == int(ExitCode.VERIFICATION)
+    assert "không có chữ ký" in res.stdout
+
+
+def test_human_summary_is_vietnamese(app: typer.Typer, files: dict[str, Path], pki_env: PkiEnv) -> None:
+    res = _run(app, str(files["good"]), "--trust", str(pki_env.pki.root.cert))
+    assert res.exit_code == 0
+    assert "HỢP LỆ" in res.stdout and "Nguyễn Văn An (TEST)" in res.stdout
+    assert "toàn vẹn (intact): có" in res.stdout
+    res = _run(app, str(files["bad"]), "--trust", str(pki_env.pki.root.cert))
+    assert "KHÔNG HỢP LỆ" in res.stdout and "lý do" in res.stdout
+
+
+def test_trust_roots_from_settings(app: typer.Typer, files: dict[str, Path], pki_env: PkiEnv) -> None:
+    env = {"SOHOA_SIGNING__TRUST_ROOTS": json.dumps([str(pki_env.pki.root.cert)])}
+    res = _run(app, str(files["good"]), "--json", env=env)
+    assert res.exit_code == 0, res.output
+    # without any root the command refuses with the input-error code, not a traceback
+    res = _run(app, str(files["good"]), env={"SOHOA_SIGNING__TRUST_ROOTS": "[]"})
+    assert res.exit_code != 0
+    assert res.exception is not None and "chứng thư gốc" in str(res.exception)
+
+
+def test_bad_revocation_option(app: typer.Typer, files: dict[str, Path], pki_env: PkiEnv) -> None:
+    res = _run(app, str(files["good"]), "--revocation", "sometimes", "--trust", str(pki_env.pki.root.cert))
+    assert res.exit_code == 2
+
+
+def _sohoa() -> list[str] | None:
+    exe = Path(sys.executable).parent / "sohoa"
+    if exe.exists():
+        return [str(exe)]
+    found = shutil.which("sohoa")
+    return [found] if found else None
+
+
+def test_sohoa_console_script(files: dict[str, Path], pki_env: PkiEnv) -> None:
+    """End to end through the real entry point, once sign_cmd.py registers ``verify``."""
+    cmd = _sohoa()
+    if cmd is None:
+        pytest.skip("sohoa console script not installed in this venv")
+    help_text = subprocess.run([*cmd, "verify", "--help"], capture_output=True, text=True, timeout=60).stdout
+    if "--trust" not in help_text:
+        pytest.skip("pipeline/cli/sign_cmd.py does not register signing.verify_cli yet")
+    env = {**os.environ, "SOHOA_SIGNING__TRUST_ROOTS": "[]"}
+    root = str(pki_env.pki.root.cert)
+    ok = subprocess.run(
+        [*cmd, "verify", str(files["good"]), "--json", "--trust", root],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert ok.returncode == 0, ok.stderr
+    assert json.loads(ok.stdout)["valid"] is True
+    bad = subprocess.run(
+        [*cmd, "verify", str(files["bad"]), "--trust", root],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert bad.returncode == int(ExitCode.VERIFICATION)
+    corrupt = files["good"].with_name("corrupt.pdf")
+    corrupt.write_bytes(b"%PDF-1.7\ngarbage")
+    res = subprocess.run(
+        [*cmd, "verify", str(corrupt), "--trust", root], capture_output=True, text=True, timeout=120, env=env
+    )
+    assert res.returncode == int(ExitCode.INPUT_FILE)
+    assert len(res.stderr.strip().splitlines()) == 1 and "Traceback" not in res.stderr
