@@ -19,6 +19,8 @@ from config.settings import Settings
 from pipeline.api.access_log import install_access_log
 from pipeline.api.context import ApiContext
 from pipeline.api.errors import install_error_handlers
+from storage.db.catalogue import seed_catalogue
+from storage.db.engine import run_in_transaction
 from storage.db.migrate import upgrade_database
 from storage.objects.base import ObjectStore
 from storage.objects.factory import open_object_store
@@ -55,6 +57,7 @@ def create_app(
     engine = upgrade_database(settings, engine)
     store = store or open_object_store(settings)
     store.ensure_buckets()
+    run_in_transaction(engine, seed_catalogue)  # as the CLI does: lookups know the procedures
     ctx = ApiContext(settings=settings, engine=engine, store=store)
 
     @asynccontextmanager

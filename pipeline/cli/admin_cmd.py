@@ -24,8 +24,9 @@ def _password(password_env: str | None) -> str:
     if password_env:
         value = os.environ.get(password_env)
         if not value:
-            raise SohoaError(f"Biến môi trường {password_env} trống (password variable empty)",
-                             exit_code=ExitCode.BAD_ARGS)
+            raise SohoaError(
+                f"Biến môi trường {password_env} trống (password variable empty)", exit_code=ExitCode.BAD_ARGS
+            )
         return value
     first = getpass.getpass("Mật khẩu (password): ")
     if first != getpass.getpass("Nhập lại (again): "):
@@ -50,14 +51,16 @@ def cert_fingerprint(path: Path) -> str:
         else:
             cert = x509.load_der_x509_certificate(data)
     except ValueError:
-        raise SohoaError(f"{path.name} không phải chứng thư số (not a certificate)",
-                         exit_code=ExitCode.INPUT_FILE) from None
+        raise SohoaError(
+            f"{path.name} không phải chứng thư số (not a certificate)", exit_code=ExitCode.INPUT_FILE
+        ) from None
     return cert.fingerprint(hashes.SHA256()).hex()
 
 
 def register(app: typer.Typer) -> None:
-    admin = typer.Typer(help="Quản trị: khóa API và tài khoản cán bộ (keys and staff accounts).",
-                        no_args_is_help=True)
+    admin = typer.Typer(
+        help="Quản trị: khóa API và tài khoản cán bộ (keys and staff accounts).", no_args_is_help=True
+    )
     app.add_typer(admin, name="admin")
 
     @admin.command("add-key", help="Tạo khóa API cho một hệ thống; khóa chỉ in ra một lần.")
@@ -99,8 +102,14 @@ def register(app: typer.Typer) -> None:
         run_in_transaction(
             _engine(),
             lambda s: create_user(
-                s, username, password, roles=role, agencies=agency, full_name=full_name,
-                cert_sha256=fingerprint, actor="cli:admin",
+                s,
+                username,
+                password,
+                roles=role,
+                agencies=agency,
+                full_name=full_name,
+                cert_sha256=fingerprint,
+                actor="cli:admin",
             ),
         )
         typer.echo(f"đã tạo (created): {username}")

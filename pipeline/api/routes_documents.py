@@ -1,0 +1,389 @@
+"""Dossiers, documents and their fields: read, search, and staff corrections (audited).
+
+Corrections go through ``storage.db.records.correct_field`` (the value OCR read stays in
+``original_value``; the audit log records who and when); a document-type correction is recorded
+in the audit log with the previous type.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query
+from pydantic import BaseModel, Field
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from pipeline.api.access import dossier_agency, visible_document, visible_dossier
+from pipeline.api.auth import ALL, Principal, forbidden, require_scope
+from pipeline.api.context import ApiContext, get_context
+from pipeline.api.errors import ApiError
+from pipeline.reuse import validate_owner_id
+from storage.db.dossiers import audit
+from storage.db.engine import read_session, run_in_transaction
+from storage.db.models import (
+    Agency,
+    AuditEntry,
+    Document,
+    DocumentOwner,
+    Dossier,
+    DossierComponent,
+    ExtractedField,
+)
+from storage.db.records import correct_field
+
+router = APIRouter(tags=["documents"])
+
+DOC_TYPE_PATTERN = r"^[a-z][a-z0-9_]{0,63}$"
+FIELD_KEY_PATTERN = r"^[a-z][a-z0-9_]{0,63}$"
+
+
+class FieldView(BaseModel):
+    key: str
+    value: str | None
+    confidence: float
+    needs_review: bool
+    reviewed: bool
+    reviewed_by: str | None = None
+    reviewed_at: datetime | None = None
+    original_value: str | None = None
+
+
+class VersionView(BaseModel):
+    id: int
+    kind: str
+    bucket: str
+    sha256: str
+    size: int
+    signed_by: str | None = None
+    created_at: datetime
+
+
+class DocumentSummary(BaseModel):
+    id: int
+    doc_type: str
+    dossier: str | None
+    pages: list[int]
+    owner_id: str | None
+    source: str
+    confidence: float
+    signed: bool = False
+    needs_review: int = 0
+
+
+class DocumentView(DocumentSummary):
+    issue_date: date | None = None
+    expiry_date: date | None = None
+    owners: list[dict[str, str]] = Field(default_factory=list)
+    fields: list[FieldView] = Field(default_factory=list)
+    versions: list[VersionView] = Field(default_factory=list)
+
+
+class DossierView(BaseModel):
+    code: str
+    agency: str
+    procedure: str | None
+    status: str
+    received_at: datetime
+    promised_date: date | None
+    finished_at: datetime | None
+    documents: list[DocumentSummary]
+
+
+class FieldCorrection(BaseModel):
+    value: str = Field(max_length=2000)
+
+
+class DocumentCorrection(BaseModel):
+    doc_type: str = Field(pattern=DOC_TYPE_PATTERN)
+
+
+class HistoryEntry(BaseModel):
+    at: datetime
+    actor: str
+    action: str
+    details: dict[str, Any]
+
+
+def _dossier_codes(session: Session, ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    return dict(session.execute(select(Dossier.id, Dossier.code).where(Dossier.id.in_(ids))).all())
+
+
+def _summary(document: Document, dossier_code: str | None) -> DocumentSummary:
+    return DocumentSummary(
+        id=document.id,
+        doc_type=document.doc_type,
+        dossier=dossier_code,
+        pages=list(document.pages or []),
+        owner_id=document.owner_id,
+        source=document.source,
+        confidence=document.confidence,
+        signed=document.source == "signed" or any(v.kind == "signed" for v in document.versions),
+        needs_review=sum(1 for f in document.fields if f.needs_review),
+    )
+
+
+def document_view(session: Session, document: Document) -> DocumentView:
+    code = _dossier_codes(session, {document.dossier_id} if document.dossier_id else set())
+    summary = _summary(document, code.get(document.dossier_id) if document.dossier_id else None)
+    return DocumentView(
+        **summary.model_dump(),
+        issue_date=document.issue_date,
+        expiry_date=document.expiry_date,
+        owners=[{"owner_id": o.owner_id, "role": o.role} for o in document.owners],
+        fields=[FieldView.model_validate(f, from_attributes=True) for f in document.fields],
+        versions=[VersionView.model_validate(v, from_attributes=True) for v in document.versions],
+    )
+
+
+def _agency_filter(query: Any, principal: Principal) -> Any:
+    if principal.all_agencies:
+        return query
+    return query.join(Dossier, Dossier.id == Document.dossier_id).join(
+        Agency, Agency.id == Dossier.agency_id
+    ).where(Agency.code.in_(sorted(principal.agencies - {ALL})))
+
+
+@router.get("/documents", response_model=list[DocumentSummary], summary="Tìm tài liệu (search documents)")
+def search_documents(
+    ctx: Annotated[ApiContext, Depends(get_context)],
+    principal: Annotated[Principal, Depends(require_scope("documents:read"))],
+    dossier: Annotated[str | None, Query(max_length=64)] = None,
+    owner: Annotated[str | None, Query(max_length=64)] = None,
+    doc_type: Annotated[str | None, Query(pattern=DOC_TYPE_PATTERN)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> list[DocumentSummary]:
+    with read_session(ctx.engine) as session:
+        query = select(Document)
+        if dossier is not None:
+            dossier_id = session.scalar(select(Dossier.id).where(Dossier.code == dossier))
+            if dossier_id is None:
+                return []
+            query = query.where(
+                (Document.dossier_id == dossier_id)
+                | Document.id.in_(
+                    select(DossierComponent.document_id).where(DossierComponent.dossier_id == dossier_id)
+                )
+            )
+        if owner is not None:
+            owner_id = validate_owner_id(owner)
+            query = query.where(
+                Document.id.in_(select(DocumentOwner.document_id).where(DocumentOwner.owner_id == owner_id))
+            )
+        if doc_type is not None:
+            query = query.where(Document.doc_type == doc_type)
+        query = _agency_filter(query, principal).order_by(Document.id.desc()).limit(limit).offset(offset)
+        documents = list(session.scalars(query))
+        codes = _dossier_codes(session, {d.dossier_id for d in documents if d.dossier_id})
+        return [_summary(d, codes.get(d.dossier_id) if d.dossier_id else None) for d in documents]
+
+
+@router.get("/documents/{document_id}", response_model=DocumentView, summary="Một tài liệu (one document)")
+def get_document(
+    document_id: Annotated[int, Path(ge=1, le=2**62)],
+    ctx: Annotated[ApiContext, Depends(get_context)],
+    principal: Annotated[Principal, Depends(require_scope("documents:read"))],
+) -> DocumentView:
+    with read_session(ctx.engine) as session:
+        return document_view(session, visible_document(session, document_id, principal))
+
+
+@router.get("/dossiers/{code}", response_model=DossierView, summary="Một hồ sơ (one dossier)")
+def get_dossier_view(
+    code: Annotated[str, Path(max_length=64)],
+    ctx: Annotated[ApiContext, Depends(get_context)],
+    principal: Annotated[Principal, Depends(require_scope("documents:read"))],
+) -> DossierView:
+    with read_session(ctx.engine) as session:
+        dossier = visible_dossier(session, code, principal)
+        ids = [c.document_id for c in dossier.components]
+        documents = list(
+            session.scalars(
+                select(Document)
+                .where((Document.dossier_id == dossier.id) | Document.id.in_(ids))
+                .order_by(Document.id)
+            )
+        )
+        return DossierView(
+            code=dossier.code,
+            agency=dossier.agency.code,
+            procedure=dossier.procedure.code if dossier.procedure else None,
+            status=dossier.status,
+            received_at=dossier.received_at,
+            promised_date=dossier.promised_date,
+            finished_at=dossier.finished_at,
+            documents=[_summary(d, dossier.code if d.dossier_id == dossier.id else None) for d in documents],
+        )
+
+
+def _staff_writer(principal: Principal) -> Principal:
+    if principal.kind != "staff":
+        raise forbidden()
+    return principal
+
+
+@router.patch(
+    "/documents/{document_id}/fields/{key}",
+    response_model=FieldView,
+    summary="Sửa hoặc xác nhận một trường (correct or confirm a field)",
+)
+def patch_field(
+    document_id: Annotated[int, Path(ge=1, le=2**62)],
+    key: Annotated[str, Path(pattern=FIELD_KEY_PATTERN)],
+    body: FieldCorrection,
+    ctx: Annotated[ApiContext, Depends(get_context)],
+    principal: Annotated[Principal, Depends(require_scope("documents:write"))],
+) -> FieldView:
+    _staff_writer(principal)
+
+    def work(session: Session) -> FieldView:
+        visible_document(session, document_id, principal)
+        record = correct_field(session, document_id, key, body.value, actor=principal.actor)
+        return FieldView.model_validate(record, from_attributes=True)
+
+    return run_in_transaction(ctx.engine, work)
+
+
+@router.patch(
+    "/documents/{document_id}",
+    response_model=DocumentView,
+    summary="Sửa loại giấy tờ (correct the document type)",
+)
+def patch_document(
+    document_id: Annotated[int, Path(ge=1, le=2**62)],
+    body: DocumentCorrection,
+    ctx: Annotated[ApiContext, Depends(get_context)],
+    principal: Annotated[Principal, Depends(require_scope("documents:write"))],
+) -> DocumentView:
+    _staff_writer(principal)
+    from pipeline.documents.doctypes import DOC_TYPES  # the catalogue of documents.md
+
+    if body.doc_type not in DOC_TYPES:
+        raise ApiError(400, "Loại giấy tờ không có trong danh mục (unknown document type)")
+
+    def work(session: Session) -> DocumentView:
+        document = visible_document(session, document_id, principal)
+        previous = document.doc_type
+        if previous != body.doc_type:
+            document.doc_type = body.doc_type
+            session.execute(
+                update(DossierComponent)
+                .where(DossierComponent.document_id == document.id, DossierComponent.doc_type == previous)
+                .values(doc_type=body.doc_type)
+            )
+            audit(
+                session,
+                "document.doc_type",
+                actor=principal.actor,
+                dossier_id=document.dossier_id,
+                document_id=document.id,
+                previous=previous,
+                doc_type=body.doc_type,
+            )
+            session.flush()
+        return document_view(session, document)
+
+    return run_in_transaction(ctx.engine, work)
+
+
+@router.get(
+    "/documents/{document_id}/history",
+    response_model=list[HistoryEntry],
+    summary="Nhật ký của tài liệu (audit log of a document)",
+)
+def document_history(
+    document_id: Annotated[int, Path(ge=1, le=2**62)],
+    ctx: Annotated[ApiContext, Depends(get_context)],
+    principal: Annotated[Principal, Depends(require_scope("documents:read"))],
+) -> list[HistoryEntry]:
+    with read_session(ctx.engine) as session:
+        visible_document(session, document_id, principal)
+        rows = session.scalars(
+            select(AuditEntry).where(AuditEntry.document_id == document_id).order_by(AuditEntry.id)
+        )
+        return [HistoryEntry(at=r.at, actor=r.actor, action=r.action, details=r.details or {}) for r in rows]
+
+
+class ReviewItem(BaseModel):
+    document_id: int
+    doc_type: str
+    dossier: str | None
+    pages: list[int]
+    field: FieldView
+
+
+@router.get(
+    "/review",
+    response_model=list[ReviewItem],
+    summary="Trường cần kiểm tra lại (fields waiting for review)",
+)
+def review_queue(
+    ctx: Annotated[ApiContext, Depends(get_context)],
+    principal: Annotated[Principal, Depends(require_scope("documents:write"))],
+    dossier: Annotated[str | None, Query(max_length=64)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[ReviewItem]:
+    with read_session(ctx.engine) as session:
+        query: Any = (
+            select(ExtractedField, Document)
+            .join(Document, Document.id == ExtractedField.document_id)
+            .where(ExtractedField.needs_review.is_(True))
+        )
+        if dossier is not None:
+            query = query.where(
+                Document.dossier_id == select(Dossier.id).where(Dossier.code == dossier).scalar_subquery()
+            )
+        query = _agency_filter(query, principal).order_by(Document.id, ExtractedField.id).limit(limit)
+        rows: list[Any] = list(session.execute(query).all())
+        codes = _dossier_codes(session, {d.dossier_id for _, d in rows if d.dossier_id})
+        return [
+            ReviewItem(
+                document_id=d.id,
+                doc_type=d.doc_type,
+                dossier=codes.get(d.dossier_id) if d.dossier_id else None,
+                pages=list(d.pages or []),
+                field=FieldView.model_validate(f, from_attributes=True),
+            )
+            for f, d in rows
+        ]
+
+
+@router.get("/dossiers", summary="Danh sách hồ sơ (list dossiers)")
+def list_dossiers(
+    ctx: Annotated[ApiContext, Depends(get_context)],
+    principal: Annotated[Principal, Depends(require_scope("documents:read"))],
+    code: Annotated[str | None, Query(max_length=64)] = None,
+    status: Annotated[str | None, Query(max_length=16)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> list[dict[str, Any]]:
+    with read_session(ctx.engine) as session:
+        query = select(Dossier.code, Agency.code, Dossier.status, Dossier.received_at).join(
+            Agency, Agency.id == Dossier.agency_id
+        )
+        if not principal.all_agencies:
+            query = query.where(Agency.code.in_(sorted(principal.agencies - {ALL})))
+        if code is not None:
+            query = query.where(Dossier.code == code)
+        if status is not None:
+            query = query.where(Dossier.status == status)
+        rows = session.execute(query.order_by(Dossier.id.desc()).limit(limit).offset(offset)).all()
+        counts = dict(
+            session.execute(
+                select(Dossier.code, func.count(DossierComponent.id))
+                .join(DossierComponent, DossierComponent.dossier_id == Dossier.id)
+                .where(Dossier.code.in_([r[0] for r in rows]))
+                .group_by(Dossier.code)
+            ).all()
+        ) if rows else {}
+        return [
+            {"code": c, "agency": a, "status": s, "received_at": r, "components": counts.get(c, 0)}
+            for c, a, s, r in rows
+        ]
+
+
+__all__ = ["dossier_agency", "router"]

@@ -1,0 +1,145 @@
+"""Downstream systems fetch signed e-results: the PDF streamed, or a short-lived presigned URL."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Path, Query
+from fastapi.responses import RedirectResponse, Response, StreamingResponse
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from pipeline.api.access import not_found, visible_document, visible_dossier
+from pipeline.api.auth import Principal, require_scope
+from pipeline.api.context import ApiContext, get_context
+from storage.db.engine import read_session
+from storage.db.models import Document, DocumentVersion, DossierComponent, VersionKind
+from storage.objects.base import Bucket
+
+router = APIRouter(prefix="/results", tags=["results"])
+
+Redirect = Annotated[
+    Literal["presigned"] | None,
+    Query(description="'presigned': chuyển hướng 307 tới liên kết tải có thời hạn ngắn"),
+]
+
+
+def _latest_signed(session: Session, document_ids: list[int]) -> DocumentVersion | None:
+    if not document_ids:
+        return None
+    return session.scalar(
+        select(DocumentVersion)
+        .where(
+            DocumentVersion.document_id.in_(document_ids),
+            DocumentVersion.kind == VersionKind.SIGNED.value,
+        )
+        .order_by(DocumentVersion.created_at.desc(), DocumentVersion.id.desc())
+        .limit(1)
+    )
+
+
+def _chunks(reader: Any, size: int = 256 * 1024) -> Any:
+    try:
+        while chunk := reader.read(size):
+            yield chunk
+    finally:
+        reader.close()
+
+
+def _deliver(ctx: ApiContext, version: DocumentVersion, redirect: str | None, filename: str) -> Response:
+    bucket = Bucket(version.bucket)
+    if redirect == "presigned":
+        url = ctx.store.presigned_get_url(
+            bucket, version.object_key, timedelta(seconds=ctx.settings.storage.presign_seconds)
+        )
+        return RedirectResponse(url, status_code=307, headers={"Cache-Control": "no-store"})
+    reader = ctx.store.open(bucket, version.object_key)
+    return StreamingResponse(
+        _chunks(reader),
+        media_type="application/pdf",
+        headers={
+            "Content-Length": str(version.size),
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "X-Sohoa-Sha256": version.sha256,
+        },
+    )
+
+
+PDF_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/pdf": {}}, "description": "PDF đã ký"},
+    307: {"description": "liên kết tải có thời hạn"},
+    404: {"description": "không có / không được cấp quyền"},
+}
+
+
+@router.get(
+    "/documents/{document_id}",
+    summary="Kết quả điện tử đã ký của một tài liệu (signed e-result by document id)",
+    response_class=Response,
+    responses=PDF_RESPONSES,
+)
+def result_by_document(
+    document_id: Annotated[int, Path(ge=1, le=2**62)],
+    ctx: Annotated[ApiContext, Depends(get_context)],
+    principal: Annotated[Principal, Depends(require_scope("results:read"))],
+    redirect: Redirect = None,
+) -> Response:
+    with read_session(ctx.engine) as session:
+        visible_document(session, document_id, principal)
+        version = _latest_signed(session, [document_id])
+    if version is None:
+        raise not_found("kết quả đã ký (signed result)")
+    return _deliver(ctx, version, redirect, f"{document_id}.pdf")
+
+
+@router.get(
+    "/dossiers/{code}",
+    summary="Kết quả điện tử đã ký mới nhất của hồ sơ (latest signed e-result of a dossier)",
+    response_class=Response,
+    responses=PDF_RESPONSES,
+)
+def result_by_dossier(
+    code: Annotated[str, Path(max_length=64)],
+    ctx: Annotated[ApiContext, Depends(get_context)],
+    principal: Annotated[Principal, Depends(require_scope("results:read"))],
+    redirect: Redirect = None,
+) -> Response:
+    with read_session(ctx.engine) as session:
+        dossier = visible_dossier(session, code, principal)
+        ids = list(session.scalars(select(Document.id).where(Document.dossier_id == dossier.id)))
+        components = select(DossierComponent.document_id).where(DossierComponent.dossier_id == dossier.id)
+        ids += list(session.scalars(components))
+        version = _latest_signed(session, sorted(set(ids)))
+    if version is None:
+        raise not_found("kết quả đã ký (signed result)")
+    return _deliver(ctx, version, redirect, f"{code}.pdf")
+
+
+@router.get("", summary="Danh sách kết quả đã ký của hồ sơ (signed results of a dossier)")
+def list_results(
+    ctx: Annotated[ApiContext, Depends(get_context)],
+    principal: Annotated[Principal, Depends(require_scope("results:read"))],
+    dossier: Annotated[str, Query(max_length=64)],
+) -> list[dict[str, Any]]:
+    with read_session(ctx.engine) as session:
+        found = visible_dossier(session, dossier, principal)
+        rows = session.execute(
+            select(DocumentVersion, Document.doc_type)
+            .join(Document, Document.id == DocumentVersion.document_id)
+            .where(Document.dossier_id == found.id, DocumentVersion.kind == VersionKind.SIGNED.value)
+            .order_by(DocumentVersion.id)
+        ).all()
+        return [
+            {
+                "document_id": v.document_id,
+                "doc_type": doc_type,
+                "version_id": v.id,
+                "sha256": v.sha256,
+                "size": v.size,
+                "signed_by": v.signed_by,
+                "created_at": v.created_at,
+                "url": f"/results/documents/{v.document_id}",
+            }
+            for v, doc_type in rows
+        ]

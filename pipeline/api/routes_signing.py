@@ -1,0 +1,135 @@
+"""Signing where the token is: queue, fetch the bytes to sign, upload the signed copy."""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import BaseModel, Field
+
+from pipeline.api.auth import Principal, forbidden, require_scope
+from pipeline.api.context import ApiContext, get_context
+from pipeline.api.signing_queue import accept_signed, cancel, enqueue, list_queue, own_item
+from pipeline.api.uploads import limit_bytes, receive_pdf
+from storage.db.engine import read_session
+from storage.objects.base import Bucket
+
+router = APIRouter(prefix="/signing", tags=["signing"])
+
+ItemId = Annotated[int, Path(ge=1, le=2**62)]
+
+PDF_BODY_OPENAPI: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+    }
+}
+
+
+class EnqueueRequest(BaseModel):
+    document_id: int = Field(ge=1, le=2**62)
+    official: str = Field(min_length=2, max_length=64, description="tên đăng nhập của cán bộ ký")
+
+
+def _staff(principal: Principal) -> Principal:
+    if principal.kind != "staff":
+        raise forbidden()
+    return principal
+
+
+@router.post("/queue", status_code=201, summary="Đưa tài liệu vào hàng đợi ký (queue for signature)")
+def post_queue(
+    body: EnqueueRequest,
+    ctx: Annotated[ApiContext, Depends(get_context)],
+    principal: Annotated[Principal, Depends(require_scope("signing:queue"))],
+) -> dict[str, Any]:
+    return enqueue(ctx, body.document_id, body.official, _staff(principal))
+
+
+@router.get("/queue", summary="Tài liệu chờ ký (what is waiting for signature)")
+def get_queue(
+    ctx: Annotated[ApiContext, Depends(get_context)],
+    principal: Annotated[Principal, Depends(require_scope("documents:read"))],
+    official: Annotated[str | None, Query(max_length=64)] = None,
+    status: Annotated[Literal["pending", "signed", "cancelled"], Query()] = "pending",
+) -> list[dict[str, Any]]:
+    return list_queue(ctx, _staff(principal), official=official, status=status)
+
+
+@router.get(
+    "/queue/{item_id}/pdf",
+    summary="Bản PDF cần ký (the exact bytes to sign)",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"application/pdf": {}}}},
+)
+def get_item_pdf(
+    item_id: ItemId,
+    ctx: Annotated[ApiContext, Depends(get_context)],
+    principal: Annotated[Principal, Depends(require_scope("sign"))],
+) -> StreamingResponse:
+    with read_session(ctx.engine) as session:
+        item = own_item(session, item_id, _staff(principal))
+        bucket, key, size, sha = item.bucket, item.object_key, item.size, item.sha256
+    reader = ctx.store.open(Bucket(bucket), key)
+    return StreamingResponse(
+        _chunks(reader),
+        media_type="application/pdf",
+        headers={"Content-Length": str(size), "X-Sohoa-Sha256": sha},
+    )
+
+
+def _chunks(reader: Any, size: int = 256 * 1024) -> Any:
+    try:
+        while chunk := reader.read(size):
+            yield chunk
+    finally:
+        reader.close()
+
+
+@router.post(
+    "/queue/{item_id}/signed",
+    openapi_extra=PDF_BODY_OPENAPI,
+    summary="Tải lên bản đã ký (upload the signed PDF; verified before it is accepted)",
+    responses={409: {"description": "đã ký / đã hủy"}, 422: {"description": "chữ ký không hợp lệ"}},
+)
+async def post_signed(
+    item_id: ItemId,
+    request: Request,
+    ctx: Annotated[ApiContext, Depends(get_context)],
+    principal: Annotated[Principal, Depends(require_scope("sign"))],
+) -> JSONResponse:
+    _staff(principal)
+    with read_session(ctx.engine) as session:
+        own_item(session, item_id, principal)  # 404 before reading a byte of someone else's item
+    dest = ctx.settings.data_dir / "tmp" / f"signed-{uuid.uuid4().hex}"
+    try:
+        upload = await receive_pdf(request, dest, limit_bytes(ctx.settings.api.max_upload_mb))
+        accepted = await run_in_threadpool(
+            accept_signed, ctx, item_id, upload.path, upload.sha256, upload.size, principal
+        )
+    finally:
+        shutil.rmtree(dest, ignore_errors=True)
+    return JSONResponse(
+        {
+            "item_id": accepted.item_id,
+            "document_id": accepted.document_id,
+            "version_id": accepted.version_id,
+            "sha256": accepted.sha256,
+            "replay": accepted.replay,
+            "verification": accepted.report or None,
+        },
+        status_code=200 if accepted.replay else 201,
+    )
+
+
+@router.delete("/queue/{item_id}", summary="Hủy mục chờ ký (cancel a queue item)")
+def delete_item(
+    item_id: ItemId,
+    ctx: Annotated[ApiContext, Depends(get_context)],
+    principal: Annotated[Principal, Depends(require_scope("signing:queue"))],
+) -> dict[str, Any]:
+    return cancel(ctx, item_id, _staff(principal))

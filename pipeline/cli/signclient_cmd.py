@@ -1,0 +1,281 @@
+"""``sohoa sign-client``: sign the server's queue on the official's own computer, one PIN entry.
+
+The USB token stays on the official's desk: this command fetches the official's queue from
+``sohoa serve``, shows what is to be signed, opens the token ONCE (one PIN entry for the whole
+batch), signs each PDF with the signing engineer's ``signing.pades.sign_bytes`` and uploads the
+result; the server verifies every upload before accepting it. A failed document does not stop
+the batch; the exit status says if any failed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import getpass
+import hashlib
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from config.errors import ExitCode, SohoaError
+from config.settings import Settings, load_settings
+
+TIMEOUT = 120.0
+
+
+class SignClientError(SohoaError):
+    exit_code = ExitCode.SIGNING
+
+
+@dataclass(frozen=True)
+class QueueEntry:
+    id: int
+    document_id: int
+    doc_type: str | None
+    title: str
+    sha256: str
+    size: int
+
+
+class QueueClient:
+    """The few calls the signing client makes to the API (httpx, bearer token)."""
+
+    def __init__(self, server: str, token: str, *, timeout: float = TIMEOUT, transport: Any = None) -> None:
+        import httpx
+
+        if not server.startswith(("http://", "https://")):
+            raise SignClientError("--server phải là URL http(s):// (server must be an http(s) URL)")
+        kwargs: dict[str, Any] = {"transport": transport} if transport is not None else {}
+        self._http = httpx.Client(
+            base_url=server.rstrip("/"),
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=timeout,
+            **kwargs,
+        )
+
+    def close(self) -> None:
+        self._http.close()
+
+    def _call(self, method: str, url: str, **kwargs: Any) -> Any:
+        import httpx
+
+        try:
+            response = self._http.request(method, url, **kwargs)
+        except httpx.HTTPError as exc:
+            raise SignClientError(
+                f"Không kết nối được máy chủ (cannot reach server): {type(exc).__name__}"
+            ) from None
+        if response.status_code == 401:
+            raise SignClientError("Mã phiên không hợp lệ hoặc đã hết hạn (token rejected: 401)")
+        return response
+
+    def queue(self) -> list[QueueEntry]:
+        response = self._call("GET", "/signing/queue")
+        if response.status_code != 200:
+            raise SignClientError(
+                f"Máy chủ từ chối lấy hàng đợi (queue refused): HTTP {response.status_code}"
+            )
+        return [
+            QueueEntry(
+                id=int(i["id"]),
+                document_id=int(i["document_id"]),
+                doc_type=i.get("doc_type"),
+                title=str(i.get("title") or ""),
+                sha256=str(i["sha256"]),
+                size=int(i["size"]),
+            )
+            for i in response.json()
+        ]
+
+    def fetch(self, entry: QueueEntry) -> bytes:
+        response = self._call("GET", f"/signing/queue/{entry.id}/pdf")
+        if response.status_code != 200:
+            raise SignClientError(
+                f"Không tải được tài liệu #{entry.id} (download failed): {response.status_code}"
+            )
+        data: bytes = response.content
+        if hashlib.sha256(data).hexdigest() != entry.sha256:
+            raise SignClientError(f"Tài liệu #{entry.id} tải về bị sai lệch (download hash mismatch)")
+        return data
+
+    def upload(self, entry: QueueEntry, signed: bytes) -> dict[str, Any]:
+        response = self._call(
+            "POST",
+            f"/signing/queue/{entry.id}/signed",
+            content=signed,
+            headers={"Content-Type": "application/pdf"},
+        )
+        if response.status_code not in (200, 201):
+            try:
+                detail = response.json().get("detail")
+            except ValueError:
+                detail = None
+            raise SignClientError(
+                f"Máy chủ từ chối bản ký #{entry.id} (upload refused: HTTP {response.status_code}): {detail}"
+            )
+        result: dict[str, Any] = response.json()
+        return result
+
+
+def read_secret(pin_env: str | None, prompt: str) -> str:
+    """From the named environment variable (scripts) or a prompt; never echoed or logged."""
+    if pin_env:
+        value = os.environ.get(pin_env)
+        if not value:
+            raise SohoaError(f"Biến môi trường {pin_env} trống (PIN variable empty)", exit_code=ExitCode.PIN)
+        return value
+    return getpass.getpass(prompt)
+
+
+@contextlib.contextmanager
+def open_signer(
+    *,
+    pkcs12: Path | None,
+    pkcs11_module: str | None,
+    token_label: str | None,
+    key_label: str | None,
+    key_id: str | None,
+    pin_env: str | None,
+) -> Iterator[Any]:
+    """One login for the batch: a PKCS#11 token session or a PKCS#12 key file."""
+    if pkcs12 is not None:
+        from signing.keyfile import load_pkcs12_signer
+
+        yield load_pkcs12_signer(pkcs12, read_secret(pin_env, "Mật khẩu tệp khóa (passphrase): "))
+        return
+    if not (pkcs11_module and token_label and (key_label or key_id)):
+        raise SohoaError(
+            "Cần --pkcs12 FILE hoặc --pkcs11-module, --token-label và --key-label/--key-id "
+            "(a key file or a token is required)",
+            exit_code=ExitCode.BAD_ARGS,
+        )
+    from signing.token import TokenSession, TokenSpec
+
+    spec = TokenSpec(module=pkcs11_module, token_label=token_label, key_label=key_label, key_id=key_id)
+    with TokenSession(spec, read_secret(pin_env, f"PIN của token '{token_label}': ")) as session:
+        yield session.signer
+
+
+def _show(entries: list[QueueEntry]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="Tài liệu chờ ký (documents waiting for your signature)")
+    table.add_column("#")
+    table.add_column("Tài liệu (document)")
+    table.add_column("Loại (type)")
+    table.add_column("Kích thước (size)")
+    for e in entries:
+        table.add_row(str(e.id), e.title, e.doc_type or "", f"{e.size / 1024:.0f} KiB")
+    Console(stderr=True).print(table)
+
+
+def run_sign_client(
+    client: QueueClient,
+    settings: Settings,
+    *,
+    yes: bool,
+    signer_options: dict[str, Any],
+    reason: str | None = None,
+    out_dir: Path | None = None,
+) -> tuple[int, int]:
+    """Sign the whole queue; returns (accepted, failed)."""
+    from signing.appearance import StampKind
+    from signing.pades import SigningContext, SignRequest, sign_bytes, write_atomic
+
+    entries = client.queue()
+    if not entries:
+        typer.echo("Không có tài liệu nào chờ ký (nothing to sign).", err=True)
+        return 0, 0
+    _show(entries)
+    if not yes and not typer.confirm(f"Ký {len(entries)} tài liệu? (sign them?)", default=False):
+        raise typer.Abort()
+    ctx = SigningContext.from_settings(settings)
+    request = SignRequest(stamp=StampKind.OFFICIAL, reason=reason)
+    accepted = failed = 0
+    with open_signer(**signer_options) as signer:
+        for entry in entries:
+            try:
+                data = client.fetch(entry)
+                signed = sign_bytes(data, signer, request, ctx, name=entry.title or f"#{entry.id}")
+                if out_dir is not None:
+                    write_atomic(out_dir / f"{entry.document_id}-{entry.id}.pdf", signed)
+                result = client.upload(entry, signed)
+            except SohoaError as exc:
+                if exc.exit_code in (ExitCode.PIN, ExitCode.TOKEN):
+                    raise  # the token itself failed: stop, never retry a PIN
+                failed += 1
+                typer.echo(f"✗ #{entry.id} {entry.title}: {exc.message}", err=True)
+                continue
+            accepted += 1
+            typer.echo(
+                f"✓ #{entry.id} {entry.title}: phiên bản {result.get('version_id')} (accepted)", err=True
+            )
+    return accepted, failed
+
+
+def register(app: typer.Typer) -> None:
+    @app.command(
+        "sign-client",
+        help="Ký các tài liệu trong hàng đợi của máy chủ bằng token trên máy của cán bộ "
+        "(một lần nhập PIN cho cả lô) và gửi bản đã ký về máy chủ.",
+    )
+    def sign_client(
+        server: Annotated[
+            str, typer.Option("--server", help="URL của sohoa serve, ví dụ http://10.0.0.5:8080")
+        ],
+        token: Annotated[
+            str | None,
+            typer.Option("--token", help="mã phiên của cán bộ (POST /auth/login, sohoa admin issue-token)"),
+        ] = None,
+        token_env: Annotated[
+            str | None, typer.Option("--token-env", help="biến môi trường chứa mã phiên")
+        ] = None,
+        pkcs12: Annotated[Path | None, typer.Option("--pkcs12", help="tệp khóa PKCS#12")] = None,
+        pkcs11_module: Annotated[
+            str | None, typer.Option("--pkcs11-module", help="thư viện PKCS#11 của token")
+        ] = None,
+        token_label: Annotated[str | None, typer.Option("--token-label", help="nhãn token")] = None,
+        key_label: Annotated[str | None, typer.Option("--key-label", help="nhãn khóa")] = None,
+        key_id: Annotated[str | None, typer.Option("--key-id", help="CKA_ID của khóa (hex)")] = None,
+        pin_env: Annotated[
+            str | None, typer.Option("--pin-env", help="biến môi trường chứa PIN/mật khẩu")
+        ] = None,
+        yes: Annotated[bool, typer.Option("--yes", "-y", help="không hỏi xác nhận")] = False,
+        reason: Annotated[str | None, typer.Option("--reason", help="lý do ký")] = None,
+        out_dir: Annotated[Path | None, typer.Option("--out-dir", help="giữ một bản các tệp đã ký")] = None,
+    ) -> None:
+        bearer = token or (os.environ.get(token_env) if token_env else None)
+        if not bearer:
+            raise SohoaError(
+                "Cần --token hoặc --token-env (a session token is required)", exit_code=ExitCode.BAD_ARGS
+            )
+        settings = load_settings()
+        client = QueueClient(server, bearer)
+        try:
+            accepted, failed = run_sign_client(
+                client,
+                settings,
+                yes=yes,
+                reason=reason,
+                out_dir=out_dir,
+                signer_options={
+                    "pkcs12": pkcs12,
+                    "pkcs11_module": pkcs11_module,
+                    "token_label": token_label,
+                    "key_label": key_label,
+                    "key_id": key_id,
+                    "pin_env": pin_env,
+                },
+            )
+        finally:
+            client.close()
+        typer.echo(f"Đã ký và gửi {accepted}, lỗi {failed} (accepted {accepted}, failed {failed})", err=True)
+        if failed:
+            raise SohoaError(
+                f"{failed} tài liệu không được máy chủ nhận (documents refused)",
+                exit_code=ExitCode.PARTIAL_BATCH,
+            )
