@@ -31,6 +31,8 @@ COMMAND_MODULES = (
     "pipeline.cli.sign_cmd",
     "pipeline.cli.report_cmd",
     "pipeline.cli.serve_cmd",
+    "pipeline.cli.admin_cmd",
+    "pipeline.cli.signclient_cmd",
 )
 
 for _name in COMMAND_MODULES:
