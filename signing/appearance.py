@@ -72,7 +72,7 @@ def default_box(kind: StampKind, width: float, height: float) -> Box:
     return (width - margin - 230, margin, width - margin, margin + 66)
 
 
-def _text_style(font: Path, size: int, color: tuple[float, float, float]) -> TextBoxStyle:
+def text_style(font: Path, size: int, color: tuple[float, float, float]) -> TextBoxStyle:
     return TextBoxStyle(
         font=GlyphAccumulatorFactory(str(font), font_size=size),
         font_size=size,
@@ -88,7 +88,7 @@ def stamp_style(kind: StampKind, font: Path, seal_png: Path | None = None) -> Te
             raise ValueError("the seal stamp needs a seal image")
         return TextStampStyle(
             stamp_text=SEAL_TEXT,
-            text_box_style=_text_style(font, 8, RED),
+            text_box_style=text_style(font, 8, RED),
             border_width=0,
             background=PdfImage(str(seal_png)),
             background_opacity=1.0,
@@ -107,13 +107,13 @@ def stamp_style(kind: StampKind, font: Path, seal_png: Path | None = None) -> Te
     if kind is StampKind.RECEIVED:
         return TextStampStyle(
             stamp_text=RECEIVED_TEXT,
-            text_box_style=_text_style(font, 8, BLUE),
+            text_box_style=text_style(font, 8, BLUE),
             border_width=0,
             background=None,
         )
     return TextStampStyle(
         stamp_text=OFFICIAL_TEXT,
-        text_box_style=_text_style(font, 8, BLUE),
+        text_box_style=text_style(font, 8, BLUE),
         border_width=1,
         border_color=BLUE,
         background=None,
