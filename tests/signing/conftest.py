@@ -19,6 +19,7 @@ import pytest
 from signing.fonts import find_font, pdf_ready_font
 from signing.testpki import Identity, TestPki
 from signing.testpki_services import PkiServices, start_pki_with_services
+from tests.db.fixtures import db, pg_database  # noqa: F401 - SQLite + PostgreSQL fixtures
 
 SOFTHSM_MODULE = "/usr/lib/softhsm/libsofthsm2.so"
 TOKEN_LABEL = "sohoa-test"

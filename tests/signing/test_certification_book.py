@@ -19,7 +19,7 @@ from storage.db.certification import (
     record_act,
 )
 from storage.db.engine import run_in_transaction, write_session
-from tests.db.fixtures import Database, db, pg_database  # noqa: F401 - fixtures
+from tests.db.fixtures import Database
 
 BOOK = "01/2026-SCT/BS"
 
@@ -29,15 +29,21 @@ def _take(database: Database, year: int = 2026, requester: str = "Nguyễn Văn 
         book_id, alloc = allocate_number(session, BOOK, year)
         time.sleep(0.005)  # widen the race window while the number is held
         record_act(
-            session, book_id, alloc, certified_on=date(year, 11, 21), document_sha256="ab" * 32,
-            document_name="giay-khai-sinh.pdf", requester=requester, official="Nguyễn Văn An",
+            session,
+            book_id,
+            alloc,
+            certified_on=date(year, 11, 21),
+            document_sha256="ab" * 32,
+            document_name="giay-khai-sinh.pdf",
+            requester=requester,
+            official="Nguyễn Văn An",
         )
         return alloc
 
     return run_in_transaction(database.engine, work, attempts=50)
 
 
-def test_concurrent_allocations_are_distinct_and_consecutive(db: Database) -> None:  # noqa: F811
+def test_concurrent_allocations_are_distinct_and_consecutive(db: Database) -> None:
     ensure_tables(db.engine)
     results: list[int] = []
     errors: list[BaseException] = []
@@ -63,7 +69,7 @@ def test_concurrent_allocations_are_distinct_and_consecutive(db: Database) -> No
         assert [a.number for a in acts_of_book(s, BOOK, 2026)] == list(range(1, 31))
 
 
-def test_numbers_restart_each_year_and_rollback_leaves_no_hole(db: Database) -> None:  # noqa: F811
+def test_numbers_restart_each_year_and_rollback_leaves_no_hole(db: Database) -> None:
     ensure_tables(db.engine)
     assert _take(db).number == 1
     assert _take(db).number == 2
@@ -75,7 +81,7 @@ def test_numbers_restart_each_year_and_rollback_leaves_no_hole(db: Database) -> 
     assert Allocated(BOOK, 2026, 125, "ĐT").label == "125/ĐT"
 
 
-def test_acts_cannot_be_renumbered_or_deleted(db: Database) -> None:  # noqa: F811
+def test_acts_cannot_be_renumbered_or_deleted(db: Database) -> None:
     ensure_tables(db.engine)
     _take(db)
     with pytest.raises(PermissionError), write_session(db.engine) as s:

@@ -19,7 +19,7 @@ from signing.token import TokenSession, TokenSpec
 from signing.trust import load_certs
 from storage.db.certification import acts_of_book, ensure_tables
 from storage.db.engine import read_session
-from tests.db.fixtures import Database, db, pg_database  # noqa: F401 - fixtures
+from tests.db.fixtures import Database
 from tests.signing.conftest import OFFICIAL_NAME, USER_PIN, PkiFixture, assert_pdfsig_valid
 from tests.signing.helpers import ORG, pdftotext, settings_for
 from tests.signing.pdfs import scan_pdf
@@ -35,7 +35,7 @@ def _official(pki: PkiFixture) -> TokenSession:
     )
 
 
-def test_certified_copy_end_to_end(pki: PkiFixture, db: Database, tmp_path: Path) -> None:  # noqa: F811
+def test_certified_copy_end_to_end(pki: PkiFixture, db: Database, tmp_path: Path) -> None:
     ensure_tables(db.engine)
     src = scan_pdf(tmp_path / "giay-khai-sinh.pdf", pages=2)
     ctx = SigningContext.from_settings(settings_for(tmp_path, pki))
