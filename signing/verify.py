@@ -258,11 +258,8 @@ async def _validate(
 ) -> PdfSignatureStatus | DocumentTimestampStatus:
     if is_doc_ts:
         return await async_validate_pdf_timestamp(emb, validation_context=ValidationContext(**ctx_kwargs))
-    return await async_validate_pdf_signature(
-        emb,
-        signer_validation_context=ValidationContext(**ctx_kwargs),
-        ts_validation_context=ValidationContext(**ctx_kwargs),
-    )
+    vc = ValidationContext(**ctx_kwargs)
+    return await async_validate_pdf_signature(emb, signer_validation_context=vc, ts_validation_context=vc)
 
 
 def _reason(
