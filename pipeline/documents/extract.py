@@ -10,7 +10,7 @@ from rapidfuzz import fuzz
 from pipeline.documents.doctypes import DocTypeSpec, FieldSpec
 from pipeline.documents.folding import fold
 from pipeline.documents.labels import LabelHit, LabelPattern, find_label_hits, label_patterns, value_after
-from pipeline.documents.lines import TextLine, full_lines
+from pipeline.documents.lines import TextLine, wraps_into_next
 from pipeline.documents.models import FieldValue
 from pipeline.documents.normalize import clean_text
 from pipeline.documents.values import Parsed, parse_value
@@ -49,7 +49,7 @@ def find_candidates(
     hits = hits if hits is not None else line_hits(lines, spec)
     kinds = {fs.key: fs.kind for fs in spec.fields}
     sectioned = {fs.key for fs in spec.fields if fs.sectioned}
-    full = full_lines(lines)
+    wraps = wraps_into_next(lines)
     out: dict[str, list[Candidate]] = {}
     section = -1
     seen_in_section: set[str] = set()
@@ -89,7 +89,7 @@ def find_candidates(
                 parts = [raw]
                 confs = [conf]
                 while (
-                    full[last] and last + 1 < len(lines) and not hits[last + 1]
+                    wraps[last] and last + 1 < len(lines) and not hits[last + 1]
                     and lines[last + 1].page == lines[last].page
                 ):
                     last += 1

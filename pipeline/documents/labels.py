@@ -9,6 +9,7 @@ Bilingual labels ("Ngày sinh / Date of birth") match in full, or by either half
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -121,6 +122,8 @@ def find_label_hits(line: str, patterns: Iterable[LabelPattern]) -> list[LabelHi
                 continue
             score, k = best
             start, end = folded.span(tokens[i][1], tokens[i + k - 1][2])
+            while end < len(line) and unicodedata.combining(line[end]):
+                end += 1  # a stray tone mark OCR'd after the label's last letter
             if len(target) <= MEDIUM and not (
                 _SEPARATOR_AFTER.match(line, end) and (i == 0 or line[end:].strip())
             ):

@@ -22,10 +22,16 @@ class TextLine:
     height: int = 0
 
     def confidence_of(self, start: int, end: int) -> float:
-        """Mean confidence of the words overlapping ``[start, end)`` (the line's if none)."""
-        confs = [c for (s, e, c) in self.words if s < end and e > start]
+        """Mean confidence of the words overlapping ``[start, end)`` (the line's if none).
+
+        Tesseract reports 0 for some words it read perfectly well (typically the first words
+        of a block); a 0 says "unknown", so it takes the mean of the line's other words.
+        """
+        known = [c for (_, _, c) in self.words if c > 0.01]
+        fallback = sum(known) / len(known) if known else (self.confidence or 0.5)
+        confs = [c if c > 0.01 else fallback for (s, e, c) in self.words if s < end and e > start]
         if not confs:
-            return self.confidence
+            return fallback if self.words else self.confidence
         return sum(confs) / len(confs)
 
 
@@ -72,30 +78,35 @@ def document_lines(pages: Iterable[PageOcr]) -> list[TextLine]:
     return out
 
 
-def full_lines(lines: Sequence[TextLine]) -> list[bool]:
-    """Which lines run to the right margin, i.e. may wrap onto the next line.
+def wraps_into_next(lines: Sequence[TextLine]) -> list[bool]:
+    """For each line, whether the next line could be its continuation by word wrap.
 
-    With pixel boxes: the right edge is within ~8% of the text width of the page's rightmost
-    edge. From plain text: the line is nearly as long as the longest line.
+    A line wrapped because the next word did not fit: its right edge plus a space plus the next
+    line's first word reaches the page's right margin (the rightmost line edge). From plain text
+    the same test is done in characters against the longest line.
     """
     out: list[bool] = []
-    by_page: dict[int, list[TextLine]] = {}
+    margins: dict[int, tuple[bool, float, float]] = {}
     for line in lines:
-        by_page.setdefault(line.page, []).append(line)
-    limits: dict[int, tuple[bool, float, float]] = {}
-    for page, plines in by_page.items():
-        with_box = [ln for ln in plines if ln.right >= 0]
-        if with_box and len(with_box) == len(plines):
-            right = max(ln.right for ln in with_box)
-            left = min(ln.left for ln in with_box)
-            limits[page] = (True, right, max(1.0, right - left))
+        boxed = line.right >= 0
+        right = float(line.right if boxed else len(line.text))
+        left = float(line.left if boxed else 0)
+        prev = margins.get(line.page)
+        if prev is None:
+            margins[line.page] = (boxed, right, left)
         else:
-            longest = max(len(ln.text) for ln in plines)
-            limits[page] = (False, float(longest), float(longest))
-    for line in lines:
-        boxed, edge, width = limits[line.page]
+            margins[line.page] = (prev[0] and boxed, max(prev[1], right), min(prev[2], left))
+    for i, line in enumerate(lines):
+        if i + 1 >= len(lines) or lines[i + 1].page != line.page:
+            out.append(False)
+            continue
+        nxt = lines[i + 1]
+        first_word = nxt.text.split(" ", 1)[0]
+        boxed, margin, left = margins[line.page]
         if boxed:
-            out.append(line.right >= edge - 0.08 * width)
+            char_w = (nxt.right - nxt.left) / max(1, len(nxt.text))
+            reach = line.right + char_w * (1 + len(first_word))
+            out.append(reach >= margin - 0.04 * (margin - left))
         else:
-            out.append(len(line.text) >= 0.7 * edge)
+            out.append(len(line.text) + 1 + len(first_word) >= 0.9 * margin)
     return out

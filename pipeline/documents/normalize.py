@@ -66,16 +66,35 @@ def make_iso(day: int, month: int, year: int) -> str | None:
         return None
 
 
+_CONFUSED_DMY = re.compile(
+    r"(?<![\dA-Za-z])([0-9OoIl|]{2})\s*[/.\-!|Il1\\,]\s*([0-9OoIl|]{2})\s*[/.\-!|Il1\\,]\s*"
+    r"([0-9OoIl|]{4})(?![\d])"
+)
+
+
 def parse_date(value: str) -> tuple[str | None, bool]:
     """ISO date from ``dd/mm/yyyy`` or ``ngày dd tháng mm năm yyyy``.
 
     Returns ``(iso, exists)``; ``exists`` is False when the digits were read but the calendar
     date does not exist (then ``iso`` holds the raw ``yyyy-mm-dd`` so the clerk sees it).
+    OCR turns the slashes of a small printed date into ``!``, ``I`` or ``1``: a zero-padded
+    ``dd?mm?yyyy`` shape is read by position.
     """
-    text = numeric_token(unicodedata.normalize("NFC", value))
+    text = unicodedata.normalize("NFC", value)
     m = _DMY.search(text)
     if m is None:
-        folded = fold(text)
+        m = _CONFUSED_DMY.search(text)
+        if m is not None:
+            parts = [digits_only(g) for g in m.groups()]
+            if [len(p) for p in parts] != [2, 2, 4]:
+                m = None
+            else:
+                return _finish(int(parts[0]), int(parts[1]), int(parts[2]))
+    if m is None:
+        numeric = numeric_token(text)
+        m = _DMY.search(numeric)
+    if m is None:
+        folded = fold(numeric_token(text))
         folded = re.sub(r"(?<=\d) (?=\d)", "", folded)  # "1 5" → "15" after OCR gaps
         m = _WORDY.search(folded)
         if m is None:
@@ -83,14 +102,15 @@ def parse_date(value: str) -> tuple[str | None, bool]:
     if m is None:
         compact = digits_only(text)
         if len(compact) == 8:
-            d, mo, y = int(compact[:2]), int(compact[2:4]), int(compact[4:])
-        else:
-            return None, False
-    else:
-        d, mo, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
-    iso = make_iso(d, mo, y)
+            return _finish(int(compact[:2]), int(compact[2:4]), int(compact[4:]))
+        return None, False
+    return _finish(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+
+
+def _finish(day: int, month: int, year: int) -> tuple[str | None, bool]:
+    iso = make_iso(day, month, year)
     if iso is None:
-        return f"{y:04d}-{mo:02d}-{d:02d}", False
+        return f"{year:04d}-{month:02d}-{day:02d}", False
     return iso, True
 
 

@@ -1,0 +1,187 @@
+"""Field extraction accuracy of ``sohoa ocr`` on generated scans, against their truth files.
+
+Prints exact-match field accuracy overall and per key (targets: ≥ 97 % overall, ≥ 99.5 % for
+id_number and date_of_birth), classification and split accuracy, and how many wrong values were
+flagged for review (a wrong value nobody is asked to check is the expensive kind).
+
+    .venv/bin/python benchmarks/bench_fields.py --clean 6 --degraded 10 --hard 6 --jobs 2
+    .venv/bin/python benchmarks/bench_fields.py --data DIR    # an existing generated set
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from config.settings import load_settings
+from pipeline.documents.models import DocumentResult, FileResult
+from pipeline.executor import make_executor
+from pipeline.process import process_file
+
+ID_KEYS = ("id_number", "date_of_birth")
+
+
+@dataclass
+class Tally:
+    fields: int = 0
+    correct: int = 0
+    wrong_flagged: int = 0  # wrong value (or missing) with needs_review / missing-field warning
+    right_flagged: int = 0  # correct value sent to review anyway (clerk time)
+    per_key: Counter[str] = field(default_factory=Counter)
+    per_key_ok: Counter[str] = field(default_factory=Counter)
+    docs: int = 0
+    class_ok: int = 0
+    split_ok: int = 0
+    files: int = 0
+    pages: int = 0
+    seconds: float = 0.0
+    errors: list[str] = field(default_factory=list)
+
+    def add(self, other: Tally) -> None:
+        for name in ("fields", "correct", "wrong_flagged", "right_flagged", "docs", "class_ok",
+                     "split_ok", "files", "pages", "seconds"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.per_key.update(other.per_key)
+        self.per_key_ok.update(other.per_key_ok)
+        self.errors.extend(other.errors)
+
+
+def _match(truth_pages: list[int], docs: list[DocumentResult]) -> DocumentResult | None:
+    best, overlap = None, 0
+    for doc in docs:
+        n = len(set(doc.pages) & set(truth_pages))
+        if n > overlap:
+            best, overlap = doc, n
+    return best
+
+
+def score_file(result: FileResult, truth: dict, tally: Tally, verbose: bool) -> None:
+    tally.files += 1
+    tally.pages += result.pages
+    for tdoc in truth["documents"]:
+        tally.docs += 1
+        doc = _match(tdoc["pages"], result.documents)
+        if doc is not None and doc.doc_type == tdoc["doc_type"]:
+            tally.class_ok += 1
+        elif verbose:
+            tally.errors.append(f"{truth['file']}: {tdoc['doc_type']} {tdoc['pages']} classified as "
+                                f"{doc.doc_type if doc else None} {doc.pages if doc else ''}")
+        if doc is not None and sorted(doc.pages) == sorted(tdoc["pages"]):
+            tally.split_ok += 1
+        for key, want in tdoc["fields"].items():
+            tk = f"{tdoc['doc_type']}.{key}"
+            tally.fields += 1
+            tally.per_key[tk] += 1
+            fv = doc.fields.get(key) if doc is not None and doc.doc_type == tdoc["doc_type"] else None
+            if fv is not None and fv.value == want:
+                tally.correct += 1
+                tally.per_key_ok[tk] += 1
+                if fv.needs_review:
+                    tally.right_flagged += 1
+            else:
+                if fv is None or fv.needs_review:
+                    tally.wrong_flagged += 1  # missing fields are reported as missing
+                if verbose:
+                    got = f"{fv.value!r} conf={fv.confidence} review={fv.needs_review}" if fv else "missing"
+                    where = f"{truth['file']} ({truth.get('profile')})"
+                    tally.errors.append(f"{where}: {tk}: want {want!r} got {got}")
+
+
+def run_set(files: list[Path], jobs: int, verbose: bool) -> Tally:
+    settings = load_settings()
+    executor = make_executor(jobs)
+    tally = Tally()
+    try:
+        for path in files:
+            truth = json.loads(Path(f"{path}.truth.json").read_text(encoding="utf-8"))
+            started = time.perf_counter()
+            with tempfile.TemporaryDirectory(prefix="bench-fields-") as wd:
+                try:
+                    result = process_file(path, settings, executor, Path(wd))
+                except Exception as exc:  # a failed file counts every field as wrong
+                    tally.errors.append(f"{path.name}: {type(exc).__name__}: {exc}")
+                    result = FileResult(file=path.name, pages=len(truth.get("page_info", [])))
+            tally.seconds += time.perf_counter() - started
+            score_file(result, truth, tally, verbose)
+    finally:
+        executor.close()
+    return tally
+
+
+def pct(n: int, d: int) -> str:
+    return f"{100.0 * n / d:6.2f}% ({n}/{d})" if d else "   n/a"
+
+
+def report(name: str, t: Tally) -> None:
+    wrong = t.fields - t.correct
+    print(f"[{name}] files {t.files}, pages {t.pages}, {t.seconds:.1f} s "
+          f"({60.0 * t.pages / t.seconds if t.seconds else 0:.1f} pages/min)")
+    print(f"  field exact match     {pct(t.correct, t.fields)}   target ≥ 97%")
+    for key in ID_KEYS:
+        n = sum(v for k, v in t.per_key.items() if k.endswith("." + key) and k.count(".") == 1)
+        ok = sum(v for k, v in t.per_key_ok.items() if k.endswith("." + key) and k.count(".") == 1)
+        print(f"  {key:<21} {pct(ok, n)}   target ≥ 99.5%")
+    print(f"  classification        {pct(t.class_ok, t.docs)}")
+    print(f"  split                 {pct(t.split_ok, t.docs)}")
+    print(f"  wrong values flagged  {pct(t.wrong_flagged, wrong)}   (sent to review or reported missing)")
+    print(f"  right values flagged  {pct(t.right_flagged, t.correct)}   (review load on correct values)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--clean", type=int, default=4, help="clean files to generate")
+    ap.add_argument("--degraded", type=int, default=8, help="degraded files to generate")
+    ap.add_argument("--hard", type=int, default=4, help="hard files (5° skew, uneven light, faint toner)")
+    ap.add_argument("--seed", default="bench-fields")
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--data", type=Path, action="append", help="use existing generated set(s) instead")
+    ap.add_argument("--keep", type=Path, help="write generated sets here (default: a temp dir)")
+    ap.add_argument("--per-key", action="store_true", help="print accuracy per document type and key")
+    ap.add_argument("-v", "--verbose", action="store_true", help="list every wrong value")
+    args = ap.parse_args(argv)
+
+    sets: dict[str, list[Path]] = {}
+    tmp = None
+    if args.data:
+        for d in args.data:
+            sets[d.name] = sorted(p for p in d.iterdir() if p.is_file() and not p.name.endswith(".json"))
+    else:
+        from tests.datagen.generate import generate_set
+
+        base = args.keep or Path(tmp := tempfile.mkdtemp(prefix="bench-fields-data-"))
+        for profile in ("clean", "degraded", "hard"):
+            count = getattr(args, profile)
+            if count > 0:
+                sets[profile] = generate_set(base / profile, count, f"{args.seed}:{profile}", profile)
+    total = Tally()
+    for name, files in sets.items():
+        t = run_set(files, args.jobs, args.verbose or args.per_key)
+        report(name, t)
+        total.add(t)
+    if len(sets) > 1:
+        report("all", total)
+    if args.per_key:
+        print("\nper key:")
+        for key in sorted(total.per_key):
+            print(f"  {key:<45} {pct(total.per_key_ok[key], total.per_key[key])}")
+    if args.verbose and total.errors:
+        print("\nerrors:")
+        for line in total.errors:
+            print("  " + line)
+    if tmp:
+        import shutil
+
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

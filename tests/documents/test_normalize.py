@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+import pytest
+
+from pipeline.documents.folding import fold, fold_with_map
+from pipeline.documents.normalize import clean_text, parse_area, parse_date, parse_name, parse_sex
+from pipeline.documents.values import parse_value
+
+
+def test_fold_strips_diacritics_d_and_punctuation() -> None:
+    assert fold("Ngày, tháng, năm sinh / Date of birth:") == "ngay thang nam sinh date of birth"
+    assert fold("ĐỊA CHỈ") == "dia chi"
+    assert fold("Số định danh  cá nhân") == "so dinh danh ca nhan"
+
+
+def test_fold_map_points_back_to_original_characters() -> None:
+    text = "Họ và tên: NGUYỄN VĂN AN"
+    f = fold_with_map(text)
+    start = f.text.index("nguyen")
+    s, e = f.span(start, start + len("nguyen"))
+    assert text[s:e] == "NGUYỄN"
+
+
+def test_clean_text_nfc_spaces_and_edge_punctuation() -> None:
+    decomposed = "Nguye\u0302\u0303n   Va\u0306n  An."
+    assert clean_text(decomposed) == "Nguyễn Văn An"
+    assert clean_text(": ......... Kinh ....") == "Kinh"
+    assert clean_text("  - Việt Nam;") == "Việt Nam"
+
+
+@pytest.mark.parametrize(
+    ("raw", "iso"),
+    [
+        ("12/03/1995", "1995-03-12"),
+        ("1/2/2001", "2001-02-01"),
+        ("12-03-1995", "1995-03-12"),
+        ("ngày 05 tháng 03 năm 2015", "2015-03-05"),
+        ("Ngay O5 thang 03 nam 2O15", "2015-03-05"),
+        ("24/02!1966", "1966-02-24"),
+        ("24I02I2026", "2026-02-24"),
+        ("I2/O3/l995", "1995-03-12"),
+    ],
+)
+def test_parse_date_printed_forms_and_ocr_confusions(raw: str, iso: str) -> None:
+    assert parse_date(raw) == (iso, True)
+
+
+def test_parse_date_that_does_not_exist_is_kept_and_flagged() -> None:
+    assert parse_date("31/02/2020") == ("2020-02-31", False)
+    assert parse_date("no date here") == (None, False)
+
+
+def test_sex_area_name() -> None:
+    assert parse_sex("Nam") == "Nam"
+    assert parse_sex("Nữ") == "Nữ"
+    assert parse_sex("Nu") == "Nữ"
+    assert parse_sex("Female") == "Nữ"
+    assert parse_sex("???") is None
+    assert parse_area("112,5 m²") == "112.5"
+    assert parse_area("1.234,5 m2") == "1234.5"
+    assert parse_area("250 m²") == "250"
+    assert parse_name("Ông: NGUYỄN VĂN AN") == "NGUYỄN VĂN AN"
+    assert parse_name("Trần Thị Bích") == "Trần Thị Bích"
+
+
+def test_parse_value_kinds() -> None:
+    assert parse_value("id12", "0O1 095 00l234").value == "001095001234"
+    assert parse_value("phone", "0912 345 678").value == "0912345678"
+    assert parse_value("enterprise", "0101234567-001").value == "0101234567-001"
+    assert parse_value("serial", "CS 12345G").value == "CS 123456"
+    assert parse_value("book", "05/2024").value == "05/2024"
+    assert parse_value("procedure", "Đăng ký khai sinh. Tôi cam đoan").value == "Đăng ký khai sinh"
+    assert parse_value("digits", "129").value == "129"
+    id_short = parse_value("id12", "12345")
+    assert id_short.value == "12345" and not id_short.structured

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from pipeline.documents import validate as v
+from pipeline.documents.models import FieldValue
+from pipeline.documents.review import review_fields
+
+
+def test_id_number_structure_and_what_it_encodes() -> None:
+    assert v.check_id_number("001095001234", "1995-03-12", "Nam") == []
+    assert v.check_id_number("001395001234", "2095-03-12", "Nữ") == []
+    assert any("12 digits" in w for w in v.check_id_number("00109500123"))
+    assert any("province code" in w for w in v.check_id_number("003095001234"))  # 003 does not exist
+    assert any("does not match date_of_birth" in w for w in v.check_id_number("001095001234", "1996-03-12"))
+    assert any("does not match date_of_birth" in w for w in v.check_id_number("001295001234", "1995-03-12"))
+    assert any("does not match sex" in w for w in v.check_id_number("001095001234", None, "Nữ"))
+
+
+def test_other_validators() -> None:
+    assert v.check_phone("0912345678") == []
+    assert v.check_phone("912345678") and v.check_phone("09123456789")
+    assert v.check_enterprise_code("0101234567") == []
+    assert v.check_enterprise_code("0101234567-001") == []
+    assert v.check_enterprise_code("010123456")
+    assert v.check_certificate_serial("CS 123456") == []
+    assert v.check_certificate_serial("C5 123456")
+    assert v.check_date("2020-02-31", False)
+    assert v.check_date("2090-01-01", True, past=True)
+    assert v.check_date("1990-01-01", True, past=True) == []
+
+
+def test_failed_validation_is_flagged_never_dropped() -> None:
+    fields = {
+        "id_number": FieldValue(value="001095001234", confidence=0.97),
+        "date_of_birth": FieldValue(value="1996-03-12", confidence=0.97),
+        "sex": FieldValue(value="Nam", confidence=0.97),
+        "full_name": FieldValue(value="NGUYỄN VĂN AN", confidence=0.5),
+    }
+    out, warnings = review_fields("cccd", fields, 0.8)
+    assert out["id_number"].value == "001095001234"
+    assert out["id_number"].needs_review
+    assert any("id_number does not match date_of_birth" in w for w in warnings)
+    assert out["full_name"].needs_review and out["full_name"].value == "NGUYỄN VĂN AN"
+    assert not out["sex"].needs_review
+
+
+def test_missing_required_fields_are_reported() -> None:
+    _, warnings = review_fields("application_form", {"phone": FieldValue(value="0912345678", confidence=0.9)},
+                                0.8)
+    assert any("missing fields" in w and "full_name" in w for w in warnings)
