@@ -404,6 +404,9 @@ class Intake:
             self._try_cleanup(pending_ids)
             if not self._handle_duplicate(outcome, None):
                 raise
+        except BaseException:
+            self._try_cleanup(pending_ids)  # nothing was recorded: the new objects are orphans
+            raise
         outcome.timings["db"] += time.perf_counter() - started
         outcome.pages = data.pages
         outcome.doc_types = [d.doc_type for d in documents]

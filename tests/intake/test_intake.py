@@ -1,0 +1,154 @@
+"""Intake end to end with real OCR: idempotence, quarantine, crash safety, both DBs and stores."""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from pipeline.intake import Intake, Status, expand_paths, reason_path
+from pipeline.reuse import lookup
+from storage.db.engine import read_session
+from storage.db.models import AuditEntry, Document, DossierComponent, ExtractedField, PendingObject, Scan
+from storage.objects.base import Bucket
+from tests.db.fixtures import Database
+from tests.intake.helpers import Sample, consistency, copy_sample, store_keys
+
+
+def test_ingest_is_idempotent_on_every_backend(
+    db: Database, store_backend: str, make_intake, samples: dict[str, Sample], tmp_path: Path, request
+) -> None:
+    endpoint = request.getfixturevalue("moto_endpoint") if store_backend == "minio" else None
+    intake: Intake = make_intake(store_backend, endpoint)
+    scan = copy_sample(samples["cccd"], tmp_path / "in")
+    report = intake.ingest([scan], procedure_code="1.001193", agency_code="H55.242")
+    first = report.outcomes[0]
+    assert first.status == Status.INGESTED, first.message
+    assert "cccd" in first.doc_types
+    assert report.dossier and report.dossier.startswith("H55.242-")
+
+    again = intake.ingest([scan], dossier_code=report.dossier)
+    assert again.outcomes[0].status == Status.DUPLICATE
+    assert again.outcomes[0].document_ids == first.document_ids
+
+    counts = consistency(db, intake.store)
+    assert counts["scans"] == 1 and counts["originals"] == 1
+    assert counts["digitised"] == len(first.document_ids)
+    with read_session(db.engine) as session:
+        assert session.scalar(select(func.count()).select_from(Document)) == len(first.document_ids)
+        components = session.scalars(select(DossierComponent)).all()
+        assert {c.document_id for c in components} == set(first.document_ids)
+        actions = set(session.scalars(select(AuditEntry.action)))
+        assert {"dossier.received", "document.digitised", "scan.duplicate"} <= actions
+        assert session.scalar(select(func.count()).select_from(ExtractedField)) > 0
+    stat = intake.store.stat(Bucket.ORIGINALS, first.sha256 or "")
+    assert stat is not None and stat.metadata.get("dossier-code") == report.dossier
+
+
+def test_lookup_finds_what_intake_stored(
+    db: Database, make_intake, samples: dict[str, Sample], tmp_path: Path
+) -> None:
+    intake: Intake = make_intake()
+    sample = samples["cccd"]
+    report = intake.ingest([copy_sample(sample, tmp_path / "in")], agency_code="H55.242")
+    assert report.outcomes[0].status == Status.INGESTED, report.outcomes[0].message
+    owner = sample.fields["id_number"]
+    with read_session(db.engine) as session:
+        result = lookup(session, owner, "1.001193")
+    assert [h.doc_type for h in result.held] == ["cccd"]
+    assert result.held[0].dossier == report.dossier
+    assert result.held[0].fields.get("id_number") == owner
+    assert result.missing == ["application_form"]
+
+
+def test_bad_files_are_quarantined_and_the_batch_goes_on(
+    db: Database, make_intake, samples: dict[str, Sample], tmp_path: Path
+) -> None:
+    intake: Intake = make_intake()
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a_empty.pdf").write_bytes(b"")
+    (folder / "b_garbage.pdf").write_bytes(b"%PDF-1.4\n this is not a pdf at all")
+    (folder / "c_notes.txt").write_text("not a scan, skipped when a folder is walked")
+    good_name = "d_good" + samples["cccd"].path.suffix
+    good = copy_sample(samples["cccd"], folder, good_name)
+    assert [p.name for p in expand_paths([folder])] == ["a_empty.pdf", "b_garbage.pdf", good_name]
+
+    report = intake.ingest([folder], agency_code="H55.242")
+    by_name = {o.path.name: o for o in report.outcomes}
+    assert by_name[good_name].status == Status.INGESTED, by_name[good_name].message
+    assert report.failed == 2
+    for name in ("a_empty.pdf", "b_garbage.pdf"):
+        outcome = by_name[name]
+        assert outcome.status == Status.FAILED and outcome.reason and outcome.message
+        assert outcome.quarantined is not None and outcome.quarantined.is_file()
+        reason = reason_path(outcome.quarantined).read_text(encoding="utf-8")
+        assert f"reason: {outcome.reason}" in reason
+        assert (folder / name).exists(), "the source is never lost"
+        assert outcome.quarantined.read_bytes() == (folder / name).read_bytes()
+    assert good.exists()
+    consistency(db, intake.store)
+
+
+def test_failed_database_write_leaves_no_orphans(
+    db: Database, make_intake, samples: dict[str, Sample], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Objects are stored first; if the transaction then fails they are removed again."""
+    intake: Intake = make_intake()
+    scan = copy_sample(samples["cccd"], tmp_path / "in")
+
+    def broken(*_a: object, **_k: object) -> None:
+        raise RuntimeError("simulated database failure")
+
+    monkeypatch.setattr("pipeline.intake.record_scan", broken)
+    outcome = intake.ingest_file(scan)
+    assert outcome.status == Status.FAILED and outcome.reason == "internal"
+    assert store_keys(intake.store, Bucket.ORIGINALS) == set()
+    assert store_keys(intake.store, Bucket.DIGITISED) == set()
+    monkeypatch.undo()
+    assert intake.ingest_file(scan).status == Status.INGESTED
+    consistency(db, intake.store)
+
+
+def test_recovery_removes_objects_of_a_crashed_intake(
+    db: Database, make_intake, samples: dict[str, Sample], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A process killed between storing objects and committing: the next one deletes them."""
+    crashed: Intake = make_intake()
+    crashed.holder = f"{socket.gethostname()}:{_dead_pid()}"
+
+    def die(*_a: object, **_k: object) -> None:
+        raise KeyboardInterrupt  # stands for SIGKILL: nothing after this point runs
+
+    monkeypatch.setattr("pipeline.intake.record_scan", die)
+    monkeypatch.setattr(Intake, "_try_cleanup", lambda self, ids: None)
+    scan = copy_sample(samples["cccd"], tmp_path / "in")
+    with pytest.raises(KeyboardInterrupt):
+        crashed.ingest_file(scan)
+    monkeypatch.undo()
+    assert len(store_keys(crashed.store, Bucket.ORIGINALS)) == 1
+    with read_session(db.engine) as session:
+        assert session.scalar(select(func.count()).select_from(PendingObject)) >= 2
+        assert session.scalar(select(func.count()).select_from(Scan)) == 0
+
+    fresh: Intake = make_intake()
+    removed = fresh.recover()
+    assert removed >= 2
+    consistency(db, fresh.store)
+    assert fresh.ingest_file(scan).status == Status.INGESTED
+    consistency(db, fresh.store)
+
+
+def _dead_pid() -> int:
+    pid = 999_999
+    while True:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return pid
+        except PermissionError:
+            pass
+        pid -= 1
