@@ -81,6 +81,9 @@ class SignatureReport(BaseModel):
     docmdp: str | None = None
     pades_level: str | None = None
     revision: int | None = None
+    validated_at: str | None = Field(
+        None, description='"now", or the moment the chain was validated at (point-in-time, B-LT)'
+    )
     reason: str | None = Field(None, description="why this signature fails, in Vietnamese")
     errors: list[str] = Field(default_factory=list)
 
@@ -100,11 +103,17 @@ def verify_pdf(
     revocation: RevocationMode = "soft-fail",
     allow_fetching: bool = True,
     tz: str = "+07:00",
+    at: dt.datetime | None = None,
 ) -> VerificationReport:
     """Synchronous entry for the CLI; see :func:`async_verify_pdf`."""
     return asyncio.run(
         async_verify_pdf(
-            path, trust_roots=trust_roots, revocation=revocation, allow_fetching=allow_fetching, tz=tz
+            path,
+            trust_roots=trust_roots,
+            revocation=revocation,
+            allow_fetching=allow_fetching,
+            tz=tz,
+            at=at,
         )
     )
 
@@ -116,12 +125,15 @@ async def async_verify_pdf(
     revocation: RevocationMode = "soft-fail",
     allow_fetching: bool = True,
     tz: str = "+07:00",
+    at: dt.datetime | None = None,
 ) -> VerificationReport:
     """Validate every signature of ``path`` against ``trust_roots``.
 
     Revocation data embedded in the file (its DSS) is always used; ``allow_fetching`` adds
-    CRL/OCSP look-ups over the network. A file that is not a readable PDF raises
-    :class:`VerifyInputError`; everything else is reported, never raised.
+    CRL/OCSP look-ups over the network. ``at`` validates as of another time (an audit "as
+    of" date, or a test of the future); it implies no fetching, as the network only knows now.
+    A file that is not a readable PDF raises :class:`VerifyInputError`; everything else is
+    reported, never raised.
     """
     roots = _load_trust_roots(trust_roots)
     offset = _parse_offset(tz)
@@ -147,6 +159,10 @@ async def async_verify_pdf(
 
     dss = _read_dss(reader)
     last_revision = reader.xrefs.total_revisions - 1
+    if at is not None:
+        if at.tzinfo is None:
+            raise VerifyInputError("Thời điểm kiểm tra phải có múi giờ (validation time needs an offset)")
+        allow_fetching = False
     backend = RequestsFetcherBackend(per_request_timeout=FETCH_TIMEOUT) if allow_fetching else None
     reports: list[SignatureReport] = []
     try:
@@ -162,6 +178,8 @@ async def async_verify_pdf(
                 # signing time: they still speak for it.
                 "retroactive_revinfo": True,
             }
+            if at is not None:
+                ctx_kwargs["moment"] = at
             if backend is not None:
                 ctx_kwargs["fetcher_backend"] = backend
             report = await _verify_one(emb, ctx_kwargs, offset, dss, last_revision, trailing)
@@ -213,17 +231,13 @@ async def _verify_one(
     except Exception as exc:  # an unparseable CMS blob: reported, not raised
         report.errors.append(f"không đọc được chứng thư người ký: {_short(exc)}")
     try:
-        embedded_revinfo = bool(dss["crls"] or dss["ocsps"])
-        if embedded_revinfo and ctx_kwargs["allow_fetching"]:
-            # B-LT: the validation data embedded at signing time speaks for that time, even
-            # when the CA is unreachable now; ask the network only if it is not enough.
-            offline_kwargs = {k: v for k, v in ctx_kwargs.items() if k != "fetcher_backend"}
-            offline_kwargs["allow_fetching"] = False
-            status = await _validate(emb, is_doc_ts, offline_kwargs)
-            if not status.trusted and not status.revoked:
-                status = await _validate(emb, is_doc_ts, ctx_kwargs)
-        else:
-            status = await _validate(emb, is_doc_ts, ctx_kwargs)
+        status = None
+        for label, kwargs in _attempts(emb, is_doc_ts, ctx_kwargs, dss):
+            status = await _validate(emb, is_doc_ts, kwargs)
+            report.validated_at = label
+            if status.trusted or status.revoked:
+                break
+        assert status is not None
     except Exception as exc:  # pyHanko raises on forged structures; that is a verdict, not a crash
         report.errors.append(_short(exc))
         report.reason = f"không kiểm tra được chữ ký (cannot validate): {_short(exc)}"
@@ -251,6 +265,51 @@ async def _verify_one(
     report.reason = _reason(report, status, mod_level, last_revision, trailing)
     report.valid = report.reason is None
     return report
+
+
+def _attempts(
+    emb: EmbeddedPdfSignature, is_doc_ts: bool, ctx_kwargs: dict[str, Any], dss: dict[str, Any]
+) -> list[tuple[str, dict[str, Any]]]:
+    """Validation contexts to try in turn, until one settles trust or finds a revocation.
+
+    B-LT: the data embedded at signing time speaks for that time even when the CA is gone, so
+    it is tried first without the network: as of the validation time, then as of the
+    timestamp (point-in-time, once CRLs/OCSP answers have gone stale or the certificate has
+    expired). The network is asked last, and only if allowed.
+    """
+    moment: dt.datetime | None = ctx_kwargs.get("moment")
+    label_now = _iso(moment, dt.UTC) if moment else "now"
+    if not (dss["crls"] or dss["ocsps"]):
+        return [(label_now or "now", ctx_kwargs)]
+    offline = {k: v for k, v in ctx_kwargs.items() if k != "fetcher_backend"}
+    offline["allow_fetching"] = False
+    attempts = [(label_now or "now", offline)]
+    ts_time = _timestamp_time(emb, is_doc_ts)
+    if ts_time is not None:
+        at_ts = {**offline, "moment": ts_time, "best_signature_time": ts_time}
+        attempts.append((_iso(ts_time, dt.UTC) or "timestamp", at_ts))
+    if ctx_kwargs["allow_fetching"]:
+        attempts.append((label_now or "now", ctx_kwargs))
+    return attempts
+
+
+def _timestamp_time(emb: EmbeddedPdfSignature, is_doc_ts: bool) -> dt.datetime | None:
+    """genTime of the signature's (or document timestamp's) RFC 3161 token, unverified yet."""
+    try:
+        if is_doc_ts:
+            tst = emb.signed_data
+        else:
+            tst = None
+            for attr in emb.signer_info["unsigned_attrs"] or ():
+                if attr["type"].native == "signature_time_stamp_token":
+                    tst = attr["values"][0]["content"]
+                    break
+            if tst is None:
+                return None
+        gen_time = tst["encap_content_info"]["content"].parsed["gen_time"].native
+    except (KeyError, ValueError, TypeError, AttributeError):
+        return None
+    return gen_time if isinstance(gen_time, dt.datetime) else None
 
 
 async def _validate(

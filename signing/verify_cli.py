@@ -6,6 +6,7 @@ verification commands can evolve in their own files.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Annotated
 
@@ -41,6 +42,7 @@ def run_verify(
     settings: Settings,
 ) -> VerificationReport:
     """Verify, print, and exit non-zero (``ExitCode.VERIFICATION``) when the file is not valid."""
+    _quiet_pyhanko()
     roots = [*trust, *settings.signing.trust_roots]
     report = verify_pdf(
         file,
@@ -56,6 +58,15 @@ def run_verify(
     if not report.valid:
         raise typer.Exit(int(ExitCode.VERIFICATION))
     return report
+
+
+def _quiet_pyhanko() -> None:
+    """pyHanko logs each failed check as a warning; the report already says it, once."""
+    for name in ("pyhanko", "pyhanko_certvalidator"):
+        logger = logging.getLogger(name)
+        if not logger.handlers:
+            logger.addHandler(logging.NullHandler())
+            logger.propagate = False
 
 
 def render_summary(report: VerificationReport) -> str:

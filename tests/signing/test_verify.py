@@ -204,3 +204,26 @@ def test_bad_trust_roots_are_clear_errors(tmp_path: Path, pki_env: PkiEnv) -> No
         verify_pdf(path, trust_roots=[junk])
     with pytest.raises(VerifyInputError, match="Không tìm thấy tệp"):
         verify_pdf(tmp_path / "nope.pdf", trust_roots=pki_env.pki.trust_roots)
+
+
+@pytest.mark.parametrize("days", [3, 60, 3 * 365])
+def test_b_lt_stays_valid_after_revocation_data_and_certificate_expire(
+    tmp_path: Path, pki_env: PkiEnv, days: int
+) -> None:
+    """In 3 days the OCSP answer is stale, in 60 the CRLs too, in 3 years the certificate."""
+    pki = pki_env.pki
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=days)
+    lt = _write(tmp_path, sign_bytes(text_pdf_bytes(), signer_for(pki, pki.official_rsa), pki=pki, ltv=True))
+    report = verify_pdf(lt, trust_roots=pki.trust_roots, revocation="hard-fail", at=later)
+    assert report.valid, report.reason
+    # the embedded OCSP answer is stale as of `later`: validated as of the timestamp instead
+    validated_at = dt.datetime.fromisoformat(report.signatures[0].validated_at or "")
+    assert abs((validated_at - dt.datetime.now(dt.UTC)).total_seconds()) < 300
+    bb = _write(tmp_path, sign_bytes(text_pdf_bytes(), signer_for(pki, pki.official_rsa)), "bb.pdf")
+    assert not verify_pdf(bb, trust_roots=pki.trust_roots, revocation="hard-fail", at=later).valid
+
+
+def test_validation_time_needs_an_offset(tmp_path: Path, pki_env: PkiEnv) -> None:
+    path = _write(tmp_path, sign_bytes(text_pdf_bytes(), signer_for(pki_env.pki, pki_env.pki.seal)))
+    with pytest.raises(VerifyInputError):
+        verify_pdf(path, trust_roots=pki_env.pki.trust_roots, at=dt.datetime(2030, 1, 1))
