@@ -21,6 +21,7 @@ from signing.appearance import Placement, StampKind
 from signing.errors import InputPdfError, PinError
 from signing.pades import SigningContext, SignRequest, sign_file
 from signing.session import SecretSource, SignerSource, open_signer
+from signing.verify_cli import register_verify
 
 Level = Literal["B-B", "B-T", "B-LT"]
 
@@ -306,4 +307,4 @@ def register_verify_placeholder(app: typer.Typer) -> None:
 def register(app: typer.Typer) -> None:
     register_sign(app)
     register_certify(app)
-    register_verify_placeholder(app)
+    register_verify(app)
