@@ -1,0 +1,109 @@
+"""The hot folder: settle, claim, done/failed with reasons, resume, one watcher per folder."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from pipeline.intake import Intake, Status
+from pipeline.watch import LOCK_NAME, HotFolder, WatchError
+from storage.db.engine import read_session
+from storage.db.models import Scan
+from tests.db.fixtures import Database
+from tests.intake.helpers import Sample, consistency, copy_sample
+
+
+def test_watch_once_sorts_files_into_done_and_failed(
+    db: Database, make_intake, samples: dict[str, Sample], tmp_path: Path
+) -> None:
+    intake: Intake = make_intake()
+    inbox = tmp_path / "scanner"
+    good = copy_sample(samples["cccd"], inbox)
+    (inbox / "broken.pdf").write_bytes(b"%PDF-1.7\ntruncated")
+    (inbox / ".hidden.pdf").write_bytes(b"ignored")
+    (inbox / "upload.pdf.part").write_bytes(b"still being written")
+
+    stats = HotFolder(inbox, intake, settle_seconds=0.3).run_once()
+    assert (stats.ingested, stats.failed) == (1, 1)
+    assert (inbox / "done" / good.name).is_file()
+    assert (inbox / "failed" / "broken.pdf").is_file()
+    reason = (inbox / "failed" / "broken.pdf.reason.txt").read_text(encoding="utf-8")
+    assert reason.startswith("reason: ") and "message: " in reason
+    assert not list((inbox / "processing").iterdir())
+    left = sorted(p.name for p in inbox.iterdir() if p.is_file())
+    assert left == [".hidden.pdf", LOCK_NAME, "upload.pdf.part"]
+    consistency(db, intake.store)
+
+    # The same scan dropped again is recognised, not stored twice.
+    copy_sample(samples["cccd"], inbox, "again" + good.suffix)
+    stats = HotFolder(inbox, intake, settle_seconds=0.3).run_once()
+    assert stats.duplicates == 1 and stats.ingested == 0
+    assert (inbox / "done" / ("again" + good.suffix)).is_file()
+    with read_session(db.engine) as session:
+        assert session.scalar(select(func.count()).select_from(Scan)) == 1
+
+
+def test_a_growing_file_is_taken_only_once_complete(make_intake, tmp_path: Path) -> None:
+    intake: Intake = make_intake()
+    inbox = tmp_path / "scanner"
+    inbox.mkdir()
+    target = inbox / "slow.pdf"
+    chunks = 8
+
+    def scanner() -> None:
+        with open(target, "ab") as f:
+            for _ in range(chunks):
+                f.write(os.urandom(1000))
+                f.flush()
+                time.sleep(0.15)
+
+    writer = threading.Thread(target=scanner)
+    target.write_bytes(b"")
+    writer.start()
+    try:
+        stats = HotFolder(inbox, intake, settle_seconds=0.6).run_once()
+    finally:
+        writer.join()
+    assert stats.failed == 1  # random bytes are not a PDF, but the WHOLE file was examined
+    assert (inbox / "failed" / "slow.pdf").stat().st_size == chunks * 1000
+
+
+def test_restart_resumes_claimed_files_without_double_ingest(
+    db: Database, make_intake, samples: dict[str, Sample], tmp_path: Path
+) -> None:
+    intake: Intake = make_intake()
+    inbox = tmp_path / "scanner"
+    # Killed after the commit but before the move to done/: the file is still in processing/.
+    claimed = copy_sample(samples["cccd"], inbox / "processing", "card" + samples["cccd"].path.suffix)
+    assert intake.ingest_file(claimed).status == Status.INGESTED
+    # Killed right after the claim, before anything was stored.
+    form = copy_sample(
+        samples["application_form"], inbox / "processing", "form" + samples["application_form"].path.suffix
+    )
+
+    stats = HotFolder(inbox, intake, settle_seconds=0.2).run_once()
+    assert (stats.duplicates, stats.ingested, stats.failed) == (1, 1, 0)
+    assert sorted(p.name for p in (inbox / "done").iterdir()) == sorted([claimed.name, form.name])
+    with read_session(db.engine) as session:
+        assert session.scalar(select(func.count()).select_from(Scan)) == 2
+    consistency(db, intake.store)
+
+
+def test_one_watcher_per_folder(make_intake, tmp_path: Path) -> None:
+    intake: Intake = make_intake()
+    inbox = tmp_path / "scanner"
+    inbox.mkdir()
+    first = HotFolder(inbox, intake, settle_seconds=0.1)
+    first.prepare()
+    with first.locked(), pytest.raises(WatchError):
+        HotFolder(inbox, intake, settle_seconds=0.1).run_once()
+
+
+def test_missing_folder_is_a_clear_error(make_intake, tmp_path: Path) -> None:
+    with pytest.raises(WatchError):
+        HotFolder(tmp_path / "nope", make_intake()).run_once()
