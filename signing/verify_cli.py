@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from config.errors import ExitCode
+from config.errors import ExitCode, SohoaError
 from config.settings import Settings, load_settings
 from signing.verify import RevocationMode, SignatureReport, VerificationReport, verify_pdf
 
@@ -56,7 +56,11 @@ def run_verify(
     else:
         typer.echo(render_summary(report))
     if not report.valid:
-        raise typer.Exit(int(ExitCode.VERIFICATION))
+        # a SohoaError, not typer.Exit: the entry point runs click with standalone_mode=False,
+        # where an Exit's code is returned and lost
+        raise SohoaError(
+            f"{file.name}: chữ ký KHÔNG hợp lệ (not valid)", exit_code=ExitCode.VERIFICATION
+        )
     return report
 
 

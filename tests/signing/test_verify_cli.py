@@ -13,7 +13,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from config.errors import ExitCode
+from config.errors import ExitCode, SohoaError
 from signing.verify_cli import register_verify
 from tests.signing.pki_fixtures import (  # noqa: F401 - fixtures are found by their names
     PkiEnv,
@@ -48,8 +48,18 @@ def files(tmp_path: Path, pki_env: PkiEnv) -> dict[str, Path]:
     return {"good": good, "bad": bad, "unsigned": unsigned}
 
 
-def _run(app: typer.Typer, *args: str, env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
-    return CliRunner().invoke(app, ["verify", *args], env=env)
+class _Result:
+    def __init__(self, exit_code: int, stdout: str, exception: BaseException | None) -> None:
+        self.exit_code, self.stdout, self.exception = exit_code, stdout, exception
+        self.output = stdout
+
+
+def _run(app: typer.Typer, *args: str, env: dict[str, str] | None = None) -> _Result:
+    """Invoke like ``pipeline.cli.main`` does: a SohoaError becomes its exit code."""
+    res = CliRunner().invoke(app, ["verify", *args], env=env)
+    if isinstance(res.exception, SohoaError):
+        return _Result(int(res.exception.exit_code), res.stdout, res.exception)
+    return _Result(res.exit_code, res.stdout, res.exception)
 
 
 def test_json_valid_exit_zero(app: typer.Typer, files: dict[str, Path], pki_env: PkiEnv) -> None:
@@ -132,6 +142,7 @@ def test_sohoa_console_script(files: dict[str, Path], pki_env: PkiEnv) -> None:
         env=env,
     )
     assert bad.returncode == int(ExitCode.VERIFICATION)
+    assert "KHÔNG HỢP LỆ" in bad.stdout and len(bad.stderr.strip().splitlines()) == 1
     corrupt = files["good"].with_name("corrupt.pdf")
     corrupt.write_bytes(b"%PDF-1.7\ngarbage")
     res = subprocess.run(
