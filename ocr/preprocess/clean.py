@@ -53,6 +53,9 @@ def clean_page(pixels: np.ndarray, dpi: float, options: CleanOptions | None = No
         box = paper_box(grey, dpi)
         if box is not None:
             grey, cropped = box.apply(grey), True
+        box = card_box(grey, dpi)
+        if box is not None:
+            grey, cropped = box.apply(grey), True
     if opts.light:
         grey = normalise_light(grey, dpi)
     if opts.blank and is_blank(grey, dpi):
@@ -69,10 +72,6 @@ def clean_page(pixels: np.ndarray, dpi: float, options: CleanOptions | None = No
         flipped, osd_used = upside_down(grey, dpi, use_osd=opts.osd_fallback)
         if flipped:
             grey, rotation = rotate(grey, 180), (rotation + 180) % 360
-    if opts.crop:
-        box = card_box(grey, dpi)
-        if box is not None:
-            grey, cropped = box.apply(grey), True
     return CleanedPage(
         np.ascontiguousarray(grey), rotation=rotation, skew=skew, cropped=cropped, osd_used=osd_used,
         warnings=warnings,

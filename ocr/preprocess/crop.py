@@ -63,34 +63,49 @@ def _is_card(width_in: float, height_in: float) -> bool:
     )
 
 
+def _inside(inner: tuple[int, int, int, int], outer: tuple[int, int, int, int]) -> bool:
+    slack = 3
+    return (
+        inner[0] >= outer[0] - slack and inner[1] >= outer[1] - slack
+        and inner[2] <= outer[2] + slack and inner[3] <= outer[3] + slack
+    )
+
+
 def card_box(grey: np.ndarray, dpi: float) -> CropBox | None:
-    """Union of the ID-card-sized regions on a page that is otherwise empty, or None."""
+    """Union of the ID-card outlines on a page that is otherwise empty, or None.
+
+    Cards are found by their edges (a photocopied card's tint is flattened away by light
+    normalisation, its outline is not), so this runs on the page before that step.
+    """
     small, factor = downscale(grey, dpi, 50.0)
     h, w = small.shape
-    page_w_in, page_h_in = w / (dpi * factor), h / (dpi * factor)
-    if _is_card(page_w_in, page_h_in) or page_w_in * page_h_in < 20:
+    ppi = dpi * factor
+    if _is_card(w / ppi, h / ppi) or (w / ppi) * (h / ppi) < 20:
         return None  # already a card (or card-sized crop)
-    marked = (small < 235).astype(np.uint8)
-    edge = max(1, int(min(h, w) * 0.015))
-    marked[:edge], marked[-edge:], marked[:, :edge], marked[:, -edge:] = 0, 0, 0, 0
-    close = max(3, int(0.15 * dpi * factor) | 1)
-    blobs = cv2.morphologyEx(marked, cv2.MORPH_CLOSE, np.ones((close, close), np.uint8))
-    contours, _ = cv2.findContours(blobs, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-    px_per_in = dpi * factor
+    edges = cv2.Canny(cv2.GaussianBlur(small, (3, 3), 0), 20, 60)
+    edges = cv2.dilate(edges, np.ones((3, 3), np.uint8))
+    contours, _ = cv2.findContours(edges, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     cards: list[tuple[int, int, int, int]] = []
-    other_ink = 0
     for contour in contours:
-        x, y, bw, bh = cv2.boundingRect(contour)
         (_c, (rw, rh), _a) = cv2.minAreaRect(contour)
-        if _is_card(rw / px_per_in, rh / px_per_in) and cv2.contourArea(contour) > 0.7 * rw * rh:
+        if _is_card(rw / ppi, rh / ppi):
+            x, y, bw, bh = cv2.boundingRect(contour)
             cards.append((x, y, x + bw, y + bh))
-        else:
-            other_ink += bw * bh
+    # An outline that is not closed yields nested contours of the same card: keep the outermost.
+    cards = [c for c in cards if not any(o != c and _inside(c, o) for o in cards)]
     if not cards or len(cards) > 2:
         return None
-    card_area = sum((x1 - x0) * (y1 - y0) for x0, y0, x1, y1 in cards)
-    if other_ink > 0.5 * card_area:
-        return None  # the cards sit among other content: keep the page whole
+    # Anything printed outside the cards means this is a page that merely contains a box.
+    ink = cv2.adaptiveThreshold(
+        small, 1, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, max(3, int(0.4 * ppi) | 1), 25
+    )
+    edge = max(2, int(min(h, w) * 0.03))
+    ink[:edge], ink[-edge:], ink[:, :edge], ink[:, -edge:] = 0, 0, 0, 0
+    pad = max(1, int(0.1 * ppi))
+    for x0, y0, x1, y1 in cards:
+        ink[max(0, y0 - pad) : y1 + pad, max(0, x0 - pad) : x1 + pad] = 0
+    if int(ink.sum()) > 0.002 * h * w:
+        return None
     margin = int(MARGIN_INCH * dpi)
     full_h, full_w = grey.shape[:2]
     return CropBox(
