@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Annotated, Any, Literal
 
@@ -25,10 +26,18 @@ Redirect = Annotated[
 ]
 
 
-def _latest_signed(session: Session, document_ids: list[int]) -> DocumentVersion | None:
+@dataclass(frozen=True)
+class VersionRef:
+    bucket: str
+    key: str
+    size: int
+    sha256: str
+
+
+def _latest_signed(session: Session, document_ids: list[int]) -> VersionRef | None:
     if not document_ids:
         return None
-    return session.scalar(
+    version = session.scalar(
         select(DocumentVersion)
         .where(
             DocumentVersion.document_id.in_(document_ids),
@@ -37,6 +46,9 @@ def _latest_signed(session: Session, document_ids: list[int]) -> DocumentVersion
         .order_by(DocumentVersion.created_at.desc(), DocumentVersion.id.desc())
         .limit(1)
     )
+    if version is None:
+        return None
+    return VersionRef(version.bucket, version.object_key, version.size, version.sha256)
 
 
 def _chunks(reader: Any, size: int = 256 * 1024) -> Any:
@@ -47,14 +59,14 @@ def _chunks(reader: Any, size: int = 256 * 1024) -> Any:
         reader.close()
 
 
-def _deliver(ctx: ApiContext, version: DocumentVersion, redirect: str | None, filename: str) -> Response:
+def _deliver(ctx: ApiContext, version: VersionRef, redirect: str | None, filename: str) -> Response:
     bucket = Bucket(version.bucket)
     if redirect == "presigned":
         url = ctx.store.presigned_get_url(
-            bucket, version.object_key, timedelta(seconds=ctx.settings.storage.presign_seconds)
+            bucket, version.key, timedelta(seconds=ctx.settings.storage.presign_seconds)
         )
         return RedirectResponse(url, status_code=307, headers={"Cache-Control": "no-store"})
-    reader = ctx.store.open(bucket, version.object_key)
+    reader = ctx.store.open(bucket, version.key)
     return StreamingResponse(
         _chunks(reader),
         media_type="application/pdf",

@@ -253,11 +253,13 @@ def accept_signed(
         official = session.get(StaffUser, item.official_id)
         assert official is not None
         expected_cert = official.cert_sha256
+        signer_name = official.full_name or official.username
+        document_id = item.document_id
         snapshot = (item.status, item.signed_sha256, item.signed_version_id, item.size, item.sha256)
     status, signed_sha, signed_version, queued_size, queued_sha = snapshot
     if status == QueueStatus.SIGNED.value:
         if signed_sha == sha256 and signed_version is not None:
-            return Acceptance(item_id, item.document_id, signed_version, sha256, True, {})
+            return Acceptance(item_id, document_id, signed_version, sha256, True, {})
         raise ApiError(409, "Mục này đã được ký và nhận rồi (item already signed; upload refused)")
     if status != QueueStatus.PENDING.value:
         raise ApiError(409, "Mục này đã bị hủy (item was cancelled)")
@@ -288,9 +290,9 @@ def accept_signed(
             raise ApiError(409, "Mục này đã được ký và nhận rồi (item already signed; upload refused)")
         version = add_signed_version(
             session,
-            item.document_id,
+            document_id,
             ObjectRef(bucket=Bucket.SIGNED.value, key=stored.key, sha256=stored.sha256, size=stored.size),
-            signed_by=official.full_name or official.username,
+            signed_by=signer_name,
             actor=principal.actor,
         )
         session.execute(
@@ -298,9 +300,7 @@ def accept_signed(
             .where(SigningQueueItem.id == item_id)
             .values(signed_version_id=version.id)
         )
-        return Acceptance(
-            item_id, item.document_id, version.id, sha256, False, report.model_dump(mode="json")
-        )
+        return Acceptance(item_id, document_id, version.id, sha256, False, report.model_dump(mode="json"))
 
     try:
         return run_in_transaction(ctx.engine, work)

@@ -57,7 +57,12 @@ class Api:
 
         def work(session: Any) -> str:
             create_user(
-                session, username, PASSWORD, roles=roles, agencies=agencies, cert_sha256=cert_sha256,
+                session,
+                username,
+                PASSWORD,
+                roles=roles,
+                agencies=agencies,
+                cert_sha256=cert_sha256,
                 actor="test",
             )
             return issue_token(session, get_user(session, username)).token
@@ -96,8 +101,10 @@ class Api:
                     doc_type=doc_type,
                     pages=[1],
                     confidence=0.9,
-                    fields={k: FieldInput(v, 0.6 if k == "full_name" else 0.97, k == "full_name")
-                            for k, v in values.items()},
+                    fields={
+                        k: FieldInput(v, 0.6 if k == "full_name" else 0.97, k == "full_name")
+                        for k, v in values.items()
+                    },
                     searchable=ObjectRef(
                         Bucket.DIGITISED.value, searchable.key, searchable.sha256, searchable.size
                     ),
@@ -122,7 +129,9 @@ def text_pdf(path: Path, text: str) -> Path:
     """An A4 PDF with one line of text, written by qpdf (pikepdf)."""
     pdf = pikepdf.new()
     font = pdf.make_indirect(
-        pikepdf.Dictionary(Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica)
+        pikepdf.Dictionary(
+            Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica
+        )
     )
     page = pikepdf.Dictionary(
         Type=pikepdf.Name.Page,

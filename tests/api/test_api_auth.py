@@ -78,7 +78,9 @@ def test_scope_is_enforced_for_keys(api: Api) -> None:
 def test_keys_cannot_use_staff_only_endpoints(api: Api) -> None:
     everything = api.key("all-scopes", ["documents:read", "documents:write", "sign", "signing:queue"], ["*"])
     assert api.client.get("/documents", headers=everything).status_code == 200
-    assert api.client.patch("/documents/1/fields/x", json={"value": "v"}, headers=everything).status_code == 403
+    assert (
+        api.client.patch("/documents/1/fields/x", json={"value": "v"}, headers=everything).status_code == 403
+    )
     assert api.client.get("/signing/queue", headers=everything).status_code == 403
     assert api.client.get("/signing/queue/1/pdf", headers=everything).status_code == 403
 
@@ -94,8 +96,13 @@ def test_roles(api: Api) -> None:
 
 def test_login_logout_and_expiry(api: Api) -> None:
     api.user("clerk2", ["clerk"], [AGENCY_A])
-    assert api.client.post("/auth/login", json={"username": "clerk2", "password": "wrong-pass"}).status_code == 401
-    assert api.client.post("/auth/login", json={"username": "nobody", "password": PASSWORD}).status_code == 401
+    assert (
+        api.client.post("/auth/login", json={"username": "clerk2", "password": "wrong-pass"}).status_code
+        == 401
+    )
+    assert (
+        api.client.post("/auth/login", json={"username": "nobody", "password": PASSWORD}).status_code == 401
+    )
     response = api.client.post("/auth/login", json={"username": "clerk2", "password": PASSWORD})
     assert response.status_code == 200
     headers = {"Authorization": f"Bearer {response.json()['token']}"}
