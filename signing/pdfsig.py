@@ -60,6 +60,16 @@ class PdfsigResult:
     def all_valid(self) -> bool:
         return bool(self.signatures) and all(s.valid for s in self.signatures)
 
+    @property
+    def by_field(self) -> dict[str, PdfsigSignature]:
+        """poppler lists signatures in form-field order, not signing order: look them up by name."""
+        return {s.field: s for s in self.signatures if s.field is not None}
+
+    @property
+    def covering_file(self) -> list[PdfsigSignature]:
+        """Signatures poppler reports as covering the whole file (exactly one for a sound file)."""
+        return [s for s in self.signatures if s.total_document_signed]
+
 
 def _tool(name: str) -> str:
     path = shutil.which(name)

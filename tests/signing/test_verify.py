@@ -134,9 +134,11 @@ def test_official_then_seal_both_valid_and_pdfsig_agrees(tmp_path: Path, pki_env
     assert first.coverage == "ENTIRE_REVISION" and first.modification_level == "FORM_FILLING"
     assert (second.field, second.kind, second.coverage) == ("Seal", "approval", "ENTIRE_FILE")
     result = run_pdfsig(path, pki_env.nss_dir)
-    assert [s.valid for s in result.signatures] == [True, True], result.output
-    assert [s.signer_name for s in result.signatures] == ["Nguyễn Văn An (TEST)", "UBND xã Tân Phú (TEST)"]
-    assert not result.signatures[0].total_document_signed and result.signatures[1].total_document_signed
+    assert result.all_valid and len(result.signatures) == 2, result.output
+    by_field = result.by_field
+    assert by_field["Sig1"].signer_name == "Nguyễn Văn An (TEST)"
+    assert by_field["Seal"].signer_name == "UBND xã Tân Phú (TEST)"
+    assert result.covering_file == [by_field["Seal"]]
 
 
 def test_document_timestamp_b_lta(tmp_path: Path, pki_env: PkiEnv) -> None:
