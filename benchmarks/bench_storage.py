@@ -19,6 +19,7 @@ the ratio is what matters.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import shutil
 import socket
@@ -27,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tracemalloc
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -39,6 +41,7 @@ from minio import Minio
 from config.settings import load_settings
 from storage.objects.base import Bucket
 from storage.objects.directory_store import DirectoryStore
+from storage.objects.keys import sha256_file
 from storage.objects.minio_store import MinioStore
 
 MB = 1_000_000
@@ -95,34 +98,90 @@ def make_files(directory: Path, workload: Workload, tag: str) -> list[Path]:
     return files
 
 
-def timed(fn: Callable[[], object]) -> float:
-    start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
+class Client:
+    """One way of storing and fetching a file, timed object by object."""
+
+    def __init__(self, upload: Callable[[Path], str], download: Callable[[str, Path], object]) -> None:
+        self.upload = upload
+        self.download = download
 
 
-def run_store(store: MinioStore | DirectoryStore, files: list[Path], out: Path) -> Timing:
-    keys: list[str] = []
-    t = Timing()
-    t.upload = timed(lambda: keys.extend(store.put_file(Bucket.ORIGINALS, p).key for p in files))
-    t.download = timed(lambda: [store.get_file(Bucket.ORIGINALS, k, out / k) for k in keys])
-    for k in keys:
-        (out / k).unlink()
-    return t
-
-
-def run_bare(client: Minio, bucket: str, files: list[Path], out: Path) -> Timing:
-    t = Timing()
-    names = [f"bare/{p.name}" for p in files]
-    t.upload = timed(
-        lambda: [client.fput_object(bucket, n, str(p)) for n, p in zip(names, files, strict=True)]
+def store_client(store: MinioStore | DirectoryStore) -> Client:
+    return Client(
+        lambda path: store.put_file(Bucket.ORIGINALS, path).key,
+        lambda key, dest: store.get_file(Bucket.ORIGINALS, key, dest),
     )
-    t.download = timed(
-        lambda: [client.fget_object(bucket, n, str(out / p.name)) for n, p in zip(names, files, strict=True)]
+
+
+def bare_client(client: Minio, bucket: str) -> Client:
+    def upload(path: Path) -> str:
+        client.fput_object(bucket, f"bare/{path.name}", str(path))
+        return f"bare/{path.name}"
+
+    return Client(upload, lambda name, dest: client.fget_object(bucket, name, str(dest)))
+
+
+def run_interleaved(clients: dict[str, Client], files: dict[str, list[Path]], out: Path) -> dict[str, Timing]:
+    """Alternate the clients object by object, so a burst of load elsewhere hits them alike."""
+    timing = {who: Timing() for who in clients}
+    names: dict[str, list[str]] = {who: [] for who in clients}
+    count = len(next(iter(files.values())))
+    for phase in ("upload", "download"):
+        for i in range(count):
+            order = list(clients) if i % 2 == 0 else list(reversed(clients))
+            for who in order:
+                start = time.perf_counter()
+                if phase == "upload":
+                    names[who].append(clients[who].upload(files[who][i]))
+                else:
+                    clients[who].download(names[who][i], out / f"{who}-{i}")
+                elapsed = time.perf_counter() - start
+                if phase == "upload":
+                    timing[who].upload += elapsed
+                else:
+                    timing[who].download += elapsed
+                    (out / f"{who}-{i}").unlink()
+    return timing
+
+
+def print_overheads(
+    store: MinioStore, bare: Minio, bucket: str, clients: dict[str, Client], work: Path
+) -> None:
+    """Where the backend's extra time goes, and how much memory one large transfer takes."""
+    probe = make_files(work / "in", Workload("probe", 1, 2 * MB), "probe")[0]
+    key = store.put_file(Bucket.ORIGINALS, probe).key
+    heads = []
+    for i in range(30):
+        # fresh content means a HEAD for a key the server does not have
+        absent = hashlib.sha256(f"absent {i} {uuid.uuid4()}".encode()).hexdigest()
+        start = time.perf_counter()
+        store.stat(Bucket.ORIGINALS, absent if i % 2 else key)
+        heads.append(time.perf_counter() - start)
+    hashing = []
+    for _ in range(10):
+        start = time.perf_counter()
+        sha256_file(probe)
+        hashing.append(time.perf_counter() - start)
+    print(
+        f"backend's extra work per upload: dedupe check (HEAD) {statistics.median(heads) * 1000:.1f} ms, "
+        f"SHA-256 of 2 MB {statistics.median(hashing) * 1000:.1f} ms (median)"
     )
-    for p in files:
-        (out / p.name).unlink()
-    return t
+    big = make_files(work / "in", Workload("mem", 1, 64 * MB), "mem")[0]
+    out = work / "out" / "mem"
+    for who in ("bare SDK", "backend"):
+        big.write_bytes(os.urandom(64 * MB))  # fresh content, so the backend really uploads
+        tracemalloc.start()
+        name = clients[who].upload(big)
+        _, up_peak = tracemalloc.get_traced_memory()
+        tracemalloc.reset_peak()
+        clients[who].download(name, out)
+        _, down_peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        out.unlink()
+        print(
+            f"peak Python memory for one 64 MB object, {who:<9}: "
+            f"upload {up_peak / MB:.1f} MB, download {down_peak / MB:.1f} MB"
+        )
 
 
 def rate(total_bytes: int, seconds: float) -> float:
@@ -176,19 +235,21 @@ def main() -> None:
         print(f"server: {server}; rounds: {args.rounds}; backend part size {store.part_size // 2**20} MiB")
         print(f"{'workload':<12}{'client':<18}{'upload MB/s':>12}{'download MB/s':>15}")
         ratios: list[tuple[str, float, float]] = []
+        clients = {
+            "bare SDK": bare_client(bare, bucket),
+            "backend": store_client(store),
+            "directory": store_client(directory),
+        }
         for w in workloads:
             volume = w.count * w.size
             runs: dict[str, list[Timing]] = {"backend": [], "bare SDK": [], "directory": []}
             for r in range(args.rounds):
                 # fresh bytes for every client and round: no content is ever already stored
-                order = ["bare SDK", "backend"] if r % 2 == 0 else ["backend", "bare SDK"]
-                for who in [*order, "directory"]:
-                    files = make_files(work / "in", w, f"{who[:4]}{r}")
-                    if who == "bare SDK":
-                        runs[who].append(run_bare(bare, bucket, files, out))
-                    else:
-                        runs[who].append(run_store(store if who == "backend" else directory, files, out))
-                    for p in files:
+                files = {who: make_files(work / "in", w, f"{who[:4]}{r}") for who in clients}
+                for who, t in run_interleaved(clients, files, out).items():
+                    runs[who].append(t)
+                for paths in files.values():
+                    for p in paths:
                         p.unlink()
             label = f"{w.count} × {w.name}"
             med = {
@@ -207,6 +268,8 @@ def main() -> None:
         for name, up, down in ratios:
             verdict = "OK" if min(up, down) >= 0.9 else "BELOW TARGET"
             print(f"  {name:<12} upload {up:.2f}  download {down:.2f}  {verdict}")
+        print()
+        print_overheads(store, bare, bucket, clients, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
         if proc is not None:

@@ -1,5 +1,39 @@
-"""Content-addressed object storage: one interface, a MinIO backend and a directory backend."""
+"""Content-addressed object storage: one interface, a MinIO backend and a directory backend.
+
+    store = open_object_store(settings)          # settings.storage.backend: directory | minio
+    obj = store.put_file(Bucket.ORIGINALS, path, content_type="application/pdf",
+                         metadata={"dossier": code, "doc-type": "cccd", "owner-id": owner})
+    obj.created                                   # False: the same bytes were already stored
+    store.get_file(Bucket.ORIGINALS, obj.key, dest)
+
+Every failure is a ``StorageError`` (``ExitCode.STORAGE``); ``StorageUnavailableError`` after
+``settings.storage.retry_seconds`` of an unreachable server.
+"""
 
 from storage.objects.base import Bucket, ObjectStore, StoredObject
+from storage.objects.errors import (
+    InvalidMetadataError,
+    InvalidObjectKeyError,
+    ObjectCorruptedError,
+    ObjectLockedError,
+    ObjectNotFoundError,
+    PresignError,
+    StorageError,
+    StorageUnavailableError,
+)
+from storage.objects.factory import open_object_store
 
-__all__ = ["Bucket", "ObjectStore", "StoredObject"]
+__all__ = [
+    "Bucket",
+    "InvalidMetadataError",
+    "InvalidObjectKeyError",
+    "ObjectCorruptedError",
+    "ObjectLockedError",
+    "ObjectNotFoundError",
+    "ObjectStore",
+    "PresignError",
+    "StorageError",
+    "StorageUnavailableError",
+    "StoredObject",
+    "open_object_store",
+]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import BinaryIO, Protocol
@@ -60,8 +60,14 @@ class ObjectStore(Protocol):
 
     def stat(self, bucket: Bucket, key: str) -> StoredObject | None: ...
 
+    def retained_until(self, bucket: Bucket, key: str) -> datetime | None:
+        """When the object's retention ends; None when it has none (or is not stored)."""
+
     def open(self, bucket: Bucket, key: str) -> BinaryIO:
-        """A streaming reader; the caller closes it."""
+        """A streaming reader; the caller closes it.
+
+        Reading to the end raises ``ObjectCorruptedError`` if the bytes do not hash to ``key``.
+        """
 
     def get_file(self, bucket: Bucket, key: str, dest: Path, *, durable: bool = False) -> Path:
         """Download to ``dest`` atomically and check the SHA-256 on the way.
@@ -72,8 +78,13 @@ class ObjectStore(Protocol):
         """
 
     def delete(self, bucket: Bucket, key: str) -> None:
-        """Remove an object; refused (ObjectLockedError) while it is under retention."""
+        """Remove an object; refused (ObjectLockedError) while it is under retention.
+
+        Deleting what is not stored is a no-op, so cleaning up after an interrupted intake is
+        safe to repeat.
+        """
 
     def list_keys(self, bucket: Bucket, prefix: str = "") -> Iterator[str]: ...
 
-    def presigned_get_url(self, bucket: Bucket, key: str, expires: timedelta) -> str: ...
+    def presigned_get_url(self, bucket: Bucket, key: str, expires: timedelta) -> str:
+        """A download link valid for ``expires`` (1 s to 7 days); the store does not check the key exists."""

@@ -33,6 +33,7 @@ from storage.objects.errors import (
 )
 from storage.objects.keys import CHUNK, validate_key, validate_prefix, verifying_reader
 from storage.objects.metadata import normalise
+from storage.objects.retention import check_retain
 
 log = logging.getLogger(__name__)
 
@@ -194,6 +195,7 @@ class DirectoryStore:
         retain: bool,
     ) -> StoredObject:
         bucket = Bucket(bucket)
+        check_retain(bucket, retain)
         normalise(metadata, "0" * 64)  # validate before doing any work
         self.ensure_buckets()
         # Copy while hashing (one pass over the source), then commit under the bucket lock.

@@ -42,6 +42,7 @@ from storage.objects.errors import (
 )
 from storage.objects.keys import CHUNK, sha256_file, validate_key, validate_prefix, verifying_reader
 from storage.objects.metadata import from_s3, normalise, to_s3
+from storage.objects.retention import check_retain
 from storage.objects.retry import is_transient, with_retries
 
 log = logging.getLogger(__name__)
@@ -49,7 +50,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 MiB = 1024 * 1024
-DEFAULT_PART_SIZE = 16 * MiB
+DEFAULT_PART_SIZE = 8 * MiB  # 3 parts in flight: ~40 MB of memory per upload, whatever the file size
 NOT_FOUND = frozenset({"NoSuchKey", "NoSuchVersion", "ResourceNotFound"})
 LOCKED = frozenset({"AccessDenied", "ObjectLocked", "InvalidRequest"})
 ALREADY = frozenset({"BucketAlreadyOwnedByYou", "BucketAlreadyExists"})
@@ -218,6 +219,7 @@ class MinioStore:
         retain: bool = False,
     ) -> StoredObject:
         bucket = Bucket(bucket)
+        check_retain(bucket, retain)
         normalise(metadata, "0" * 64)  # validate before any I/O
         path = Path(path)
         try:
@@ -257,6 +259,7 @@ class MinioStore:
         retain: bool = False,
     ) -> StoredObject:
         bucket = Bucket(bucket)
+        check_retain(bucket, retain)
         data = bytes(data)
 
         key = hashlib.sha256(data).hexdigest()

@@ -27,8 +27,8 @@ def store(tmp_path: Path) -> DirectoryStore:
 
 
 def test_layout_sidecar_and_permissions(store: DirectoryStore, tmp_path: Path) -> None:
-    obj = store.put_bytes(Bucket.ORIGINALS, b"scan", metadata={"dossier": "D"}, retain=True)
-    path = tmp_path / "data" / "objects" / "originals" / obj.key[:2] / obj.key
+    obj = store.put_bytes(Bucket.SIGNED, b"scan", metadata={"dossier": "D"}, retain=True)
+    path = tmp_path / "data" / "objects" / "signed" / obj.key[:2] / obj.key
     assert path.read_bytes() == b"scan"
     assert stat.S_IMODE(path.stat().st_mode) == 0o444
     side = json.loads(path.with_name(obj.key + ".json").read_text())

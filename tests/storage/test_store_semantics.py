@@ -7,13 +7,14 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
 
+from config.errors import ExitCode
 from config.settings import Settings
 from storage.objects.base import Bucket, ObjectStore
 from storage.objects.errors import (
@@ -248,6 +249,27 @@ def test_retention_added_to_an_existing_object(store: ObjectStore) -> None:
     assert store.stat(Bucket.SIGNED, obj.key) is not None
 
 
+@pytest.mark.parametrize("bucket", [Bucket.ORIGINALS, Bucket.DIGITISED])
+def test_retention_only_for_signed_results(store: ObjectStore, bucket: Bucket, tmp_path: Path) -> None:
+    src = tmp_path / "x.pdf"
+    src.write_bytes(b"not a signed result")
+    with pytest.raises(StorageError) as info:
+        store.put_file(bucket, src, retain=True)
+    assert info.value.exit_code == ExitCode.BAD_ARGS
+    with pytest.raises(StorageError):
+        store.put_bytes(bucket, b"not a signed result", retain=True)
+    assert list(store.list_keys(bucket)) == []
+
+
+def test_retained_until(store: ObjectStore) -> None:
+    retained = store.put_bytes(Bucket.SIGNED, b"retained", retain=True)
+    plain = store.put_bytes(Bucket.SIGNED, b"plain")
+    until = store.retained_until(Bucket.SIGNED, retained.key)
+    assert until is not None and until > datetime.now(UTC) + timedelta(days=3000)
+    assert store.retained_until(Bucket.SIGNED, plain.key) is None
+    assert store.retained_until(Bucket.SIGNED, sha(b"absent")) is None
+
+
 def test_unretained_delete(store: ObjectStore) -> None:
     keep = store.put_bytes(Bucket.ORIGINALS, b"keep")
     gone = store.put_bytes(Bucket.ORIGINALS, b"gone")
@@ -296,7 +318,6 @@ def _tamper(store: ObjectStore, key: str, replacement: bytes) -> None:
         path.write_bytes(replacement)
         return
     from storage.objects.minio_store import MinioStore
-
     from tests.storage.raw_minio import raw_put
 
     assert isinstance(store, MinioStore)
