@@ -23,6 +23,7 @@ import shutil
 import socket
 import tempfile
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -143,7 +144,8 @@ def expand_paths(paths: Iterable[Path]) -> Iterator[Path]:
 
 
 def holder_id() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+    """host:pid:token: the token tells apart two intakes of one process (API threads)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
 def _pid_alive(pid: int) -> bool:
@@ -234,7 +236,7 @@ class Intake:
     ) -> BatchReport:
         """Ingest files and folders into one dossier (an existing one, or a new one)."""
         files = list(expand_paths(paths))
-        self.recover()
+        self.recover(include_own=True)  # nothing of ours is in flight between batches
         if dossier_code is not None:
             with read_session(self.engine) as session:
                 get_dossier(session, dossier_code)
@@ -467,7 +469,11 @@ class Intake:
         return deleted
 
     def recover(self, *, include_own: bool = False) -> int:
-        """Delete orphan objects left by crashed intakes. Returns how many objects went."""
+        """Delete orphan objects left by crashed intakes. Returns how many objects went.
+
+        ``include_own`` also takes this intake's own leftovers (cleanups that failed while the
+        store was down); only safe between files, when none of ours is in flight.
+        """
         host = socket.gethostname()
         now = utcnow()
         with read_session(self.engine) as session:
@@ -476,14 +482,16 @@ class Intake:
             ).all()
         dead: list[int] = []
         for row_id, holder, created in rows:
-            holder_host, _, pid = holder.rpartition(":")
+            parts = holder.rsplit(":", 2)
+            holder_host, pid = (parts[0], parts[1]) if len(parts) == 3 else ("", "")
+            stale = created is not None and now - _aware(created) > STALE_PENDING
             if holder == self.holder:
                 if include_own:
                     dead.append(row_id)
-            elif holder_host == host and pid.isdigit():
+            elif holder_host == host and pid.isdigit() and int(pid) != os.getpid():
                 if not _pid_alive(int(pid)):
                     dead.append(row_id)
-            elif created is not None and now - _aware(created) > STALE_PENDING:
+            elif stale:
                 dead.append(row_id)
         if not dead:
             return 0

@@ -67,6 +67,14 @@ class HotFolder:
         self.done = root / DONE
         self.failed = root / FAILED
         self._seen: dict[str, _Seen] = {}
+        self._leftovers = True  # a previous run may have left orphans: recover first
+
+    def _recover(self) -> None:
+        try:
+            self.intake.recover(include_own=True)
+            self._leftovers = False
+        except SohoaError as exc:  # store or database still down: try again before the next file
+            log.warning("recovery postponed: %s", type(exc).__name__)
 
     def prepare(self) -> None:
         if not self.root.is_dir():
@@ -149,7 +157,11 @@ class HotFolder:
         return target
 
     def process_claimed(self, claimed: Path, on_file: Callable[[FileOutcome], None] | None) -> FileOutcome:
+        if self._leftovers:
+            self._recover()
         outcome = self.intake.ingest_file(claimed, quarantine=False)
+        if outcome.status == Status.FAILED:
+            self._leftovers = True  # its cleanup may have been postponed (store down)
         self.finish(claimed, outcome)
         if on_file:
             on_file(outcome)
@@ -167,7 +179,7 @@ class HotFolder:
         stats = WatchStats()
         self.prepare()
         with self.locked():
-            self.intake.recover()
+            self._recover()
             self.resume(stats, on_file)
             self.stable_files()  # first sighting of everything
             # Files that never settle (a stuck scanner) are left for the next run.
@@ -194,7 +206,7 @@ class HotFolder:
         stats = WatchStats()
         self.prepare()
         with self.locked():
-            self.intake.recover()
+            self._recover()
             self.resume(stats, on_file)
             while not should_stop():
                 for path in self.stable_files():

@@ -118,7 +118,7 @@ def test_recovery_removes_objects_of_a_crashed_intake(
 ) -> None:
     """A process killed between storing objects and committing: the next one deletes them."""
     crashed: Intake = make_intake()
-    crashed.holder = f"{socket.gethostname()}:{_dead_pid()}"
+    crashed.holder = f"{socket.gethostname()}:{_dead_pid()}:deadbeef"
 
     def die(*_a: object, **_k: object) -> None:
         raise KeyboardInterrupt  # stands for SIGKILL: nothing after this point runs
