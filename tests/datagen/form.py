@@ -67,19 +67,23 @@ class Form:
         self.y += self.line_height * lines
 
     # blocks ------------------------------------------------------------------------------------
-    def motto(self, cx: float | None = None) -> None:
+    def motto(self, cx: float | None = None, record: bool = True) -> None:
         cx = cx if cx is not None else A4_PX[0] / 2
         f1 = font(f"{self.style.family}-bold", 12.5)
         f2 = font(f"{self.style.family}-bold", 13.5)
-        self.canvas.text((cx, self.y), MOTTO_1, f1, align="center")
+        self.canvas.text((cx, self.y), MOTTO_1, f1, align="center", record=record)
         y2 = self.y + pt(12.5) * 1.45
-        right = self.canvas.text((cx, y2), MOTTO_2, f2, align="center")
+        right = self.canvas.text((cx, y2), MOTTO_2, f2, align="center", record=record)
         width = f2.getlength(MOTTO_2)
         self.canvas.hline(y2 + pt(13.5) * 1.25, right - width, right, width=3)
         self.y = y2 + pt(13.5) * 2.2
 
     def two_column_header(self, left_lines: list[tuple[str, bool]]) -> None:
-        """Issuing agency on the left (recorded first: it is read first), national motto on the right."""
+        """Issuing agency on the left, national motto on the right, on shared baselines.
+
+        Both columns sit on the same rows, so a printed line is read across them: the truth has
+        "ỦY BAN NHÂN DÂN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", as Tesseract reads it.
+        """
         top = self.y
         cx_left = self.left + 420
         f_reg = font(self.style.family, 12.5)
@@ -87,7 +91,7 @@ class Form:
         y = top
         for i, (text, is_bold) in enumerate(left_lines):
             fnt = f_bold if is_bold else f_reg
-            right = self.canvas.text((cx_left, y), text, fnt, align="center")
+            right = self.canvas.text((cx_left, y), text, fnt, align="center", record=False)
             if i == len(left_lines) - 1 and is_bold:
                 w = fnt.getlength(text) * 0.5
                 mid = right - fnt.getlength(text) / 2
@@ -95,7 +99,10 @@ class Form:
             y += pt(12.5) * 1.45
         left_bottom = y
         self.y = top
-        self.motto(cx=self.left + 1400)
+        self.motto(cx=self.left + 1400, record=False)
+        for i, (text, _) in enumerate(left_lines):
+            row = f"{text} {(MOTTO_1, MOTTO_2)[i]}" if i < 2 else text
+            self.canvas.lines.append(" ".join(row.split()))
         self.y = max(self.y, left_bottom + pt(12.5) * 0.8) + self.line_height * 0.5
 
     def title(self, text: str, scale: float = 1.3) -> None:

@@ -271,6 +271,7 @@ def application_form(rng: random.Random) -> RenderedDocument:
         person.name,
         gap_lines=2.5,
     )
+    form.seal_anchor = None  # the citizen signs; no authority stamps a request form
     fields = {
         "full_name": name,
         "id_number": person.id_number,
