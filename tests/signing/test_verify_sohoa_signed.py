@@ -1,0 +1,90 @@
+"""Files made by ``sohoa sign`` at B-B, B-T and B-LT (the signing engineer's code) verify here.
+
+End to end through the console scripts, with the test PKI's loopback TSA/CRL/OCSP: the signer
+produces, :mod:`signing.verify` and poppler judge. B-LT must verify with the CA switched off.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from signing.pdfsig import run_pdfsig
+from signing.verify import verify_pdf
+from tests.signing.pki_fixtures import (  # noqa: F401 - fixtures are found by their names
+    PkiEnv,
+    pki_env_fixture,
+    services_online_fixture,
+    text_pdf_bytes,
+)
+
+SOHOA = Path(sys.executable).parent / "sohoa"
+pytestmark = pytest.mark.skipif(not SOHOA.exists(), reason="sohoa console script not installed")
+
+
+def _sohoa_sign(tmp_path: Path, env_pki: PkiEnv, level: str) -> Path:
+    pki = env_pki.pki
+    src = tmp_path / f"in-{level}.pdf"
+    src.write_bytes(text_pdf_bytes(pages=2))
+    out = tmp_path / f"out-{level}.pdf"
+    env = {
+        **os.environ,
+        "PKI_PW": pki.passphrase,
+        "SOHOA_DATA_DIR": str(tmp_path / "data"),
+        "SOHOA_SIGNING__TSA_URL": pki.tsa_url or "",
+        "SOHOA_SIGNING__TRUST_ROOTS": json.dumps([str(pki.root.cert)]),
+        "SOHOA_SIGNING__REVOCATION": "hard-fail",
+    }
+    res = subprocess.run(
+        [
+            str(SOHOA),
+            "sign",
+            str(src),
+            "-o",
+            str(out),
+            "--level",
+            level,
+            "--pkcs12",
+            str(pki.official_rsa.p12),
+            "--pin-env",
+            "PKI_PW",
+            "--seal-pkcs12",
+            str(pki.seal.p12),
+            "--seal-pin-env",
+            "PKI_PW",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
+    assert res.returncode == 0, res.stderr
+    return out
+
+
+@pytest.mark.parametrize("level", ["B-B", "B-T", "B-LT"])
+def test_sohoa_signed_file_verifies(
+    tmp_path: Path, pki_env: PkiEnv, level: str, services_online: object
+) -> None:
+    out = _sohoa_sign(tmp_path, pki_env, level)
+    pki = pki_env.pki
+    # poppler first, while the OCSP responder is up (it insists on asking)
+    result = run_pdfsig(out, pki_env.nss_dir)
+    assert result.all_valid and len(result.signatures) == 2, result.output
+    assert len(result.covering_file) == 1 or level == "B-LT", result.output
+
+    report = verify_pdf(out, trust_roots=pki.trust_roots, revocation="hard-fail")
+    assert report.valid, report.reason
+    assert [s.signer_name for s in report.signatures] == ["Nguyễn Văn An (TEST)", "UBND xã Tân Phú (TEST)"]
+    assert {s.pades_level for s in report.signatures} == {level}
+    if level != "B-B":
+        assert all(s.timestamp_source == "tsa" and s.timestamp_trusted for s in report.signatures)
+    if level == "B-LT":
+        pki_env.services.offline = True
+        offline = verify_pdf(out, trust_roots=pki.trust_roots, revocation="hard-fail", allow_fetching=False)
+        assert offline.valid, offline.reason
