@@ -9,11 +9,10 @@ the batch; the exit status says if any failed.
 
 from __future__ import annotations
 
-import contextlib
 import getpass
 import hashlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -22,6 +21,8 @@ import typer
 
 from config.errors import ExitCode, SohoaError
 from config.settings import Settings, load_settings
+from signing.errors import PinError
+from signing.session import SignerSource, open_signer
 
 TIMEOUT = 120.0
 
@@ -120,43 +121,21 @@ class QueueClient:
         return result
 
 
-def read_secret(pin_env: str | None, prompt: str) -> str:
-    """From the named environment variable (scripts) or a prompt; never echoed or logged."""
-    if pin_env:
-        value = os.environ.get(pin_env)
+def secret_reader(pin_env: str | None) -> Callable[[str], str]:
+    """PIN from ``$VAR`` (scripts) or a hidden prompt; the value is returned, never shown or logged."""
+
+    def read(prompt: str) -> str:
+        if pin_env:
+            value = os.environ.get(pin_env)
+            if not value:
+                raise PinError(f"Biến môi trường {pin_env} chưa được đặt (PIN variable not set)")
+            return value
+        value = getpass.getpass(f"{prompt}: ")
         if not value:
-            raise SohoaError(f"Biến môi trường {pin_env} trống (PIN variable empty)", exit_code=ExitCode.PIN)
+            raise PinError("Chưa nhập PIN/mật khẩu (no PIN given)")
         return value
-    return getpass.getpass(prompt)
 
-
-@contextlib.contextmanager
-def open_signer(
-    *,
-    pkcs12: Path | None,
-    pkcs11_module: str | None,
-    token_label: str | None,
-    key_label: str | None,
-    key_id: str | None,
-    pin_env: str | None,
-) -> Iterator[Any]:
-    """One login for the batch: a PKCS#11 token session or a PKCS#12 key file."""
-    if pkcs12 is not None:
-        from signing.keyfile import load_pkcs12_signer
-
-        yield load_pkcs12_signer(pkcs12, read_secret(pin_env, "Mật khẩu tệp khóa (passphrase): "))
-        return
-    if not (pkcs11_module and token_label and (key_label or key_id)):
-        raise SohoaError(
-            "Cần --pkcs12 FILE hoặc --pkcs11-module, --token-label và --key-label/--key-id "
-            "(a key file or a token is required)",
-            exit_code=ExitCode.BAD_ARGS,
-        )
-    from signing.token import TokenSession, TokenSpec
-
-    spec = TokenSpec(module=pkcs11_module, token_label=token_label, key_label=key_label, key_id=key_id)
-    with TokenSession(spec, read_secret(pin_env, f"PIN của token '{token_label}': ")) as session:
-        yield session.signer
+    return read
 
 
 def _show(entries: list[QueueEntry]) -> None:
@@ -178,7 +157,8 @@ def run_sign_client(
     settings: Settings,
     *,
     yes: bool,
-    signer_options: dict[str, Any],
+    source: SignerSource,
+    pin_env: str | None,
     reason: str | None = None,
     out_dir: Path | None = None,
 ) -> tuple[int, int]:
@@ -196,7 +176,8 @@ def run_sign_client(
     ctx = SigningContext.from_settings(settings)
     request = SignRequest(stamp=StampKind.OFFICIAL, reason=reason)
     accepted = failed = 0
-    with open_signer(**signer_options) as signer:
+    with open_signer(source, secret_reader(pin_env)) as signer:
+        ctx.check_signer(signer)
         for entry in entries:
             try:
                 data = client.fetch(entry)
@@ -244,6 +225,10 @@ def register(app: typer.Typer) -> None:
         pin_env: Annotated[
             str | None, typer.Option("--pin-env", help="biến môi trường chứa PIN/mật khẩu")
         ] = None,
+        pinpad: Annotated[bool, typer.Option("--pinpad", help="nhập PIN trên bàn phím của token")] = False,
+        chain: Annotated[
+            list[Path] | None, typer.Option("--chain", help="chứng thư CA trung gian để nhúng (PEM)")
+        ] = None,
         yes: Annotated[bool, typer.Option("--yes", "-y", help="không hỏi xác nhận")] = False,
         reason: Annotated[str | None, typer.Option("--reason", help="lý do ký")] = None,
         out_dir: Annotated[Path | None, typer.Option("--out-dir", help="giữ một bản các tệp đã ký")] = None,
@@ -262,14 +247,10 @@ def register(app: typer.Typer) -> None:
                 yes=yes,
                 reason=reason,
                 out_dir=out_dir,
-                signer_options={
-                    "pkcs12": pkcs12,
-                    "pkcs11_module": pkcs11_module,
-                    "token_label": token_label,
-                    "key_label": key_label,
-                    "key_id": key_id,
-                    "pin_env": pin_env,
-                },
+                source=SignerSource(
+                    pkcs12, pkcs11_module, token_label, key_label, key_id, pinpad, list(chain or [])
+                ),
+                pin_env=pin_env,
             )
         finally:
             client.close()
