@@ -11,6 +11,7 @@ Output follows ``sohoa verify --json`` in shared/spec/interfaces.md.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import datetime as dt
 import io
 import re
@@ -105,17 +106,25 @@ def verify_pdf(
     tz: str = "+07:00",
     at: dt.datetime | None = None,
 ) -> VerificationReport:
-    """Synchronous entry for the CLI; see :func:`async_verify_pdf`."""
-    return asyncio.run(
-        async_verify_pdf(
-            path,
-            trust_roots=trust_roots,
-            revocation=revocation,
-            allow_fetching=allow_fetching,
-            tz=tz,
-            at=at,
-        )
+    """Synchronous entry (CLI, API worker threads); see :func:`async_verify_pdf`.
+
+    Safe to call from a thread that already runs an event loop: the validation then runs on
+    its own loop in a helper thread instead of failing in ``asyncio.run``.
+    """
+    coro = async_verify_pdf(
+        path,
+        trust_roots=trust_roots,
+        revocation=revocation,
+        allow_fetching=allow_fetching,
+        tz=tz,
+        at=at,
     )
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 async def async_verify_pdf(
@@ -482,5 +491,3 @@ def _iso(moment: dt.datetime | None, offset: dt.timezone) -> str | None:
 def _short(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return text[:200]
-
-

@@ -229,3 +229,15 @@ def test_validation_time_needs_an_offset(tmp_path: Path, pki_env: PkiEnv) -> Non
     path = _write(tmp_path, sign_bytes(text_pdf_bytes(), signer_for(pki_env.pki, pki_env.pki.seal)))
     with pytest.raises(VerifyInputError):
         verify_pdf(path, trust_roots=pki_env.pki.trust_roots, at=dt.datetime(2030, 1, 1))
+
+
+def test_sync_entry_works_inside_a_running_event_loop(tmp_path: Path, pki_env: PkiEnv) -> None:
+    """The API may call verify_pdf from an ``async def`` endpoint."""
+    import asyncio
+
+    path = _write(tmp_path, sign_bytes(text_pdf_bytes(), signer_for(pki_env.pki, pki_env.pki.seal)))
+
+    async def inside_loop() -> bool:
+        return verify_pdf(path, trust_roots=pki_env.pki.trust_roots).valid
+
+    assert asyncio.run(inside_loop())
