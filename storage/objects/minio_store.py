@@ -13,6 +13,7 @@ import io
 import logging
 import re
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -23,7 +24,7 @@ import certifi
 import urllib3
 from minio import Minio
 from minio.commonconfig import COMPLIANCE, ENABLED
-from minio.error import S3Error
+from minio.error import MinioException, S3Error
 from minio.retention import Retention
 from minio.versioningconfig import VersioningConfig
 
@@ -157,12 +158,17 @@ class MinioStore:
     def _retry(self, what: str, fn: Callable[[], T]) -> T:
         try:
             return with_retries(what, fn, self.retry_seconds)
-        except S3Error as exc:
+        except MinioException as exc:
+            raise self._failure(what, exc) from exc
+
+    @staticmethod
+    def _failure(what: str, exc: MinioException) -> StorageError:
+        """A refusal from the server, as a store error (the S3 code, never the request details)."""
+        if isinstance(exc, S3Error):
             if exc.code in NOT_FOUND:
-                raise ObjectNotFoundError(f"Không tìm thấy đối tượng (object not found: {what})") from exc
-            raise StorageError(
-                f"Máy chủ lưu trữ từ chối yêu cầu ({what}: {exc.code})", exit_code=ExitCode.STORAGE
-            ) from exc
+                return ObjectNotFoundError(f"Không tìm thấy đối tượng (object not found: {what})")
+            return StorageError(f"Máy chủ lưu trữ từ chối yêu cầu ({what}: {exc.code})")
+        return StorageError(f"Máy chủ lưu trữ trả lời không hợp lệ ({what}: {type(exc).__name__})")
 
     # -- buckets ----------------------------------------------------------------------------
 
@@ -418,11 +424,15 @@ class MinioStore:
         return verifying_reader(_ResponseReader(self._get(bucket, key)), key)  # type: ignore[arg-type]
 
     def get_file(self, bucket: Bucket, key: str, dest: Path, *, durable: bool = False) -> Path:
+        validate_key(key)
+        bucket = Bucket(bucket)
+        self.ensure_buckets()
+        name = self.bucket_name(bucket)
         dest = Path(dest)
         dest.parent.mkdir(parents=True, exist_ok=True)
 
         def download() -> Path:
-            response = self._get(bucket, key)
+            response = self.client.get_object(name, key)
             try:
                 with temp_file(dest.parent) as (fd, tmp):
                     digest, _ = write_chunks(fd, response.stream(CHUNK), durable=durable)
@@ -438,13 +448,20 @@ class MinioStore:
             return dest
 
         # A connection lost mid-download restarts the download, within the same time bound.
-        return with_retries(f"download {Bucket(bucket).value}/{short_key(key)}", download, self.retry_seconds)
+        try:
+            return self._retry(f"download {bucket.value}/{short_key(key)}", download)
+        except ObjectNotFoundError as exc:
+            raise ObjectNotFoundError(
+                f"Không tìm thấy đối tượng {bucket}/{short_key(key)} (object not found)"
+            ) from exc
 
     def list_keys(self, bucket: Bucket, prefix: str = "") -> Iterator[str]:
+        """Keys in order; a listing cut by an outage resumes after the last key it gave."""
         validate_prefix(prefix)
         self.ensure_buckets()
         name = self.bucket_name(bucket)
         last: str | None = None
+        stalled_since: float | None = None
         while True:
             try:
                 for obj in self.client.list_objects(
@@ -452,14 +469,25 @@ class MinioStore:
                 ):
                     if obj.object_name is None:
                         continue
-                    last = obj.object_name
+                    last, stalled_since = obj.object_name, None
                     yield obj.object_name
                 return
+            except MinioException as exc:
+                if not is_transient(exc):
+                    raise self._failure("list", exc) from exc
+                error: Exception = exc
             except Exception as exc:
                 if not is_transient(exc):
                     raise
-            # resume after the last key seen, waiting for the server within the bound
-            self._retry("list", lambda: self.client.bucket_exists(name))
+                error = exc
+            now = time.monotonic()
+            stalled_since = stalled_since or now
+            remaining = self.retry_seconds - (now - stalled_since)
+            # wait for the server (within what is left of the bound), then resume
+            try:
+                with_retries("list", lambda: self.client.bucket_exists(name), max(remaining, 0.0))
+            except StorageUnavailableError as exc:
+                raise exc from error
 
     # -- deleting ---------------------------------------------------------------------------
 
