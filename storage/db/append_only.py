@@ -10,17 +10,19 @@ APPEND_ONLY_MESSAGE = "audit_log is append-only"
 
 
 def create_statements(dialect: str, table: str = "audit_log") -> list[str]:
+    """Triggers refusing UPDATE and DELETE (and TRUNCATE) with the message "<table> is append-only"."""
+    message = f"{table} is append-only"
     if dialect == "sqlite":
         return [
             f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} "
-            f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY_MESSAGE}'); END",
+            f"BEGIN SELECT RAISE(ABORT, '{message}'); END",
             f"CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} "
-            f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY_MESSAGE}'); END",
+            f"BEGIN SELECT RAISE(ABORT, '{message}'); END",
         ]
     if dialect == "postgresql":
         return [
             f"CREATE OR REPLACE FUNCTION {table}_refuse_change() RETURNS trigger LANGUAGE plpgsql AS "
-            f"$$ BEGIN RAISE EXCEPTION '{APPEND_ONLY_MESSAGE}'; END $$",
+            f"$$ BEGIN RAISE EXCEPTION '{message}'; END $$",
             f"CREATE TRIGGER {table}_no_change BEFORE UPDATE OR DELETE ON {table} "
             f"FOR EACH ROW EXECUTE FUNCTION {table}_refuse_change()",
             f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "

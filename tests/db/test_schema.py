@@ -61,3 +61,37 @@ def test_sqlite_pragmas(db: Database) -> None:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 1000
+
+
+def test_certification_acts_are_append_only(db: Database) -> None:
+    with write_session(db.engine) as session:
+        session.execute(
+            text(
+                "INSERT INTO certification_books (code, year, number_suffix, last_number, created_at) "
+                "VALUES ('01/2026-SCT/BS', 2026, 'ĐT', 1, CURRENT_TIMESTAMP)"
+            )
+        )
+        session.execute(
+            text(
+                "INSERT INTO certification_acts (book_id, year, number, certified_on, document_sha256, "
+                "document_name, requester, official, created_at) VALUES ((SELECT id FROM "
+                "certification_books), 2026, 1, CURRENT_DATE, :h, 'x.pdf', 'r', 'o', CURRENT_TIMESTAMP)"
+            ),
+            {"h": "0" * 64},
+        )
+    with pytest.raises(DBAPIError, match="append-only"), write_session(db.engine) as session:
+        session.execute(text("UPDATE certification_acts SET number = 2"))
+
+
+def test_downgrade_to_base_and_back(db: Database) -> None:
+    from alembic import command
+
+    from storage.db.migrate import alembic_config
+
+    config = alembic_config()
+    with db.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "base")
+    assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
+    upgrade_engine(db.engine)
+    assert schema_differences(db.engine) == []
