@@ -13,6 +13,7 @@ import fcntl
 import json
 import logging
 import os
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -41,6 +42,7 @@ SIDECAR = ".json"
 TMP_DIR = ".tmp"
 LOCK_FILE = ".lock"
 SECRET_FILE = ".presign-secret"
+STALE_TEMP_SECONDS = 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -151,8 +153,20 @@ class DirectoryStore:
         if self._ready:
             return
         for bucket in Bucket:
-            (self._bucket_dir(bucket) / TMP_DIR).mkdir(parents=True, exist_ok=True)
+            tmp_dir = self._bucket_dir(bucket) / TMP_DIR
+            tmp_dir.mkdir(parents=True, exist_ok=True)
+            self._sweep(tmp_dir)
         self._ready = True
+
+    @staticmethod
+    def _sweep(tmp_dir: Path) -> None:
+        """Remove temp files left by killed writers (old enough that no live writer owns them)."""
+        cutoff = time.time() - STALE_TEMP_SECONDS
+        for entry in os.scandir(tmp_dir):
+            with contextlib.suppress(OSError):
+                if entry.name.startswith(TMP_PREFIX) and entry.stat().st_mtime < cutoff:
+                    os.unlink(entry.path)
+                    log.info("removed a stale temp file in %s", tmp_dir)
 
     def put_file(
         self,
@@ -221,7 +235,13 @@ class DirectoryStore:
                 if not data_path.parent.exists():
                     data_path.parent.mkdir(exist_ok=True)
                     fsync_dir(data_path.parent.parent)
-                write_bytes_atomic(side_path, side.to_json())
+                # Both renames land in the shard directory, so one directory fsync (in
+                # ``replace``) makes them durable together; until it returns, a crash leaves at
+                # worst a sidecar or a data file alone, which reads as "not stored" and is
+                # repaired by the next put.
+                with temp_file(self._bucket_dir(bucket) / TMP_DIR) as (side_fd, side_tmp):
+                    write_chunks(side_fd, [side.to_json()])
+                    os.replace(side_tmp, side_path)
                 replace(tmp, data_path)
         log.debug("stored %s/%s (%d bytes)", bucket, short_key(key), size)
         return self._stored(bucket, key, side, created=True)

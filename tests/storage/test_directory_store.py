@@ -42,12 +42,19 @@ def test_crash_leftovers_are_invisible_and_repaired(store: DirectoryStore, tmp_p
     obj = store.put_bytes(Bucket.ORIGINALS, data)
     data_path = store.root / "originals" / obj.key[:2] / obj.key
     data_path.unlink()  # as if killed after the sidecar and before the rename
-    (store.root / "originals" / ".tmp" / ".tmp-stray").write_bytes(b"half a scan")
+    stray = store.root / "originals" / ".tmp" / ".tmp-stray"
+    stray.write_bytes(b"half a scan")
+    fresh = store.root / "originals" / ".tmp" / ".tmp-live-writer"
+    fresh.write_bytes(b"another process is writing this")
+    os.utime(stray, (time.time() - 2 * 86400,) * 2)
     assert store.stat(Bucket.ORIGINALS, obj.key) is None
     assert list(store.list_keys(Bucket.ORIGINALS)) == []
     again = store.put_bytes(Bucket.ORIGINALS, data)
     assert again.created is True
     assert list(store.list_keys(Bucket.ORIGINALS)) == [obj.key]
+    # the next process sweeps temp files old enough to be orphans, and only those
+    DirectoryStore(store.root).ensure_buckets()
+    assert not stray.exists() and fresh.exists()
 
 
 def test_concurrent_puts_of_the_same_bytes_create_once(tmp_path: Path) -> None:
