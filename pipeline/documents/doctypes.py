@@ -11,7 +11,7 @@ from typing import Literal
 
 Kind = Literal[
     "text", "address", "name", "date", "sex", "id12", "digits", "area", "phone", "serial",
-    "enterprise", "book", "procedure", "ignore",
+    "enterprise", "book", "procedure", "ethnicity", "nationality", "ignore",
 ]
 
 
@@ -63,7 +63,7 @@ CCCD = DocTypeSpec(
         _f("date_of_birth", "date", "Ngày sinh / Date of birth",
            "Ngày, tháng, năm sinh / Date of birth"),
         _f("sex", "sex", "Giới tính / Sex"),
-        _f("nationality", "text", "Quốc tịch / Nationality"),
+        _f("nationality", "nationality", "Quốc tịch / Nationality"),
         _f("place_of_origin", "address", "Quê quán / Place of origin"),
         _f("place_of_residence", "address", "Nơi thường trú / Place of residence",
            "Nơi cư trú / Place of residence"),
@@ -90,8 +90,8 @@ BIRTH = DocTypeSpec(
         _f("full_name", "name", "Họ, chữ đệm, tên", "Họ, chữ đệm và tên", "Họ và tên"),
         _f("date_of_birth", "date", "Ngày, tháng, năm sinh"),
         _f("sex", "sex", "Giới tính"),
-        _f("ethnicity", "text", "Dân tộc"),
-        _f("nationality", "text", "Quốc tịch"),
+        _f("ethnicity", "ethnicity", "Dân tộc"),
+        _f("nationality", "nationality", "Quốc tịch"),
         _f("place_of_birth", "address", "Nơi sinh"),
         _f("place_of_origin", "address", "Quê quán"),
         _f("id_number", "id12", "Số định danh cá nhân"),
@@ -114,8 +114,8 @@ MARRIAGE = DocTypeSpec(
     fields=(
         FieldSpec("name", ("Họ, chữ đệm, tên", "Họ, chữ đệm và tên", "Họ và tên"), "name", True),
         FieldSpec("date_of_birth", ("Ngày, tháng, năm sinh", "Ngày sinh"), "date", True),
-        FieldSpec("ethnicity", ("Dân tộc",), "text", True),
-        FieldSpec("nationality", ("Quốc tịch",), "text", True),
+        FieldSpec("ethnicity", ("Dân tộc",), "ethnicity", True),
+        FieldSpec("nationality", ("Quốc tịch",), "nationality", True),
         FieldSpec("place_of_residence", ("Nơi cư trú", "Nơi thường trú"), "address", True),
         FieldSpec("id_number", ("Số định danh cá nhân", "Số CCCD"), "id12", True),
         _f("registration_number", "digits", "Số"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -21,9 +22,10 @@ class Candidate:
     key: str
     raw: str
     line: int  # index into the document's lines
-    ocr_confidence: float
+    ocr_confidence: float  # mean word confidence of the value
     label_score: float
     next_line: bool
+    min_confidence: float = 1.0  # weakest word of the value
 
 
 def spec_patterns(spec: DocTypeSpec) -> tuple[LabelPattern, ...]:
@@ -73,6 +75,7 @@ def find_candidates(
             raw, offset = value_after(line.text, hit, nxt)
             next_line = False
             conf = line.confidence_of(offset, offset + len(raw))
+            weakest = line.min_confidence_of(offset, offset + len(raw))
             last = i  # the line the value ends on
             if not clean_text(raw) and nxt is None and i + 1 < len(lines):
                 # The value printed on the line below its label.
@@ -81,6 +84,7 @@ def find_candidates(
                 if end > 0 and below.page == line.page:
                     raw = below.text[:end]
                     conf = below.confidence_of(0, end)
+                    weakest = below.min_confidence_of(0, end)
                     next_line = True
                     last = i + 1 if not below_hits else -1
             if (nxt is None and kinds.get(hit.key) in _WRAPPING_KINDS and last >= 0
@@ -95,9 +99,10 @@ def find_candidates(
                     last += 1
                     parts.append(lines[last].text)
                     confs.append(lines[last].confidence)
+                    weakest = min(weakest, lines[last].min_confidence_of(0, len(lines[last].text)))
                 raw = " ".join(parts)
                 conf = sum(confs) / len(confs)
-            out.setdefault(key, []).append(Candidate(key, raw, i, conf, hit.score, next_line))
+            out.setdefault(key, []).append(Candidate(key, raw, i, conf, hit.score, next_line, weakest))
     return out
 
 
@@ -120,12 +125,29 @@ def section_of(text: str, spec: DocTypeSpec) -> int | None:
     return best if best_score >= 0.85 else None
 
 
-def _confidence(cand: Candidate, parsed: Parsed) -> float:
-    conf = cand.ocr_confidence * (0.85 + 0.15 * cand.label_score)
+def ocr_confidence(mean: float, weakest: float) -> float:
+    """Tesseract's word confidences crowd into 0.85–0.97 whether a word is right or not; the
+    weakest word counts as much as the mean, and the scale is stretched so that a value with a
+    doubtful word falls under the review threshold."""
+    blended = 0.5 * mean + 0.5 * weakest
+    return max(0.0, 1.0 - STRETCH * (1.0 - blended))
+
+
+STRETCH = float(os.environ.get("SOHOA_DOCS_STRETCH", "2.0"))
+
+
+CLOSED_KINDS = {"sex", "ethnicity", "nationality"}
+
+
+def _confidence(cand: Candidate, parsed: Parsed, kind: str) -> float:
+    conf = ocr_confidence(cand.ocr_confidence, cand.min_confidence) * (0.85 + 0.15 * cand.label_score)
     if cand.next_line:
         conf *= 0.98
     if parsed.structured:
         conf = min(0.995, conf + 0.05)
+        if kind in CLOSED_KINDS:
+            # One of a handful of known words: a misread would rarely land on another one.
+            conf = max(conf, 0.9)
     if parsed.warnings:
         conf = min(conf, 0.5)
     return round(max(0.0, min(1.0, conf)), 3)
@@ -140,7 +162,7 @@ def extract_field(fs: FieldSpec, candidates: Sequence[Candidate]) -> FieldValue 
             continue
         fv = FieldValue(
             value=parsed.value,
-            confidence=_confidence(cand, parsed),
+            confidence=_confidence(cand, parsed, fs.kind),
             warnings=list(parsed.warnings),
         )
         if not parsed.warnings:
@@ -150,11 +172,38 @@ def extract_field(fs: FieldSpec, candidates: Sequence[Candidate]) -> FieldValue 
     return fallback
 
 
+UNLABELLED_CONFIDENCE = 0.7  # below the review threshold: a clerk confirms it
+
+
+def unlabelled_ids(lines: Sequence[TextLine], hits: list[list[LabelHit]]) -> list[str]:
+    """12-digit numbers standing alone on a line whose label OCR could not read."""
+    out: list[str] = []
+    for line, line_hits_ in zip(lines, hits, strict=True):
+        if line_hits_:
+            continue
+        parsed = parse_value("id12", line.text)
+        if parsed.structured and parsed.value and len(clean_text(line.text)) <= 16:
+            out.append(parsed.value)
+    return out
+
+
 def extract_fields(lines: Sequence[TextLine], spec: DocTypeSpec) -> dict[str, FieldValue]:
-    candidates = find_candidates(lines, spec)
+    hits = line_hits(lines, spec)
+    candidates = find_candidates(lines, spec, hits)
     fields: dict[str, FieldValue] = {}
     for key, fs in spec.output_keys():
         fv = extract_field(fs, candidates.get(key, []))
         if fv is not None:
             fields[key] = fv
+    missing = [key for key, fs in spec.output_keys() if fs.kind == "id12" and key not in fields]
+    if len(missing) == 1:
+        # The one id field whose label was unreadable, and one bare 12-digit number: that is it.
+        used = {fv.value for fv in fields.values()}
+        loose = [v for v in unlabelled_ids(lines, hits) if v not in used]
+        if len(set(loose)) == 1:
+            fields[missing[0]] = FieldValue(
+                value=loose[0], confidence=UNLABELLED_CONFIDENCE,
+                warnings=["không đọc được nhãn, số nhận theo dạng 12 chữ số "
+                          "(label unreadable; value recognised by its 12-digit shape)"],
+            )
     return fields

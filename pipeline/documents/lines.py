@@ -27,12 +27,25 @@ class TextLine:
         Tesseract reports 0 for some words it read perfectly well (typically the first words
         of a block); a 0 says "unknown", so it takes the mean of the line's other words.
         """
+        confs = self._confs(start, end)
+        return sum(confs) / len(confs)
+
+    def min_confidence_of(self, start: int, end: int) -> float:
+        """The weakest word: one misread word is enough to make a value wrong."""
+        return min(self._confs(start, end))
+
+    def _confs(self, start: int, end: int) -> list[float]:
         known = [c for (_, _, c) in self.words if c > 0.01]
         fallback = sum(known) / len(known) if known else (self.confidence or 0.5)
-        confs = [c if c > 0.01 else fallback for (s, e, c) in self.words if s < end and e > start]
+        # Specks OCR'd as "-", "_" or "|" are cleaned out of the value; their doubt is not its doubt.
+        confs = [
+            c if c > 0.01 else fallback
+            for (s, e, c) in self.words
+            if s < end and e > start and any(ch.isalnum() for ch in self.text[s:e])
+        ]
         if not confs:
-            return fallback if self.words else self.confidence
-        return sum(confs) / len(confs)
+            return [fallback if self.words else self.confidence]
+        return confs
 
 
 def _word_spans(text: str, words: Sequence[tuple[str, float]]) -> tuple[tuple[int, int, float], ...]:

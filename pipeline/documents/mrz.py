@@ -55,7 +55,7 @@ def find_mrz_lines(lines: list[str]) -> tuple[str, str, str] | None:
     """Locate the three MRZ lines: one starting ``IDVNM`` and the two after it."""
     cleaned = [clean_line(t) for t in lines]
     for i, line in enumerate(cleaned):
-        m = re.search(r"[I1L|][DO0]V[NM][MN]", line)
+        m = re.search(r"[I1L|T!][DO0]V[NM][MN]", line)
         if m is None or m.start() > 3:
             continue
         rest = [c for c in cleaned[i + 1 :] if len(c) >= 15][:2]

@@ -103,8 +103,24 @@ def parse_date(value: str) -> tuple[str | None, bool]:
         compact = digits_only(text)
         if len(compact) == 8:
             return _finish(int(compact[:2]), int(compact[2:4]), int(compact[4:]))
+        if len(compact) == 9:
+            return _nine_digits(compact)
         return None, False
     return _finish(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+
+
+def _nine_digits(compact: str) -> tuple[str | None, bool]:
+    """``dd/mm/yyyy`` with one slash lost and the other read as ``1``: ``151112025``."""
+    options = []
+    if compact[2] == "1":
+        options.append((compact[:2], compact[3:5], compact[5:]))
+    if compact[4] == "1":
+        options.append((compact[:2], compact[2:4], compact[5:]))
+    for d, mo, y in options:
+        iso = make_iso(int(d), int(mo), int(y))
+        if iso is not None and 1900 <= int(y) <= 2100:
+            return iso, True
+    return None, False
 
 
 def _finish(day: int, month: int, year: int) -> tuple[str | None, bool]:

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 from pipeline.documents import normalize as n
 from pipeline.documents.doctypes import Kind
+from pipeline.documents.names import repair_family_name
+from pipeline.documents.vocab import canonical
 
 
 @dataclass
@@ -31,7 +33,7 @@ def parse_value(kind: Kind, raw: str) -> Parsed:
     if kind in ("text", "address"):
         return Parsed(text)
     if kind == "name":
-        return Parsed(n.parse_name(text) or None)
+        return Parsed(repair_family_name(n.parse_name(text)) or None)
     if kind == "date":
         iso, exists = n.parse_date(text)
         if iso is None:
@@ -39,6 +41,9 @@ def parse_value(kind: Kind, raw: str) -> Parsed:
         if not exists:
             return Parsed(iso, ["ngày không tồn tại (date does not exist)"])
         return Parsed(iso, structured=True)
+    if kind in ("ethnicity", "nationality"):
+        known = canonical(text, kind)
+        return Parsed(known or text, structured=known is not None)
     if kind == "sex":
         sex = n.parse_sex(text)
         return Parsed(sex, structured=sex is not None)
