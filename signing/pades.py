@@ -166,8 +166,19 @@ def _docmdp_level(reader: PdfFileReader) -> int | None:
     return 2  # ISO 32000-1 12.8.2.2: the default when /P is absent
 
 
-def _next_field_name(reader: PdfFileReader) -> str:
-    used = {name for name, _, _ in fields.enumerate_sig_fields(reader)}
+def _open_writer(data: bytes, name: str) -> IncrementalPdfFileWriter:
+    """The strict writer on ``data``; only input the strict reader refuses goes through repair."""
+    try:
+        writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=True)
+        writer.prev.root  # noqa: B018 - resolve the catalog now, inside the try
+        return writer
+    except (PdfError, KeyError, TypeError, ValueError, IndexError):
+        pass
+    prepared = prepare_for_signing(data, name)
+    return IncrementalPdfFileWriter(io.BytesIO(prepared.data), strict=True)
+
+
+def _next_field_name(used: set[str]) -> str:
     n = 1
     while f"Sig{n}" in used:
         n += 1
@@ -199,9 +210,8 @@ def sign_bytes(
     ``overlay`` draws extra content (the certification statement) in the same revision as the
     signature, so the signature covers it.
     """
-    prepared = prepare_for_signing(data, name)
     try:
-        writer = IncrementalPdfFileWriter(io.BytesIO(prepared.data), strict=True)
+        writer = _open_writer(data, name)
         sizes = _page_sizes(writer.prev)
         existing = {fname: value for fname, value, _ in fields.enumerate_sig_fields(writer.prev)}
     except (PdfError, KeyError, TypeError, ValueError) as exc:
@@ -215,7 +225,7 @@ def sign_bytes(
     elif kind is StampKind.SEAL and SEAL_FIELD in existing and existing[SEAL_FIELD] is None:
         field_name = SEAL_FIELD
     else:
-        field_name = _next_field_name(writer.prev)
+        field_name = _next_field_name(set(existing))
     if existing.get(field_name) is not None:
         raise SigningError(f"Ô chữ ký {field_name} đã được ký (signature field already signed)")
 
