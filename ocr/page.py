@@ -11,7 +11,7 @@ from pathlib import Path
 
 from config.settings import OcrSettings
 from ocr.models import PageOcr
-from ocr.preprocess.clean import CleanOptions, clean_page
+from ocr.preprocess.clean import CleanOptions, clean_page, ocr_resolution
 from ocr.searchable import searchable_page
 from ocr.source import open_scan
 from ocr.tesseract import run_tesseract
@@ -42,10 +42,11 @@ def process_page(
     warnings = list(page.warnings) + cleaned.warnings
     stem = f"page-{number:05d}"
     workdir.mkdir(parents=True, exist_ok=True)
+    ocr_grey, ocr_dpi = ocr_resolution(cleaned.grey, page.dpi, options)
     result = PageOcr(
         page_number=number,
-        width=int(cleaned.grey.shape[1]),
-        height=int(cleaned.grey.shape[0]),
+        width=int(ocr_grey.shape[1]),
+        height=int(ocr_grey.shape[0]),
         dpi=page.dpi,
         dpi_estimated=page.dpi_estimated,
         rotation=cleaned.rotation,
@@ -58,7 +59,7 @@ def process_page(
         warnings.append(BLANK_NOTE.format(n=number))
     else:
         ocr = run_tesseract(
-            cleaned.grey, page.dpi, workdir, f"{stem}.text", lang=settings.lang, timeout=settings.page_timeout
+            ocr_grey, ocr_dpi, workdir, f"{stem}.text", lang=settings.lang, timeout=settings.page_timeout
         )
         if ocr.timed_out:
             warnings.append(TIMEOUT_WARNING.format(n=number, seconds=settings.page_timeout))
@@ -66,6 +67,8 @@ def process_page(
         result.text = ocr.text
         result.confidence = ocr.confidence
         text_pdf = ocr.pdf_path
+    del ocr_grey
+    # The PDF keeps the scan's own pixels; the text layer is scaled to the same physical page.
     result.pdf_path = searchable_page(cleaned.grey, page.dpi, workdir / f"{stem}.pdf", text_pdf)
     if text_pdf is not None:
         text_pdf.unlink(missing_ok=True)

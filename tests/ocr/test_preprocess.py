@@ -133,3 +133,27 @@ def test_red_seal_ink_is_lifted_but_black_text_stays() -> None:
     assert grey[55, 100] < 50
     assert grey[105, 100] > 180
     assert grey[145, 100] < 120
+
+
+def test_grey_seal_ring_lifted_text_kept() -> None:
+    from ocr.preprocess.grey_seal import lift_grey_seals
+
+    page, _ = render_page(["Nguyễn Minh Nguyệt"] * 3, dpi=DPI)
+    img = Image.fromarray(page.copy())
+    draw = ImageDraw.Draw(img)
+    cx, cy, r = 2 * DPI, int(1.2 * DPI), int(0.65 * DPI)
+    draw.ellipse((cx - r, cy - r, cx + r, cy + r), outline=130, width=max(2, DPI // 40))
+    draw.ellipse((cx - r + 20, cy - r + 20, cx + r - 20, cy + r - 20), outline=130, width=2)
+    stamped = np.minimum(np.asarray(img), page)
+    lifted, count = lift_grey_seals(stamped, DPI)
+    assert count == 1
+    ring = (stamped == 130) & (page == 255)
+    assert np.all(lifted[ring] == 255)
+    assert np.array_equal(lifted[page < 60], stamped[page < 60])  # the text's core is untouched
+
+
+def test_grey_seal_not_triggered_on_plain_text(page: np.ndarray) -> None:
+    from ocr.preprocess.grey_seal import lift_grey_seals
+
+    _lifted, count = lift_grey_seals(page, DPI)
+    assert count == 0
