@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from pkcs11 import TokenFlag
 
 from config.errors import ExitCode
 from signing.errors import PinError, SigningError, TokenError
-from signing.token import TokenSession, TokenSpec
+from signing.token import TokenSession, TokenSpec, pin_tries_message
 from tests.signing.conftest import OFFICIAL_NAME, USER_PIN, WRONG_PIN_TOKEN, PkiFixture
 
 
@@ -35,7 +36,8 @@ def test_wrong_pin_stops_with_tries_message_and_no_pin_in_it(pki: PkiFixture) ->
         TokenSession(spec(pki, token=WRONG_PIN_TOKEN, key_label="pin-rsa"), wrong)
     msg = str(info.value)
     assert "Sai mã PIN" in msg and "không tự thử lại" in msg
-    assert "lần thử" in msg
+    # SoftHSM2 raises CKF_USER_PIN_COUNT_LOW after a failure (it never locks)
+    assert "số lần thử còn lại đã thấp" in msg
     assert wrong not in msg
     assert info.value.exit_code == ExitCode.PIN
     # the right PIN still works: a single failure was not followed by automatic retries
@@ -72,3 +74,16 @@ def test_unknown_key(pki: PkiFixture) -> None:
 def test_unusable_certificates_are_refused_at_login(pki: PkiFixture, label: str, fragment: str) -> None:
     with pytest.raises(SigningError, match=fragment):
         TokenSession(spec(pki, key_label=label), USER_PIN)
+
+
+@pytest.mark.parametrize(
+    ("flags", "fragment"),
+    [
+        (TokenFlag.USER_PIN_LOCKED | TokenFlag.USER_PIN_COUNT_LOW, "đã bị khóa PIN"),
+        (TokenFlag.USER_PIN_FINAL_TRY | TokenFlag.USER_PIN_COUNT_LOW, "chỉ còn 1 lần thử"),
+        (TokenFlag.USER_PIN_COUNT_LOW, "đã thấp"),
+        (TokenFlag(0), "không báo"),
+    ],
+)
+def test_tries_left_message_follows_token_flags(flags: TokenFlag, fragment: str) -> None:
+    assert fragment in pin_tries_message(flags)
