@@ -16,6 +16,7 @@ import datetime as dt
 import io
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -95,6 +96,7 @@ class VerificationReport(BaseModel):
     file: str | None = None
     reason: str | None = None
     trailing_bytes: int = Field(0, description="bytes after the last revision's %%EOF")
+    hidden_bytes: int = Field(0, description="non-blank bytes between revisions, in none of them")
 
 
 def verify_pdf(
@@ -156,7 +158,12 @@ async def async_verify_pdf(
             f"(corrupt or not a PDF): {_short(exc)}"
         ) from exc
 
-    trailing = _trailing_bytes(data)
+    layout = _Layout(
+        last_revision=reader.xrefs.total_revisions - 1,
+        trailing=_trailing_bytes(data),
+        gaps=_gaps_between_revisions(reader, data),
+    )
+    trailing = layout.trailing
     if not embedded:
         return VerificationReport(
             valid=False,
@@ -167,7 +174,6 @@ async def async_verify_pdf(
         )
 
     dss = _read_dss(reader)
-    last_revision = reader.xrefs.total_revisions - 1
     if at is not None:
         if at.tzinfo is None:
             raise VerifyInputError("Thời điểm kiểm tra phải có múi giờ (validation time needs an offset)")
@@ -191,7 +197,7 @@ async def async_verify_pdf(
                 ctx_kwargs["moment"] = at
             if backend is not None:
                 ctx_kwargs["fetcher_backend"] = backend
-            report = await _verify_one(emb, ctx_kwargs, offset, dss, last_revision, trailing)
+            report = await _verify_one(emb, ctx_kwargs, offset, dss, layout)
             reports.append(report)
     finally:
         if backend is not None:
@@ -202,7 +208,12 @@ async def async_verify_pdf(
     if failing:
         reason = "; ".join(f"{r.field}: {r.reason}" for r in failing)
     return VerificationReport(
-        valid=not failing, signatures=reports, file=path.name, reason=reason, trailing_bytes=trailing
+        valid=not failing,
+        signatures=reports,
+        file=path.name,
+        reason=reason,
+        trailing_bytes=trailing,
+        hidden_bytes=sum(layout.gaps.values()),
     )
 
 
@@ -214,8 +225,7 @@ async def _verify_one(
     ctx_kwargs: dict[str, Any],
     offset: dt.timezone,
     dss: dict[str, Any],
-    last_revision: int,
-    trailing: int,
+    layout: _Layout,
 ) -> SignatureReport:
     field = emb.field_name or "(không tên)"
     is_doc_ts = emb.sig_object_type == "/DocTimeStamp"
@@ -271,7 +281,7 @@ async def _verify_one(
     if status.trust_problem_indic is not None and not report.trusted:
         report.errors.append(_indic(status))
 
-    report.reason = _reason(report, status, mod_level, last_revision, trailing)
+    report.reason = _reason(report, status, mod_level, layout)
     report.valid = report.reason is None
     return report
 
@@ -334,8 +344,7 @@ def _reason(
     report: SignatureReport,
     status: PdfSignatureStatus | DocumentTimestampStatus,
     mod_level: ModificationLevel | None,
-    last_revision: int,
-    trailing: int,
+    layout: _Layout,
 ) -> str | None:
     """The first rule this signature breaks, in Vietnamese (English gloss), or None."""
     if not report.intact:
@@ -353,11 +362,14 @@ def _reason(
         return f"tài liệu bị thay đổi sau khi ký (modified after signing: {level})"
     if isinstance(status, PdfSignatureStatus) and status.docmdp_ok is False:
         return "thay đổi sau khi ký vượt quyền chứng nhận DocMDP (changes exceed DocMDP permissions)"
-    if coverage == "ENTIRE_REVISION" and report.revision == last_revision:
+    if coverage == "ENTIRE_REVISION" and report.revision == layout.last_revision:
         # Nothing in the xref chain follows this signature, yet bytes do: hidden content.
         return "có dữ liệu nằm ngoài vùng ký ở cuối tệp (bytes after the signed revision)"
-    if trailing:
-        return f"có {trailing} byte lạ sau %%EOF cuối tệp (bytes after the final %%EOF)"
+    if layout.trailing:
+        return f"có {layout.trailing} byte lạ sau %%EOF cuối tệp (bytes after the final %%EOF)"
+    hidden = sum(n for rev, n in layout.gaps.items() if report.revision is None or rev > report.revision)
+    if hidden:
+        return f"có {hidden} byte lạ giữa các phiên bản sau khi ký (bytes outside every revision)"
     if report.timestamp_source == "tsa" and report.timestamp_trusted is False:
         return "dấu thời gian không hợp lệ hoặc không tin cậy (invalid or untrusted timestamp)"
     return None
@@ -424,6 +436,47 @@ def _read_file(path: Path) -> bytes:
     if not data.lstrip()[:5].startswith(b"%PDF-"):
         raise VerifyInputError(f"Tệp {path.name} không phải PDF (not a PDF)")
     return data
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Where the file's bytes are: revisions, and what lies outside them."""
+
+    last_revision: int
+    trailing: int
+    gaps: dict[int, int]
+    """revision number -> non-blank bytes between the previous revision's %%EOF and it"""
+
+
+_BLANK = b" \t\r\n\x00\x0c"
+
+
+def _gaps_between_revisions(reader: PdfFileReader, data: bytes) -> dict[int, int]:
+    """Bytes that belong to no revision: after one revision's %%EOF, before the next one's data.
+
+    An incremental update starts right after the previous ``%%EOF``; anything else there is
+    covered by no signature and referenced by no xref (an attacker's hiding place).
+    """
+    xrefs = reader.xrefs
+    gaps: dict[int, int] = {}
+    for rev in range(1, xrefs.total_revisions):
+        try:
+            prev = xrefs.get_xref_container_info(rev - 1)
+            eof = data.find(b"%%EOF", prev.end_location)
+            if eof < 0:
+                continue
+            info = xrefs.get_xref_container_info(rev)
+            starts = [info.start_location]
+            for ref in xrefs.explicit_refs_in_revision(rev):
+                loc = xrefs.get_historical_ref(ref, rev)
+                if isinstance(loc, int):
+                    starts.append(loc)
+        except (misc.PdfError, KeyError, ValueError, IndexError):
+            continue
+        gap = data[eof + 5 : min(starts)].strip(_BLANK)
+        if gap:
+            gaps[rev] = len(gap)
+    return gaps
 
 
 _EOF_TAIL = re.compile(rb"%%EOF[\r\n\t \x00\x0c]*\Z")

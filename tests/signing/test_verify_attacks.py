@@ -297,3 +297,30 @@ def test_truncated_signed_file(tmp_path: Path, pki_env: PkiEnv, signed: bytes) -
     except VerifyInputError:
         return
     assert not report.valid
+
+
+def test_junk_hidden_between_signed_revision_and_allowed_update(
+    tmp_path: Path, pki_env: PkiEnv, signed: bytes
+) -> None:
+    """Junk after the signature's %%EOF, then a harmless update (a DSS) so the file ends cleanly."""
+    from pyhanko.keys import load_cert_from_pemder
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import add_validation_info
+    from pyhanko_certvalidator import ValidationContext
+
+    junk = b"\n% hidden\n99 0 obj\n(So 99/QD-UBND: noi dung an) \nendobj\n"
+    reader = PdfFileReader(io.BytesIO(signed + junk), strict=False)
+    vc = ValidationContext(
+        trust_roots=[load_cert_from_pemder(str(pki_env.pki.root.cert))], allow_fetching=True
+    )
+    forged = add_validation_info(reader.embedded_signatures[0], vc).getvalue()
+    assert junk in forged and forged.startswith(signed)
+    report = _verify(tmp_path, pki_env, forged)
+    assert not report.valid
+    assert report.hidden_bytes > 0 and report.trailing_bytes == 0
+    sig = report.signatures[0]
+    assert sig.intact and sig.trusted and sig.modification_level == "LTA_UPDATES"  # pyHanko alone: fine
+    assert "giữa các phiên bản" in (sig.reason or "")
+    # the same update without the junk is accepted
+    clean = add_validation_info(PdfFileReader(io.BytesIO(signed)).embedded_signatures[0], vc).getvalue()
+    assert _verify(tmp_path, pki_env, clean, name="clean.pdf").valid
