@@ -20,7 +20,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from config.errors import ExitCode
 from config.settings import Settings
 from storage.objects import presign
 from storage.objects.atomic import TMP_PREFIX, fsync_dir, replace, temp_file, write_bytes_atomic, write_chunks
@@ -30,6 +29,7 @@ from storage.objects.errors import (
     ObjectLockedError,
     ObjectNotFoundError,
     StorageError,
+    local_file_error,
     short_key,
 )
 from storage.objects.keys import CHUNK, validate_key, validate_prefix, verifying_reader
@@ -180,10 +180,7 @@ class DirectoryStore:
         try:
             src = open(path, "rb")  # noqa: SIM115 - closed below; iter() needs the handle
         except OSError as exc:
-            raise StorageError(
-                f"Không đọc được tệp {Path(path).name} (cannot read file): {exc.strerror}",
-                exit_code=ExitCode.INPUT_FILE,
-            ) from exc
+            raise local_file_error(path, exc, reading=True) from exc
         with src:
             return self._put_chunks(
                 bucket, iter(lambda: src.read(CHUNK), b""), content_type, metadata, retain
@@ -201,6 +198,22 @@ class DirectoryStore:
         return self._put_chunks(bucket, [bytes(data)], content_type, metadata, retain)
 
     def _put_chunks(
+        self,
+        bucket: Bucket,
+        chunks: Any,
+        content_type: str,
+        metadata: Mapping[str, str] | None,
+        retain: bool,
+    ) -> StoredObject:
+        try:
+            return self._commit(bucket, chunks, content_type, metadata, retain)
+        except OSError as exc:
+            raise StorageError(
+                f"Không ghi được vào kho lưu trữ (cannot write to the object store): "
+                f"{exc.strerror or type(exc).__name__}"
+            ) from exc
+
+    def _commit(
         self,
         bucket: Bucket,
         chunks: Any,
@@ -283,10 +296,14 @@ class DirectoryStore:
 
     def get_file(self, bucket: Bucket, key: str, dest: Path, *, durable: bool = False) -> Path:
         dest = Path(dest)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        with self.open(bucket, key) as reader, temp_file(dest.parent) as (fd, tmp):
-            write_chunks(fd, iter(lambda: reader.read(CHUNK), b""), durable=durable)
-            replace(tmp, dest, durable=durable)
+        with self.open(bucket, key) as reader:
+            try:
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                with temp_file(dest.parent) as (fd, tmp):
+                    write_chunks(fd, iter(lambda: reader.read(CHUNK), b""), durable=durable)
+                    replace(tmp, dest, durable=durable)
+            except OSError as exc:
+                raise local_file_error(dest, exc, reading=False) from exc
         return dest
 
     def delete(self, bucket: Bucket, key: str) -> None:

@@ -45,6 +45,18 @@ class PresignError(StorageError):
     exit_code = ExitCode.BAD_ARGS
 
 
+def local_file_error(path: object, exc: OSError, reading: bool) -> StorageError:
+    """A local disk problem (missing file, disk full, no permission), told apart from the server's."""
+    from pathlib import Path
+
+    verb = "đọc" if reading else "ghi"
+    gloss = "cannot read file" if reading else "cannot write file"
+    return StorageError(
+        f"Không {verb} được tệp {Path(str(path)).name} ({gloss}): {exc.strerror or type(exc).__name__}",
+        exit_code=ExitCode.INPUT_FILE,
+    )
+
+
 def short_key(key: str) -> str:
     """What messages and logs show of a key: enough to find it, too little to matter."""
     return key[:12] + "…" if len(key) > 12 else key

@@ -39,6 +39,7 @@ from storage.objects.errors import (
     ObjectNotFoundError,
     StorageError,
     StorageUnavailableError,
+    local_file_error,
     short_key,
 )
 from storage.objects.keys import CHUNK, sha256_file, validate_key, validate_prefix, verifying_reader
@@ -232,10 +233,7 @@ class MinioStore:
             before = path.stat()
             key, size = sha256_file(path)
         except OSError as exc:
-            raise StorageError(
-                f"Không đọc được tệp {path.name} (cannot read file): {exc.strerror}",
-                exit_code=ExitCode.INPUT_FILE,
-            ) from exc
+            raise local_file_error(path, exc, reading=True) from exc
         meta = normalise(metadata, key)
 
         def upload() -> str | None:
@@ -429,9 +427,9 @@ class MinioStore:
         self.ensure_buckets()
         name = self.bucket_name(bucket)
         dest = Path(dest)
-        dest.parent.mkdir(parents=True, exist_ok=True)
 
         def download() -> Path:
+            dest.parent.mkdir(parents=True, exist_ok=True)
             response = self.client.get_object(name, key)
             try:
                 with temp_file(dest.parent) as (fd, tmp):
@@ -450,6 +448,8 @@ class MinioStore:
         # A connection lost mid-download restarts the download, within the same time bound.
         try:
             return self._retry(f"download {bucket.value}/{short_key(key)}", download)
+        except OSError as exc:
+            raise local_file_error(dest, exc, reading=False) from exc
         except ObjectNotFoundError as exc:
             raise ObjectNotFoundError(
                 f"Không tìm thấy đối tượng {bucket}/{short_key(key)} (object not found)"

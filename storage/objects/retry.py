@@ -39,7 +39,7 @@ def is_transient(exc: BaseException) -> bool:
     if isinstance(exc, S3Error):
         status = getattr(exc.response, "status", 0) or 0
         return exc.code in TRANSIENT_CODES or status >= 500
-    return isinstance(exc, OSError) and not isinstance(exc, FileNotFoundError | PermissionError)
+    return False  # local OSErrors (disk full, permissions) are not the server's: no retry
 
 
 def with_retries(

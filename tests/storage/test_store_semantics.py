@@ -146,6 +146,15 @@ def test_missing_object(store: ObjectStore, tmp_path: Path) -> None:
     store.delete(Bucket.SIGNED, key)  # deleting what is not there is a no-op
 
 
+def test_unwritable_destination(store: ObjectStore, tmp_path: Path) -> None:
+    key = store.put_bytes(Bucket.ORIGINALS, b"payload").key
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_bytes(b"")
+    with pytest.raises(StorageError) as info:
+        store.get_file(Bucket.ORIGINALS, key, blocker / "out.bin")
+    assert info.value.exit_code == ExitCode.INPUT_FILE
+
+
 def test_unreadable_source_file(store: ObjectStore, tmp_path: Path) -> None:
     with pytest.raises(StorageError) as info:
         store.put_file(Bucket.ORIGINALS, tmp_path / "missing.pdf")
