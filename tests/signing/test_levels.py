@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko_certvalidator import ValidationContext
@@ -63,8 +64,13 @@ def test_b_lt_embeds_validation_data(pki: PkiFixture, tmp_path: Path) -> None:
         )
         status = validate_pdf_signature(sig, offline)
         assert status.bottom_line, status.pretty_print_details()
+        # the DSS is its own revision after the signature: only validation data was added
+        assert status.modification_level == ModificationLevel.LTA_UPDATES
     out_text = pdfsig(pki.nss_dir, out)
     assert "Signature is Valid" in out_text and "Certificate is Trusted" in out_text
+    assert "Common Name: Trần Thị Bình (TEST)" in out_text
+    # PAdES B-LT appends the DSS after the signature, so poppler reports partial coverage
+    assert "Not total document signed" in out_text
 
 
 def test_b_t_without_tsa_is_refused_before_anything(pki: PkiFixture, tmp_path: Path) -> None:
