@@ -260,9 +260,9 @@ def patch_document(
     principal: Annotated[Principal, Depends(require_scope("documents:write"))],
 ) -> DocumentView:
     _staff_writer(principal)
-    from pipeline.documents.doctypes import DOC_TYPES  # the catalogue of documents.md
+    from pipeline.documents.doctypes import BY_NAME  # the catalogue of documents.md
 
-    if body.doc_type not in DOC_TYPES:
+    if body.doc_type not in BY_NAME:
         raise ApiError(400, "Loại giấy tờ không có trong danh mục (unknown document type)")
 
     def work(session: Session) -> DocumentView:
