@@ -479,15 +479,12 @@ def _gaps_between_revisions(reader: PdfFileReader, data: bytes) -> dict[int, int
     return gaps
 
 
-_EOF_TAIL = re.compile(rb"%%EOF[\r\n\t \x00\x0c]*\Z")
-
-
 def _trailing_bytes(data: bytes) -> int:
-    """How many non-whitespace-tail bytes follow the last ``%%EOF`` (0 for a clean file)."""
-    if _EOF_TAIL.search(data[-64:]):
-        return 0
+    """Non-blank bytes after the last ``%%EOF`` (0 for a clean file)."""
     pos = data.rfind(b"%%EOF")
-    return len(data) - (pos + 5) if pos >= 0 else len(data)
+    if pos < 0:
+        return len(data.strip(_BLANK))
+    return len(data[pos + 5 :].strip(_BLANK))
 
 
 def _read_dss(reader: PdfFileReader) -> dict[str, Any]:

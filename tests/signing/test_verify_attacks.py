@@ -324,3 +324,15 @@ def test_junk_hidden_between_signed_revision_and_allowed_update(
     # the same update without the junk is accepted
     clean = add_validation_info(PdfFileReader(io.BytesIO(signed)).embedded_signatures[0], vc).getvalue()
     assert _verify(tmp_path, pki_env, clean, name="clean.pdf").valid
+
+
+def test_even_blank_padding_after_the_last_signature_is_refused(
+    tmp_path: Path, pki_env: PkiEnv, signed: bytes
+) -> None:
+    """The last signature must cover the entire file (interfaces.md), blank bytes included."""
+    report = _verify(tmp_path, pki_env, signed + b"\r\n" * 100 + b"\x00" * 16)
+    assert report.trailing_bytes == 0  # nothing but blanks ...
+    sig = report.signatures[0]
+    assert sig.intact and sig.trusted and sig.coverage == "ENTIRE_REVISION"
+    assert not report.valid  # ... yet not covered by the last signature
+    assert "ngoài vùng ký" in (sig.reason or "")
