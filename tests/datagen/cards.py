@@ -19,6 +19,11 @@ from tests.datagen.layouts import RenderedDocument
 from tests.datagen.mrz import td1_lines
 
 VARIANTS = ("cccd_2016", "cccd_2021", "cancuoc_2024")
+_TINTS: dict[str, list[tuple[int, int, int]]] = {  # pale card stock of each generation
+    "cccd_2016": [(240, 238, 228), (236, 240, 232)],
+    "cccd_2021": [(236, 242, 236), (232, 238, 244)],
+    "cancuoc_2024": [(232, 238, 244), (238, 240, 246)],
+}
 _FEATURES = ["Nốt ruồi C:2cm dưới sau mép phải", "Sẹo chấm C:1cm trên trước đuôi mắt trái",
              "Nốt ruồi C:1,5cm trên trước cánh mũi phải", "Sẹo chấm C:3cm dưới trước cằm"]  # fmt: skip
 
@@ -35,8 +40,7 @@ def _expiry(dob: date, issued: date) -> date:
 class _Card:
     """A card side with a cursor; label/value lines are recorded in the order they are drawn."""
 
-    def __init__(self, rng: random.Random, scale: float) -> None:
-        tint = rng.choice([(236, 242, 236), (240, 238, 228), (232, 238, 244)])
+    def __init__(self, rng: random.Random, scale: float, tint: tuple[int, int, int]) -> None:
         self.canvas = Canvas(CARD_PX, background=tint)
         self.rng = rng
         self.scale = scale
@@ -127,9 +131,9 @@ class _Card:
 
 
 def _front(
-    rng: random.Random, variant: str, p: v.Person, expiry: date, scale: float
+    rng: random.Random, variant: str, p: v.Person, expiry: date, scale: float, tint: tuple[int, int, int]
 ) -> tuple[_Card, dict[str, str]]:
-    card = _Card(rng, scale)
+    card = _Card(rng, scale, tint)
     fields: dict[str, str] = {}
     if variant == "cancuoc_2024":
         card.header("CĂN CƯỚC", "IDENTITY CARD")
@@ -161,9 +165,15 @@ def _front(
 
 
 def _back(
-    rng: random.Random, variant: str, p: v.Person, issued: date, expiry: date, scale: float
+    rng: random.Random,
+    variant: str,
+    p: v.Person,
+    issued: date,
+    expiry: date,
+    scale: float,
+    tint: tuple[int, int, int],
 ) -> tuple[_Card, dict[str, str]]:
-    card = _Card(rng, scale)
+    card = _Card(rng, scale, tint)
     d = card.canvas.draw
     card.x = 40
     fields: dict[str, str] = {}
@@ -216,11 +226,12 @@ def cccd(rng: random.Random, variant: str | None = None) -> RenderedDocument:
     oldest = date(issued.year - 56, 1, 1)
     person = v.random_person(rng, born_between=(oldest, youngest))
     expiry = _expiry(person.date_of_birth, issued)
+    tint = rng.choice(_TINTS[variant])
     state = rng.getstate()
     for scale in (1.0, 0.93, 0.86, 0.8, 0.75):
         rng.setstate(state)
-        front, f_fields = _front(rng, variant, person, expiry, scale)
-        back, b_fields = _back(rng, variant, person, issued, expiry, scale)
+        front, f_fields = _front(rng, variant, person, expiry, scale, tint)
+        back, b_fields = _back(rng, variant, person, issued, expiry, scale, tint)
         if front.fits(CARD_PX[1] - 12) and back.fits_mrz and back.fits(CARD_PX[1] - 12):
             break
     fields = {**f_fields, **b_fields}

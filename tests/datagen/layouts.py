@@ -253,7 +253,9 @@ def application_form(rng: random.Random) -> RenderedDocument:
     form.field("Kính gửi:", f"Ủy ban nhân dân {place.text()}", below=False)
     form.skip(0.3)
     form.field(rng.choice(["Họ, chữ đệm, tên người yêu cầu:", "Họ và tên người yêu cầu:"]), name)
-    form.field(rng.choice(["Ngày, tháng, năm sinh:", "Ngày sinh:"]), v.fmt_date(person.date_of_birth))
+    dob = person.date_of_birth
+    printed_dob = v.fmt_date_words(dob) if rng.random() < 0.2 else v.fmt_date(dob)
+    form.field(rng.choice(["Ngày, tháng, năm sinh:", "Ngày sinh:"]), printed_dob)
     form.field(rng.choice(["Số định danh cá nhân:", "Số CCCD:"]), person.id_number)
     form.field("Nơi cư trú:", person.residence)
     form.field("Số điện thoại:", phone)
