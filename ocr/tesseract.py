@@ -67,7 +67,7 @@ def run_tesseract(
     finally:
         image_path.unlink(missing_ok=True)
     tsv_path = workdir / f"{stem}.tsv"
-    lines = parse_tsv(tsv_path.read_text(encoding="utf-8"))
+    lines = drop_noise_lines(parse_tsv(tsv_path.read_text(encoding="utf-8")))
     tsv_path.unlink(missing_ok=True)
     pdf_path = workdir / f"{stem}.pdf"
     return OcrResult(lines=lines, pdf_path=pdf_path if pdf_path.exists() else None)
@@ -108,3 +108,23 @@ def parse_tsv(tsv: str) -> list[Line]:
             )
         )
     return lines
+
+
+NOISE_CONFIDENCE = 0.40
+
+
+def drop_noise_lines(lines: list[Line]) -> list[Line]:
+    """Drop what Tesseract reads into signatures, stamps and dust: lines whose every word is
+    unsure and that are either much taller than the page's text lines (a scribble) or at most
+    three characters long. Long low-confidence lines (an MRZ) are kept."""
+    if not lines:
+        return lines
+    heights = sorted(line.box.height for line in lines)
+    typical = heights[len(heights) // 2]
+
+    def noise(line: Line) -> bool:
+        if any(w.confidence >= NOISE_CONFIDENCE for w in line.words):
+            return False
+        return line.box.height > 1.8 * typical or len(line.text.replace(" ", "")) <= 3
+
+    return [line for line in lines if not noise(line)]

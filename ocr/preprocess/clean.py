@@ -11,6 +11,7 @@ import numpy as np
 from ocr.preprocess.blank import is_blank
 from ocr.preprocess.common import rotate, to_grey
 from ocr.preprocess.crop import card_box, paper_box
+from ocr.preprocess.denoise import denoise
 from ocr.preprocess.deskew import detect_skew
 from ocr.preprocess.grey_seal import lift_grey_seals
 from ocr.preprocess.illumination import normalise_light
@@ -27,6 +28,7 @@ class CleanOptions:
     orientation: bool = True
     osd_fallback: bool = True
     deskew: bool = True
+    denoise: bool = False  # measured: no clear gain (see bench_ocr --ablation)
     blank: bool = True
     upscale: bool = False  # resample pages under 280 dpi to 300 for OCR (measured: no gain)
 
@@ -79,6 +81,8 @@ def clean_page(pixels: np.ndarray, dpi: float, options: CleanOptions | None = No
         grey = normalise_light(grey, dpi)
     if opts.grey_seal:
         grey, _seals = lift_grey_seals(grey, dpi)
+    if opts.denoise:
+        grey = denoise(grey, dpi)
     if opts.blank and is_blank(grey, dpi):
         return CleanedPage(grey, blank=True, cropped=cropped, warnings=warnings)
     rotation, osd_used = 0, False
