@@ -31,7 +31,8 @@ def check_digit(data: str) -> int:
 @dataclass(frozen=True)
 class MrzResult:
     document_number: str | None  # 9 digits, check digit verified
-    id_number: str | None  # 12 digits from the optional data of line 1
+    id_number: str | None  # 12 digits from the optional data of line 1, verified
+    id_candidate: str | None  # the same digits as read, whether or not they verified
     birth_yymmdd: str | None  # check digit verified
     sex: str | None  # "Nam" / "Nữ"
     expiry_yymmdd: str | None  # check digit verified
@@ -83,14 +84,13 @@ def parse_mrz(lines: list[str]) -> MrzResult | None:
     num = _digits(l1[5:14])
     if len(l1) >= 15 and num.isdigit() and check_digit(num) == char_value(_digits(l1[14])):
         doc_number = num
-    id_number: str | None = None
+    candidate: str | None = None
     optional = _digits(l1[15:27]) if len(l1) >= 27 else ""
-    if re.fullmatch(r"\d{12}", optional) and (doc_number is None or optional.endswith(doc_number)):
-        id_number = optional
-    elif doc_number is not None:
+    if re.fullmatch(r"\d{12}", optional):
+        candidate = optional
+    else:
         m = re.search(r"\d{12}", _digits(l1[15:]))
-        if m and m.group(0).endswith(doc_number):
-            id_number = m.group(0)
+        candidate = m.group(0) if m else None
 
     birth = expiry = sex = None
     if len(l2) >= 15:
@@ -106,13 +106,20 @@ def parse_mrz(lines: list[str]) -> MrzResult | None:
     if len(l1) >= 30 and len(l2) >= 30:
         composite = l1[5:30] + l2[0:7] + l2[8:15] + l2[18:29]
         composite_ok = check_digit(composite) == char_value(_digits(l2[29]))
+    # The full number is trusted only if a check digit covers it: its own (after "<<") or the
+    # composite one of line 2. The 9-digit document number alone leaves the first 3 digits open.
+    id_number: str | None = None
+    if candidate is not None and (doc_number is None or candidate.endswith(doc_number)):
+        own = l1[29] if len(l1) >= 30 else ""
+        if composite_ok or (own.isdigit() and check_digit(candidate) == int(own)):
+            id_number = candidate
     name = None
     letters = re.sub(r"[^A-Z<]", "", l3)
     if letters:
         surname, _, given = letters.partition("<<")
         parts = [p for p in (surname.split("<") + given.split("<")) if p]
         name = " ".join(parts) or None
-    return MrzResult(doc_number, id_number, birth, sex, expiry, name, composite_ok, (l1, l2, l3))
+    return MrzResult(doc_number, id_number, candidate, birth, sex, expiry, name, composite_ok, (l1, l2, l3))
 
 
 def yymmdd_to_iso(yymmdd: str, *, century: int | None = None, future: bool = False,

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from pipeline.documents import normalize as n
+from pipeline.documents.address import repair_address
 from pipeline.documents.doctypes import Kind
 from pipeline.documents.names import repair_family_name
 from pipeline.documents.vocab import canonical
@@ -30,7 +31,9 @@ def parse_value(kind: Kind, raw: str) -> Parsed:
     if kind == "procedure":
         # "... giải quyết thủ tục: Đăng ký khai sinh." — the sentence ends the value.
         return Parsed(n.clean_text(re.split(r"\.(?:\s|$)", text, maxsplit=1)[0]) or None)
-    if kind in ("text", "address"):
+    if kind == "address":
+        return Parsed(repair_address(text))
+    if kind == "text":
         return Parsed(text)
     if kind == "name":
         return Parsed(repair_family_name(n.parse_name(text)) or None)

@@ -73,3 +73,27 @@ def test_parse_value_kinds() -> None:
     assert parse_value("digits", "129").value == "129"
     id_short = parse_value("id12", "12345")
     assert id_short.value == "12345" and not id_short.structured
+
+
+def test_address_unit_words_and_provinces_get_their_diacritics_back() -> None:
+    from pipeline.documents.address import repair_address
+
+    assert repair_address("Số 54, đương Hai Bà Trưng, quân Cầu Giấy, thanh phô Ha Nôi") == (
+        "Số 54, đường Hai Bà Trưng, quận Cầu Giấy, thành phố Hà Nội"
+    )
+    assert repair_address("phường Phương Mai, quận Đống Đa") == "phường Phương Mai, quận Đống Đa"
+    assert repair_address("Thôn Phú Mỹ, huyên Hải Hậu, tinh Nam Đinh") == (
+        "Thôn Phú Mỹ, huyện Hải Hậu, tỉnh Nam Định"
+    )
+
+
+def test_names_and_closed_vocabularies() -> None:
+    from pipeline.documents.names import repair_family_name
+    from pipeline.documents.vocab import canonical
+
+    assert repair_family_name("NGUYÊN THU GIANG") == "NGUYỄN THU GIANG"
+    assert repair_family_name("Tran Văn Vân") == "Trần Văn Vân"  # given names untouched
+    assert repair_family_name("Xyz Văn An") == "Xyz Văn An"
+    assert canonical("Tay", "ethnicity") == "Tày"
+    assert canonical("Việt Nam m", "nationality") == "Việt Nam"
+    assert canonical("Martian", "ethnicity") is None
