@@ -152,3 +152,20 @@ def _dead_pid() -> int:
         except PermissionError:
             pass
         pid -= 1
+
+
+def test_same_scan_ingested_concurrently_is_stored_once(
+    db: Database, make_intake, samples: dict[str, Sample], tmp_path: Path
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    first: Intake = make_intake()
+    second: Intake = make_intake()
+    a = copy_sample(samples["cccd"], tmp_path / "a")
+    b = copy_sample(samples["cccd"], tmp_path / "b")
+    with ThreadPoolExecutor(2) as pool:
+        outcomes = list(pool.map(lambda job: job[0].ingest_file(job[1]), [(first, a), (second, b)]))
+    assert sorted(o.status.value for o in outcomes) == ["duplicate", "ingested"]
+    assert outcomes[0].document_ids == outcomes[1].document_ids
+    counts = consistency(db, first.store)
+    assert counts["scans"] == 1 and counts["originals"] == 1

@@ -107,3 +107,25 @@ def test_one_watcher_per_folder(make_intake, tmp_path: Path) -> None:
 def test_missing_folder_is_a_clear_error(make_intake, tmp_path: Path) -> None:
     with pytest.raises(WatchError):
         HotFolder(tmp_path / "nope", make_intake()).run_once()
+
+
+def test_run_forever_picks_up_files_dropped_later(make_intake, tmp_path: Path) -> None:
+    intake: Intake = make_intake()
+    inbox = tmp_path / "scanner"
+    inbox.mkdir()
+    folder = HotFolder(inbox, intake, settle_seconds=0.2)
+    deadline = time.monotonic() + 60
+
+    def drop_later() -> None:
+        time.sleep(0.5)
+        (inbox / "late.pdf").write_bytes(b"%PDF-1.4 not really")
+
+    dropper = threading.Thread(target=drop_later)
+    dropper.start()
+    stats = folder.run_forever(
+        poll_seconds=0.1,
+        should_stop=lambda: (inbox / "failed" / "late.pdf").exists() or time.monotonic() > deadline,
+    )
+    dropper.join()
+    assert stats.failed == 1
+    assert (inbox / "failed" / "late.pdf.reason.txt").is_file()
