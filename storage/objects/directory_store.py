@@ -267,10 +267,8 @@ class DirectoryStore:
         return side.retain_until is not None and side.retain_until > datetime.now(UTC)
 
     def _apply_retention(self, bucket: Bucket, key: str, side: _Sidecar) -> _Sidecar:
-        """Retention can be added or lengthened, never shortened (compliance semantics)."""
+        """Retention on an object that has none in force (compliance: never shortened)."""
         until = self._until()
-        if side.retain_until is not None and side.retain_until >= until:
-            return side
         updated = _Sidecar(side.size, side.content_type, side.metadata, until, side.stored_at)
         write_bytes_atomic(self._paths(bucket, key)[1], updated.to_json())
         return updated
@@ -330,9 +328,11 @@ class DirectoryStore:
         shards = sorted(p.name for p in root.iterdir() if len(p.name) == 2 and p.name.startswith(prefix[:2]))
         for shard in shards:
             with contextlib.suppress(FileNotFoundError):
-                names = sorted(os.listdir(root / shard))
-                for name in names:
-                    if len(name) == 64 and not name.startswith(TMP_PREFIX) and name.startswith(prefix):
+                names = os.listdir(root / shard)
+                present = set(names)
+                for name in sorted(names):
+                    # a data file counts only with its sidecar, as in ``stat``
+                    if len(name) == 64 and name.startswith(prefix) and name + SIDECAR in present:
                         yield name
 
     def presigned_get_url(self, bucket: Bucket, key: str, expires: timedelta) -> str:

@@ -327,7 +327,7 @@ class MinioStore:
         )
 
     def _retain(self, bucket: Bucket, key: str, version_id: str | None) -> None:
-        """Add or lengthen a COMPLIANCE retention; never shorten one."""
+        """Put a COMPLIANCE retention on an object that has none in force."""
         self.ensure_buckets()
         if bucket not in self._locked_buckets:
             log.warning(
@@ -339,8 +339,8 @@ class MinioStore:
         name = self.bucket_name(bucket)
         until = datetime.now(UTC) + self.retention
         current = self._retention_of(bucket, key, version_id)
-        if current is not None and current >= until:
-            return
+        if current is not None and current > datetime.now(UTC):
+            return  # already retained: storing the same bytes again does not extend it
         self._retry(
             "set retention",
             lambda: self.client.set_object_retention(

@@ -57,6 +57,18 @@ def test_crash_leftovers_are_invisible_and_repaired(store: DirectoryStore, tmp_p
     assert not stray.exists() and fresh.exists()
 
 
+def test_data_file_without_sidecar_is_not_stored(store: DirectoryStore) -> None:
+    """After a power loss only one of the two renames may have reached the disk."""
+    obj = store.put_bytes(Bucket.DIGITISED, b"data landed, sidecar lost")
+    (store.root / "digitised" / obj.key[:2] / (obj.key + ".json")).unlink()
+    assert store.stat(Bucket.DIGITISED, obj.key) is None
+    assert list(store.list_keys(Bucket.DIGITISED)) == []
+    again = store.put_bytes(Bucket.DIGITISED, b"data landed, sidecar lost", metadata={"k": "v"})
+    assert again.created is True
+    assert list(store.list_keys(Bucket.DIGITISED)) == [obj.key]
+    assert store.stat(Bucket.DIGITISED, obj.key).metadata["k"] == "v"  # type: ignore[union-attr]
+
+
 def test_concurrent_puts_of_the_same_bytes_create_once(tmp_path: Path) -> None:
     settings = load_settings(data_dir=tmp_path / "data")
     data = os.urandom(2_000_000)

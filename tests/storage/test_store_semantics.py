@@ -277,6 +277,10 @@ def test_retained_until(store: ObjectStore) -> None:
     assert until is not None and until > datetime.now(UTC) + timedelta(days=3000)
     assert store.retained_until(Bucket.SIGNED, plain.key) is None
     assert store.retained_until(Bucket.SIGNED, sha(b"absent")) is None
+    # storing the same signed result again neither shortens nor extends its retention
+    time.sleep(1.1)
+    store.put_bytes(Bucket.SIGNED, b"retained", retain=True)
+    assert store.retained_until(Bucket.SIGNED, retained.key) == until
 
 
 def test_unretained_delete(store: ObjectStore) -> None:
