@@ -46,12 +46,12 @@ def apply_mrz(fields: dict[str, FieldValue], lines: Sequence[TextLine]) -> MrzRe
         return None
     _merge(fields, "id_number", mrz.id_number, "Số định danh")
     printed = fields.get("id_number")
-    if mrz.id_number is None and mrz.document_number and printed is not None:
-        if printed.value.endswith(mrz.document_number):
-            # 9 of the 12 printed digits are confirmed by a verified check digit.
-            fields["id_number"] = printed.model_copy(
-                update={"confidence": max(printed.confidence, 0.95), "source": "text+mrz"}
-            )
+    if (mrz.id_number is None and mrz.document_number and printed is not None
+            and printed.value.endswith(mrz.document_number)):
+        # 9 of the 12 printed digits are confirmed by a verified check digit.
+        fields["id_number"] = printed.model_copy(
+            update={"confidence": max(printed.confidence, 0.95), "source": "text+mrz"}
+        )
     id_number = mrz.id_number or (fields["id_number"].value if "id_number" in fields else None)
     century = _CENTURY.get(id_number[3]) if id_number and len(id_number) == 12 else None
     if mrz.birth_yymmdd:
