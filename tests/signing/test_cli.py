@@ -73,7 +73,8 @@ def test_received_copy_stamp_is_top_right_of_page_one(pki: PkiFixture, tmp_path:
 def test_key_file_as_seal(pki: PkiFixture, tmp_path: Path) -> None:
     src, out = text_pdf(tmp_path / "in.pdf"), tmp_path / "out.pdf"
     res = sohoa(
-        pki, tmp_path, "sign", str(src), "-o", str(out), "--pkcs12", str(pki.seal_p12), "--pin-env", "SEAL_PASS",
+        pki, tmp_path, "sign", str(src), "-o", str(out),
+        "--pkcs12", str(pki.seal_p12), "--pin-env", "SEAL_PASS",
         "--role", "seal", "--level", "B-B",
     )  # fmt: skip
     assert res.returncode == 0, res.stderr
@@ -94,7 +95,8 @@ def test_wrong_pin_is_one_clear_line_and_writes_nothing(pki: PkiFixture, tmp_pat
 def test_wrong_passphrase(pki: PkiFixture, tmp_path: Path) -> None:
     src, out = text_pdf(tmp_path / "in.pdf"), tmp_path / "out.pdf"
     res = sohoa(
-        pki, tmp_path, "sign", str(src), "-o", str(out), "--pkcs12", str(pki.seal_p12), "--pin-env", "SEAL_PASS",
+        pki, tmp_path, "sign", str(src), "-o", str(out),
+        "--pkcs12", str(pki.seal_p12), "--pin-env", "SEAL_PASS",
         SEAL_PASS="khong-dung",
     )  # fmt: skip
     assert res.returncode == ExitCode.PIN and "khong-dung" not in res.stderr
