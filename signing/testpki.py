@@ -16,6 +16,7 @@ Run ``python -m signing.testpki DIR`` to create (or reuse) one.
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import json
 import shutil
 import sys
@@ -518,6 +519,21 @@ def create_test_pki(
     leaves either the old PKI or none.
     """
     directory = Path(directory)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        lock = (directory / ".lock").open("a")
+    except OSError as exc:
+        raise TestPkiError(f"Không tạo được thư mục PKI thử nghiệm {directory}: {exc.strerror}") from exc
+    with lock:
+        # two processes asked for the same PKI at once (xdist workers, two demo runs): one
+        # makes it, the other then finds it complete instead of mixing two generations' keys
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _create_locked(directory, ocsp_url, crl_url, tsa_url)
+
+
+def _create_locked(
+    directory: Path, ocsp_url: str | None, crl_url: str | None, tsa_url: str | None
+) -> TestPki:
     manifest = _read_manifest(directory)
     if (
         manifest is not None
@@ -530,7 +546,6 @@ def create_test_pki(
             _refresh_crls_if_stale(pki)
             return pki
     try:
-        directory.mkdir(parents=True, exist_ok=True)
         scratch = Path(tempfile.mkdtemp(prefix=".testpki-", dir=directory))
     except OSError as exc:
         raise TestPkiError(f"Không tạo được thư mục PKI thử nghiệm {directory}: {exc.strerror}") from exc

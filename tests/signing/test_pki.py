@@ -20,7 +20,9 @@ from signing.testpki import TestPkiError, create_test_pki, load_test_pki
 def made(tmp_path_factory: pytest.TempPathFactory):
     directory = tmp_path_factory.mktemp("testpki")
     return create_test_pki(
-        directory, ocsp_url="http://127.0.0.1:9/ocsp", crl_url="http://127.0.0.1:9/crl",
+        directory,
+        ocsp_url="http://127.0.0.1:9/ocsp",
+        crl_url="http://127.0.0.1:9/crl",
         tsa_url="http://127.0.0.1:9/tsa",
     )
 
@@ -123,3 +125,32 @@ def test_idempotent_and_replaced_when_urls_change(made, tmp_path: Path) -> None:
 def test_load_missing_pki_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(TestPkiError, match="PKI thử nghiệm"):
         load_test_pki(tmp_path)
+
+
+def test_concurrent_creation_yields_one_consistent_pki(tmp_path: Path) -> None:
+    """Two processes asking for the same directory at once must not mix keys."""
+    import subprocess
+    import sys
+
+    target = tmp_path / "shared"
+    code = (
+        "import sys; from pathlib import Path; from signing.testpki import create_test_pki; "
+        "create_test_pki(Path(sys.argv[1]))"
+    )
+    procs = [
+        subprocess.Popen([sys.executable, "-c", code, str(target)], cwd=Path(__file__).resolve().parents[2])
+        for _ in range(3)
+    ]
+    assert all(p.wait(timeout=120) == 0 for p in procs)
+    pki = load_test_pki(target)
+    inter = pki.intermediate.load_cert()
+    inter.verify_directly_issued_by(pki.root.load_cert())
+    for ident in (pki.official_rsa, pki.official_ecdsa, pki.seal):
+        ident.load_cert().verify_directly_issued_by(inter)
+        key, cert, _ = pkcs12.load_key_and_certificates(ident.p12.read_bytes(), pki.passphrase.encode())
+        assert cert == ident.load_cert()
+        assert key is not None and key.public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        ) == ident.load_cert().public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
