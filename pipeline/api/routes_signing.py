@@ -25,7 +25,7 @@ ItemId = Annotated[int, Path(ge=1, le=2**62)]
 PDF_BODY_OPENAPI: dict[str, Any] = {
     "requestBody": {
         "required": True,
-        "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+        "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
     }
 }
 
