@@ -6,6 +6,7 @@ verification commands can evolve in their own files.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from pathlib import Path
 from typing import Annotated
@@ -40,6 +41,7 @@ def run_verify(
     revocation: RevocationMode | None,
     offline: bool,
     settings: Settings,
+    at: dt.datetime | None = None,
 ) -> VerificationReport:
     """Verify, print, and exit non-zero (``ExitCode.VERIFICATION``) when the file is not valid."""
     _quiet_pyhanko()
@@ -50,6 +52,7 @@ def run_verify(
         revocation=revocation or settings.signing.revocation,
         allow_fetching=not offline,
         tz=settings.signing.timezone,
+        at=at,
     )
     if as_json:
         typer.echo(report.model_dump_json(indent=2))
@@ -129,7 +132,21 @@ def register_verify(app: typer.Typer) -> None:
         offline: Annotated[
             bool, typer.Option("--offline", help="không hỏi CRL/OCSP qua mạng (no network fetching)")
         ] = False,
+        at: Annotated[
+            str | None,
+            typer.Option(
+                "--at",
+                help="kiểm tra tại thời điểm ISO 8601 có múi giờ, vd 2030-01-01T00:00:00+07:00 "
+                "(validate as of; no network)",
+            ),
+        ] = None,
     ) -> None:
+        moment = None
+        if at is not None:
+            try:
+                moment = dt.datetime.fromisoformat(at)
+            except ValueError:
+                raise typer.BadParameter("--at: ISO 8601, vd 2030-01-01T00:00:00+07:00") from None
         if revocation is not None and revocation not in ("soft-fail", "hard-fail", "require"):
             raise typer.BadParameter("--revocation: soft-fail | hard-fail | require")
         run_verify(
@@ -139,4 +156,5 @@ def register_verify(app: typer.Typer) -> None:
             revocation=revocation,  # type: ignore[arg-type]
             offline=offline,
             settings=load_settings(),
+            at=moment,
         )

@@ -150,3 +150,12 @@ def test_sohoa_console_script(files: dict[str, Path], pki_env: PkiEnv) -> None:
     )
     assert res.returncode == int(ExitCode.INPUT_FILE)
     assert len(res.stderr.strip().splitlines()) == 1 and "Traceback" not in res.stderr
+
+
+def test_validate_as_of_a_date(app: typer.Typer, files: dict[str, Path], pki_env: PkiEnv) -> None:
+    root = str(pki_env.pki.root.cert)
+    res = _run(app, str(files["good"]), "--json", "--trust", root, "--at", "2020-01-01T00:00:00+07:00")
+    assert res.exit_code == int(ExitCode.VERIFICATION)  # the certificates did not exist yet
+    assert json.loads(res.stdout)["signatures"][0]["trusted"] is False
+    res = _run(app, str(files["good"]), "--trust", root, "--at", "next tuesday")
+    assert res.exit_code == 2
