@@ -18,6 +18,7 @@ import argparse
 import dataclasses
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -74,6 +75,7 @@ class Score:
     chars: int = 0
     pages: int = 0
     seconds: float = 0.0
+    cpu: float = 0.0  # CPU seconds of this process and all its (waited) descendants
 
     def add(self, predicted: str, truth: str) -> None:
         e, c = edits(predicted, truth)
@@ -88,11 +90,26 @@ class Score:
     def ppm(self) -> float:
         return 60.0 * self.pages / self.seconds if self.seconds else 0.0
 
+    @property
+    def cpu_per_page(self) -> float:
+        return self.cpu / self.pages if self.pages else 0.0
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process plus every finished, waited-for descendant (workers, tesseract).
+
+    Printed beside wall time because the benchmark machine is shared: wall time swings with
+    other load, CPU time much less.
+    """
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
 
 def run_sohoa(scans: list[Path], work: Path, options: CleanOptions | None = None) -> Score:
     score = Score()
     settings = OcrSettings(jobs=2)
-    started = time.perf_counter()
+    started, cpu_start = time.perf_counter(), cpu_seconds()
     with ProcessExecutor(2) as pool:
         for scan in scans:
             pages = ocr_pages(scan, settings, pool, work / scan.name, options=options)
@@ -101,6 +118,7 @@ def run_sohoa(scans: list[Path], work: Path, options: CleanOptions | None = None
                 score.add(page.text, truth)
             score.pages += len(pages)
     score.seconds = time.perf_counter() - started
+    score.cpu = cpu_seconds() - cpu_start  # the pool has exited: its CPU time is counted
     return score
 
 
@@ -148,7 +166,7 @@ def run_ocrmypdf(scans: list[Path], work: Path) -> Score | None:
         return None
     score = Score()
     inputs = [(as_image_pdf(s, work / "in" / f"{s.name}.pdf"), s) for s in scans]
-    started = time.perf_counter()
+    started, cpu_start = time.perf_counter(), cpu_seconds()
     for pdf, scan in inputs:
         sidecar = work / f"{scan.name}.txt"
         subprocess.run(
@@ -162,6 +180,7 @@ def run_ocrmypdf(scans: list[Path], work: Path) -> Score | None:
             score.add(texts[index] if index < len(texts) else "", truth)
         score.pages += len(truths)
     score.seconds = time.perf_counter() - started
+    score.cpu = cpu_seconds() - cpu_start
     return score
 
 
@@ -244,6 +263,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     work = args.work or Path(tempfile.mkdtemp(prefix="bench-ocr-"))
+    work.mkdir(parents=True, exist_ok=True)
     if args.rss_worker:
         rss_worker(args.rss_worker, args.rss_pages, work)
         return 0
@@ -254,12 +274,16 @@ def main(argv: list[str] | None = None) -> int:
         sohoa = run_sohoa(scans, work / "sohoa" / profile)
         raw = run_raw_tesseract(scans, work / "raw" / profile)
         print(f"\n== {profile}: {len(scans)} files, {sohoa.pages} pages")
-        print(f"  sohoa        CER {sohoa.cer:7.2%}   {sohoa.ppm:6.1f} pages/min ({sohoa.seconds:.0f} s)")
+        print(
+            f"  sohoa        CER {sohoa.cer:7.2%}   {sohoa.ppm:6.1f} pages/min ({sohoa.seconds:.0f} s, "
+            f"{sohoa.cpu_per_page:.2f} CPU s/page)"
+        )
         print(f"  raw tesseract CER {raw.cer:7.2%}")
         totals["sohoa"].pages += sohoa.pages
         totals["sohoa"].seconds += sohoa.seconds
         totals["sohoa"].edits += sohoa.edits
         totals["sohoa"].chars += sohoa.chars
+        totals["sohoa"].cpu += sohoa.cpu
         if not args.no_ocrmypdf:
             other = run_ocrmypdf(scans, work / "ocrmypdf" / profile)
             if other is None:
@@ -267,21 +291,32 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 print(
                     f"  ocrmypdf     CER {other.cer:7.2%}   {other.ppm:6.1f} pages/min "
-                    f"({other.seconds:.0f} s)"
+                    f"({other.seconds:.0f} s, {other.cpu_per_page:.2f} CPU s/page)"
                 )
-                print(f"  speed ratio sohoa/ocrmypdf: {sohoa.ppm / other.ppm:.2f}x")
-                for key in ("pages", "seconds", "edits", "chars"):
+                print(
+                    f"  speed ratio sohoa/ocrmypdf: {sohoa.ppm / other.ppm:.2f}x wall, "
+                    f"{other.cpu_per_page / sohoa.cpu_per_page:.2f}x CPU"
+                )
+                for key in ("pages", "seconds", "edits", "chars", "cpu"):
                     setattr(totals["ocrmypdf"], key, getattr(totals["ocrmypdf"], key) + getattr(other, key))
         if args.ablation:
-            print("  ablation (step switched off: CER, pages/min):")
-            for step in ("seal", "light", "crop", "orientation", "osd_fallback", "deskew", "blank"):
-                opts = dataclasses.replace(CleanOptions(), **{step: False})
-                off = run_sohoa(scans, work / "ablation" / profile / step, opts)
-                print(f"    -{step:<13} CER {off.cer:7.2%}   {off.ppm:6.1f} pages/min")
+            print("  ablation (one step toggled from the default: CER, CPU s/page):")
+            default = CleanOptions()
+            for opt in dataclasses.fields(CleanOptions):
+                step = opt.name
+                on = not getattr(default, step)
+                toggled = run_sohoa(
+                    scans, work / "ablation" / profile / step, dataclasses.replace(default, **{step: on})
+                )
+                sign = "+" if on else "-"
+                print(f"    {sign}{step:<13} CER {toggled.cer:7.2%}   {toggled.cpu_per_page:.2f} CPU s/page")
     s, o = totals["sohoa"], totals["ocrmypdf"]
     if o.pages:
-        print(f"\n== overall: sohoa {s.ppm:.1f} pages/min, CER {s.cer:.2%}; "
-              f"ocrmypdf {o.ppm:.1f} pages/min, CER {o.cer:.2%}; ratio {s.ppm / o.ppm:.2f}x")
+        print(
+            f"\n== overall: sohoa {s.ppm:.1f} pages/min, {s.cpu_per_page:.2f} CPU s/page, CER {s.cer:.2%}; "
+            f"ocrmypdf {o.ppm:.1f} pages/min, {o.cpu_per_page:.2f} CPU s/page, CER {o.cer:.2%}; "
+            f"ratio {s.ppm / o.ppm:.2f}x wall, {o.cpu_per_page / s.cpu_per_page:.2f}x CPU"
+        )
     if args.rss_pages:
         measure_rss(a4_300dpi_sample(work), args.rss_pages, work)
     return 0
