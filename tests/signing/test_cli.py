@@ -145,3 +145,16 @@ def test_certify_command(pki: PkiFixture, tmp_path: Path) -> None:
     assert_pdfsig_valid(pki.nss_dir, out, [OFFICIAL_NAME, ORG])
     text = pdftotext(out)
     assert "Chứng thực bản sao đúng với bản chính" in text and "Quyển số: 01/2026-SCT/BS" in text
+
+
+def test_pin_from_prompt(pki: PkiFixture, tmp_path: Path) -> None:
+    src, out = text_pdf(tmp_path / "in.pdf"), tmp_path / "out.pdf"
+    args = [a for a in token_args(pki) if a not in ("--pin-env", "TOKEN_PIN")]
+    full = {**os.environ, "SOHOA_DATA_DIR": str(tmp_path / "data"), "SOHOA_SIGNING__FONT": str(pki.font)}
+    res = subprocess.run(
+        [sys.executable, "-m", "pipeline.cli.main", "sign", str(src), "-o", str(out), *args],
+        input=f"{USER_PIN}\n", capture_output=True, text=True, env=full, timeout=300,
+    )  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    assert USER_PIN not in res.stdout + res.stderr  # the prompt does not echo it
+    assert_pdfsig_valid(pki.nss_dir, out, [OFFICIAL_NAME])
