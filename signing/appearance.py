@@ -13,6 +13,7 @@ import logging
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
 from pyhanko.pdf_utils.images import PdfImage
@@ -61,6 +62,32 @@ def signing_time_text(now: dt.datetime, tz: dt.tzinfo) -> str:
     return now.astimezone(tz).replace(microsecond=0).isoformat()
 
 
+VN_TZ = dt.timezone(dt.timedelta(hours=7))
+_PYHANKO_TS_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
+
+
+@dataclass(frozen=True)
+class ZonedTextStampStyle(TextStampStyle):
+    """A text stamp whose ``%(signing_time)s`` is the signature's own time, in the commune's zone.
+
+    pyHanko formats the signing time (the one in the CMS) in the machine's local zone; the
+    stamp re-reads it and prints it as ISO 8601 in ``zone``, so stamp and signature agree.
+    """
+
+    zone: dt.tzinfo = VN_TZ
+    timestamp_format: str = _PYHANKO_TS_FORMAT
+
+    def create_stamp(self, writer: Any, box: Any, text_params: dict) -> Any:
+        params = dict(text_params)
+        try:
+            when = dt.datetime.strptime(str(params["ts"]), _PYHANKO_TS_FORMAT)
+        except (KeyError, ValueError):
+            pass
+        else:
+            params["signing_time"] = signing_time_text(when, self.zone)
+        return super().create_stamp(writer, box, params)
+
+
 def default_box(kind: StampKind, width: float, height: float) -> Box:
     """Bottom right for the official, left of it for the seal, top right for a received copy."""
     margin = 36.0
@@ -81,12 +108,15 @@ def text_style(font: Path, size: int, color: tuple[float, float, float]) -> Text
     )
 
 
-def stamp_style(kind: StampKind, font: Path, seal_png: Path | None = None) -> TextStampStyle:
+def stamp_style(
+    kind: StampKind, font: Path, seal_png: Path | None = None, zone: dt.tzinfo = VN_TZ
+) -> TextStampStyle:
     """The pyHanko style for ``kind``; ``seal_png`` is required for the seal."""
     if kind is StampKind.SEAL:
         if seal_png is None:
             raise ValueError("the seal stamp needs a seal image")
-        return TextStampStyle(
+        return ZonedTextStampStyle(
+            zone=zone,
             stamp_text=SEAL_TEXT,
             text_box_style=text_style(font, 8, RED),
             border_width=0,
@@ -105,13 +135,15 @@ def stamp_style(kind: StampKind, font: Path, seal_png: Path | None = None) -> Te
             ),
         )
     if kind is StampKind.RECEIVED:
-        return TextStampStyle(
+        return ZonedTextStampStyle(
+            zone=zone,
             stamp_text=RECEIVED_TEXT,
             text_box_style=text_style(font, 8, BLUE),
             border_width=0,
             background=None,
         )
-    return TextStampStyle(
+    return ZonedTextStampStyle(
+        zone=zone,
         stamp_text=OFFICIAL_TEXT,
         text_box_style=text_style(font, 8, BLUE),
         border_width=1,

@@ -272,13 +272,14 @@ def sign_bytes(
         use_pades_lta=False,
     )
     timestamper = timestamps.HTTPTimeStamper(ctx.tsa_url) if ctx.level != "B-B" and ctx.tsa_url else None
-    style = None if kind is StampKind.NONE else stamp_style(kind, ctx.font, ctx.seal_image)
+    style = None if kind is StampKind.NONE else stamp_style(kind, ctx.font, ctx.seal_image, ctx.tz)
     pdf_signer = signers.PdfSigner(
         meta, signer, timestamper=timestamper, stamp_style=style, new_field_spec=new_field
     )
     params = {
         "signer": signer_name,
         "organisation": organisation,
+        # replaced by the stamp style with the signature's own time; kept as a fallback
         "signing_time": signing_time_text(now or dt.datetime.now(dt.UTC), ctx.tz),
     }
     out = io.BytesIO()

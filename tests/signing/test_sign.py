@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -57,7 +58,16 @@ def test_token_signature_b_b(pki: PkiFixture, tmp_path: Path, label: str, name: 
     text = pdftotext(out)
     assert f"Ký bởi: {name}" in text
     assert ORG in text
-    assert ISO_VN.search(text), text
+    m = ISO_VN.search(text)
+    assert m, text
+    # the stamp shows the signing time recorded in the signature itself, in +07:00
+    with out.open("rb") as fh:
+        signed_at = PdfFileReader(fh).embedded_signatures[0].self_reported_timestamp
+    assert signed_at is not None
+    assert (
+        m.group(1)
+        == signed_at.astimezone(dt.timezone(dt.timedelta(hours=7))).replace(microsecond=0).isoformat()
+    )
 
 
 def test_pkcs12_seal_stamp_shows_organisation(pki: PkiFixture, tmp_path: Path) -> None:
