@@ -236,7 +236,10 @@ class Intake:
     ) -> BatchReport:
         """Ingest files and folders into one dossier (an existing one, or a new one)."""
         files = list(expand_paths(paths))
-        self.recover(include_own=True)  # nothing of ours is in flight between batches
+        try:
+            self.recover(include_own=True)  # nothing of ours is in flight between batches
+        except SohoaError as exc:  # store down: each file will say so; recovery runs next time
+            log.warning("recovery postponed: %s", type(exc).__name__)
         if dossier_code is not None:
             with read_session(self.engine) as session:
                 get_dossier(session, dossier_code)
@@ -294,7 +297,10 @@ class Intake:
             if workdir is not None:
                 shutil.rmtree(workdir, ignore_errors=True)
         if outcome.status == Status.FAILED and quarantine:
-            outcome.quarantined = self.quarantine(path, outcome)
+            try:
+                outcome.quarantined = self.quarantine(path, outcome)
+            except OSError as exc:  # the source stays where it was: nothing is lost
+                log.error("could not quarantine %s: %s", path.name, exc.strerror)
         return outcome
 
     def _handle_duplicate(self, outcome: FileOutcome, dossier_code: str | None) -> bool:
