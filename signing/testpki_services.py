@@ -193,6 +193,9 @@ class _OcspResponder:
         return resp.public_bytes(serialization.Encoding.DER)
 
 
+_TSA_REJECTION = bytes.fromhex("3005300302010" + "2")
+
+
 class _TimeStampAuthority:
     def __init__(self, pki: TestPki) -> None:
         from pyhanko.sign.timestamps import DummyTimeStamper
@@ -218,10 +221,9 @@ class _TimeStampAuthority:
             req = tsp.TimeStampReq.load(request_der)
             req.native  # noqa: B018 - forces a full parse so garbage fails here
         except (ValueError, TypeError):
-            rejection = tsp.TimeStampResp(
-                {"status": tsp.PKIStatusInfo({"status": tsp.PKIStatus("rejection")})}
-            )
-            return bytes(rejection.dump())
+            # TimeStampResp { status PKIStatusInfo { status rejection(2) } }, DER by hand:
+            # asn1crypto wrongly requires timeStampToken and cannot build it
+            return _TSA_REJECTION
         return bytes(self._stamper.request_tsa_response(req).dump())
 
 
@@ -270,8 +272,14 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self._send(404, b"not found", "text/plain")
 
+    def _safe_route(self, method: str) -> None:
+        try:
+            self._route(method)
+        except Exception:  # a test CA answers 500 like a real one, never drops the line
+            self._send(500, b"internal error", "text/plain")
+
     def do_GET(self) -> None:
-        self._route("GET")
+        self._safe_route("GET")
 
     def do_POST(self) -> None:
-        self._route("POST")
+        self._safe_route("POST")
