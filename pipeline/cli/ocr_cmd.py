@@ -126,7 +126,9 @@ def register(app: typer.Typer) -> None:
         ),
     )
     def ocr(
-        file: Annotated[Path, typer.Argument(help="Tệp quét (scan file): PDF, TIFF, JPEG, PNG")],
+        file: Annotated[
+            Path, typer.Argument(metavar="FILE", help="Tệp quét (scan file): PDF, TIFF, JPEG, PNG")
+        ],
         as_json: Annotated[
             bool, typer.Option("--json", help="In đúng một đối tượng JSON (print exactly one JSON object)")
         ] = False,

@@ -32,6 +32,20 @@ class PageClass:
     has_title: bool
     cccd_side: str | None  # "front", "back", "both" for ID card pages
     scores: dict[str, float]
+    opens_document: bool = False  # a title, or the national motto that heads first pages
+
+
+MOTTO = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+MOTTO_LINES = 6
+# Titles of documents sohoa does not extract from (they still start a new document).
+OTHER_TITLES = ("THÔNG BÁO", "BIÊN BẢN", "KẾ HOẠCH", "GIẤY MỜI", "QUYẾT ĐỊNH", "BÁO CÁO",
+                "TỜ TRÌNH", "CÔNG VĂN", "GIẤY XÁC NHẬN", "GIẤY ỦY QUYỀN", "HỢP ĐỒNG")
+
+
+def has_motto(lines: Sequence[TextLine]) -> bool:
+    """Every administrative document heads its first page with the national motto."""
+    target = fold(MOTTO)
+    return any(fuzz.partial_ratio(target, fold(ln.text)) >= 85 for ln in lines[:MOTTO_LINES])
 
 
 def _mostly_upper(text: str) -> bool:
@@ -91,6 +105,7 @@ def cccd_side(lines: Sequence[TextLine], has_title: bool) -> str:
 def classify_page(lines: Sequence[TextLine]) -> PageClass:
     if not lines:
         return PageClass("other", 0.0, False, None, {})
+    motto = has_motto(lines)
     folded_text = fold("\n".join(ln.text for ln in lines))
     scores: dict[str, float] = {}
     titles: dict[str, float] = {}
@@ -109,8 +124,14 @@ def classify_page(lines: Sequence[TextLine]) -> PageClass:
     second_score = ranked[1][1] if len(ranked) > 1 else 0.0
     has_title = titles[best] >= TITLE_MIN
     if best_score < OTHER_BELOW and not has_title:
-        return PageClass("other", round(1.0 - best_score, 3), False, None, scores)
+        other_title = title_score(lines, _OTHER_SPEC) >= TITLE_MIN
+        return PageClass("other", round(1.0 - best_score, 3), other_title, None, scores,
+                         opens_document=motto or other_title)
     margin = best_score - second_score
     confidence = min(1.0, 0.5 + best_score * 0.5 + margin * 0.5)
     side = cccd_side(lines, has_title) if best == CCCD.doc_type else None
-    return PageClass(best, round(confidence, 3), has_title, side, scores)
+    return PageClass(best, round(confidence, 3), has_title, side, scores,
+                     opens_document=has_title or motto)
+
+
+_OTHER_SPEC = DocTypeSpec("other", titles=OTHER_TITLES, fields=())

@@ -124,8 +124,11 @@ def find_label_hits(line: str, patterns: Iterable[LabelPattern]) -> list[LabelHi
             start, end = folded.span(tokens[i][1], tokens[i + k - 1][2])
             while end < len(line) and unicodedata.combining(line[end]):
                 end += 1  # a stray tone mark OCR'd after the label's last letter
-            if len(target) <= MEDIUM and not (
-                _SEPARATOR_AFTER.match(line, end) and (i == 0 or line[end:].strip())
+            separated = bool(_SEPARATOR_AFTER.match(line, end)) and (i == 0 or bool(line[end:].strip()))
+            # A short label needs its colon, unless it opens the line and is read exactly
+            # ("Họ và tên HỒ ĐÌNH KHÁNH" with the colon lost).
+            if len(target) <= MEDIUM and not separated and not (
+                i == 0 and score >= 0.99 and not pattern.short
             ):
                 continue
             if pattern.short and line[end:].strip() == "":

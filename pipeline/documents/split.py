@@ -45,11 +45,11 @@ def _continues(doc: DocumentPages | None, cls: PageClass) -> bool:
     if doc.doc_type == "cccd":
         if cls.doc_type != "cccd":
             # An unrecognised page after a front is most likely a back without its MRZ.
-            return not cls.has_title and cls.doc_type == "other" and "back" not in _cccd_sides(doc)
+            return not cls.opens_document and cls.doc_type == "other" and "back" not in _cccd_sides(doc)
         side = cls.cccd_side or "front"
         new = {"front", "back"} if side == "both" else {side}
         return not (new & _cccd_sides(doc))
-    if cls.has_title:
+    if cls.has_title or cls.opens_document:
         return False
     if cls.doc_type == doc.doc_type or cls.doc_type == "other":
         return True

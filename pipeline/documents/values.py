@@ -36,7 +36,10 @@ def parse_value(kind: Kind, raw: str) -> Parsed:
     if kind == "text":
         return Parsed(text)
     if kind == "name":
-        return Parsed(repair_family_name(n.parse_name(text)) or None)
+        # Names are letters, spaces, hyphens and apostrophes inside a word ("H'Hen"); other
+        # marks are specks ("PHẠM 'THU").
+        name = re.sub(r"(?<![^\W\d_])'|'(?![^\W\d_])|[^\w\s'\-]|\d|_", " ", n.parse_name(text))
+        return Parsed(repair_family_name(n.clean_text(name)) or None)
     if kind == "date":
         iso, exists = n.parse_date(text)
         if iso is None:
@@ -77,6 +80,8 @@ def parse_value(kind: Kind, raw: str) -> Parsed:
         return Parsed(value, structured=bool(re.fullmatch(r"[A-Z]{2} \d{6}", value)))
     if kind == "book":
         m = re.search(r"(\d{1,3})\s*/\s*(\d{4})", n.numeric_token(text))
+        if m is None:  # the slash OCR'd as I, l, | or 1: "03I2012", "0312012"
+            m = re.search(r"(?<!\d)(\d{1,3})\s*[Il|!\\1]\s*((?:19|20)\d{2})(?!\d)", text)
         if m is None:
             return Parsed(text)
         return Parsed(f"{m.group(1)}/{m.group(2)}", structured=True)

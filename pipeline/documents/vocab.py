@@ -7,6 +7,8 @@ repaired, and the match itself is evidence the value was read right.
 
 from __future__ import annotations
 
+from rapidfuzz import fuzz
+
 from pipeline.documents.folding import fold
 
 ETHNIC_GROUPS = (
@@ -43,4 +45,10 @@ def canonical(value: str, vocabulary: str) -> str | None:
         rest = "".join(words[n:])
         if found and len(rest) <= 2:
             return found
+    # A longer word one or two letters off ("Việt Nanj"), when nothing else is as close.
+    key = "".join(words)
+    if len(key) >= 5:
+        scored = sorted(((fuzz.ratio(key, k), name) for k, name in index.items() if name), reverse=True)
+        if scored and scored[0][0] >= 75 and (len(scored) < 2 or scored[1][0] < scored[0][0] - 15):
+            return scored[0][1]
     return None
