@@ -336,3 +336,27 @@ def test_even_blank_padding_after_the_last_signature_is_refused(
     assert sig.intact and sig.trusted and sig.coverage == "ENTIRE_REVISION"
     assert not report.valid  # ... yet not covered by the last signature
     assert "ngoài vùng ký" in (sig.reason or "")
+
+
+def test_timestamp_from_an_untrusted_tsa(tmp_path: Path, pki_env: PkiEnv) -> None:
+    """A trusted signer, but the 'proof of time' comes from a TSA nobody trusts."""
+    from signing.testpki_services import start_pki_with_services
+
+    rogue, rogue_services = start_pki_with_services(tmp_path / "rogue")
+    try:
+        from pyhanko.sign import timestamps
+
+        data = signers.sign_pdf(
+            IncrementalPdfFileWriter(io.BytesIO(text_pdf_bytes())),
+            signers.PdfSignatureMetadata(field_name="Sig1", subfilter=fields.SigSeedSubFilter.PADES),
+            signer=signer_for(pki_env.pki, pki_env.pki.official_rsa),
+            timestamper=timestamps.HTTPTimeStamper(rogue.tsa_url or ""),
+        ).getvalue()
+    finally:
+        rogue_services.stop()
+    report = _verify(tmp_path, pki_env, data)
+    assert not report.valid
+    sig = report.signatures[0]
+    assert sig.intact and sig.trusted
+    assert sig.timestamp_source == "tsa" and sig.timestamp_trusted is False
+    assert "dấu thời gian" in (sig.reason or "")
