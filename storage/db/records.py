@@ -219,6 +219,58 @@ def add_signed_version(
     return version
 
 
+def record_signed_document(
+    session: Session,
+    *,
+    doc_type: str,
+    signed: ObjectRef,
+    signed_by: str,
+    actor: str,
+    owners: list[tuple[str, str]] | None = None,
+    fields: dict[str, FieldInput] | None = None,
+    dossier: Dossier | None = None,
+    issue_date: date | None = None,
+    expiry_date: date | None = None,
+) -> Document:
+    """An electronic result signed here (e.g. a certificate issued on a dossier): held for reuse.
+
+    Its identity is the signed file's hash; owners default to those its fields name.
+    """
+    fields = fields or {}
+    if owners is None:
+        owners = owners_from_fields(doc_type, {k: f.value for k, f in fields.items()})
+    for owner_id, _role in owners:
+        if not OWNER_ID_RE.fullmatch(owner_id):
+            raise BadInputError("Mã định danh không hợp lệ (invalid id)")
+    values = {k: f.value for k, f in fields.items()}
+    issue, expiry = validity_from_fields(values)
+    document = Document(
+        sha256=signed.sha256,
+        doc_type=doc_type,
+        pages=[],
+        page_count=0,
+        owner_id=owners[0][0] if owners else None,
+        source=DocumentSource.SIGNED.value,
+        dossier_id=dossier.id if dossier else None,
+        issue_date=issue_date or issue,
+        expiry_date=expiry_date or expiry,
+        confidence=1.0,
+    )
+    document.fields = [
+        ExtractedField(key=k, value=f.value, confidence=f.confidence, needs_review=f.needs_review)
+        for k, f in fields.items()
+    ]
+    document.owners = [DocumentOwner(owner_id=o, role=role) for o, role in owners]
+    document.versions = [_version(VersionKind.SIGNED, signed, signed_by=signed_by)]
+    session.add(document)
+    session.flush()
+    audit(
+        session, "document.signed_result", actor=actor, dossier_id=document.dossier_id,
+        document_id=document.id, doc_type=doc_type, object_key=signed.key,
+    )
+    return document
+
+
 def _get_document(session: Session, document_id: int) -> Document:
     document = session.get(Document, document_id)
     if document is None:

@@ -240,3 +240,27 @@ def test_lookup_is_an_index_seek(db: Database, held: dict[str, int]) -> None:
         assert "SCAN document_owners" not in plan and "SCAN documents" not in plan
     else:
         assert "Index" in plan
+
+
+def test_signed_results_are_held(db: Database, held: dict[str, int]) -> None:
+    from storage.db.records import record_signed_document
+
+    with write_session(db.engine) as session:
+        document = record_signed_document(
+            session,
+            doc_type="birth_certificate",
+            signed=ObjectRef("signed", "e" * 64, "e" * 64, 1234),
+            signed_by="CN=Chủ tịch UBND",
+            actor="signing",
+            fields={"id_number": FieldInput(WIFE, 1.0), "full_name": FieldInput("Lê Thị Hoa", 1.0)},
+        )
+        document_id = document.id
+    with read_session(db.engine) as session:
+        result = lookup(session, WIFE, today=TODAY)
+    item = next(h for h in result.held if h.doc_type == "birth_certificate")
+    assert item.document_id == str(document_id) and item.signed and item.source == "signed"
+    assert item.fields["full_name"] == "Lê Thị Hoa"
+    with pytest.raises(BadInputError), write_session(db.engine) as session:
+        record_signed_document(
+            session, doc_type="other", signed=ref(5), signed_by="x", actor="t", owners=[("bad", "holder")]
+        )
