@@ -27,7 +27,7 @@ from config.settings import Settings
 from signing.appearance import RED, StampKind, text_style
 from signing.certcheck import subject_name
 from signing.errors import SigningError
-from signing.pades import SigningContext, SignRequest, read_input, sign_bytes
+from signing.pades import PageBox, SigningContext, SignRequest, read_input, sign_bytes
 from storage.db.certification import Allocated, allocate_number, ensure_tables, record_act
 from storage.db.engine import write_session
 from storage.db.errors import DatabaseError
@@ -85,9 +85,10 @@ def statement_text(alloc: Allocated, on: dt.date, official: str, place: str | No
 
 
 def _statement_overlay(text: str, font: Path, box: tuple[float, float, float, float] | None):  # type: ignore[no-untyped-def]
-    def draw(writer: IncrementalPdfFileWriter, sizes: list[tuple[float, float]]) -> None:
-        last = len(sizes) - 1
-        x0, y0, x1, y1 = box or (36.0, 124.0, 316.0, 204.0)
+    def draw(writer: IncrementalPdfFileWriter, pages: list[PageBox]) -> None:
+        last = len(pages) - 1
+        px, py = pages[last][0], pages[last][1]
+        x0, y0, x1, y1 = box or (px + 36.0, py + 124.0, px + 316.0, py + 204.0)
         style = TextStampStyle(
             stamp_text="%(statement)s",
             text_box_style=text_style(font, 9, RED),

@@ -134,23 +134,33 @@ class SignRequest:
     field_name: str | None = None
 
 
-def _page_sizes(reader: PdfFileReader) -> list[tuple[float, float]]:
-    sizes: list[tuple[float, float]] = []
+PageBox = tuple[float, float, float, float]
 
-    def walk(node: DictionaryObject, inherited: object) -> None:
-        box = node.get("/MediaBox", inherited)
-        if node.get("/Type") == "/Pages" or "/Kids" in node:
+
+def _page_boxes(reader: PdfFileReader) -> list[PageBox]:
+    """The visible area (CropBox, else MediaBox; both inheritable) of every page, in order."""
+    boxes: list[PageBox] = []
+    seen: set[int] = set()
+
+    def walk(node: DictionaryObject, media: object, crop: object) -> None:
+        if id(node) in seen:  # a /Kids loop in a hostile file
+            raise InputPdfError("Cây trang của PDF bị vòng lặp (page tree loop)")
+        seen.add(id(node))
+        media = node.get("/MediaBox", media)
+        crop = node.get("/CropBox", crop)
+        if "/Kids" in node:
             for kid in node["/Kids"]:
-                walk(kid.get_object() if isinstance(kid, IndirectObject) else kid, box)
+                walk(kid.get_object() if isinstance(kid, IndirectObject) else kid, media, crop)
             return
+        box = crop if crop is not None else media
         if box is None:
-            sizes.append((595.0, 842.0))
+            boxes.append((0.0, 0.0, 595.0, 842.0))
         else:
             x0, y0, x1, y1 = (float(v) for v in box)  # type: ignore[attr-defined]
-            sizes.append((abs(x1 - x0), abs(y1 - y0)))
+            boxes.append((min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)))
 
-    walk(reader.root["/Pages"], None)
-    return sizes
+    walk(reader.root["/Pages"], None, None)
+    return boxes
 
 
 def _docmdp_level(reader: PdfFileReader) -> int | None:
@@ -185,14 +195,16 @@ def _next_field_name(used: set[str]) -> str:
     return f"Sig{n}"
 
 
-def _box(placement: Placement, kind: StampKind, sizes: list[tuple[float, float]]) -> tuple[int, tuple]:
-    page = placement.page_index(len(sizes))
-    w, h = sizes[page]
-    box = placement.box or default_box(kind, w, h)
-    return page, tuple(round(v) for v in box)
+def _box(placement: Placement, kind: StampKind, pages: list[PageBox]) -> tuple[int, tuple]:
+    page = placement.page_index(len(pages))
+    if placement.box is not None:
+        return page, tuple(round(v) for v in placement.box)
+    x0, y0, x1, y1 = pages[page]
+    bx0, by0, bx1, by1 = default_box(kind, x1 - x0, y1 - y0)
+    return page, (round(x0 + bx0), round(y0 + by0), round(x0 + bx1), round(y0 + by1))
 
 
-Overlay = Callable[[IncrementalPdfFileWriter, list[tuple[float, float]]], None]
+Overlay = Callable[[IncrementalPdfFileWriter, list[PageBox]], None]
 
 
 def sign_bytes(
@@ -212,7 +224,7 @@ def sign_bytes(
     """
     try:
         writer = _open_writer(data, name)
-        sizes = _page_sizes(writer.prev)
+        sizes = _page_boxes(writer.prev)
         existing = {fname: value for fname, value, _ in fields.enumerate_sig_fields(writer.prev)}
     except (PdfError, KeyError, TypeError, ValueError) as exc:
         raise InputPdfError(f"Không đọc được {name} (unreadable PDF): {exc}") from None

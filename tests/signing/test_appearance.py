@@ -94,3 +94,19 @@ def test_stamp_font_keeps_vietnamese_and_is_rescaled(pki: PkiFixture) -> None:
     assert TTFont(str(pki.font))["head"].unitsPerEm == 1000
     assert pki.font.stat().st_size < find_font(None).stat().st_size / 3
     assert pdf_ready_font(find_font(None), pki.font.parent) == pki.font  # cached, not rebuilt
+
+
+def test_default_stamp_lands_inside_the_crop_box(pki: PkiFixture, tmp_path: Path) -> None:
+    import pikepdf
+
+    src = text_pdf(tmp_path / "in.pdf")
+    with pikepdf.open(src, allow_overwriting_input=True) as pdf:
+        pdf.pages[0].obj.CropBox = [100, 150, 495, 742]
+        pdf.save(src)
+    out = tmp_path / "out.pdf"
+    sign_file(src, out, load_pkcs12_signer(pki.seal_p12, pki.passphrase), SignRequest(),
+              SigningContext.from_settings(settings_for(tmp_path, pki)))  # fmt: skip
+    with pikepdf.open(out) as pdf:
+        [widget] = [a for a in pdf.pages[0].obj.Annots if a.get("/FT") == "/Sig"]
+        x0, y0, x1, y1 = (float(v) for v in widget.Rect)
+    assert 100 <= x0 < x1 <= 495 and 150 <= y0 < y1 <= 742
