@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Literal
 
 from asn1crypto import x509 as asn1_x509
+from pkcs11 import exceptions as p11_exc
 from pyhanko.pdf_utils.generic import DictionaryObject, IndirectObject
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
@@ -29,7 +30,7 @@ from pyhanko_certvalidator import ValidationContext
 from config.settings import Settings
 from signing.appearance import Placement, StampKind, default_box, signing_time_text, stamp_style
 from signing.certcheck import subject_name
-from signing.errors import InputPdfError, SigningError
+from signing.errors import InputPdfError, SigningError, TokenError
 from signing.fonts import find_font, pdf_ready_font
 from signing.repair import prepare_for_signing
 from signing.seal_image import ensure_seal_png
@@ -303,6 +304,10 @@ def sign_bytes(
         raise SigningError(f"Không ký được {name} (signing failed): {exc}") from None
     except PdfError as exc:
         raise InputPdfError(f"Không ký được {name}: PDF lỗi (malformed PDF): {exc}") from None
+    except p11_exc.PKCS11Error as exc:  # token pulled out or session lost mid-batch
+        raise TokenError(
+            f"Token báo lỗi khi ký {name} (token error): {type(exc).__name__}; kiểm tra token còn cắm"
+        ) from None
     return out.getvalue()
 
 

@@ -87,3 +87,17 @@ def test_unusable_certificates_are_refused_at_login(pki: PkiFixture, label: str,
 )
 def test_tries_left_message_follows_token_flags(flags: TokenFlag, fragment: str) -> None:
     assert fragment in pin_tries_message(flags)
+
+
+def test_session_lost_mid_batch_is_a_token_error(pki: PkiFixture, tmp_path) -> None:
+    from signing.pades import SigningContext, SignRequest, sign_bytes
+    from tests.signing.helpers import settings_for
+    from tests.signing.pdfs import text_pdf
+
+    ctx = SigningContext.from_settings(settings_for(tmp_path, pki))
+    data = text_pdf(tmp_path / "in.pdf").read_bytes()
+    t = TokenSession(spec(pki, key_label="official-rsa"), USER_PIN)
+    assert sign_bytes(data, t.signer, SignRequest(), ctx).startswith(data)
+    t.session.close()  # as if the token were pulled out between two documents
+    with pytest.raises(TokenError, match="Token báo lỗi"):
+        sign_bytes(data, t.signer, SignRequest(), ctx)
