@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import datetime as dt
-import io
+import mmap
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, BinaryIO, Literal
 
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
@@ -148,9 +149,22 @@ async def async_verify_pdf(
     """
     roots = _load_trust_roots(trust_roots)
     offset = _parse_offset(tz)
-    data = _read_file(path)
+    with _open_pdf(path) as (stream, data):
+        return await _verify_open(path, stream, data, roots, offset, revocation, allow_fetching, at)
+
+
+async def _verify_open(
+    path: Path,
+    stream: BinaryIO,
+    data: mmap.mmap,
+    roots: list[asn1_x509.Certificate],
+    offset: dt.timezone,
+    revocation: RevocationMode,
+    allow_fetching: bool,
+    at: dt.datetime | None,
+) -> VerificationReport:
     try:
-        reader = PdfFileReader(io.BytesIO(data), strict=True)
+        reader = PdfFileReader(stream, strict=True)
         embedded = list(reader.embedded_signatures)
     except (misc.PdfError, ValueError, KeyError, TypeError, IndexError, AssertionError) as exc:
         raise VerifyInputError(
@@ -424,18 +438,27 @@ def _signer(cert: asn1_x509.Certificate | None) -> tuple[str | None, str | None]
 # --- file-level helpers -------------------------------------------------------------------------
 
 
-def _read_file(path: Path) -> bytes:
+@contextlib.contextmanager
+def _open_pdf(path: Path) -> Iterator[tuple[BinaryIO, mmap.mmap]]:
+    """The file as a stream for pyHanko and a memory map for the layout checks.
+
+    Mapped, not read: scanned dossiers run to hundreds of MB and only a few pages of them are
+    touched (xrefs, signature dictionaries, the signed ranges' digest streams through).
+    """
     try:
-        data = path.read_bytes()
+        f = path.open("rb")
     except FileNotFoundError as exc:
         raise VerifyInputError(f"Không tìm thấy tệp {path} (file not found)") from exc
     except IsADirectoryError as exc:
         raise VerifyInputError(f"{path} là thư mục, không phải tệp PDF (a directory)") from exc
     except OSError as exc:
         raise VerifyInputError(f"Không đọc được tệp {path} (cannot read): {exc.strerror}") from exc
-    if not data.lstrip()[:5].startswith(b"%PDF-"):
-        raise VerifyInputError(f"Tệp {path.name} không phải PDF (not a PDF)")
-    return data
+    with f:
+        if not f.read(1024).lstrip().startswith(b"%PDF-"):
+            raise VerifyInputError(f"Tệp {path.name} không phải PDF (not a PDF)")
+        f.seek(0)
+        with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            yield f, data
 
 
 @dataclass(frozen=True)
@@ -451,7 +474,7 @@ class _Layout:
 _BLANK = b" \t\r\n\x00\x0c"
 
 
-def _gaps_between_revisions(reader: PdfFileReader, data: bytes) -> dict[int, int]:
+def _gaps_between_revisions(reader: PdfFileReader, data: mmap.mmap) -> dict[int, int]:
     """Bytes that belong to no revision: after one revision's %%EOF, before the next one's data.
 
     An incremental update starts right after the previous ``%%EOF``; anything else there is
@@ -479,11 +502,11 @@ def _gaps_between_revisions(reader: PdfFileReader, data: bytes) -> dict[int, int
     return gaps
 
 
-def _trailing_bytes(data: bytes) -> int:
+def _trailing_bytes(data: mmap.mmap) -> int:
     """Non-blank bytes after the last ``%%EOF`` (0 for a clean file)."""
     pos = data.rfind(b"%%EOF")
     if pos < 0:
-        return len(data.strip(_BLANK))
+        return len(data)
     return len(data[pos + 5 :].strip(_BLANK))
 
 
