@@ -221,8 +221,16 @@ async def _verify_open(
     reason = None
     if failing:
         reason = "; ".join(f"{r.field}: {r.reason}" for r in failing)
+    signed_by_someone = any(r.kind != "document_timestamp" for r in reports)
+    if not signed_by_someone:
+        # a document timestamp proves when, not who: it is no signature
+        reason = "; ".join(
+            x
+            for x in (reason, "Tệp chỉ có dấu thời gian, không có chữ ký số (timestamp only, no signature)")
+            if x
+        )
     return VerificationReport(
-        valid=not failing,
+        valid=not failing and signed_by_someone,
         signatures=reports,
         file=path.name,
         reason=reason,

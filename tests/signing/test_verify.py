@@ -241,3 +241,13 @@ def test_sync_entry_works_inside_a_running_event_loop(tmp_path: Path, pki_env: P
         return verify_pdf(path, trust_roots=pki_env.pki.trust_roots).valid
 
     assert asyncio.run(inside_loop())
+
+
+def test_document_timestamp_alone_is_not_a_signature(tmp_path: Path, pki_env: PkiEnv) -> None:
+    pki = pki_env.pki
+    w = IncrementalPdfFileWriter(io.BytesIO(text_pdf_bytes()))
+    out = signers.PdfTimeStamper(timestamps.HTTPTimeStamper(pki.tsa_url or "")).timestamp_pdf(w, "sha256")
+    report = verify_pdf(_write(tmp_path, out.getvalue()), trust_roots=pki.trust_roots)
+    (ts,) = report.signatures
+    assert ts.kind == "document_timestamp" and ts.valid  # a sound timestamp ...
+    assert not report.valid and "chỉ có dấu thời gian" in (report.reason or "")  # ... but nobody signed
