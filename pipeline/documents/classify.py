@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -53,17 +54,23 @@ def _mostly_upper(text: str) -> bool:
     return bool(letters) and sum(c.isupper() for c in letters) >= 0.7 * len(letters)
 
 
+@lru_cache(maxsize=256)
+def _heads(texts: tuple[str, ...]) -> tuple[tuple[str, str, bool], ...]:
+    """Folded top lines and whether each starts in capitals (computed once per page)."""
+    return tuple((fold(t), t, _mostly_upper(t[:40])) for t in texts)
+
+
 def title_score(lines: Sequence[TextLine], spec: DocTypeSpec) -> float:
     """Best match of a printed title against the start of an upper-case line near the top."""
     best = 0.0
-    heads = [(fold(ln.text), ln.text) for ln in lines[:TITLE_LINES]]
+    heads = _heads(tuple(ln.text for ln in lines[:TITLE_LINES]))
     for title in spec.titles:
         target = fold(title)
         upper_title = _mostly_upper(title)
-        for folded, original in heads:
+        for folded, _original, upper in heads:
             if not folded:
                 continue
-            if upper_title and not _mostly_upper(original[: len(title)]):
+            if upper_title and not upper:
                 continue
             score = fuzz.ratio(folded[: len(target)], target) / 100.0
             best = max(best, score)

@@ -95,21 +95,30 @@ def find_label_hits(line: str, patterns: Iterable[LabelPattern]) -> list[LabelHi
     tokens = _tokens(folded)
     if not tokens:
         return []
+    compact = "".join(t[0] for t in tokens)
+    offsets = [0]
+    for t in tokens:
+        offsets.append(offsets[-1] + len(t[0]))
     candidates: list[LabelHit] = []
     for pattern in patterns:
         target = pattern.compact
         n = len(pattern.words)
         threshold = _threshold(len(target))
-        sizes = {n, n + 1} | ({n - 1} if n > 1 else set())
+        sizes = sorted({n, n + 1} | ({n - 1} if n > 1 else set()))
+        slack = max(2, len(target) // 4)
+        head = target[:2]
         for i in range(len(tokens)):
             if pattern.short and tokens[i][0] != pattern.words[0]:
                 continue
+            first = tokens[i][0]
+            if first[:1] != head[:1] and first[1:2] != head[1:2]:
+                continue  # neither of the first two letters agrees: not this label
             best: tuple[float, int] | None = None
-            for k in sorted(sizes):
+            for k in sizes:
                 if k <= 0 or i + k > len(tokens):
                     continue
-                candidate = "".join(t[0] for t in tokens[i : i + k])
-                if abs(len(candidate) - len(target)) > max(2, len(target) // 4):
+                candidate = compact[offsets[i] : offsets[i + k]]
+                if abs(len(candidate) - len(target)) > slack:
                     continue
                 score = fuzz.ratio(candidate, target) / 100.0
                 if score < threshold or (best is not None and score <= best[0]):
