@@ -1,0 +1,108 @@
+"""The staff web page (static files, no build step) and page images for the review screen.
+
+The page shell and its assets are public (they hold no data); every call the page makes goes
+through the authenticated API with the clerk's bearer token.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+from pathlib import Path as FsPath
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path
+from fastapi.responses import FileResponse, RedirectResponse, Response
+
+from pipeline.api.access import visible_document
+from pipeline.api.auth import Principal, require_scope
+from pipeline.api.context import ApiContext, get_context
+from pipeline.api.errors import ApiError
+from storage.db.engine import read_session
+from storage.db.models import VersionKind
+from storage.objects.base import Bucket
+
+router = APIRouter(tags=["web"])
+
+WEB_DIR = FsPath(__file__).parent / "web"
+ASSETS = {"app.js": "text/javascript", "app.css": "text/css"}
+# The copy shown beside the fields: the searchable PDF first, as the clerk reviews OCR output.
+IMAGE_SOURCES = (VersionKind.SEARCHABLE.value, VersionKind.SIGNED.value, VersionKind.ORIGINAL.value)
+PAGE_DPI = 110
+RENDER_TIMEOUT = 60
+
+
+@router.get("/", include_in_schema=False)
+def root() -> RedirectResponse:
+    return RedirectResponse("/ui/")
+
+
+@router.get("/ui/", include_in_schema=False)
+def page() -> FileResponse:
+    return FileResponse(WEB_DIR / "index.html", media_type="text/html; charset=utf-8")
+
+
+@router.get("/ui/{asset}", include_in_schema=False)
+def asset(asset: str) -> FileResponse:
+    if asset not in ASSETS:  # a fixed allow-list: no path ever reaches the file system
+        raise ApiError(404, "Không tìm thấy (not found)")
+    return FileResponse(WEB_DIR / asset, media_type=ASSETS[asset])
+
+
+@router.get(
+    "/documents/{document_id}/pages/{page}.png",
+    summary="Ảnh một trang của tài liệu (page image for review)",
+    response_class=Response,
+    responses={200: {"content": {"image/png": {}}}, 404: {"description": "không có trang"}},
+)
+def page_image(
+    document_id: Annotated[int, Path(ge=1, le=2**62)],
+    page: Annotated[int, Path(ge=1, le=5000)],
+    ctx: Annotated[ApiContext, Depends(get_context)],
+    principal: Annotated[Principal, Depends(require_scope("documents:read"))],
+) -> Response:
+    with read_session(ctx.engine) as session:
+        document = visible_document(session, document_id, principal)
+        versions = {v.kind: v for v in document.versions}
+        source = next((versions[k] for k in IMAGE_SOURCES if k in versions), None)
+        if source is None:
+            raise ApiError(404, "Tài liệu chưa có bản lưu (no stored copy)")
+        bucket, key, kind = source.bucket, source.object_key, source.kind
+        page_count = max(document.page_count, 1)
+        # The original scan holds every page of the file; the other copies only this document's.
+        file_page = (
+            document.pages[page - 1]
+            if kind == VersionKind.ORIGINAL.value and page <= len(document.pages)
+            else page
+        )
+    if page > page_count:
+        raise ApiError(404, "Không có trang này (no such page)")
+    with tempfile.TemporaryDirectory(prefix="sohoa-page-") as tmp:
+        pdf = ctx.store.get_file(Bucket(bucket), key, FsPath(tmp) / "doc.pdf")
+        if not pdf.read_bytes()[:5] == b"%PDF-":
+            raise ApiError(415, "Bản lưu không phải PDF (stored copy is not a PDF)")
+        out = FsPath(tmp) / "page"
+        result = subprocess.run(
+            [
+                "pdftoppm",
+                "-png",
+                "-r",
+                str(PAGE_DPI),
+                "-f",
+                str(file_page),
+                "-l",
+                str(file_page),
+                "-singlefile",
+                str(pdf),
+                str(out),
+            ],
+            capture_output=True,
+            timeout=RENDER_TIMEOUT,
+            check=False,
+        )
+        png = out.with_suffix(".png")
+        if result.returncode != 0 or not png.exists():
+            raise ApiError(404, "Không dựng được ảnh trang (page could not be rendered)")
+        return Response(
+            png.read_bytes(), media_type="image/png", headers={"Cache-Control": "private, max-age=300"}
+        )
