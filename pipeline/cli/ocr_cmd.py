@@ -25,6 +25,7 @@ from rich.table import Table
 from config.errors import ExitCode, SohoaError
 from config.settings import load_settings
 from pipeline.documents.models import DocumentResult, FileResult
+from pipeline.documents.review import LOW_CONFIDENCE
 
 DOC_TYPE_NAMES = {
     "cccd": "Căn cước công dân (citizen ID card)",
@@ -73,9 +74,10 @@ def _document_table(index: int, doc: DocumentResult) -> Table:
     table.add_column("Tin cậy", justify="right")
     table.add_column("Kiểm tra (review)")
     for key, fv in doc.fields.items():
-        flag = "[bold red]cần kiểm tra[/]" if fv.needs_review else "[green]ok[/]"
-        if fv.warnings:
-            flag += " — " + "; ".join(fv.warnings)
+        flag = "[bold red]cần kiểm tra (check)[/]" if fv.needs_review else "[green]ok[/]"
+        notes = [w for w in fv.warnings if w != LOW_CONFIDENCE]
+        if notes:
+            flag += " — " + "; ".join(notes)
         table.add_row(key, fv.value, f"{fv.confidence:.2f}", flag)
     return table
 

@@ -90,3 +90,12 @@ def test_classification_of_titles_is_by_line_start() -> None:
                       "Họ và tên người yêu cầu: NGUYỄN VĂN AN", "Nơi cư trú: Số 1, phường Dịch Vọng"])
     cls = classify_page(page_lines(page))
     assert cls.doc_type == "application_form" and cls.has_title
+
+
+def test_a_page_headed_by_the_national_motto_opens_a_document() -> None:
+    birth = layouts.birth_certificate(random.Random("e"))
+    notice = layouts.other(random.Random("f"))
+    notice2 = layouts.other(random.Random("g"))
+    assert layout(pages_of(birth, notice, notice2)) == [
+        ("birth_certificate", [1]), ("other", [2]), ("other", [3]),
+    ]
