@@ -360,3 +360,16 @@ def test_timestamp_from_an_untrusted_tsa(tmp_path: Path, pki_env: PkiEnv) -> Non
     assert sig.intact and sig.trusted
     assert sig.timestamp_source == "tsa" and sig.timestamp_trusted is False
     assert "dấu thời gian" in (sig.reason or "")
+
+
+def test_signature_value_tampered(tmp_path: Path, pki_env: PkiEnv, signed: bytes) -> None:
+    """A digit changed inside /Contents (the CMS blob, outside the signed ranges)."""
+    m = re.search(rb"/Contents\s*<([0-9a-fA-F]+)>", signed)
+    assert m is not None
+    blob = bytearray(m.group(1))
+    i = len(blob.rstrip(b"0")) - 8  # inside the signature value, before the zero padding
+    blob[i] = ord("0") if blob[i] != ord("0") else ord("1")
+    forged = signed[: m.start(1)] + bytes(blob) + signed[m.end(1) :]
+    report = _verify(tmp_path, pki_env, forged)
+    assert not report.valid
+    assert not report.signatures[0].intact
