@@ -593,6 +593,10 @@ def describe(pki: TestPki) -> str:
     for ident in pki.identities.values():
         lines.append(f"  {ident.name:<17} {ident.common_name}  →  {ident.p12.name}")
     lines.append(f"  mật khẩu PKCS#12 (passphrase): {pki.passphrase}")
+    lines.append("  cấu hình để kiểm tra chữ ký (settings to verify against it):")
+    lines.append(f"    SOHOA_SIGNING__TRUST_ROOTS='{json.dumps([str(pki.root.cert)])}'")
+    if pki.tsa_url:
+        lines.append(f"    SOHOA_SIGNING__TSA_URL={pki.tsa_url}")
     return "\n".join(lines)
 
 
