@@ -17,7 +17,7 @@ pytestmark = pytest.mark.skipif(shutil.which("docker-compose") is None, reason="
 
 
 def compose_config(**env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("MINIO_", "SOHOA_BUCKET"))}
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("MINIO_", "SOHOA_", "POSTGRES_"))}
     return subprocess.run(
         ["docker-compose", "-f", str(COMPOSE), "config"],
         cwd=REPO,
@@ -29,7 +29,12 @@ def compose_config(**env: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_compose_config_is_valid() -> None:
-    result = compose_config(MINIO_ROOT_PASSWORD="a-long-test-secret", SOHOA_BUCKET_PREFIX="ubnd")
+    result = compose_config(
+        MINIO_ROOT_PASSWORD="a-long-test-secret",
+        SOHOA_BUCKET_PREFIX="ubnd",
+        POSTGRES_PASSWORD="pg-test-secret",
+        SOHOA_ORGANISATION="UBND xã Thử Nghiệm",
+    )
     assert result.returncode == 0, result.stderr
     config = yaml.safe_load(result.stdout)
     minio = config["services"]["minio"]
@@ -51,6 +56,6 @@ def test_compose_config_is_valid() -> None:
 
 
 def test_compose_requires_a_password() -> None:
-    result = compose_config()
+    result = compose_config(POSTGRES_PASSWORD="pg-test-secret", SOHOA_ORGANISATION="UBND xã Thử Nghiệm")
     assert result.returncode != 0
     assert "MINIO_ROOT_PASSWORD" in result.stderr
