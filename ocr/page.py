@@ -20,6 +20,11 @@ TIMEOUT_WARNING = (
     "Trang {n}: quá thời gian nhận dạng ({seconds:.0f} s), chưa có chữ (OCR timed out, no text)"
 )
 BLANK_NOTE = "Trang {n}: trang trắng, không nhận dạng (blank page, not OCR'd)"
+LOW_CONFIDENCE = 0.60
+LOW_CONFIDENCE_WARNING = (
+    "Trang {n}: chữ nhận dạng kém tin cậy ({confidence:.0%}), nên kiểm tra hoặc quét lại "
+    "(low OCR confidence, check or rescan)"
+)
 
 
 def process_page(
@@ -66,6 +71,8 @@ def process_page(
         result.lines = ocr.lines
         result.text = ocr.text
         result.confidence = ocr.confidence
+        if ocr.lines and ocr.confidence < LOW_CONFIDENCE:
+            warnings.append(LOW_CONFIDENCE_WARNING.format(n=number, confidence=ocr.confidence))
         text_pdf = ocr.pdf_path
     del ocr_grey
     # The PDF keeps the scan's own pixels; the text layer is scaled to the same physical page.

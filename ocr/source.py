@@ -9,6 +9,7 @@ only their page.
 from __future__ import annotations
 
 import contextlib
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -248,13 +249,30 @@ def _is_signed(pdf: pikepdf.Pdf) -> bool:
 # ------------------------------------------------------------------------------------ images
 
 
+CORRUPTION_HINTS = ("larger than file", "corrupt", "truncated", "premature end")
+
+
+class _CorruptionWarning(Exception):
+    """Pillow only warned, but about damage (a tag pointing past the end of the file)."""
+
+
 @contextlib.contextmanager
 def _no_pillow_bomb_check() -> Iterator[None]:
-    """Pillow's own cap is fixed at 89 MP; ours (``max_megapixels``) is checked instead."""
+    """Pillow's own cap is fixed at 89 MP; ours (``max_megapixels``) is checked instead.
+
+    Pillow's warnings are caught here too: damage it only warns about becomes an error (a frame
+    silently dropped is a page lost), the rest stays off the clerk's terminal.
+    """
     saved = Image.MAX_IMAGE_PIXELS
     Image.MAX_IMAGE_PIXELS = None
     try:
-        yield
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            yield
+        for item in caught:
+            text = str(item.message).lower()
+            if any(hint in text for hint in CORRUPTION_HINTS):
+                raise _CorruptionWarning(str(item.message))
     finally:
         Image.MAX_IMAGE_PIXELS = saved
 
@@ -265,7 +283,11 @@ class ImageSource:
         self.path = path
         self.settings = settings
         with self._open() as img:
-            self.page_count = int(getattr(img, "n_frames", 1)) if kind == "tiff" else 1
+            try:
+                with _no_pillow_bomb_check():
+                    self.page_count = int(getattr(img, "n_frames", 1)) if kind == "tiff" else 1
+            except (OSError, ValueError, EOFError, SyntaxError, _CorruptionWarning) as exc:
+                raise BadTiffFrameError(self.path) from exc
 
     def _open(self) -> Image.Image:
         try:
@@ -273,7 +295,7 @@ class ImageSource:
                 return Image.open(self.path)
         except UnidentifiedImageError as exc:
             raise BadImageError(self.path) from exc
-        except (OSError, ValueError, SyntaxError) as exc:
+        except (OSError, ValueError, SyntaxError, _CorruptionWarning) as exc:
             if self.kind == "tiff":
                 raise BadTiffFrameError(self.path, "trang 1") from exc
             raise BadImageError(self.path) from exc
@@ -310,7 +332,7 @@ class ImageSource:
         try:
             with _no_pillow_bomb_check():
                 img.seek(index)
-        except (OSError, ValueError, EOFError, SyntaxError) as exc:
+        except (OSError, ValueError, EOFError, SyntaxError, _CorruptionWarning) as exc:
             raise BadTiffFrameError(self.path, f"trang {index + 1}") from exc
 
     def load_page(self, index: int) -> PageImage:
@@ -324,7 +346,7 @@ class ImageSource:
                     img.load()
                     frame = ImageOps.exif_transpose(img) if self.kind == "jpeg" else img
                     pixels = _to_array(frame)
-            except (OSError, ValueError, SyntaxError) as exc:
+            except (OSError, ValueError, SyntaxError, _CorruptionWarning) as exc:
                 if self.kind == "tiff":
                     raise BadTiffFrameError(self.path, f"trang {index + 1}") from exc
                 raise BadImageError(self.path) from exc

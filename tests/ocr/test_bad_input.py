@@ -188,3 +188,18 @@ def test_good_multipage_tiff_opens(tmp_path: Path, settings: OcrSettings) -> Non
     page = source.load_page(2)
     assert page.pixels.shape == (400, 300)
     assert page.dpi == pytest.approx(300)
+
+
+def test_tiff_with_damaged_frame_directory(tmp_path: Path, settings: OcrSettings) -> None:
+    """Pillow only warns about a broken frame directory and drops the frame: that must not pass."""
+    frame = Image.fromarray((np.random.default_rng(0).random((400, 300)) * 255).astype(np.uint8))
+    buf = io.BytesIO()
+    frame.save(buf, format="TIFF", save_all=True, append_images=[frame, frame], dpi=(300, 300))
+    data = bytearray(buf.getvalue())
+    first_ifd = struct.unpack("<I", data[4:8])[0]
+    entries = struct.unpack("<H", data[first_ifd : first_ifd + 2])[0]
+    second_ifd = struct.unpack("<I", data[first_ifd + 2 + 12 * entries : first_ifd + 6 + 12 * entries])[0]
+    data[second_ifd : second_ifd + 2] = b"\xff\xff"  # absurd entry count
+    path = tmp_path / "scan.tif"
+    path.write_bytes(bytes(data))
+    _expect(path, settings, errors.BadTiffFrameError, "bad_tiff_frame")

@@ -157,3 +157,18 @@ def test_grey_seal_not_triggered_on_plain_text(page: np.ndarray) -> None:
 
     _lifted, count = lift_grey_seals(page, DPI)
     assert count == 0
+
+
+def test_denoise_removes_specks_and_grain_but_keeps_text(page: np.ndarray) -> None:
+    from ocr.preprocess.denoise import denoise
+
+    noisy = page.copy()
+    rng = np.random.default_rng(3)
+    ys, xs = rng.integers(0, page.shape[0], 300), rng.integers(0, page.shape[1], 300)
+    clear = page[ys, xs] == 255
+    noisy[ys[clear], xs[clear]] = 0  # single-pixel dust on paper
+    noisy = np.where(noisy == 255, 225, noisy).astype(np.uint8)  # grey paper grain
+    out = denoise(noisy, DPI)
+    assert np.all(out[ys[clear], xs[clear]] == 255)
+    assert np.percentile(out[page == 255], 50) == 255
+    assert np.median(out[page < 60]) < 60
