@@ -154,3 +154,41 @@ def test_concurrent_creation_yields_one_consistent_pki(tmp_path: Path) -> None:
         ) == ident.load_cert().public_key().public_bytes(
             serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
         )
+
+
+def test_test_pki_command_and_module_entry(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    import typer
+    from typer.testing import CliRunner
+
+    from pipeline.cli.testpki_cmd import register
+
+    app = typer.Typer()
+    register(app)
+
+    @app.command("noop", hidden=True)
+    def _noop() -> None:  # keeps typer in multi-command mode, like sohoa
+        return None
+
+    res = CliRunner().invoke(app, ["test-pki", str(tmp_path / "cli")])
+    assert res.exit_code == 0, res.output
+    assert "CHỈ DÙNG THỬ NGHIỆM" in res.stdout and "SOHOA_SIGNING__TRUST_ROOTS" in res.stdout
+    assert load_test_pki(tmp_path / "cli").seal.p12.is_file()
+    mod = subprocess.run(
+        [sys.executable, "-m", "signing.testpki", str(tmp_path / "cli")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert mod.returncode == 0 and "Nguyễn Văn An (TEST)" in mod.stdout
+    bad = subprocess.run(
+        [sys.executable, "-m", "signing.testpki", "/proc/sohoa-cannot-write-here"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert bad.returncode != 0 and "Traceback" not in bad.stderr and bad.stderr.strip()
