@@ -33,6 +33,7 @@ COMMAND_MODULES = (
     "pipeline.cli.serve_cmd",
     "pipeline.cli.admin_cmd",
     "pipeline.cli.signclient_cmd",
+    "pipeline.cli.testpki_cmd",
 )
 
 for _name in COMMAND_MODULES:
