@@ -211,7 +211,7 @@ def rss_worker(path: Path, pages: int, work: Path) -> None:
     from ocr.page import process_page
 
     settings = OcrSettings()
-    marks = {1, 10, 50, 100, 200, 300, pages}
+    marks = {1, 10, 100, 300, pages} | set(range(25, pages + 1, 25))
     for index in range(pages):
         page = process_page(path, index, settings, work)
         if page.pdf_path:
@@ -241,7 +241,7 @@ def a4_300dpi_sample(work: Path) -> Path:
     """One degraded A4 page rasterised at 300 dpi, wrapped as an image PDF."""
     from tests.ocr.render import LINES, add_noise, render_page
 
-    grey, _ = render_page(LINES * 3, dpi=300, font_pt=11)
+    grey, _ = render_page(LINES, dpi=300, font_pt=12)
     path = work / "a4-300.pdf"
     Image.fromarray(add_noise(grey, 8)).save(path, resolution=300)
     return path
