@@ -9,12 +9,13 @@ more than that. Staff scopes follow from their roles; an administrator passes ev
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Literal, cast
 
 from fastapi import Depends, HTTPException, Request, status
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select
 
@@ -154,7 +155,8 @@ def principal_for_user(user: StaffUser) -> Principal:
     )
 
 
-def principal_for_token(ctx: ApiContext, token: str) -> Principal | None:
+def principal_for_token(ctx: ApiContext, token: str) -> tuple[Principal, float] | None:
+    """The staff member and the seconds left before the token expires."""
     if len(token) > 200:
         return None
     with read_session(ctx.engine) as session:
@@ -168,35 +170,62 @@ def principal_for_token(ctx: ApiContext, token: str) -> Principal | None:
         expires_at, user = row
         if expires_at.tzinfo is None:  # SQLite returns naive datetimes
             expires_at = expires_at.replace(tzinfo=UTC)
-        if user.disabled or expires_at <= datetime.now(UTC):
+        left = (expires_at - datetime.now(UTC)).total_seconds()
+        if user.disabled or left <= 0:
             return None
-        return principal_for_user(user)
+        return principal_for_user(user), left
 
 
-def authenticate(
+def _resolve(ctx: ApiContext, api_key: str | None, token: str | None) -> Principal | None:
+    """Credential to principal, through the short-lived cache (database read on a miss)."""
+    raw = api_key if api_key else token
+    if not raw:
+        return None
+    digest = ("k:" if api_key else "t:") + hash_secret(raw)
+    cached = ctx.auth_cache.get(digest)
+    if cached is not None:
+        return cast(Principal, cached)
+    if api_key:
+        principal = principal_for_key(ctx, api_key)
+        if principal is not None:
+            ctx.auth_cache.put(digest, principal)
+        return principal
+    assert token is not None
+    found = principal_for_token(ctx, token)
+    if found is None:
+        return None
+    ctx.auth_cache.put(digest, found[0], not_after=found[1])
+    return found[0]
+
+
+def forget_token(ctx: ApiContext, token: str) -> None:
+    ctx.auth_cache.drop("t:" + hash_secret(token))
+
+
+async def authenticate(
     request: Request,
     ctx: Annotated[ApiContext, Depends(get_context)],
     api_key: Annotated[str | None, Depends(_api_key_header)] = None,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)] = None,
 ) -> Principal:
     """The caller, or 401. The principal is also left on ``request.state`` for the access log."""
-    principal: Principal | None = None
-    if api_key:
-        principal = principal_for_key(ctx, api_key)
-    elif bearer is not None and bearer.credentials:
-        principal = principal_for_token(ctx, bearer.credentials)
+    token = bearer.credentials if bearer is not None and bearer.credentials else None
+    digest = ("k:" + hash_secret(api_key)) if api_key else ("t:" + hash_secret(token) if token else None)
+    principal = ctx.auth_cache.get(digest) if digest else None
+    if principal is None and (api_key or token):
+        principal = await run_in_threadpool(_resolve, ctx, api_key, token)
     if principal is None:
         raise unauthorized()
     request.state.principal = principal
-    return principal
+    return cast(Principal, principal)
 
 
-def require_scope(scope: str) -> Callable[..., Principal]:
+def require_scope(scope: str) -> Callable[..., Awaitable[Principal]]:
     """Dependency: any caller (key or staff) holding ``scope``."""
     if scope not in SCOPES:
         raise ValueError(f"unknown scope {scope}")
 
-    def dependency(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
+    async def dependency(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
         if not principal.has_scope(scope):
             raise forbidden()
         return principal
@@ -205,13 +234,13 @@ def require_scope(scope: str) -> Callable[..., Principal]:
     return dependency
 
 
-def require_role(*roles: str) -> Callable[..., Principal]:
+def require_role(*roles: str) -> Callable[..., Awaitable[Principal]]:
     """Dependency: a staff member with one of ``roles`` (an administrator always passes)."""
     unknown = set(roles) - set(ROLES)
     if unknown:
         raise ValueError(f"unknown roles {sorted(unknown)}")
 
-    def dependency(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
+    async def dependency(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
         if principal.kind != "staff":
             raise forbidden()
         if not principal.is_admin and not (principal.roles & set(roles)):
@@ -222,7 +251,7 @@ def require_role(*roles: str) -> Callable[..., Principal]:
     return dependency
 
 
-def require_staff(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
+async def require_staff(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
     if principal.kind != "staff":
         raise forbidden()
     return principal

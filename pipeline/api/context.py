@@ -12,6 +12,7 @@ from fastapi import Request
 from sqlalchemy import Engine
 
 from config.settings import Settings
+from pipeline.api.auth_cache import AuthCache
 from storage.objects.base import ObjectStore
 
 if TYPE_CHECKING:
@@ -24,9 +25,11 @@ class ApiContext:
     engine: Engine
     store: ObjectStore
     jobs: JobRunner | None = None
+    auth_cache: AuthCache = field(default_factory=lambda: AuthCache())
     extras: dict[str, Any] = field(default_factory=dict)
 
 
-def get_context(request: Request) -> ApiContext:
+async def get_context(request: Request) -> ApiContext:
+    """Async on purpose: a plain dependency would cost a worker-thread hop per request."""
     ctx: ApiContext = request.app.state.ctx
     return ctx

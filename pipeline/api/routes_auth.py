@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from pipeline.api.accounts import IssuedToken, login, logout
-from pipeline.api.auth import CurrentPrincipal, _bearer, unauthorized
+from pipeline.api.auth import CurrentPrincipal, _bearer, forget_token, unauthorized
 from pipeline.api.context import ApiContext, get_context
 from storage.db.engine import run_in_transaction
 
@@ -61,10 +61,11 @@ def post_logout(
     if principal.kind == "staff" and bearer is not None:
         token = bearer.credentials
         run_in_transaction(ctx.engine, lambda session: logout(session, token))
+        forget_token(ctx, token)
 
 
 @router.get("/me", response_model=Me)
-def get_me(principal: CurrentPrincipal) -> Me:
+async def get_me(principal: CurrentPrincipal) -> Me:
     return Me(
         kind=principal.kind,
         name=principal.name,

@@ -125,6 +125,8 @@ def test_revoked_key(api: Api) -> None:
     headers = api.key("to-revoke", ["lookup"], ["*"])
     assert api.client.get("/auth/me", headers=headers).status_code == 200
     run_in_transaction(api.ctx.engine, lambda s: revoke_api_key(s, "to-revoke", actor="test"))
+    # Revoked from another process (the CLI): effective once the short auth cache entry lapses.
+    api.ctx.auth_cache.clear()
     assert api.client.get("/auth/me", headers=headers).status_code == 401
 
 
