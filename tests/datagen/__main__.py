@@ -20,6 +20,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--types", default=",".join(DOC_TYPES), help=f"comma-separated subset of {DOC_TYPES}")
     args = parser.parse_args(argv)
 
+    try:
+        paths = _run(parser, args)
+    except OSError as exc:  # an unwritable --out, a full disk: one line, no traceback
+        parser.exit(1, f"{parser.prog}: error: {exc.strerror or exc}: {exc.filename or args.out}\n")
+    for p in paths:
+        print(p)
+    return 0
+
+
+def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> list[Path]:
     if args.command == "fixed":
         from tests.datagen.fixed import FIXED_DIR, generate_fixed
 
@@ -34,9 +44,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.count < 1:
             parser.error("--count must be at least 1")
         paths = generate_set(args.out, args.count, args.seed, args.profile, types)
-    for p in paths:
-        print(p)
-    return 0
+    return paths
 
 
 if __name__ == "__main__":

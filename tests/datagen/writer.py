@@ -109,7 +109,9 @@ def write_scan(out: OutFile, directory: Path) -> Path:
     tmp.replace(path)
     truth = {"file": out.name, **out.truth}
     truth_path = directory / (out.name + ".truth.json")
-    truth_path.write_text(json.dumps(truth, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    tmp_truth = truth_path.with_name(truth_path.name + ".part")
+    tmp_truth.write_text(json.dumps(truth, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    tmp_truth.replace(truth_path)
     return path
 
 
