@@ -85,6 +85,15 @@ def test_cli(tmp_path: Path) -> None:
     assert bad.returncode == 2
     assert "passport" in bad.stderr
     assert "Traceback" not in bad.stderr
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    unwritable = subprocess.run(
+        [sys.executable, "-m", "tests.datagen", "--out", str(blocker / "sub"), "--count", "1"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert unwritable.returncode == 1
+    assert len(unwritable.stderr.strip().splitlines()) == 1
+    assert blocker.read_text() == "not a directory"
 
 
 def test_truth_text_is_what_is_printed(tmp_path: Path) -> None:
