@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -44,6 +43,51 @@ def line_hits(lines: Sequence[TextLine], spec: DocTypeSpec) -> list[list[LabelHi
 _WRAPPING_KINDS = {"text", "address", "name", "procedure"}
 
 
+@dataclass
+class _Value:
+    """Raw text of one value as it is being assembled across lines."""
+
+    raw: str
+    conf: float
+    weakest: float
+    last: int  # index of the line the value ends on; -1 when another label follows it there
+    next_line: bool = False
+
+
+def _value_below(lines: Sequence[TextLine], hits: list[list[LabelHit]], i: int, value: _Value) -> _Value:
+    """A label alone at the end of its line: the value is printed on the line below."""
+    line, below, below_hits = lines[i], lines[i + 1], hits[i + 1]
+    end = below_hits[0].start if below_hits else len(below.text)
+    if end <= 0 or below.page != line.page:
+        return value
+    return _Value(below.text[:end], below.confidence_of(0, end), below.min_confidence_of(0, end),
+                  i + 1 if not below_hits else -1, next_line=True)
+
+
+def _wrapped(
+    lines: Sequence[TextLine], hits: list[list[LabelHit]], wraps: list[bool], value: _Value
+) -> _Value:
+    """A long value continues on following lines that carry no label, while lines wrap."""
+    parts, confs, weakest, last = [value.raw], [value.conf], value.weakest, value.last
+    while wraps[last] and last + 1 < len(lines) and not hits[last + 1]:
+        last += 1
+        parts.append(lines[last].text)
+        confs.append(lines[last].confidence)
+        weakest = min(weakest, lines[last].min_confidence_of(0, len(lines[last].text)))
+    return _Value(" ".join(parts), sum(confs) / len(confs), weakest, last, value.next_line)
+
+
+def _section_key(spec: DocTypeSpec, key: str, state: list[int], seen: set[str]) -> str:
+    """``husband_``/``wife_`` prefix of a sectioned field; ``state[0]`` is the open section."""
+    if state[0] < 0:
+        state[0] = 0
+    elif key in seen and state[0] + 1 < len(spec.sections):
+        state[0] += 1  # without a readable heading, a repeated label opens the next section
+        seen.clear()
+    seen.add(key)
+    return spec.sections[state[0]][0] + key
+
+
 def find_candidates(
     lines: Sequence[TextLine], spec: DocTypeSpec, hits: list[list[LabelHit]] | None = None
 ) -> dict[str, list[Candidate]]:
@@ -53,56 +97,29 @@ def find_candidates(
     sectioned = {fs.key for fs in spec.fields if fs.sectioned}
     wraps = wraps_into_next(lines)
     out: dict[str, list[Candidate]] = {}
-    section = -1
-    seen_in_section: set[str] = set()
+    section = [-1]
+    seen: set[str] = set()
     for i, (line, line_hits_) in enumerate(zip(lines, hits, strict=True)):
         heading = section_of(line.text, spec)
         if heading is not None and not line_hits_:
-            section, seen_in_section = heading, set()
+            section[0] = heading
+            seen.clear()
         for j, hit in enumerate(line_hits_):
             if hit.key.startswith("_"):
                 continue
-            key = hit.key
-            if key in sectioned:
-                # Without a readable heading, a repeated label opens the next section.
-                if section < 0:
-                    section = 0
-                elif key in seen_in_section and section + 1 < len(spec.sections):
-                    section, seen_in_section = section + 1, set()
-                seen_in_section.add(key)
-                key = spec.sections[section][0] + key
+            key = _section_key(spec, hit.key, section, seen) if hit.key in sectioned else hit.key
             nxt = line_hits_[j + 1].start if j + 1 < len(line_hits_) else None
             raw, offset = value_after(line.text, hit, nxt)
-            next_line = False
-            conf = line.confidence_of(offset, offset + len(raw))
-            weakest = line.min_confidence_of(offset, offset + len(raw))
-            last = i  # the line the value ends on
+            end = offset + len(raw)
+            value = _Value(raw, line.confidence_of(offset, end), line.min_confidence_of(offset, end),
+                           i if nxt is None else -1)
             if not clean_text(raw) and nxt is None and i + 1 < len(lines):
-                # The value printed on the line below its label.
-                below, below_hits = lines[i + 1], hits[i + 1]
-                end = below_hits[0].start if below_hits else len(below.text)
-                if end > 0 and below.page == line.page:
-                    raw = below.text[:end]
-                    conf = below.confidence_of(0, end)
-                    weakest = below.min_confidence_of(0, end)
-                    next_line = True
-                    last = i + 1 if not below_hits else -1
-            if (nxt is None and kinds.get(hit.key) in _WRAPPING_KINDS and last >= 0
-                    and not raw.rstrip().endswith(".")):
-                # A long value wraps onto following lines that carry no label.
-                parts = [raw]
-                confs = [conf]
-                while (
-                    wraps[last] and last + 1 < len(lines) and not hits[last + 1]
-                    and lines[last + 1].page == lines[last].page
-                ):
-                    last += 1
-                    parts.append(lines[last].text)
-                    confs.append(lines[last].confidence)
-                    weakest = min(weakest, lines[last].min_confidence_of(0, len(lines[last].text)))
-                raw = " ".join(parts)
-                conf = sum(confs) / len(confs)
-            out.setdefault(key, []).append(Candidate(key, raw, i, conf, hit.score, next_line, weakest))
+                value = _value_below(lines, hits, i, value)
+            if kinds.get(hit.key) in _WRAPPING_KINDS and value.last >= 0 and not raw.rstrip().endswith("."):
+                value = _wrapped(lines, hits, wraps, value)
+            out.setdefault(key, []).append(
+                Candidate(key, value.raw, i, value.conf, hit.score, value.next_line, value.weakest)
+            )
     return out
 
 
@@ -133,7 +150,7 @@ def ocr_confidence(mean: float, weakest: float) -> float:
     return max(0.0, 1.0 - STRETCH * (1.0 - blended))
 
 
-STRETCH = float(os.environ.get("SOHOA_DOCS_STRETCH", "2.0"))
+STRETCH = 2.0  # measured on the benchmark: flags most wrong values for ~15 % of right ones
 
 
 CLOSED_KINDS = {"sex", "ethnicity", "nationality"}
