@@ -81,7 +81,7 @@ def parse_value(kind: Kind, raw: str) -> Parsed:
     if kind == "book":
         m = re.search(r"(\d{1,3})\s*/\s*(\d{4})", n.numeric_token(text))
         if m is None:  # the slash OCR'd as I, l, | or 1: "03I2012", "0312012"
-            m = re.search(r"(?<!\d)(\d{1,3})\s*[Il|!\\1]\s*((?:19|20)\d{2})(?!\d)", text)
+            m = re.search(r"(?<!\d)(\d{1,3})\s*[Il|!\\1]{1,2}\s*((?:19|20)\d{2})(?!\d)", text)
         if m is None:
             return Parsed(text)
         return Parsed(f"{m.group(1)}/{m.group(2)}", structured=True)

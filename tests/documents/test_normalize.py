@@ -69,6 +69,7 @@ def test_parse_value_kinds() -> None:
     assert parse_value("enterprise", "0101234567-001").value == "0101234567-001"
     assert parse_value("serial", "CS 12345G").value == "CS 123456"
     assert parse_value("book", "05/2024").value == "05/2024"
+    assert parse_value("book", "02I12021").value == "02/2021"  # the slash OCR'd as "I1"
     assert parse_value("procedure", "Đăng ký khai sinh. Tôi cam đoan").value == "Đăng ký khai sinh"
     assert parse_value("digits", "129").value == "129"
     id_short = parse_value("id12", "12345")
