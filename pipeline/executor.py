@@ -8,6 +8,7 @@ implement the same ``Executor`` protocol later.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -78,16 +79,20 @@ class ProcessExecutor:
     """A pool of worker processes (``jobs``, 0 = one per core), started on first use.
 
     At most ``2 * jobs`` tasks are in flight, so a 2000-page file does not queue 2000 pickled
-    tasks at once, and results stream back as pages finish.
+    tasks at once, and results stream back as pages finish. Workers start from a fork server
+    by default: forking the caller directly is unsafe when it runs threads (the API server,
+    the hot-folder watcher) and would copy whatever memory it holds.
     """
 
-    def __init__(self, jobs: int = 0) -> None:
+    def __init__(self, jobs: int = 0, start_method: str = "forkserver") -> None:
         self.jobs = default_jobs(jobs)
+        self.start_method = start_method
         self._pool: ProcessPoolExecutor | None = None
 
     def _get_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=self.jobs)
+            context = multiprocessing.get_context(self.start_method)
+            self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=context)
         return self._pool
 
     def map_unordered(
