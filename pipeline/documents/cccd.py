@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rapidfuzz import fuzz
+
 from pipeline.documents.folding import fold
 from pipeline.documents.lines import TextLine
 from pipeline.documents.models import FieldValue
@@ -61,8 +63,13 @@ def apply_mrz(fields: dict[str, FieldValue], lines: Sequence[TextLine]) -> MrzRe
     if mrz.sex and mrz.composite_ok:
         _merge(fields, "sex", mrz.sex, "Giới tính")
     name = fields.get("full_name")
-    if name is not None and mrz.name and fold(name.value).upper() == mrz.name:
-        fields["full_name"] = name.model_copy(
-            update={"confidence": max(name.confidence, 0.97), "source": "text+mrz"}
-        )
+    if name is not None and mrz.name:
+        # The zone spells the name without diacritics: it confirms the letters, not the marks.
+        similarity = fuzz.ratio(fold(name.value).upper(), mrz.name)
+        if similarity == 100:
+            fields["full_name"] = name.model_copy(
+                update={"confidence": max(name.confidence, 0.97), "source": "text+mrz"}
+            )
+        elif similarity >= 90:
+            fields["full_name"] = name.model_copy(update={"confidence": max(name.confidence, 0.85)})
     return mrz
