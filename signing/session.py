@@ -67,6 +67,7 @@ def open_signer(source: SignerSource, secret: SecretSource) -> Iterator[Signer]:
         return
     assert source.module is not None and source.token_label is not None
     spec = TokenSpec(source.module, source.token_label, source.key_label, source.key_id)
-    pin = None if source.pinpad else secret(f"Mã PIN của {source.describe()} (PIN)")
+    prompt = f"Mã PIN của {source.describe()} (PIN)"
+    pin = None if source.pinpad else (lambda: secret(prompt))
     with TokenSession(spec, pin, chain=chain) as session:
         yield session.signer

@@ -8,6 +8,7 @@ module and never formatted into a message or log.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
@@ -68,8 +69,11 @@ def _find_token(lib: Any, label: str) -> tuple[pkcs11.Slot, pkcs11.Token]:
 class TokenSession:
     """An open, logged-in session and the pyHanko signer on it; use as a context manager."""
 
-    def __init__(self, spec: TokenSpec, pin: str | None, *, chain: list | None = None) -> None:
-        """``pin=None`` means the token's own pin-pad (protected authentication path)."""
+    def __init__(
+        self, spec: TokenSpec, pin: str | Callable[[], str] | None, *, chain: list | None = None
+    ) -> None:
+        """``pin=None`` means the token's own pin-pad (protected authentication path); a callable
+        is asked only once the token is found and not locked, so nobody types a PIN for nothing."""
         self.spec = spec
         try:
             lib = pkcs11.lib(spec.module)
@@ -82,6 +86,8 @@ class TokenSession:
             raise PinError(f"Token '{spec.token_label}' đã bị khóa PIN (PIN locked); không đăng nhập")
         if pin is None and not token.flags & TokenFlag.PROTECTED_AUTHENTICATION_PATH:
             raise PinError(f"Token '{spec.token_label}' không có bàn phím PIN; cần nhập PIN (PIN required)")
+        if callable(pin):
+            pin = pin()
         user_pin: object = pin if pin is not None else pkcs11.PROTECTED_AUTH
         try:
             self.session: Any = token.open(user_pin=user_pin)

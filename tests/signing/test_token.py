@@ -101,3 +101,18 @@ def test_session_lost_mid_batch_is_a_token_error(pki: PkiFixture, tmp_path) -> N
     t.session.close()  # as if the token were pulled out between two documents
     with pytest.raises(TokenError, match="Token báo lỗi"):
         sign_bytes(data, t.signer, SignRequest(), ctx)
+
+
+def test_pin_is_asked_only_once_the_token_is_found(pki: PkiFixture) -> None:
+    asked: list[bool] = []
+
+    def ask() -> str:
+        asked.append(True)
+        return USER_PIN
+
+    with pytest.raises(TokenError):
+        TokenSession(spec(pki, token="khong-co", key_label="official-rsa"), ask)
+    assert asked == []
+    with TokenSession(spec(pki, key_label="official-rsa"), ask) as t:
+        assert t.signer.signing_cert is not None
+    assert asked == [True]
