@@ -93,6 +93,7 @@ def test_bad_files_are_quarantined_and_the_batch_goes_on(
     consistency(db, intake.store)
 
 
+@pytest.mark.slow  # two full OCR passes: ~20-50 s on a shared 2-core machine
 def test_failed_database_write_leaves_no_orphans(
     db: Database, make_intake, samples: dict[str, Sample], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -113,6 +114,7 @@ def test_failed_database_write_leaves_no_orphans(
     consistency(db, intake.store)
 
 
+@pytest.mark.slow  # two full OCR passes: ~20-50 s on a shared 2-core machine
 def test_recovery_removes_objects_of_a_crashed_intake(
     db: Database, make_intake, samples: dict[str, Sample], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -154,6 +156,7 @@ def _dead_pid() -> int:
         pid -= 1
 
 
+@pytest.mark.slow  # two full OCR passes: ~20-50 s on a shared 2-core machine
 def test_same_scan_ingested_concurrently_is_stored_once(
     db: Database, make_intake, samples: dict[str, Sample], tmp_path: Path
 ) -> None:

@@ -82,6 +82,7 @@ def test_store_outage_mid_batch(
     assert counts["scans"] == 2
 
 
+@pytest.mark.slow  # two OCR passes and a retry window
 def test_hot_folder_never_marks_done_what_was_not_stored(
     db: Database, make_intake, samples: dict[str, Sample], server: MotoServer, tmp_path: Path
 ) -> None:
