@@ -61,9 +61,9 @@ def run_verify(
     if not report.valid:
         # a SohoaError, not typer.Exit: the entry point runs click with standalone_mode=False,
         # where an Exit's code is returned and lost
-        raise SohoaError(
-            f"{file.name}: chữ ký KHÔNG hợp lệ (not valid)", exit_code=ExitCode.VERIFICATION
-        )
+        why = (report.reason or "").replace("\n", " ")
+        why = why if len(why) <= 160 else why[:157] + "..."
+        raise SohoaError(f"{file.name}: KHÔNG hợp lệ (not valid): {why}", exit_code=ExitCode.VERIFICATION)
     return report
 
 
