@@ -15,7 +15,7 @@ from signing.fonts import find_font, missing_vietnamese_glyphs, pdf_ready_font
 from signing.keyfile import load_pkcs12_signer
 from signing.pades import SigningContext, SignRequest, sign_file
 from signing.seal_image import draw_seal
-from tests.signing.conftest import PkiFixture
+from tests.signing.conftest import PkiFixture, assert_pdfsig_valid
 from tests.signing.helpers import ORG, settings_for
 from tests.signing.pdfs import text_pdf
 
@@ -45,6 +45,7 @@ def test_stamp_text_has_natural_width_and_stays_in_its_box(pki: PkiFixture, tmp_
     page_h = 842
     assert box[0] <= x0 and x1 <= box[2] and box[1] <= page_h - top <= box[3]
     assert any(w[3] == f"Ký bởi: {ORG}" for w in words)
+    assert_pdfsig_valid(pki.nss_dir, out, [ORG])
 
 
 def test_default_seal_is_a_red_ring_with_transparency(pki: PkiFixture) -> None:
@@ -69,6 +70,7 @@ def test_configured_seal_image_is_embedded(pki: PkiFixture, tmp_path: Path) -> N
         ["pdftoppm", "-r", "36", "-f", "1", "-l", "1", str(out)], capture_output=True, check=True, timeout=60
     ).stdout
     assert b"\x00\x00\xff" in ppm  # the blue test seal is drawn on the page
+    assert_pdfsig_valid(pki.nss_dir, out, [ORG])
     s.signing.seal_image = tmp_path / "missing.png"
     with pytest.raises(SigningError, match="ảnh con dấu"):
         SigningContext.from_settings(s)
@@ -110,3 +112,4 @@ def test_default_stamp_lands_inside_the_crop_box(pki: PkiFixture, tmp_path: Path
         [widget] = [a for a in pdf.pages[0].obj.Annots if a.get("/FT") == "/Sig"]
         x0, y0, x1, y1 = (float(v) for v in widget.Rect)
     assert 100 <= x0 < x1 <= 495 and 150 <= y0 < y1 <= 742
+    assert_pdfsig_valid(pki.nss_dir, out, [ORG])

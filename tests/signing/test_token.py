@@ -8,7 +8,8 @@ from pkcs11 import TokenFlag
 from config.errors import ExitCode
 from signing.errors import PinError, SigningError, TokenError
 from signing.token import TokenSession, TokenSpec, pin_tries_message
-from tests.signing.conftest import OFFICIAL_NAME, USER_PIN, WRONG_PIN_TOKEN, PkiFixture
+from signing.trust import load_certs
+from tests.signing.conftest import OFFICIAL_NAME, USER_PIN, WRONG_PIN_TOKEN, PkiFixture, assert_pdfsig_valid
 
 
 def spec(pki: PkiFixture, **kw: str) -> TokenSpec:
@@ -96,8 +97,10 @@ def test_session_lost_mid_batch_is_a_token_error(pki: PkiFixture, tmp_path) -> N
 
     ctx = SigningContext.from_settings(settings_for(tmp_path, pki))
     data = text_pdf(tmp_path / "in.pdf").read_bytes()
-    t = TokenSession(spec(pki, key_label="official-rsa"), USER_PIN)
-    assert sign_bytes(data, t.signer, SignRequest(), ctx).startswith(data)
+    t = TokenSession(spec(pki, key_label="official-rsa"), USER_PIN, chain=load_certs([pki.pki.chain]))
+    first = tmp_path / "first.pdf"
+    first.write_bytes(sign_bytes(data, t.signer, SignRequest(), ctx))
+    assert_pdfsig_valid(pki.nss_dir, first, [OFFICIAL_NAME])
     t.session.close()  # as if the token were pulled out between two documents
     with pytest.raises(TokenError, match="Token báo lỗi"):
         sign_bytes(data, t.signer, SignRequest(), ctx)
