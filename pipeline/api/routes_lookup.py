@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
+from pydantic import BaseModel, Field
 
 from pipeline.api.auth import Principal, require_scope
 from pipeline.api.context import ApiContext, get_context
@@ -51,6 +52,29 @@ def get_lookup(
     owner: Annotated[str, Query(max_length=64, description="số định danh 12 chữ số / mã số doanh nghiệp")],
     procedure: Annotated[str | None, Query(max_length=64, description="mã thủ tục, ví dụ 1.001193")] = None,
 ) -> Response:
+    return _lookup(ctx, owner, procedure)
+
+
+class LookupRequest(BaseModel):
+    owner: str = Field(max_length=64)
+    procedure: str | None = Field(None, max_length=64)
+
+
+@router.post(
+    "/lookup",
+    summary="Như GET /lookup, số định danh trong thân yêu cầu (id kept out of URLs and proxy logs)",
+    responses={200: {"content": {"application/json": {"schema": LOOKUP_SCHEMA}}}},
+    response_class=Response,
+)
+def post_lookup(
+    body: LookupRequest,
+    ctx: Annotated[ApiContext, Depends(get_context)],
+    principal: Annotated[Principal, Depends(require_scope("lookup"))],
+) -> Response:
+    return _lookup(ctx, body.owner, body.procedure)
+
+
+def _lookup(ctx: ApiContext, owner: str, procedure: str | None) -> Response:
     owner_id = validate_owner_id(owner)
     if procedure is not None:
         check_procedure_code(procedure)

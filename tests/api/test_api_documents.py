@@ -115,6 +115,8 @@ def test_lookup_is_the_cli_json(api: Api) -> None:
         cli = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=120)
         assert cli.returncode == 0, cli.stderr
         assert response.json() == json.loads(cli.stdout)
+        posted = api.client.post("/lookup", json=params, headers=key)
+        assert posted.status_code == 200 and posted.json() == response.json()
     held = api.client.get("/lookup", params={"owner": OWNER_ID, "procedure": "1.000894"}, headers=key).json()
     assert len(held["held"]) == 2 and held["missing"] == ["application_form"]
     bad = api.client.get("/lookup", params={"owner": "02709500"}, headers=key)
