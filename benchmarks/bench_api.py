@@ -279,7 +279,8 @@ def upload_rss(env: dict[str, str], work: Path, pages: int, headers: dict[str, s
             f"in {took:.1f} s ({size / mib / took:.1f} MiB/s)"
         )
         print(
-            f"API process RSS: before {before['VmRSS'] / mib:.0f} MiB, sampled max {max(peak) / mib:.0f} MiB, "
+            f"API process RSS: before {before['VmRSS'] / mib:.0f} MiB, "
+            f"sampled max {max(peak) / mib:.0f} MiB, "
             f"peak (VmHWM) {after['VmHWM'] / mib:.0f} MiB (target < 300 MiB: {verdict}); growth during "
             f"upload {(max(peak) - before['VmRSS']) / mib:.1f} MiB for a {size / mib:.1f} MiB file"
         )
@@ -291,7 +292,9 @@ def upload_rss(env: dict[str, str], work: Path, pages: int, headers: dict[str, s
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--docs", type=int, default=1_000_000)
     parser.add_argument("--fields", type=int, default=10, help="fields per document")
     parser.add_argument("--signed", type=int, default=100_000, help="documents with a signed version")
@@ -332,7 +335,9 @@ def main() -> int:
             )
             key = run_in_transaction(
                 engine,
-                lambda s: create_api_key(s, "bench", scopes=["results:read", "lookup"], agencies=["*"], actor="bench"),
+                lambda s: create_api_key(
+                    s, "bench", scopes=["results:read", "lookup"], agencies=["*"], actor="bench"
+                ),
             )
             run_in_transaction(
                 engine,
@@ -356,8 +361,9 @@ def main() -> int:
         server = Server(env, work / "server.log")
         try:
             print(
-                f"\n== load: {args.rate:.0f} req/s for {args.seconds:.0f} s ({count} requests per run) from a second "
-                f"process; server: one uvicorn process; {os.cpu_count()} cores"
+                f"\n== load: {args.rate:.0f} req/s for {args.seconds:.0f} s ({count} requests per run) "
+                f"from a second process; server: one uvicorn process; {os.cpu_count()} cores, "
+                f"load average {os.getloadavg()[0]:.1f} (machine shared with other work)"
             )
             base = load(server.url, ["/auth/me"] * count, headers, args.rate)
             summarise("baseline GET /auth/me", base, None)
