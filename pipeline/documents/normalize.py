@@ -66,9 +66,9 @@ def make_iso(day: int, month: int, year: int) -> str | None:
         return None
 
 
+_SEP = r"\s*[/.\-!|Il1iJj\\,:;()\[\]{}']{1,2}\s*"  # what OCR makes of a small slash
 _CONFUSED_DMY = re.compile(
-    r"(?<![\dA-Za-z])([0-9OoIl|]{2})\s*[/.\-!|Il1\\,]\s*([0-9OoIl|]{2})\s*[/.\-!|Il1\\,]\s*"
-    r"([0-9OoIl|]{4})(?![\d])"
+    r"(?<![\dA-Za-z])([0-9OoIl|]{2})" + _SEP + r"([0-9OoIl|]{2})" + _SEP + r"([0-9OoIl|]{4})(?![\d])"
 )
 
 

@@ -39,6 +39,10 @@ def test_clean_text_nfc_spaces_and_edge_punctuation() -> None:
         ("24/02!1966", "1966-02-24"),
         ("24I02I2026", "2026-02-24"),
         ("I2/O3/l995", "1995-03-12"),
+        ("04J06I2045", "2045-06-04"),
+        ("09/02!12021", "2021-02-09"),
+        ("1710211975", "1975-02-17"),
+        ("17I022035", "2035-02-17"),
     ],
 )
 def test_parse_date_printed_forms_and_ocr_confusions(raw: str, iso: str) -> None:
