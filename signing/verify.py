@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
+from asn1crypto import crl as asn1_crl
+from asn1crypto import ocsp as asn1_ocsp
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from pydantic import BaseModel, Field
@@ -98,6 +100,7 @@ class VerificationReport(BaseModel):
     reason: str | None = None
     trailing_bytes: int = Field(0, description="bytes after the last revision's %%EOF")
     hidden_bytes: int = Field(0, description="non-blank bytes between revisions, in none of them")
+    warnings: list[str] = Field(default_factory=list)
 
 
 def verify_pdf(
@@ -229,7 +232,11 @@ async def _verify_open(
             for x in (reason, "Tệp chỉ có dấu thời gian, không có chữ ký số (timestamp only, no signature)")
             if x
         )
+    warnings = []
+    if "error" in dss:
+        warnings.append(f"kho dữ liệu kiểm tra (DSS) hỏng, đã bỏ qua (damaged DSS ignored): {dss['error']}")
     return VerificationReport(
+        warnings=warnings,
         valid=not failing and signed_by_someone,
         signatures=reports,
         file=path.name,
@@ -523,15 +530,32 @@ def _read_dss(reader: PdfFileReader) -> dict[str, Any]:
     out: dict[str, Any] = {"certs": [], "crls": [], "ocsps": [], "has_doc_ts_after_dss": False}
     try:
         dss = DocumentSecurityStore.read_dss(reader)
+        out["certs"] = list(dss.load_certs())
+        out["crls"] = _parsable([ref.get_object().data for ref in dss.crls], asn1_crl.CertificateList)
+        out["ocsps"] = _parsable([ref.get_object().data for ref in dss.ocsps], asn1_ocsp.OCSPResponse)
+        dropped = len(dss.crls) + len(dss.ocsps) - len(out["crls"]) - len(out["ocsps"])
+        if dropped:
+            out["error"] = f"{dropped} CRL/OCSP không đọc được (unreadable entries)"
     except NoDSSFoundError:
         return out
-    out["certs"] = list(dss.load_certs())
-    out["crls"] = [ref.get_object().data for ref in dss.crls]
-    out["ocsps"] = [ref.get_object().data for ref in dss.ocsps]
+    except Exception as exc:  # a damaged DSS: validate as if absent, and say so
+        return {**out, "certs": [], "crls": [], "ocsps": [], "error": _short(exc)}
     out["has_doc_ts_after_dss"] = any(
         emb.sig_object_type == "/DocTimeStamp" for emb in reader.embedded_signatures
     )
     return out
+
+
+def _parsable(blobs: list[bytes], spec: Any) -> list[bytes]:
+    """Keep the DER blobs that parse: one damaged entry must not sink the others."""
+    good = []
+    for blob in blobs:
+        try:
+            _ = spec.load(blob).native
+        except (ValueError, TypeError, KeyError):
+            continue
+        good.append(blob)
+    return good
 
 
 def _load_trust_roots(paths: Sequence[Path]) -> list[asn1_x509.Certificate]:

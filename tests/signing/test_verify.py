@@ -251,3 +251,19 @@ def test_document_timestamp_alone_is_not_a_signature(tmp_path: Path, pki_env: Pk
     (ts,) = report.signatures
     assert ts.kind == "document_timestamp" and ts.valid  # a sound timestamp ...
     assert not report.valid and "chỉ có dấu thời gian" in (report.reason or "")  # ... but nobody signed
+
+
+def test_damaged_validation_data_is_dropped_with_a_warning(
+    tmp_path: Path, pki_env: PkiEnv, services_online: object
+) -> None:
+    """Someone scribbles over an embedded CRL: the rest of the DSS, or the CA, still decide."""
+    pki = pki_env.pki
+    data = sign_bytes(text_pdf_bytes(), signer_for(pki, pki.official_rsa), pki=pki, ltv=True)
+    crl = pki.root_crl.read_bytes()
+    assert crl in data  # pyHanko stores DSS CRLs as plain DER streams
+    damaged = data.replace(crl, b"\x00" * len(crl))
+    report = verify_pdf(_write(tmp_path, damaged), trust_roots=pki.trust_roots, revocation="hard-fail")
+    assert any("DSS" in w for w in report.warnings), report.warnings
+    sig = report.signatures[0]
+    assert sig.intact  # the signature itself is untouched; only unsigned validation data was hit
+    assert report.valid, report.reason  # the CA is up: fetched instead
