@@ -19,11 +19,34 @@ CLEAR_UPRIGHT = 0.15  # relative above/below ink asymmetry above which up is tak
 SMALL_PAGE_SQIN = 30.0  # cards: photo, emblem and few lines fool the ink test; OSD is cheap there
 
 
+def merge_ratio(binary: np.ndarray, ppi: float) -> float:
+    """> 1 when glyphs sit side by side (horizontal lines), < 1 when stacked (vertical lines).
+
+    Smearing ink along the text direction by less than a line gap fuses characters into words
+    and lines; smearing across it leaves lines apart. The side that fuses more is the text
+    direction. Robust on sparse pages, where a few short lines give weak projection profiles.
+    """
+    k = max(3, int(0.08 * ppi))
+    counts = []
+    for kernel in (np.ones((1, k), np.uint8), np.ones((k, 1), np.uint8)):
+        n, _labels = cv2.connectedComponents(cv2.dilate(binary, kernel), connectivity=8)
+        counts.append(max(1, n - 1))
+    across_h, across_v = counts
+    return across_v / across_h
+
+
 def lines_are_vertical(grey: np.ndarray, dpi: float) -> bool:
     """True when the text lines run top to bottom (page turned by 90° or 270°)."""
-    xs, ys = ink_points(grey, dpi)
-    if len(xs) < 200:
+    small, factor = downscale(grey, dpi, 100.0)
+    binary = ink_mask(small)
+    if int(binary.sum()) < 200:
         return False
+    ratio = merge_ratio(binary, dpi * factor)
+    if ratio >= 1.4:
+        return False
+    if ratio <= 1 / 1.4:
+        return True
+    xs, ys = ink_points(grey, dpi)
     horizontal = fit_lines(xs, ys).sharpness
     vertical = fit_lines(ys, xs).sharpness
     return vertical > horizontal * 1.1

@@ -125,3 +125,23 @@ def test_pdf_rendered_at_its_images_resolution(tmp_path: Path, settings: OcrSett
     Image.fromarray(render_page(dpi=120)[0]).save(low, resolution=120)
     warned = open_scan(low, settings).load_page(0)
     assert any("120 dpi" in w for w in warned.warnings)
+
+
+def test_text_under_red_seal_is_read(tmp_path: Path, settings: OcrSettings) -> None:
+    from PIL import ImageDraw
+
+    lines = ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH", "Trần Quốc Cường", "Nơi nhận: Như trên"]
+    grey, truth = render_page(lines, dpi=300, font_pt=14)
+    img = Image.fromarray(grey).convert("RGB")
+    draw = ImageDraw.Draw(img)
+    cx, cy, r = 500, 420, 190  # over the first three lines
+    for k in range(3):
+        draw.ellipse((cx - r + 28 * k, cy - r + 28 * k, cx + r - 28 * k, cy + r - 28 * k),
+                     outline=(210, 40, 50), width=9)
+    draw.regular_polygon((cx, cy, 60), 5, fill=(210, 40, 50))
+    stamped = np.minimum(np.asarray(img), np.asarray(Image.fromarray(grey).convert("RGB")))
+    path = tmp_path / "stamped.png"
+    Image.fromarray(stamped).save(path, dpi=(300, 300))
+    page = process_page(path, 0, settings, tmp_path / "work")
+    assert "Trần Quốc Cường" in page.text
+    assert cer(page.text, truth) < 0.05
