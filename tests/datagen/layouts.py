@@ -11,6 +11,7 @@ from PIL import Image
 
 from tests.datagen import values as v
 from tests.datagen.form import Form, Style
+from tests.datagen.words import area_words, date_words
 
 
 @dataclass
@@ -76,6 +77,8 @@ def birth_certificate(rng: random.Random) -> RenderedDocument:
     form.skip(0.3)
     form.field(rng.choice(["Họ, chữ đệm, tên:", "Họ, chữ đệm và tên:"]), child_name)
     form.field("Ngày, tháng, năm sinh:", v.fmt_date(dob), below=False)
+    if rng.random() < 0.6:  # the current form repeats the date in words
+        form.field("Ghi bằng chữ:", date_words(dob), below=False)
     form.fields_inline([("Giới tính:", sex), ("Dân tộc:", father.ethnicity), ("Quốc tịch:", v.NATIONALITY)])
     form.field("Nơi sinh:", birth_place)
     form.field("Quê quán:", father.origin.text())
@@ -204,6 +207,8 @@ def land_use_certificate(rng: random.Random) -> RenderedDocument:
     page2.fields_inline([("a) Thửa đất số:", parcel), ("Tờ bản đồ số:", sheet)], indent=60)
     page2.field("b) Địa chỉ:", land_address, indent=60)
     page2.field("c) Diện tích:", f"{area_printed} m²", below=False, indent=60)
+    if rng.random() < 0.6:
+        page2.paragraph(f"(Bằng chữ: {area_words(area_printed)})", first_indent=60)
     page2.field("d) Hình thức sử dụng:", "Sử dụng riêng", below=False, indent=60)
     page2.field("đ) Mục đích sử dụng:", rng.choice(_LAND_USES), below=False, indent=60)
     page2.field("e) Thời hạn sử dụng:", "Lâu dài", below=False, indent=60)

@@ -11,6 +11,7 @@ import pytest
 from tests.datagen import values as v
 from tests.datagen.mrz import check_digit, td1_lines
 from tests.datagen.truthcheck import cccd_problems, mrz_problems
+from tests.datagen.words import area_words, date_words, number_words
 
 
 def test_province_table_is_the_cccd_table() -> None:
@@ -85,3 +86,23 @@ def test_generated_mrz_agrees_with_the_person() -> None:
         assert mrz_problems("\n".join(lines), fields) == []
         fields["sex"] = "Nữ" if p.sex == "Nam" else "Nam"
         assert mrz_problems("\n".join(lines), fields) == ["MRZ sex differs"]
+
+
+@pytest.mark.parametrize(
+    ("n", "words"),
+    [
+        (15, "mười lăm"),
+        (21, "hai mươi mốt"),
+        (24, "hai mươi tư"),
+        (105, "một trăm linh năm"),
+        (2008, "hai nghìn không trăm linh tám"),
+        (1995, "một nghìn chín trăm chín mươi lăm"),
+    ],
+)
+def test_number_words(n: int, words: str) -> None:
+    assert number_words(n) == words
+
+
+def test_date_and_area_words() -> None:
+    assert date_words(date(2024, 4, 5)) == "Ngày mùng năm tháng tư năm hai nghìn không trăm hai mươi tư"
+    assert area_words("112,5") == "Một trăm mười hai phẩy năm mét vuông"
