@@ -267,3 +267,12 @@ def test_damaged_validation_data_is_dropped_with_a_warning(
     sig = report.signatures[0]
     assert sig.intact  # the signature itself is untouched; only unsigned validation data was hit
     assert report.valid, report.reason  # the CA is up: fetched instead
+
+
+def test_trust_roots_as_der_or_bundle(tmp_path: Path, pki_env: PkiEnv) -> None:
+    pki = pki_env.pki
+    path = _write(tmp_path, sign_bytes(text_pdf_bytes(), signer_for(pki, pki.seal)))
+    assert verify_pdf(path, trust_roots=[pki.root.cert_der]).valid
+    bundle = tmp_path / "bundle.pem"
+    bundle.write_bytes(pki.intermediate.cert.read_bytes() + pki.root.cert.read_bytes())
+    assert verify_pdf(path, trust_roots=[bundle]).valid
