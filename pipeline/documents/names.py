@@ -8,6 +8,7 @@ marks are restored. Given names are never touched: "Vân" and "Văn" are both re
 from __future__ import annotations
 
 from pipeline.documents.folding import fold
+from pipeline.documents.syllables import split_glued
 
 FAMILY_NAMES = (
     "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ",
@@ -28,6 +29,11 @@ def _match_case(template: str, word: str) -> str:
     if template[:1].isupper():
         return word[:1].upper() + word[1:]
     return word
+
+
+def repair_name(name: str) -> str:
+    """Glued syllables split, then the family name's marks restored."""
+    return repair_family_name(" ".join(split_glued(w) for w in name.split(" ")))
 
 
 def repair_family_name(name: str) -> str:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pipeline.documents import normalize as n
 from pipeline.documents.address import repair_address
 from pipeline.documents.doctypes import Kind
-from pipeline.documents.names import repair_family_name
+from pipeline.documents.names import repair_name
 from pipeline.documents.vocab import canonical
 
 
@@ -39,7 +39,7 @@ def parse_value(kind: Kind, raw: str) -> Parsed:
         # Names are letters, spaces, hyphens and apostrophes inside a word ("H'Hen"); other
         # marks are specks ("PHẠM 'THU").
         name = re.sub(r"(?<![^\W\d_])'|'(?![^\W\d_])|[^\w\s'\-]|\d|_", " ", n.parse_name(text))
-        return Parsed(repair_family_name(n.clean_text(name)) or None)
+        return Parsed(repair_name(n.clean_text(name)) or None)
     if kind == "date":
         iso, exists = n.parse_date(text)
         if iso is None:

@@ -102,3 +102,13 @@ def test_names_and_closed_vocabularies() -> None:
     assert canonical("Tay", "ethnicity") == "Tày"
     assert canonical("Việt Nam m", "nationality") == "Việt Nam"
     assert canonical("Martian", "ethnicity") is None
+
+
+def test_glued_name_syllables_are_split_and_real_syllables_kept() -> None:
+    from pipeline.documents.syllables import split_glued
+
+    assert split_glued("THÙYANH") == "THÙY ANH"
+    assert split_glued("XUÂNANHSƠN") == "XUÂN ANH SƠN"
+    for word in ("NGUYỄN", "NGHIÊNG", "QUYÊN", "TRƯỜNG", "HUYỀN", "KHUYA", "Niê", "MARIA"):
+        assert split_glued(word) == word
+    assert parse_value("name", "ĐINH ĐÌNHTÚ").value == "ĐINH ĐÌNH TÚ"
