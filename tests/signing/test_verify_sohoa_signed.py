@@ -88,3 +88,54 @@ def test_sohoa_signed_file_verifies(
         pki_env.services.offline = True
         offline = verify_pdf(out, trust_roots=pki.trust_roots, revocation="hard-fail", allow_fetching=False)
         assert offline.valid, offline.reason
+
+
+def test_sohoa_certified_copy_verifies(tmp_path: Path, pki_env: PkiEnv) -> None:
+    """``sohoa certify`` (statement, number, official certification + seal) at B-T."""
+    pki = pki_env.pki
+    src = tmp_path / "original-scan.pdf"
+    src.write_bytes(text_pdf_bytes(pages=2))
+    out = tmp_path / "ban-sao.pdf"
+    env = {
+        **os.environ,
+        "PKI_PW": pki.passphrase,
+        "SOHOA_DATA_DIR": str(tmp_path / "data"),
+        "SOHOA_SIGNING__TSA_URL": pki.tsa_url or "",
+        "SOHOA_SIGNING__TRUST_ROOTS": json.dumps([str(pki.root.cert)]),
+    }
+    res = subprocess.run(
+        [
+            str(SOHOA),
+            "certify",
+            str(src),
+            "-o",
+            str(out),
+            "--book",
+            "01/2026-SCT/BS",
+            "--requester",
+            "Trần Văn Khách",
+            "--level",
+            "B-T",
+            "--pkcs12",
+            str(pki.official_ecdsa.p12),
+            "--pin-env",
+            "PKI_PW",
+            "--seal-pkcs12",
+            str(pki.seal.p12),
+            "--seal-pin-env",
+            "PKI_PW",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
+    assert res.returncode == 0, res.stderr
+    report = verify_pdf(out, trust_roots=pki.trust_roots, revocation="hard-fail")
+    assert report.valid, report.reason
+    first, second = report.signatures
+    assert first.kind == "certification" and first.signer_name == "Trần Thị Bình (TEST)"
+    assert second.signer_name == "UBND xã Tân Phú (TEST)" and second.coverage == "ENTIRE_FILE"
+    assert all(s.timestamp_source == "tsa" for s in report.signatures)
+    result = run_pdfsig(out, pki_env.nss_dir)
+    assert result.all_valid and len(result.covering_file) == 1, result.output
