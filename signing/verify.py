@@ -14,6 +14,7 @@ import asyncio
 import concurrent.futures
 import contextlib
 import datetime as dt
+import itertools
 import mmap
 import re
 from collections.abc import Iterator, Sequence
@@ -25,6 +26,7 @@ from asn1crypto import crl as asn1_crl
 from asn1crypto import ocsp as asn1_ocsp
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 from pydantic import BaseModel, Field
 from pyhanko.keys import load_certs_from_pemder
 from pyhanko.pdf_utils import misc
@@ -111,6 +113,7 @@ def verify_pdf(
     allow_fetching: bool = True,
     tz: str = "+07:00",
     at: dt.datetime | None = None,
+    crls: Sequence[Path] = (),
 ) -> VerificationReport:
     """Synchronous entry (CLI, API worker threads); see :func:`async_verify_pdf`.
 
@@ -124,10 +127,14 @@ def verify_pdf(
         allow_fetching=allow_fetching,
         tz=tz,
         at=at,
+        crls=crls,
     )
     try:
         asyncio.get_running_loop()
+        in_loop = True
     except RuntimeError:
+        in_loop = False
+    if not in_loop:  # outside the except block, so pyHanko's logged errors carry no stray context
         return asyncio.run(coro)
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, coro).result()
@@ -141,19 +148,24 @@ async def async_verify_pdf(
     allow_fetching: bool = True,
     tz: str = "+07:00",
     at: dt.datetime | None = None,
+    crls: Sequence[Path] = (),
 ) -> VerificationReport:
     """Validate every signature of ``path`` against ``trust_roots``.
 
     Revocation data embedded in the file (its DSS) is always used; ``allow_fetching`` adds
     CRL/OCSP look-ups over the network. ``at`` validates as of another time (an audit "as
     of" date, or a test of the future); it implies no fetching, as the network only knows now.
+    ``crls`` are CRL files obtained out of band (a commune office without network access).
     A file that is not a readable PDF raises :class:`VerifyInputError`; everything else is
     reported, never raised.
     """
     roots = _load_trust_roots(trust_roots)
+    extra_crls = _load_crls(crls)
     offset = _parse_offset(tz)
     with _open_pdf(path) as (stream, data):
-        return await _verify_open(path, stream, data, roots, offset, revocation, allow_fetching, at)
+        return await _verify_open(
+            path, stream, data, roots, offset, revocation, allow_fetching, at, extra_crls
+        )
 
 
 async def _verify_open(
@@ -165,6 +177,7 @@ async def _verify_open(
     revocation: RevocationMode,
     allow_fetching: bool,
     at: dt.datetime | None,
+    extra_crls: list[bytes],
 ) -> VerificationReport:
     try:
         reader = PdfFileReader(stream, strict=True)
@@ -202,7 +215,7 @@ async def _verify_open(
             ctx_kwargs: dict[str, Any] = {
                 "trust_roots": roots,
                 "other_certs": dss["certs"],
-                "crls": dss["crls"],
+                "crls": [*dss["crls"], *extra_crls],
                 "ocsps": dss["ocsps"],
                 "allow_fetching": allow_fetching,
                 "revocation_mode": revocation,
@@ -214,7 +227,7 @@ async def _verify_open(
                 ctx_kwargs["moment"] = at
             if backend is not None:
                 ctx_kwargs["fetcher_backend"] = backend
-            report = await _verify_one(emb, ctx_kwargs, offset, dss, layout)
+            report = await _verify_one(emb, ctx_kwargs, offset, dss, layout, extra_crls)
             reports.append(report)
     finally:
         if backend is not None:
@@ -255,6 +268,7 @@ async def _verify_one(
     offset: dt.timezone,
     dss: dict[str, Any],
     layout: _Layout,
+    extra_crls: Sequence[bytes] = (),
 ) -> SignatureReport:
     field = emb.field_name or "(không tên)"
     is_doc_ts = emb.sig_object_type == "/DocTimeStamp"
@@ -309,10 +323,40 @@ async def _verify_one(
         report.pades_level = "B-LTA"
     if status.trust_problem_indic is not None and not report.trusted:
         report.errors.append(_indic(status))
+    # only a trusted TSA's time counts: a signer could backdate its own claim past a revocation
+    proven = report.timestamp if report.timestamp_source == "tsa" and report.timestamp_trusted else None
+    if report.trusted and extra_crls and _listed_in_crls(status, extra_crls, proven):
+        report.trusted, report.revoked = False, True
 
     report.reason = _reason(report, status, mod_level, layout)
     report.valid = report.reason is None
     return report
+
+
+def _listed_in_crls(
+    status: PdfSignatureStatus | DocumentTimestampStatus, crls: Sequence[bytes], signed_at: str | None
+) -> bool:
+    """Is a certificate of the validated path revoked (before signing) on a CRL given by hand?
+
+    pyHanko consults known CRLs only for certificates that name a CRL or OCSP source (except
+    in 'require' mode); CRL files obtained out of band must count for the others too.
+    """
+    path = status.validation_path
+    if path is None:
+        return False
+    when = dt.datetime.fromisoformat(signed_at) if signed_at else dt.datetime.now(dt.UTC)
+    chain = [x509.load_der_x509_certificate(c.dump()) for c in path.iter_certs(include_root=True)]
+    parsed = [x509.load_der_x509_crl(raw) for raw in crls]
+    for issuer, cert in itertools.pairwise(chain):
+        for crl in parsed:
+            if crl.issuer != issuer.subject:
+                continue
+            if not crl.is_signature_valid(issuer.public_key()):  # type: ignore[arg-type]
+                continue
+            entry = crl.get_revoked_certificate_by_serial_number(cert.serial_number)
+            if entry is not None and entry.revocation_date_utc <= when:
+                return True
+    return False
 
 
 def _attempts(
@@ -382,7 +426,8 @@ def _reason(
         return "chứng thư số đã bị thu hồi (certificate revoked)"
     if not report.trusted:
         indic = _indic(status)
-        return f"chứng thư số không được tin cậy (certificate not trusted: {indic})"
+        why = _TRUST_PROBLEMS_VI.get(indic, "")
+        return f"chứng thư số không được tin cậy{why} (certificate not trusted: {indic})"
     coverage = report.coverage
     if coverage not in ("ENTIRE_FILE", "ENTIRE_REVISION"):
         return f"vùng ký không bao phủ tệp (signature does not cover the file: {coverage})"
@@ -402,6 +447,21 @@ def _reason(
     if report.timestamp_source == "tsa" and report.timestamp_trusted is False:
         return "dấu thời gian không hợp lệ hoặc không tin cậy (invalid or untrusted timestamp)"
     return None
+
+
+_TRUST_PROBLEMS_VI = {
+    "NO_CERTIFICATE_CHAIN_FOUND": ": không dẫn tới gốc tin cậy nào",
+    "OUT_OF_BOUNDS_NO_POE": ": hết hạn hoặc chưa hiệu lực vào lúc ký",
+    "OUT_OF_BOUNDS_NOT_REVOKED": ": hết hạn hoặc chưa hiệu lực vào lúc ký",
+    "EXPIRED": ": đã hết hạn",
+    "NOT_YET_VALID": ": chưa có hiệu lực",
+    "CHAIN_CONSTRAINTS_FAILURE": ": không được phép dùng để ký số (mục đích sử dụng khóa)",
+    "REVOKED_NO_POE": ": đã bị thu hồi",
+    "REVOKED_CA_NO_POE": ": CA cấp chứng thư đã bị thu hồi",
+    "TRY_LATER": ": chưa lấy được thông tin thu hồi (CRL/OCSP), thử lại sau",
+    "REVOCATION_OUT_OF_BOUNDS_NO_POE": ": thông tin thu hồi đã cũ",
+    "CRYPTO_CONSTRAINTS_FAILURE": ": thuật toán mật mã không còn được chấp nhận",
+}
 
 
 def _indic(status: PdfSignatureStatus | DocumentTimestampStatus) -> str:
@@ -543,6 +603,25 @@ def _read_dss(reader: PdfFileReader) -> dict[str, Any]:
     out["has_doc_ts_after_dss"] = any(
         emb.sig_object_type == "/DocTimeStamp" for emb in reader.embedded_signatures
     )
+    return out
+
+
+def _load_crls(paths: Sequence[Path]) -> list[bytes]:
+    out = []
+    for p in paths:
+        try:
+            raw = p.read_bytes()
+        except OSError as exc:
+            raise VerifyInputError(f"Không đọc được CRL {p} (cannot read CRL): {exc.strerror}") from exc
+        try:
+            crl = (
+                x509.load_der_x509_crl(raw)
+                if not raw.lstrip().startswith(b"-----")
+                else (x509.load_pem_x509_crl(raw))
+            )
+        except ValueError as exc:
+            raise VerifyInputError(f"Tệp {p} không phải CRL (not a CRL)") from exc
+        out.append(crl.public_bytes(serialization.Encoding.DER))
     return out
 
 

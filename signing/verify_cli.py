@@ -42,6 +42,7 @@ def run_verify(
     offline: bool,
     settings: Settings,
     at: dt.datetime | None = None,
+    crls: list[Path] | None = None,
 ) -> VerificationReport:
     """Verify, print, and exit non-zero (``ExitCode.VERIFICATION``) when the file is not valid."""
     _quiet_pyhanko()
@@ -53,6 +54,7 @@ def run_verify(
         allow_fetching=not offline,
         tz=settings.signing.timezone,
         at=at,
+        crls=crls or [],
     )
     if as_json:
         typer.echo(report.model_dump_json(indent=2))
@@ -132,6 +134,10 @@ def register_verify(app: typer.Typer) -> None:
         offline: Annotated[
             bool, typer.Option("--offline", help="không hỏi CRL/OCSP qua mạng (no network fetching)")
         ] = False,
+        crl: Annotated[
+            list[Path] | None,
+            typer.Option("--crl", help="tệp CRL lấy sẵn (CRL file obtained offline), lặp lại được"),
+        ] = None,
         at: Annotated[
             str | None,
             typer.Option(
@@ -157,4 +163,5 @@ def register_verify(app: typer.Typer) -> None:
             offline=offline,
             settings=load_settings(),
             at=moment,
+            crls=list(crl or []),
         )

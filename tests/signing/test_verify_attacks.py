@@ -373,3 +373,25 @@ def test_signature_value_tampered(tmp_path: Path, pki_env: PkiEnv, signed: bytes
     report = _verify(tmp_path, pki_env, forged)
     assert not report.valid
     assert not report.signatures[0].intact
+
+
+def test_revoked_certificate_via_offline_crl_file(tmp_path: Path) -> None:
+    """A PKI whose certificates name no CRL/OCSP: revocation is known only from a CRL file."""
+    pki = create_test_pki(tmp_path / "no-urls")
+    path = tmp_path / "revoked.pdf"
+    path.write_bytes(sign_bytes(text_pdf_bytes(), signer_for(pki, pki.revoked)))
+    # without revocation data, 'require' refuses to trust anything; the softer modes cannot know
+    assert not verify_pdf(path, trust_roots=pki.trust_roots, revocation="require").valid
+    assert verify_pdf(path, trust_roots=pki.trust_roots, revocation="soft-fail").valid
+    for mode in ("soft-fail", "hard-fail"):  # a CRL file given by hand counts in every mode
+        r = verify_pdf(path, trust_roots=pki.trust_roots, crls=[pki.crl], revocation=mode)  # type: ignore[arg-type]
+        assert not r.valid and r.signatures[0].revoked, mode
+    report = verify_pdf(path, trust_roots=pki.trust_roots, crls=[pki.crl, pki.root_crl], revocation="require")
+    assert not report.valid and report.signatures[0].revoked
+    good = tmp_path / "good.pdf"
+    good.write_bytes(sign_bytes(text_pdf_bytes(), signer_for(pki, pki.official_rsa)))
+    assert verify_pdf(
+        good, trust_roots=pki.trust_roots, crls=[pki.crl, pki.root_crl], revocation="require"
+    ).valid
+    with pytest.raises(VerifyInputError, match="CRL"):
+        verify_pdf(good, trust_roots=pki.trust_roots, crls=[pki.root.cert])

@@ -159,3 +159,15 @@ def test_validate_as_of_a_date(app: typer.Typer, files: dict[str, Path], pki_env
     assert json.loads(res.stdout)["signatures"][0]["trusted"] is False
     res = _run(app, str(files["good"]), "--trust", root, "--at", "next tuesday")
     assert res.exit_code == 2
+
+
+def test_crl_option(app: typer.Typer, tmp_path: Path) -> None:
+    from signing.testpki import create_test_pki
+
+    pki = create_test_pki(tmp_path / "no-urls")
+    path = tmp_path / "revoked.pdf"
+    path.write_bytes(sign_bytes(text_pdf_bytes(), signer_for(pki, pki.revoked)))
+    args = [str(path), "--json", "--trust", str(pki.root.cert), "--revocation", "hard-fail"]
+    res = _run(app, *args, "--crl", str(pki.crl), "--crl", str(pki.root_crl))
+    assert res.exit_code == int(ExitCode.VERIFICATION)
+    assert json.loads(res.stdout)["signatures"][0]["revoked"] is True
