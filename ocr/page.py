@@ -11,6 +11,7 @@ from pathlib import Path
 
 from config.settings import OcrSettings
 from ocr.models import PageOcr
+from ocr.mrz import is_mrz_like, reread_mrz
 from ocr.preprocess.clean import CleanOptions, clean_page, ocr_resolution
 from ocr.searchable import searchable_page
 from ocr.source import open_scan
@@ -66,6 +67,8 @@ def process_page(
         ocr = run_tesseract(
             ocr_grey, ocr_dpi, workdir, f"{stem}.text", lang=settings.lang, timeout=settings.page_timeout
         )
+        if any(is_mrz_like(line.text) for line in ocr.lines):
+            ocr.lines = reread_mrz(ocr_grey, ocr_dpi, ocr.lines, workdir)
         if ocr.timed_out:
             warnings.append(TIMEOUT_WARNING.format(n=number, seconds=settings.page_timeout))
         result.lines = ocr.lines

@@ -76,18 +76,26 @@ def upright_score(binary: np.ndarray) -> float:
 
 
 def upside_down(grey: np.ndarray, dpi: float, use_osd: bool = True) -> tuple[bool, bool]:
-    """For a page with horizontal, straightened lines: (is it upside down, was OSD used)."""
+    """For a page with horizontal, straightened lines: (is it upside down, was OSD used).
+
+    On full pages the ink test decides when clear. On cards (photo, emblem, MRZ) it is often
+    wrong, so OSD decides there, but only when it recognised Latin script: an OSD that thinks
+    the card is Bengali is guessing, and the ink test is the better guess.
+    """
     small, _ = downscale(grey, dpi, 100.0)
     binary = ink_mask(small)
     score = upright_score(binary)
     small_page = grey.shape[0] * grey.shape[1] / (dpi * dpi) < SMALL_PAGE_SQIN
     if (abs(score) >= CLEAR_UPRIGHT and not small_page) or not use_osd:
         return score < 0, False
-    return osd_rotation(grey, dpi, 300.0 if small_page else 150.0) == 180, True
+    osd = osd_rotation(grey, dpi, 300.0 if small_page else 150.0)
+    if osd is None:
+        return (score <= -CLEAR_UPRIGHT), True
+    return osd == 180, True
 
 
-def osd_rotation(grey: np.ndarray, dpi: float, at_dpi: float = 150.0) -> int:
-    """Tesseract's orientation detection on a copy at ``at_dpi``; 0 when it cannot tell.
+def osd_rotation(grey: np.ndarray, dpi: float, at_dpi: float = 150.0) -> int | None:
+    """Tesseract's orientation detection on a copy at ``at_dpi``; None when it cannot tell.
 
     A full page is read at 150 dpi (half the time, same answer); a card's small print needs
     300 dpi, where at 150 OSD confidently answers wrong.
@@ -106,7 +114,7 @@ def osd_rotation(grey: np.ndarray, dpi: float, at_dpi: float = 150.0) -> int:
             timeout=30,
         )
     except (pytesseract.TesseractError, RuntimeError):
-        return 0
-    if float(osd.get("orientation_conf", 0)) < 1.5:
-        return 0
+        return None
+    if float(osd.get("orientation_conf", 0)) < 1.5 or osd.get("script") not in ("Latin", "Vietnamese"):
+        return None
     return int(osd.get("rotate", 0)) % 360
