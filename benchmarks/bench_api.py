@@ -128,6 +128,11 @@ class Server:
                 values[name] = int(rest.split()[0]) * 1024
         return values
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU time of the server process so far."""
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def stop(self) -> None:
         self.proc.send_signal(signal.SIGTERM)
         try:
@@ -165,6 +170,7 @@ async def _fire(url: str, paths: list[str], headers: dict[str, str], rate: float
             await one(warm)
         latencies.clear()
         tasks = []
+        cpu0 = time.process_time()
         t0 = time.perf_counter()
         for i, path in enumerate(paths):
             delay = t0 + i / rate - time.perf_counter()
@@ -173,14 +179,29 @@ async def _fire(url: str, paths: list[str], headers: dict[str, str], rate: float
             tasks.append(asyncio.create_task(one(path)))
         await asyncio.gather(*tasks)
         elapsed = time.perf_counter() - t0
-    return {"latencies": latencies, "errors": errors, "elapsed": elapsed, "sent": len(paths)}
+        client_cpu = time.process_time() - cpu0
+    return {
+        "latencies": latencies,
+        "errors": errors,
+        "elapsed": elapsed,
+        "sent": len(paths),
+        "client_cpu": client_cpu,
+    }
 
 
 def _client_main(url: str, paths: list[str], headers: dict[str, str], rate: float, out: Any) -> None:
     out.put(asyncio.run(_fire(url, paths, headers, rate)))
 
 
-def load(url: str, paths: list[str], headers: dict[str, str], rate: float) -> dict[str, Any]:
+def load(server: Server, paths: list[str], headers: dict[str, str], rate: float) -> dict[str, Any]:
+    """Run the client process; the server's CPU per request is measured around it."""
+    cpu_before = server.cpu_seconds()
+    result = _run_client(server.url, paths, headers, rate)
+    result["server_cpu"] = server.cpu_seconds() - cpu_before  # includes the 20 warm-up requests
+    return result
+
+
+def _run_client(url: str, paths: list[str], headers: dict[str, str], rate: float) -> dict[str, Any]:
     ctx = mp.get_context("spawn")
     queue = ctx.Queue()
     proc = ctx.Process(target=_client_main, args=(url, paths, headers, rate, queue))
@@ -201,6 +222,11 @@ def summarise(name: str, result: dict[str, Any], base: dict[str, Any] | None) ->
     line = (
         f"{name:<22} {len(lat):>6} ok, errors {result['errors'] or 0}; p50 {p50:6.2f} ms, "
         f"p99 {p99:6.2f} ms, max {max(lat):7.2f} ms; {achieved:6.1f} req/s (target p99 ≤ 50 ms: {verdict})"
+    )
+    n = result["sent"] + 20
+    line += (
+        f"; server CPU {result['server_cpu'] / n * 1000:.2f} ms/request, "
+        f"client CPU {result['client_cpu'] / result['sent'] * 1000:.2f} ms/request"
     )
     if base and base["latencies"]:
         b = [x * 1000 for x in base["latencies"]]
@@ -365,13 +391,13 @@ def main() -> int:
                 f"from a second process; server: one uvicorn process; {os.cpu_count()} cores, "
                 f"load average {os.getloadavg()[0]:.1f} (machine shared with other work)"
             )
-            base = load(server.url, ["/auth/me"] * count, headers, args.rate)
+            base = load(server, ["/auth/me"] * count, headers, args.rate)
             summarise("baseline GET /auth/me", base, None)
             fetch_paths = [f"/results/documents/{rng.randint(1, signed)}" for _ in range(count)]
-            fetch = load(server.url, fetch_paths, headers, args.rate)
+            fetch = load(server, fetch_paths, headers, args.rate)
             summarise("signed-result fetch", fetch, base)
             lookup_paths = [f"/lookup?owner={owner_of(rng.randint(1, args.docs))}" for _ in range(count)]
-            looked = load(server.url, lookup_paths, headers, args.rate)
+            looked = load(server, lookup_paths, headers, args.rate)
             summarise("lookup", looked, base)
             rss = server.memory()
             print(f"API process RSS after the load runs: {rss['VmRSS'] / 2**20:.0f} MiB")

@@ -8,17 +8,19 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import RedirectResponse, Response, StreamingResponse
-from sqlalchemy import select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import Session
 
-from pipeline.api.access import not_found, visible_document, visible_dossier
+from pipeline.api.access import not_found, visible_dossier
 from pipeline.api.auth import Principal, require_scope
 from pipeline.api.context import ApiContext, get_context
 from storage.db.engine import read_session
-from storage.db.models import Document, DocumentVersion, DossierComponent, VersionKind
+from storage.db.models import Agency, Document, DocumentVersion, Dossier, DossierComponent, VersionKind
 from storage.objects.base import Bucket
 
 router = APIRouter(prefix="/results", tags=["results"])
+
+SMALL_RESULT = 4 * 1024 * 1024  # sent in one piece; larger results are streamed
 
 Redirect = Annotated[
     Literal["presigned"] | None,
@@ -51,6 +53,27 @@ def _latest_signed(session: Session, document_ids: list[int]) -> VersionRef | No
     return VersionRef(version.bucket, version.object_key, version.size, version.sha256)
 
 
+_RESULT_BY_DOCUMENT = (
+    select(
+        Agency.code.label("agency"),
+        DocumentVersion.bucket,
+        DocumentVersion.object_key,
+        DocumentVersion.size,
+        DocumentVersion.sha256,
+    )
+    .select_from(Document)
+    .outerjoin(Dossier, Dossier.id == Document.dossier_id)
+    .outerjoin(Agency, Agency.id == Dossier.agency_id)
+    .outerjoin(
+        DocumentVersion,
+        and_(DocumentVersion.document_id == Document.id, DocumentVersion.kind == VersionKind.SIGNED.value),
+    )
+    .where(Document.id == bindparam("document_id"))
+    .order_by(DocumentVersion.created_at.desc(), DocumentVersion.id.desc())
+    .limit(1)
+)
+
+
 def _chunks(reader: Any, size: int = 256 * 1024) -> Any:
     try:
         while chunk := reader.read(size):
@@ -66,16 +89,17 @@ def _deliver(ctx: ApiContext, version: VersionRef, redirect: str | None, filenam
             bucket, version.key, timedelta(seconds=ctx.settings.storage.presign_seconds)
         )
         return RedirectResponse(url, status_code=307, headers={"Cache-Control": "no-store"})
+    headers = {
+        "Content-Disposition": f'attachment; filename="{filename}"',
+        "X-Sohoa-Sha256": version.sha256,
+    }
     reader = ctx.store.open(bucket, version.key)
-    return StreamingResponse(
-        _chunks(reader),
-        media_type="application/pdf",
-        headers={
-            "Content-Length": str(version.size),
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "X-Sohoa-Sha256": version.sha256,
-        },
-    )
+    if version.size <= SMALL_RESULT:
+        # Most results are a few hundred KiB: one read (hash checked at its end), one response.
+        with reader:
+            return Response(reader.read(), media_type="application/pdf", headers=headers)
+    headers["Content-Length"] = str(version.size)
+    return StreamingResponse(_chunks(reader), media_type="application/pdf", headers=headers)
 
 
 PDF_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -97,11 +121,14 @@ def result_by_document(
     principal: Annotated[Principal, Depends(require_scope("results:read"))],
     redirect: Redirect = None,
 ) -> Response:
-    with read_session(ctx.engine) as session:
-        visible_document(session, document_id, principal)
-        version = _latest_signed(session, [document_id])
-    if version is None:
+    # The hot path of downstream systems: one Core query (document, agency, newest signed copy).
+    with ctx.engine.connect() as conn:
+        row = conn.execute(_RESULT_BY_DOCUMENT, {"document_id": document_id}).first()
+    if row is None or not principal.may_see(row.agency):
+        raise not_found()
+    if row.object_key is None:
         raise not_found("kết quả đã ký (signed result)")
+    version = VersionRef(row.bucket, row.object_key, row.size, row.sha256)
     return _deliver(ctx, version, redirect, f"{document_id}.pdf")
 
 
