@@ -308,9 +308,56 @@ _FORMS = [("CÔNG TY TRÁCH NHIỆM HỮU HẠN MỘT THÀNH VIÊN", "CÔNG TY T
           ("CÔNG TY CỔ PHẦN", "CÔNG TY CỔ PHẦN", "JOINT STOCK COMPANY", "JSC")]  # fmt: skip
 
 
+_SHOPS = [
+    ("CỬA HÀNG TẠP HÓA", "Bán lẻ lương thực, thực phẩm, đồ uống trong các cửa hàng chuyên doanh"),
+    ("QUÁN ĂN", "Nhà hàng và các dịch vụ ăn uống phục vụ lưu động"),
+    ("TIỆM SỬA XE", "Bảo dưỡng, sửa chữa mô tô, xe máy"),
+    ("CỬA HÀNG VẬT LIỆU XÂY DỰNG", "Bán buôn vật liệu, thiết bị lắp đặt khác trong xây dựng"),
+    ("TIỆM CẮT TÓC", "Cắt tóc, làm đầu, gội đầu"),
+]
+
+
+def _household_business(rng: random.Random, form: Form, place: v.Place) -> RenderedDocument:
+    """Giấy chứng nhận đăng ký hộ kinh doanh: issued by the district, code = the household's tax code."""
+    owner = v.random_person(rng, born_between=(date(1960, 1, 1), date(2000, 12, 31)))
+    first = v.random_date(rng, date(2015, 1, 1), date(2026, 6, 30))
+    code = f"8{rng.randint(0, 999999999):09d}"
+    shop, trade = rng.choice(_SHOPS)
+    name = f"{shop} {rng.choice(_BRANDS)}"
+    address = v.random_address(rng, place)
+    form.two_column_header([("ỦY BAN NHÂN DÂN", False), (v.upper(place.district), False),
+                            ("PHÒNG TÀI CHÍNH - KẾ HOẠCH", True)])  # fmt: skip
+    form.title("GIẤY CHỨNG NHẬN ĐĂNG KÝ HỘ KINH DOANH", scale=1.2)
+    form.field("Mã số hộ kinh doanh:", code, below=False)
+    form.field("Đăng ký lần đầu:", v.fmt_date_words(first), below=False)
+    form.field("1. Tên hộ kinh doanh:", name)
+    form.field("2. Địa điểm kinh doanh:", address)
+    form.field("Điện thoại:", v.phone_number(rng), below=False)
+    form.field("3. Ngành, nghề kinh doanh:", trade)
+    form.field("4. Vốn kinh doanh:", f"{rng.choice(['50', '100', '200', '300'])}.000.000 đồng", below=False)
+    form.heading("5. Chủ hộ kinh doanh")
+    form.fields_inline([("Họ và tên:", owner.name_upper), ("Giới tính:", owner.sex)])
+    form.fields_inline([("Sinh ngày:", v.fmt_date(owner.date_of_birth)), ("Dân tộc:", owner.ethnicity),
+                        ("Quốc tịch:", v.NATIONALITY)])  # fmt: skip
+    form.field("Số định danh cá nhân:", owner.id_number, below=False)
+    form.field("Nơi cư trú:", owner.residence)
+    form.skip(0.5)
+    form.signature_block([("TRƯỞNG PHÒNG", "bold")], _signer(rng), gap_lines=2.8)
+    fields = {
+        "enterprise_code": code,
+        "name": name,
+        "address": address,
+        "legal_representative": owner.name_upper,
+        "registration_date": first.isoformat(),
+    }
+    return _finish("business_registration", [form], fields, variant="ho_kinh_doanh")
+
+
 def business_registration(rng: random.Random) -> RenderedDocument:
     form = Form(rng, Style.random(rng))
     place = v.random_place(rng)
+    if rng.random() < 0.3:
+        return _household_business(rng, form, place)
     rep = v.random_person(rng, born_between=(date(1960, 1, 1), date(1998, 12, 31)))
     first = v.random_date(rng, date(2010, 1, 1), date(2026, 6, 30))
     code = v.enterprise_code(rng, place.province_code)
@@ -358,7 +405,7 @@ def business_registration(rng: random.Random) -> RenderedDocument:
         "legal_representative": rep.name_upper,
         "registration_date": first.isoformat(),
     }
-    return _finish("business_registration", [form], fields)
+    return _finish("business_registration", [form], fields, variant="doanh_nghiep")
 
 
 _OTHER_SENTENCES = [
