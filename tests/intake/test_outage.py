@@ -39,6 +39,7 @@ def short_retry_intake(make_intake, server: MotoServer) -> Intake:
     return intake
 
 
+@pytest.mark.slow  # three OCR passes and a retry window
 def test_store_outage_mid_batch(
     db: Database, make_intake, samples: dict[str, Sample], server: MotoServer, tmp_path: Path
 ) -> None:
