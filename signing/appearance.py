@@ -92,7 +92,10 @@ def default_box(kind: StampKind, width: float, height: float) -> Box:
     """Bottom right for the official, left of it for the seal, top right for a received copy."""
     margin = 36.0
     if kind is StampKind.RECEIVED:
-        return (width - margin - 230, height - margin - 62, width - margin, height - margin)
+        # In the top margin, above where scanned documents print their national motto header:
+        # the stamp is drawn without a background, so it must not sit over the content.
+        edge = 6.0
+        return (width - edge - 6 - 220, height - edge - 44, width - edge - 6, height - edge)
     if kind is StampKind.SEAL:
         right = width - margin - 230 - 8
         return (right - 200, margin, right, margin + 80)
@@ -138,7 +141,7 @@ def stamp_style(
         return ZonedTextStampStyle(
             zone=zone,
             stamp_text=RECEIVED_TEXT,
-            text_box_style=text_style(font, 8, BLUE),
+            text_box_style=text_style(font, 7, BLUE),
             border_width=0,
             background=None,
         )
