@@ -43,6 +43,11 @@ class StorageSettings(BaseModel):
     bucket_prefix: str = "sohoa"
     retention_days: int = Field(3650, description="object-lock retention of signed results")
     presign_seconds: int = Field(900, description="lifetime of presigned GET URLs")
+    public_endpoint: str | None = Field(
+        None,
+        description="host:port that downstream systems reach MinIO at, for presigned links "
+        "(the API may reach it inside the deployment's network under another name)",
+    )
     retry_seconds: float = Field(30.0, description="how long to retry an unreachable server")
 
 
@@ -65,6 +70,16 @@ class ApiSettings(BaseModel):
     host: str = "127.0.0.1"
     port: int = 8080
     max_upload_mb: float = 512.0
+    public_url: str | None = Field(
+        None, description="base URL downstream systems reach the API at (default http://host:port)"
+    )
+
+    @property
+    def base_url(self) -> str:
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::") else self.host
+        return f"http://{host}:{self.port}"
 
 
 class Settings(BaseSettings):

@@ -99,7 +99,7 @@ class DirectoryStore:
         return cls(
             settings.data_dir / "objects",
             retention_days=settings.storage.retention_days,
-            public_url=f"http://{settings.api.host}:{settings.api.port}",
+            public_url=settings.api.base_url,
         )
 
     # -- layout -----------------------------------------------------------------------------

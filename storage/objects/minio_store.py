@@ -113,8 +113,12 @@ class MinioStore:
         retention_days: int = 3650,
         retry_seconds: float = 30.0,
         part_size: int = DEFAULT_PART_SIZE,
+        presign_client: Minio | None = None,
     ) -> None:
         self.client = client
+        # Presigned links name the host downstream systems reach, which may differ from the
+        # in-network endpoint the store talks to; presigning is local (no request) with a region.
+        self.presign_client = presign_client or client
         self.prefix = bucket_prefix
         self.retention = timedelta(days=retention_days)
         self.retry_seconds = retry_seconds
@@ -140,8 +144,18 @@ class MinioStore:
             region=s.region,  # a known region spares a location request per bucket
             http_client=make_http_client(s.retry_seconds, s.secure),
         )
+        presign_client = None
+        if s.public_endpoint:
+            presign_client = Minio(
+                s.public_endpoint,
+                access_key=s.access_key,
+                secret_key=s.secret_key.get_secret_value(),
+                secure=s.secure,
+                region=s.region,
+            )
         return cls(
             client,
+            presign_client=presign_client,
             bucket_prefix=s.bucket_prefix,
             retention_days=s.retention_days,
             retry_seconds=s.retry_seconds,
@@ -534,7 +548,7 @@ class MinioStore:
     def presigned_get_url(self, bucket: Bucket, key: str, expires: timedelta) -> str:
         validate_key(key)
         presign.check_expiry(expires)
-        return str(self.client.presigned_get_object(self.bucket_name(bucket), key, expires=expires))
+        return str(self.presign_client.presigned_get_object(self.bucket_name(bucket), key, expires=expires))
 
 
 def _aware(value: datetime) -> datetime:
