@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageOps
 
 from tests.datagen import cards, layouts
 from tests.datagen import values as v
@@ -34,6 +34,7 @@ RENDERERS: dict[str, Callable[[random.Random], RenderedDocument]] = {
 }
 DOC_TYPES = tuple(RENDERERS)
 PROFILES = ("clean", "degraded", "hard", "mixed")
+CARD_MARGIN = 60  # px at 300 dpi (5 mm): a 5° skew must not push the card's text out of the image
 
 
 @dataclass
@@ -166,6 +167,8 @@ def build(plan: Plan, rng: random.Random, stem: str) -> OutFile:
             images = [card_on_bed(images[0], images[1], gen, photocopy=plan.photocopy, bed=bed)]
             events = [[{"step": "card_on_bed", "photocopy": plan.photocopy, "bed": bed}]]
             page_lines = [page_lines[0] + page_lines[1]]
+        elif doc_type == "cccd":  # a card-size scan area is a little larger than the card
+            images = [ImageOps.expand(img, border=CARD_MARGIN, fill=(255, 255, 255)) for img in images]
         first = len(pages) + 1
         for img, ev in zip(images, events, strict=True):
             pages.append(_Page(img, ev))
