@@ -3,7 +3,8 @@
 1. Load: a database of ``--docs`` documents (default 1 million, loaded with bench_lookup's bulk
    loaders; ``--signed`` of them get a signed version) behind a real ``sohoa serve`` process on
    loopback. A second process sends requests at a fixed rate (open loop, ``--rate`` per second
-   for ``--seconds``, bounded count) with an asyncio httpx client and records each latency:
+   for ``--seconds``, bounded count) with a light asyncio HTTP/1.1 client (64 keep-alive
+   connections; latency counted from when each request was due) and records each latency:
    signed-result fetch (``GET /results/documents/{id}``, the PDF streamed) and lookup
    (``GET /lookup?owner=``). The baseline is ``GET /auth/me`` at the same rate on the same
    server (authentication and one indexed read), so the ratios show what the endpoints add.
@@ -41,7 +42,7 @@ from sqlalchemy import Engine, create_engine, text
 
 from benchmarks.bench_lookup import load_postgres, load_sqlite, owner_of
 from config.settings import load_settings
-from pipeline.api.accounts import create_api_key, create_user
+from pipeline.api.accounts import create_api_key, create_user, get_user, issue_token
 from storage.db.dossiers import create_dossier
 from storage.db.engine import make_engine, run_in_transaction
 from storage.db.migrate import upgrade_engine
@@ -145,41 +146,77 @@ class Server:
 # -- the load generator (a second process) -------------------------------------------------------
 
 
-async def _fire(url: str, paths: list[str], headers: dict[str, str], rate: float) -> dict[str, Any]:
-    import httpx
+class _Connection:
+    """One keep-alive HTTP/1.1 connection, hand-driven: a few microseconds of client CPU per request
+    (an httpx client spends milliseconds, enough to make the load generator the bottleneck)."""
 
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.reader, self.writer = reader, writer
+
+    async def get(self, request: bytes) -> int:
+        self.writer.write(request)
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        status = int(head[9:12])
+        lower = head.lower()
+        if b"transfer-encoding: chunked" in lower:
+            while True:
+                size = int((await self.reader.readuntil(b"\r\n")).strip(), 16)
+                await self.reader.readexactly(size + 2)
+                if size == 0:
+                    break
+        else:
+            at = lower.index(b"content-length:") + len(b"content-length:")
+            length = int(lower[at : lower.index(b"\r\n", at)])
+            await self.reader.readexactly(length)
+        return status
+
+
+async def _fire(url: str, paths: list[str], headers: dict[str, str], rate: float) -> dict[str, Any]:
+    """Open loop at ``rate``: request i is due at t0 + i/rate; its latency counts from that moment,
+    so time spent waiting for a free connection (the server falling behind) is included."""
+    host, port = url.removeprefix("http://").split(":")
+    extra = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+    conns: asyncio.Queue[_Connection] = asyncio.Queue()
+    for _ in range(64):
+        reader, writer = await asyncio.open_connection(host, int(port))
+        conns.put_nowait(_Connection(reader, writer))
     latencies: list[float] = []
     errors: dict[str, int] = {}
-    limits = httpx.Limits(max_connections=256, max_keepalive_connections=256)
-    async with httpx.AsyncClient(base_url=url, headers=headers, limits=limits, timeout=30) as client:
 
-        async def one(path: str) -> None:
-            started = time.perf_counter()
-            try:
-                response = await client.get(path)
-                await response.aread()
-                if response.status_code != 200:
-                    errors[str(response.status_code)] = errors.get(str(response.status_code), 0) + 1
-                    return
-            except httpx.HTTPError as exc:
-                errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
-                return
-            latencies.append(time.perf_counter() - started)
+    async def one(path: str, due: float) -> None:
+        conn = await conns.get()
+        try:
+            request = f"GET {path} HTTP/1.1\r\nHost: {host}\r\n{extra}\r\n".encode()
+            status = await asyncio.wait_for(conn.get(request), 60)
+        except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError) as exc:
+            errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
+            reader, writer = await asyncio.open_connection(host, int(port))
+            conns.put_nowait(_Connection(reader, writer))
+            return
+        conns.put_nowait(conn)
+        if status != 200:
+            errors[str(status)] = errors.get(str(status), 0) + 1
+            return
+        latencies.append(time.perf_counter() - due)
 
-        for warm in paths[:20]:  # connections and caches
-            await one(warm)
-        latencies.clear()
-        tasks = []
-        cpu0 = time.process_time()
-        t0 = time.perf_counter()
-        for i, path in enumerate(paths):
-            delay = t0 + i / rate - time.perf_counter()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(one(path)))
-        await asyncio.gather(*tasks)
-        elapsed = time.perf_counter() - t0
-        client_cpu = time.process_time() - cpu0
+    for warm in paths[:20]:  # connections and caches
+        await one(warm, time.perf_counter())
+    latencies.clear()
+    errors.clear()
+    tasks = []
+    cpu0 = time.process_time()
+    t0 = time.perf_counter()
+    for i, path in enumerate(paths):
+        due = t0 + i / rate
+        delay = due - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(one(path, due)))
+    await asyncio.gather(*tasks)
+    elapsed = time.perf_counter() - t0
+    client_cpu = time.process_time() - cpu0
+    while not conns.empty():
+        conns.get_nowait().writer.close()
     return {
         "latencies": latencies,
         "errors": errors,
@@ -405,15 +442,11 @@ def main() -> int:
             server.stop()
 
         if args.pages > 0:
-            import httpx
-
-            login = Server(env, work / "server-login.log")
+            engine = make_engine(settings, url=url)
             try:
-                token = httpx.post(
-                    f"{login.url}/auth/login", json={"username": "bench-clerk", "password": "bench-password"}
-                ).json()["token"]
+                token = run_in_transaction(engine, lambda s: issue_token(s, get_user(s, "bench-clerk")).token)
             finally:
-                login.stop()
+                engine.dispose()
             upload_rss(env, work, args.pages, {"Authorization": f"Bearer {token}"}, code)
 
         if admin is not None:
