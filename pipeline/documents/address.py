@@ -9,6 +9,8 @@ touched: "phường Phương Mai" keeps its "Phương".
 
 from __future__ import annotations
 
+import re
+
 from pipeline.documents.folding import fold
 from pipeline.documents.provinces import PROVINCE_CODES
 
@@ -43,5 +45,12 @@ def _repair_part(part: str) -> str:
     return part
 
 
+# "—— _", "¡" between words are scanner dust; a lone hyphen is real ("Bà Rịa - Vũng Tàu").
+_SPECK = re.compile(r"(?<=\s)(?![-–](?=\s))[^\w\s,]+(?=\s)")
+
+
 def repair_address(value: str) -> str:
+    value = value.replace(";", ",")  # OCR confuses the two; addresses only use commas
+    value = re.sub(r"\s+", " ", _SPECK.sub(" ", value.replace("_", " ")))
+    value = re.sub(r"\s+,", ",", value)
     return ",".join(_repair_part(part) for part in value.split(","))

@@ -44,7 +44,7 @@ class LabelHit:
 
     @property
     def weight(self) -> float:
-        return self.score * self.score * self.size
+        return self.score**4 * self.size  # a perfect match of a shorter label beats a near one
 
 
 @lru_cache(maxsize=2048)
@@ -86,7 +86,7 @@ def _edge_ok(word: str, candidate: str, at_end: bool) -> bool:
     return fuzz.ratio(piece, word) >= 60
 
 
-_SEPARATOR_AFTER = re.compile(r"\s*(?:[:;/.]|$)")  # a label alone on its line must start it
+_SEPARATOR_AFTER = re.compile(r"\s*(?:[:;/.!\-_]|$)")  # a label alone on its line must start it
 
 
 def find_label_hits(line: str, patterns: Iterable[LabelPattern]) -> list[LabelHit]:

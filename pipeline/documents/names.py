@@ -33,7 +33,11 @@ def _match_case(template: str, word: str) -> str:
 
 def repair_name(name: str) -> str:
     """Glued syllables split, then the family name's marks restored."""
-    return repair_family_name(" ".join(split_glued(w) for w in name.split(" ")))
+    words = name.split(" ")
+    # Unaccented glued words ("KIMCHI") are split only inside a name that is visibly
+    # Vietnamese, so that "MARIA" stays whole.
+    vietnamese = any(not w.isascii() for w in words)
+    return repair_family_name(" ".join(split_glued(w, allow_ascii=vietnamese) for w in words))
 
 
 def repair_family_name(name: str) -> str:

@@ -54,9 +54,9 @@ def _segment(folded: str) -> tuple[int, ...] | None:
     return None
 
 
-def split_glued(word: str) -> str:
+def split_glued(word: str, allow_ascii: bool = False) -> str:
     """``THÙYANH`` → ``THÙY ANH``; anything that is a syllable, or not clearly glued, unchanged."""
-    if len(word) < 4 or not word.isalpha() or word.isascii():
+    if len(word) < 4 or not word.isalpha() or (word.isascii() and not allow_ascii):
         return word
     folded = fold(word)
     if len(folded) != len(word) or is_syllable(folded):

@@ -87,6 +87,9 @@ def test_address_unit_words_and_provinces_get_their_diacritics_back() -> None:
         "Số 54, đường Hai Bà Trưng, quận Cầu Giấy, thành phố Hà Nội"
     )
     assert repair_address("phường Phương Mai, quận Đống Đa") == "phường Phương Mai, quận Đống Đa"
+    assert repair_address("Khu phố 4; xã Hải Thanh, —— _ thành ¡ phố Vũng Tàu, tỉnh Bà Rịa - Vũng Tàu") == (
+        "Khu phố 4, xã Hải Thanh, thành phố Vũng Tàu, tỉnh Bà Rịa - Vũng Tàu"
+    )
     assert repair_address("Thôn Phú Mỹ, huyên Hải Hậu, tinh Nam Đinh") == (
         "Thôn Phú Mỹ, huyện Hải Hậu, tỉnh Nam Định"
     )
@@ -112,3 +115,5 @@ def test_glued_name_syllables_are_split_and_real_syllables_kept() -> None:
     for word in ("NGUYỄN", "NGHIÊNG", "QUYÊN", "TRƯỜNG", "HUYỀN", "KHUYA", "Niê", "MARIA"):
         assert split_glued(word) == word
     assert parse_value("name", "ĐINH ĐÌNHTÚ").value == "ĐINH ĐÌNH TÚ"
+    assert parse_value("name", "BÙI KIMCHI").value == "BÙI KIM CHI"  # Vietnamese context
+    assert parse_value("name", "MARIA GARCIA").value == "MARIA GARCIA"
