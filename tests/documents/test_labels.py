@@ -73,3 +73,17 @@ def test_ignored_labels_end_the_previous_value() -> None:
     assert fields["holder_name"].value == "NGUYỄN VĂN AN"
     assert fields["holder_id_number"].value == "001070001234"
     assert "land_address" not in fields  # the holder's address is not the parcel's
+
+
+def test_an_id_whose_label_is_unreadable_is_taken_by_shape_and_sent_to_review() -> None:
+    from pipeline.documents.analyse import analyse_pages
+    from pipeline.documents.doctypes import APPLICATION
+
+    lines = ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "TỜ KHAI", "Họ và tên người yêu cầu: LÊ VĂN AN",
+             "Ngày sinh: 11/12/1996", "50£CC:", "075096833530", "Số điện thoại: 0913636032"]
+    fields = extract_fields(page_lines(make_page(lines)), APPLICATION)
+    assert fields["id_number"].value == "075096833530"
+    assert fields["id_number"].confidence < 0.8 and fields["id_number"].warnings
+    doc = analyse_pages([make_page(lines)])[0]
+    assert doc.fields["id_number"].needs_review
+    assert doc.fields["phone"].value == "0913636032"  # a 10-digit phone is not mistaken for it
