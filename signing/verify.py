@@ -181,6 +181,11 @@ async def _verify_open(
 ) -> VerificationReport:
     try:
         reader = PdfFileReader(stream, strict=True)
+        if reader.encrypted and reader.decrypt("").status.value == 0:  # AuthStatus.FAILED
+            raise VerifyInputError(
+                f"Tệp {path.name} được bảo vệ bằng mật khẩu, không kiểm tra được "
+                "(password-protected PDF)"
+            )
         embedded = list(reader.embedded_signatures)
     except (misc.PdfError, ValueError, KeyError, TypeError, IndexError, AssertionError) as exc:
         raise VerifyInputError(

@@ -395,3 +395,27 @@ def test_revoked_certificate_via_offline_crl_file(tmp_path: Path) -> None:
     ).valid
     with pytest.raises(VerifyInputError, match="CRL"):
         verify_pdf(good, trust_roots=pki.trust_roots, crls=[pki.root.cert])
+
+
+def test_encrypted_pdfs(tmp_path: Path, pki_env: PkiEnv) -> None:
+    """Password-protected: a clear error. Encrypted with an empty user password: verified."""
+    import pikepdf
+
+    locked = tmp_path / "locked.pdf"
+    with pikepdf.new() as pdf:
+        pdf.add_blank_page()
+        pdf.save(locked, encryption=pikepdf.Encryption(user="mat-khau", owner="chu"))
+    with pytest.raises(VerifyInputError, match="mật khẩu"):
+        verify_pdf(locked, trust_roots=pki_env.pki.trust_roots)
+
+    open_enc = io.BytesIO()
+    with pikepdf.new() as pdf:
+        pdf.add_blank_page()
+        pdf.save(open_enc, encryption=pikepdf.Encryption(user="", owner="chu"))
+    w = IncrementalPdfFileWriter(io.BytesIO(open_enc.getvalue()))
+    w.encrypt("")
+    data = signers.sign_pdf(
+        w, signers.PdfSignatureMetadata(field_name="Sig1"), signer=signer_for(pki_env.pki, pki_env.pki.seal)
+    ).getvalue()
+    report = _verify(tmp_path, pki_env, data)
+    assert report.valid, report.reason
