@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
-from typing import Annotated
+import sys
+from typing import Annotated, Any
 
 import typer
 
@@ -20,6 +22,18 @@ def configure_logging(level: str) -> None:
     )
 
 
+SERVE_JOBS_ENV = "SOHOA_SERVE_JOBS"
+SERVE_LOG_ENV = "SOHOA_SERVE_LOG_LEVEL"
+
+
+def app_from_environment() -> Any:
+    """Entry point of each ``--workers`` process (uvicorn imports it by name)."""
+    from pipeline.api.app import create_app
+
+    configure_logging(os.environ.get(SERVE_LOG_ENV, "info"))
+    return create_app(load_settings(), start_worker=os.environ.get(SERVE_JOBS_ENV, "1") == "1")
+
+
 def register(app: typer.Typer) -> None:
     @app.command("serve", help="Chạy API HTTP cho hệ thống khác và trang web cán bộ (HTTP API).")
     def serve(
@@ -29,6 +43,9 @@ def register(app: typer.Typer) -> None:
             bool, typer.Option("--worker/--no-worker", help="chạy công việc tiếp nhận trong tiến trình này")
         ] = True,
         log_level: Annotated[str, typer.Option(help="debug, info, warning")] = "info",
+        workers: Annotated[
+            int, typer.Option(min=1, max=32, help="số tiến trình API (processes; with >1 prefer --no-worker)")
+        ] = 1,
     ) -> None:
         import uvicorn
 
@@ -42,6 +59,26 @@ def register(app: typer.Typer) -> None:
         if not 0 < settings.api.port < 65536:
             raise SohoaError("Cổng không hợp lệ (port must be 1-65535)", exit_code=ExitCode.BAD_ARGS)
         configure_logging(log_level)
+        if workers > 1:
+            from storage.db.migrate import upgrade_database
+
+            upgrade_database(settings).dispose()  # once, before the processes start
+            # The worker processes build their own settings from the environment (entry point).
+            os.environ["SOHOA_API__HOST"] = settings.api.host
+            os.environ["SOHOA_API__PORT"] = str(settings.api.port)
+            os.environ[SERVE_JOBS_ENV] = "1" if worker else "0"
+            os.environ[SERVE_LOG_ENV] = log_level
+            # uvicorn's own command line, in place of this process: its multi-process supervisor
+            # spawns children that re-import ``__main__``, which the ``sohoa`` script is not fit for.
+            os.execv(
+                sys.executable,
+                [
+                    sys.executable, "-m", "uvicorn", "pipeline.cli.serve_cmd:app_from_environment",
+                    "--factory", "--workers", str(workers), "--host", settings.api.host,
+                    "--port", str(settings.api.port), "--no-access-log", "--log-level", log_level,
+                    "--timeout-graceful-shutdown", "30",
+                ],
+            )
         application = create_app(settings, start_worker=worker)
         uvicorn.run(
             application,
