@@ -97,12 +97,13 @@ def add_signed_versions(engine: Engine, store_key: str, size: int, count: int) -
 
 
 class Server:
-    def __init__(self, env: dict[str, str], log: Path) -> None:
+    def __init__(self, env: dict[str, str], log: Path, workers: int = 1) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self._log = open(log, "ab")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(
-            [SOHOA, "serve", "--host", "127.0.0.1", "--port", str(self.port), "--no-worker"],
+            [SOHOA, "serve", "--host", "127.0.0.1", "--port", str(self.port), "--no-worker"]
+            + (["--workers", str(workers)] if workers > 1 else []),
             env=env,
             stdout=self._log,
             stderr=subprocess.STDOUT,
@@ -130,9 +131,27 @@ class Server:
         return values
 
     def cpu_seconds(self) -> float:
-        """User + system CPU time of the server process so far."""
-        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        """User + system CPU time of the server and its worker processes so far."""
+        total = 0.0
+        for pid in [self.proc.pid, *self._children()]:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return total
+
+    def _children(self) -> list[int]:
+        found = []
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                except (OSError, IndexError, ValueError):
+                    continue
+                if ppid == self.proc.pid:
+                    found.append(int(entry.name))
+        return found
 
     def stop(self) -> None:
         self.proc.send_signal(signal.SIGTERM)
@@ -364,6 +383,7 @@ def main() -> int:
     parser.add_argument("--rate", type=float, default=200.0, help="requests per second")
     parser.add_argument("--seconds", type=float, default=15.0, help="duration of each run")
     parser.add_argument("--pages", type=int, default=300, help="pages of the uploaded scan (0: skip)")
+    parser.add_argument("--server-workers", type=int, default=1, help="sohoa serve --workers")
     parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432")
     args = parser.parse_args()
@@ -421,11 +441,12 @@ def main() -> int:
         headers = {"X-API-Key": key}
         count = int(args.rate * args.seconds)
         rng = random.Random(7)
-        server = Server(env, work / "server.log")
+        server = Server(env, work / "server.log", args.server_workers)
         try:
             print(
                 f"\n== load: {args.rate:.0f} req/s for {args.seconds:.0f} s ({count} requests per run) "
-                f"from a second process; server: one uvicorn process; {os.cpu_count()} cores, "
+                f"from a second process; server: {args.server_workers} uvicorn process(es); "
+                f"{os.cpu_count()} cores, "
                 f"load average {os.getloadavg()[0]:.1f} (machine shared with other work)"
             )
             base = load(server, ["/auth/me"] * count, headers, args.rate)
@@ -436,8 +457,9 @@ def main() -> int:
             lookup_paths = [f"/lookup?owner={owner_of(rng.randint(1, args.docs))}" for _ in range(count)]
             looked = load(server, lookup_paths, headers, args.rate)
             summarise("lookup", looked, base)
-            rss = server.memory()
-            print(f"API process RSS after the load runs: {rss['VmRSS'] / 2**20:.0f} MiB")
+            if args.server_workers == 1:
+                rss = server.memory()
+                print(f"API process RSS after the load runs: {rss['VmRSS'] / 2**20:.0f} MiB")
         finally:
             server.stop()
 
