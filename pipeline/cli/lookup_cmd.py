@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 import typer
@@ -15,6 +16,8 @@ from storage.db.catalogue import seed_catalogue
 from storage.db.dossiers import check_procedure_code
 from storage.db.engine import read_session, run_in_transaction
 from storage.db.migrate import upgrade_database
+
+FIELD_KEY_RE = re.compile(r"[a-z][a-z0-9_]{0,63}")
 
 # The JSON of interfaces.md: these keys, in this order, and nothing renamed.
 HELD_KEYS = ("doc_type", "document_id", "dossier", "signed", "fields")
@@ -102,3 +105,32 @@ def register(app: typer.Typer) -> None:
         finally:
             engine.dispose()
         Console().print(f"Đã dùng lại {doc_type} cho hồ sơ {dossier} (reused)")
+
+    @app.command(
+        "correct",
+        help="Cán bộ sửa (hoặc xác nhận) một trường đã trích xuất; giá trị gốc được giữ lại và "
+        "chủ sở hữu của giấy tờ cập nhật theo (staff correct a field; the OCR value is kept).",
+    )
+    def correct_cmd(
+        document: Annotated[str, typer.Option("--document", help="mã tài liệu (document_id)")],
+        field: Annotated[str, typer.Option("--field", help="tên trường, ví dụ id_number")],
+        value: Annotated[str, typer.Option("--value", help="giá trị đúng")],
+        actor: Annotated[str, typer.Option("--actor", help="cán bộ thực hiện")] = "cli",
+    ) -> None:
+        from storage.db.engine import write_session
+        from storage.db.records import correct_field
+
+        if not document.isascii() or not document.isdigit() or len(document) > 18:
+            raise SohoaError("Mã tài liệu không hợp lệ (invalid document id)", exit_code=ExitCode.BAD_ARGS)
+        if not FIELD_KEY_RE.fullmatch(field):
+            raise SohoaError("Tên trường không hợp lệ (invalid field name)", exit_code=ExitCode.BAD_ARGS)
+        if len(value) > 2000:
+            raise SohoaError("Giá trị quá dài (value too long)", exit_code=ExitCode.BAD_ARGS)
+        settings = load_settings()
+        engine = upgrade_database(settings)
+        try:
+            with write_session(engine) as session:
+                correct_field(session, int(document), field, value.strip(), actor=actor[:128])
+        finally:
+            engine.dispose()
+        Console().print(f"Đã cập nhật trường {field} của tài liệu {document} (field corrected)")

@@ -155,3 +155,51 @@ def test_console_script_prints_one_line(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert proc.stdout == "" and len(proc.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "sohoa.db").exists(), "bad input touches nothing"
+
+
+def test_staff_correct_an_owner_id(
+    env: Path, db: Database, samples: dict[str, Sample], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from storage.db.engine import write_session
+    from storage.db.records import DocumentInput, FieldInput, ObjectRef, ScanInput, record_scan
+
+    ref = ObjectRef("originals", "a" * 64, "a" * 64, 10)
+    with write_session(db.engine) as session:
+        _, docs = record_scan(
+            session,
+            ScanInput(
+                "a" * 64,
+                "x.pdf",
+                10,
+                1,
+                ref,
+                [DocumentInput("cccd", [1], 0.5, {"id_number": FieldInput("027095001284", 0.4, True)})],
+            ),
+            dossier=None,
+            actor="t",
+        )
+        document_id = str(docs[0].id)
+    code, _, err = run(
+        [
+            "correct",
+            "--document",
+            document_id,
+            "--field",
+            "id_number",
+            "--value",
+            "027095001234",
+            "--actor",
+            "clerk.an",
+        ],
+        capsys,
+    )
+    assert code == 0, err
+    _, out, _ = run(["lookup", "--owner", "027095001234", "--json"], capsys)
+    assert [h["document_id"] for h in json.loads(out)["held"]] == [document_id]
+    _, out, _ = run(["lookup", "--owner", "027095001284", "--json"], capsys)
+    assert json.loads(out)["held"] == []
+    for bad in (["--document", "1 OR 1", "--field", "id_number"], ["--document", "1", "--field", "x; DROP"]):
+        code, _, _ = run(["correct", *bad, "--value", "v"], capsys)
+        assert code == 2
+    code, _, err = run(["correct", "--document", "999999", "--field", "id_number", "--value", "v"], capsys)
+    assert code == 2 and "unknown document" in err
