@@ -88,8 +88,11 @@ def print_summary(result: FileResult, console: Console) -> None:
     for w in result.warnings:
         console.print(f"  [yellow]! {w}[/]")
     for i, doc in enumerate(result.documents, start=1):
-        console.print(_document_table(i, doc))
-        if doc.doc_type == "other" and not doc.fields:
+        if doc.fields:
+            console.print(_document_table(i, doc))
+        else:
+            table = _document_table(i, doc)
+            console.print(f"[italic]{table.title}[/]")
             console.print("  (chỉ số hóa văn bản, không trích xuất trường — text only, no fields)")
         for w in doc.warnings:
             console.print(f"  [yellow]! {w}[/]")
