@@ -32,7 +32,7 @@ def env_for(data: Path, pki: PkiFixture | None = None, **extra: str) -> dict[str
 
 
 class LiveServer:
-    def __init__(self, data: Path, env: dict[str, str], log: Path) -> None:
+    def __init__(self, data: Path, env: dict[str, str], log: Path, *extra: str) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
@@ -48,13 +48,14 @@ class LiveServer:
                 "--no-worker",
                 "--log-level",
                 "debug",
+                *extra,
             ],
             env=env,
             stdout=self._fh,
             stderr=subprocess.STDOUT,
             cwd=data.parent,
         )
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise AssertionError(f"server exited: {log.read_text(errors='replace')}")

@@ -70,3 +70,19 @@ def test_logs_of_a_flow_carry_no_id_number(api: Api, caplog: pytest.LogCaptureFi
     text = "\n".join(r.getMessage() for r in caplog.records if not r.name.startswith(("httpx", "httpcore")))
     for secret in (OWNER_ID, wrong, PASSWORD):
         assert secret not in text
+
+
+def test_serve_with_two_processes(tmp_path: Path) -> None:
+    from tests.api.live import LiveServer, env_for
+
+    data = tmp_path / "data"
+    server = LiveServer(data, env_for(data), tmp_path / "serve.log", "--workers", "2")
+    try:
+        import httpx
+
+        assert httpx.get(f"{server.url}/healthz", timeout=30).json()["ready"] is True
+        assert httpx.get(f"{server.url}/documents", timeout=30).status_code == 401
+    finally:
+        log = server.stop()
+    assert log.count("Started server process") == 2, log[-2000:]
+    assert "GET /documents 401" in log
