@@ -101,6 +101,9 @@ def test_sign_upload_replay_and_fetch(sapi: Api, pki: PkiFixture) -> None:
     assert body["replay"] is False and body["verification"]["valid"] is True
     assert signed_versions(sapi, document_id) == [hashlib.sha256(signed).hexdigest()]
     assert pending(sapi, desk) == []
+    # Stored in the signed bucket, under retention.
+    retained = sapi.ctx.store.retained_until(Bucket.SIGNED, hashlib.sha256(signed).hexdigest())  # type: ignore[attr-defined]
+    assert retained is not None
 
     # The same upload again is idempotent; a different file for the finished item is refused.
     again = desk.upload(item, signed)
