@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import subprocess
 import unicodedata
 from dataclasses import dataclass, field
@@ -73,6 +74,18 @@ def run_tesseract(
     return OcrResult(lines=lines, pdf_path=pdf_path if pdf_path.exists() else None)
 
 
+DATE_WITH_BAD_SLASH = re.compile(r"(\d{1,2})[/Il|](\d{1,2})[/Il|](\d{4})([.,;:]?)")
+
+
+def fix_date_separators(word: str) -> str:
+    """``05/08I1974`` → ``05/08/1974``: in small print Tesseract often reads a slash as I or l."""
+    match = DATE_WITH_BAD_SLASH.fullmatch(word)
+    if not match:
+        return word
+    day, month, year, tail = match.groups()
+    return f"{day}/{month}/{year}{tail}"
+
+
 def parse_tsv(tsv: str) -> list[Line]:
     """Tesseract TSV to ``Line``s in Tesseract's reading order (block, paragraph, line)."""
     order: list[tuple[int, int, int]] = []
@@ -81,7 +94,7 @@ def parse_tsv(tsv: str) -> list[Line]:
     for row in reader:
         if len(row) < 12 or row[0] != "5":
             continue
-        text = unicodedata.normalize("NFC", row[11]).strip()
+        text = fix_date_separators(unicodedata.normalize("NFC", row[11]).strip())
         conf = float(row[10])
         if not text or conf < 0:
             continue

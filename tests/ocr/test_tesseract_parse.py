@@ -51,3 +51,13 @@ def test_signature_scribbles_dropped_but_mrz_kept() -> None:
     assert kept == [
         "Họ và tên: NGUYỄN VĂN AN", "Ngày sinh: 01/02/1990", "IDVNM1715262011037171526201<<7", "Ký tên"
     ]
+
+
+def test_slash_read_as_i_in_dates_is_fixed() -> None:
+    from ocr.tesseract import fix_date_separators
+
+    assert fix_date_separators("05/08I1974") == "05/08/1974"
+    assert fix_date_separators("05I08l2034.") == "05/08/2034."
+    assert fix_date_separators("12/2024") == "12/2024"
+    assert fix_date_separators("IDVNM1715262011") == "IDVNM1715262011"
+    assert fix_date_separators("1I2I3") == "1I2I3"
