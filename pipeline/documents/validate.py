@@ -36,10 +36,14 @@ def check_id_number(value: str, date_of_birth: str | None = None, sex: str | Non
 
 
 def check_date(iso: str, exists: bool, *, past: bool = False, today: date | None = None) -> list[str]:
-    if not exists:
+    try:
+        day = date.fromisoformat(iso) if exists else None
+    except ValueError:  # a misread month or day: the clerk must see it, not a crash
+        day = None
+    if day is None:
         return ["ngày không tồn tại (date does not exist)"]
     if past:
-        if date.fromisoformat(iso) > (today or date.today()):
+        if day > (today or date.today()):
             return ["ngày ở tương lai (date is in the future)"]
         if iso < "1900-01-01":
             return ["ngày quá xa (date is implausibly old)"]
