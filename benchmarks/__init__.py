@@ -1,0 +1,1 @@
+"""Benchmarks: figures printed against a baseline run in the same process, never asserted."""
