@@ -148,7 +148,8 @@ def holder_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether a process of this host still runs (claims of dead holders may be taken over)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -495,7 +496,7 @@ class Intake:
                 if include_own:
                     dead.append(row_id)
             elif holder_host == host and pid.isdigit() and int(pid) != os.getpid():
-                if not _pid_alive(int(pid)):
+                if not pid_alive(int(pid)):
                     dead.append(row_id)
             elif stale:
                 dead.append(row_id)

@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from pipeline.api.context import ApiContext
-from pipeline.intake import FileOutcome, Intake, Status, default_executor
+from pipeline.intake import FileOutcome, Intake, Status, default_executor, pid_alive
 from storage.db.api_models import Job, JobStatus
 from storage.db.engine import read_session, run_in_transaction, write_session
 
@@ -219,15 +219,7 @@ def requeue_orphans(ctx: ApiContext) -> int:
 
 
 def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    return pid == os.getpid() or pid_alive(pid)
 
 
 def queued_job_ids(ctx: ApiContext, limit: int = 100) -> list[str]:
