@@ -76,6 +76,7 @@ class Score:
     pages: int = 0
     seconds: float = 0.0
     cpu: float = 0.0  # CPU seconds of this process and all its (waited) descendants
+    skipped: int = 0  # pages OCRmyPDF gave up on (its Tesseract time limit)
 
     def add(self, predicted: str, truth: str) -> None:
         e, c = edits(predicted, truth)
@@ -162,7 +163,7 @@ def as_image_pdf(scan: Path, out: Path) -> Path:
     return out
 
 
-def run_ocrmypdf(scans: list[Path], work: Path) -> Score | None:
+def run_ocrmypdf(scans: list[Path], work: Path, tesseract_timeout: float = 180.0) -> Score | None:
     exe = shutil.which("ocrmypdf") or str(Path(PY).with_name("ocrmypdf"))
     if not Path(exe).exists():
         return None
@@ -173,10 +174,12 @@ def run_ocrmypdf(scans: list[Path], work: Path) -> Score | None:
         sidecar = work / f"{scan.name}.txt"
         subprocess.run(
             [exe, "-l", "vie", "--rotate-pages", "--deskew", "-j", "2", "--output-type", "pdf",
+             "--tesseract-timeout", str(tesseract_timeout),
              "--sidecar", str(sidecar), "-q", str(pdf), str(work / f"{scan.name}.out.pdf")],
             check=True, capture_output=True,
         )
         texts = sidecar.read_text(encoding="utf-8").split("\f")
+        score.skipped += sum(1 for t in texts if t.strip() == "[skipped page]")
         truths = page_truths(scan)
         for index, truth in enumerate(truths):
             score.add(texts[index] if index < len(texts) else "", truth)
@@ -259,6 +262,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", default="bench-ocr")
     parser.add_argument("--work", type=Path, default=None)
     parser.add_argument("--no-ocrmypdf", action="store_true")
+    parser.add_argument(
+        "--ocrmypdf-timeout", type=float, default=180.0,
+        help="OCRmyPDF's --tesseract-timeout (raise it on a loaded machine, or pages are skipped)",
+    )
     parser.add_argument("--ablation", action="store_true", help="CER with each cleaning step off")
     parser.add_argument("--rss-pages", type=int, default=300, help="0 to skip the memory run")
     parser.add_argument("--rss-worker", type=Path, help=argparse.SUPPRESS)
@@ -287,7 +294,7 @@ def main(argv: list[str] | None = None) -> int:
         totals["sohoa"].chars += sohoa.chars
         totals["sohoa"].cpu += sohoa.cpu
         if not args.no_ocrmypdf:
-            other = run_ocrmypdf(scans, work / "ocrmypdf" / profile)
+            other = run_ocrmypdf(scans, work / "ocrmypdf" / profile, args.ocrmypdf_timeout)
             if other is None:
                 print("  ocrmypdf not installed: skipped")
             else:
@@ -295,6 +302,8 @@ def main(argv: list[str] | None = None) -> int:
                     f"  ocrmypdf     CER {other.cer:7.2%}   {other.ppm:6.1f} pages/min "
                     f"({other.seconds:.0f} s, {other.cpu_per_page:.2f} CPU s/page)"
                 )
+                if other.skipped:
+                    print(f"  !! ocrmypdf skipped {other.skipped} page(s) on its time limit: not comparable")
                 print(
                     f"  speed ratio sohoa/ocrmypdf: {sohoa.ppm / other.ppm:.2f}x wall, "
                     f"{other.cpu_per_page / sohoa.cpu_per_page:.2f}x CPU"
