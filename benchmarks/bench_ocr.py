@@ -168,13 +168,14 @@ def run_ocrmypdf(scans: list[Path], work: Path, tesseract_timeout: float = 180.0
     if not Path(exe).exists():
         return None
     score = Score()
+    work.mkdir(parents=True, exist_ok=True)
     inputs = [(as_image_pdf(s, work / "in" / f"{s.name}.pdf"), s) for s in scans]
     started, cpu_start = time.perf_counter(), cpu_seconds()
     for pdf, scan in inputs:
         sidecar = work / f"{scan.name}.txt"
         subprocess.run(
             [exe, "-l", "vie", "--rotate-pages", "--deskew", "-j", "2", "--output-type", "pdf",
-             "--tesseract-timeout", str(tesseract_timeout),
+             "--tesseract-timeout", str(round(tesseract_timeout)),
              "--sidecar", str(sidecar), "-q", str(pdf), str(work / f"{scan.name}.out.pdf")],
             check=True, capture_output=True,
         )
