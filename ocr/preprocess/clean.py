@@ -65,7 +65,7 @@ def clean_page(pixels: np.ndarray, dpi: float, options: CleanOptions | None = No
     opts = options or CleanOptions()
     warnings: list[str] = []
     if pixels.ndim == 3 and opts.seal:
-        grey, _red_share = drop_red_ink(pixels)
+        grey, _red_share = drop_red_ink(pixels, dpi)
     else:
         grey = to_grey(pixels)
     del pixels

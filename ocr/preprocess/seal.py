@@ -17,13 +17,31 @@ def red_mask(rgb: np.ndarray) -> np.ndarray:
     return red.astype(np.uint8)
 
 
-def drop_red_ink(rgb: np.ndarray) -> tuple[np.ndarray, float]:
-    """Grey image with red ink lifted out, and the fraction of the page that was red."""
+def keep_red_text(mask: np.ndarray, dpi: float) -> np.ndarray:
+    """``mask`` without red regions shaped like printed text lines (a land certificate prints
+    its serial number in red): only round, seal-sized red regions are lifted."""
+    merge = max(3, int(0.06 * dpi) | 1)
+    blobs = cv2.dilate(mask, np.ones((merge, merge), np.uint8))
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(blobs, connectivity=8)
+    text_like = np.zeros(count, dtype=bool)
+    for i in range(1, count):
+        w, h = int(stats[i, cv2.CC_STAT_WIDTH]), int(stats[i, cv2.CC_STAT_HEIGHT])
+        text_like[i] = h <= 0.5 * dpi and w >= 2.5 * h
+    if not text_like.any():
+        return mask
+    out = mask.copy()
+    out[text_like[labels]] = 0
+    return out
+
+
+def drop_red_ink(rgb: np.ndarray, dpi: float = 300.0) -> tuple[np.ndarray, float]:
+    """Grey image with red seal ink lifted out, and the fraction of the page that was red."""
     grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
     mask = red_mask(rgb)
     fraction = float(mask.mean())
     if fraction < 1e-4:
         return grey, fraction
+    mask = keep_red_text(mask, dpi)
     # Grow the mask a little so the anti-aliased rim of the seal strokes goes too.
     mask = cv2.dilate(mask, np.ones((3, 3), np.uint8))
     out = grey.copy()

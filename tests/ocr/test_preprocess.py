@@ -124,15 +124,20 @@ def test_uneven_light_is_flattened(page: np.ndarray) -> None:
 
 
 def test_red_seal_ink_is_lifted_but_black_text_stays() -> None:
-    rgb = np.full((200, 200, 3), 255, np.uint8)
-    rgb[50:60, 20:180] = (0, 0, 0)  # black text stroke
-    rgb[100:110, 20:180] = (200, 30, 40)  # red seal stroke
-    rgb[140:150, 20:180] = (20, 40, 160)  # blue signature stroke
-    grey, share = drop_red_ink(rgb)
+    import cv2
+
+    dpi = 150
+    rgb = np.full((400, 400, 3), 255, np.uint8)
+    rgb[50:60, 20:380] = (0, 0, 0)  # black text stroke
+    cv2.circle(rgb, (200, 220), 90, (200, 30, 40), 8)  # red seal ring
+    rgb[330:340, 20:380] = (20, 40, 160)  # blue signature stroke
+    rgb[370:382, 20:300] = (200, 30, 40)  # a red printed line (a certificate's serial number)
+    grey, share = drop_red_ink(rgb, dpi)
     assert share > 0
     assert grey[55, 100] < 50
-    assert grey[105, 100] > 180
-    assert grey[145, 100] < 120
+    assert grey[220, 110] > 180  # on the ring
+    assert grey[335, 100] < 120
+    assert grey[376, 100] < 120  # red text is text, not a seal
 
 
 def test_grey_seal_ring_lifted_text_kept() -> None:
