@@ -24,10 +24,7 @@ import io
 import multiprocessing as mp
 import os
 import random
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -48,15 +45,9 @@ from storage.db.engine import make_engine, run_in_transaction
 from storage.db.migrate import upgrade_engine
 from storage.objects.base import Bucket
 from storage.objects.factory import open_object_store
+from tests.live_server import ServeProcess
 
-SOHOA = str(Path(sys.executable).with_name("sohoa"))
 AGENCY = "000.00.31.H12"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -96,31 +87,11 @@ def add_signed_versions(engine: Engine, store_key: str, size: int, count: int) -
 # -- the server -----------------------------------------------------------------------------------
 
 
-class Server:
-    def __init__(self, env: dict[str, str], log: Path, workers: int = 1) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self._log = open(log, "ab")  # noqa: SIM115 - closed in stop()
-        self.proc = subprocess.Popen(
-            [SOHOA, "serve", "--host", "127.0.0.1", "--port", str(self.port), "--no-worker"]
-            + (["--workers", str(workers)] if workers > 1 else []),
-            env=env,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-        )
-        import httpx
+class Server(ServeProcess):
+    """``sohoa serve`` without its intake worker, at info logging, with memory and CPU readings."""
 
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise SystemExit(f"server exited, see {log}")
-            try:
-                if httpx.get(f"{self.url}/healthz", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        raise SystemExit("server not ready")
+    def __init__(self, env: dict[str, str], log: Path, workers: int = 1) -> None:
+        super().__init__(env, log, *(["--workers", str(workers)] if workers > 1 else []))
 
     def memory(self) -> dict[str, int]:
         values: dict[str, int] = {}
@@ -152,14 +123,6 @@ class Server:
                 if ppid == self.proc.pid:
                     found.append(int(entry.name))
         return found
-
-    def stop(self) -> None:
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-        self._log.close()
 
 
 # -- the load generator (a second process) -------------------------------------------------------

@@ -10,13 +10,9 @@ from __future__ import annotations
 import io
 import os
 import shutil
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 from sqlalchemy import select
@@ -30,9 +26,8 @@ from storage.db.models import ExtractedField
 from storage.db.records import DocumentInput, FieldInput, ObjectRef, ScanInput, record_scan
 from storage.objects.base import Bucket
 from storage.objects.factory import open_object_store
-from tests.storage.moto_fixture import free_port
+from tests.live_server import ServeProcess
 
-SOHOA = str(Path(sys.executable).with_name("sohoa"))
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "e2e"
 SCAN = Path(__file__).resolve().parents[1] / "data" / "scans" / "clean_birth_certificate.pdf"
@@ -83,40 +78,12 @@ def seed(data: Path) -> None:
 def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     data = tmp_path / "data"
     seed(data)
-    port = free_port()
-    log = tmp_path / "serve.log"
     env = {**os.environ, "SOHOA_DATA_DIR": str(data), "SOHOA_OCR__JOBS": "1"}
-    with open(log, "wb") as fh:
-        proc = subprocess.Popen(
-            [
-                str(Path(sys.executable).with_name("sohoa")),
-                "serve",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-            ],
-            env=env,
-            stdout=fh,
-            stderr=subprocess.STDOUT,
-        )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline:
-                assert proc.poll() is None, log.read_text(errors="replace")
-                try:
-                    if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    time.sleep(0.3)
-            yield url, data
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+    live = ServeProcess(env, tmp_path / "serve.log", worker=True)  # the page's uploads need the worker
+    try:
+        yield live.url, data
+    finally:
+        live.stop()
 
 
 @pytest.mark.slow
