@@ -79,7 +79,9 @@ def page_image(
         raise ApiError(404, "Không có trang này (no such page)")
     with tempfile.TemporaryDirectory(prefix="sohoa-page-") as tmp:
         pdf = ctx.store.get_file(Bucket(bucket), key, FsPath(tmp) / "doc.pdf")
-        if not pdf.read_bytes()[:5] == b"%PDF-":
+        with pdf.open("rb") as fh:
+            is_pdf = fh.read(5) == b"%PDF-"
+        if not is_pdf:
             raise ApiError(415, "Bản lưu không phải PDF (stored copy is not a PDF)")
         out = FsPath(tmp) / "page"
         result = subprocess.run(
