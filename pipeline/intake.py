@@ -52,7 +52,7 @@ from storage.db.records import (
     record_scan,
 )
 from storage.objects.base import Bucket, ObjectStore
-from storage.objects.keys import sha256_file
+from storage.objects.keys import HashedFile, hash_file
 
 log = logging.getLogger(__name__)
 
@@ -278,7 +278,8 @@ class Intake:
             started = time.perf_counter()
             if not path.is_file():
                 raise SohoaError(f"Không tìm thấy tệp {path.name} (no such file)")
-            outcome.sha256, size = sha256_file(path)
+            source = hash_file(path)  # once: for the duplicate check and for the upload
+            outcome.sha256 = source.sha256
             outcome.timings["hash"] = time.perf_counter() - started
             if self._handle_duplicate(outcome, dossier_code):
                 return outcome
@@ -287,7 +288,7 @@ class Intake:
             started = time.perf_counter()
             result = self.processor(path, self.settings, self.executor, workdir, page_progress)
             outcome.timings["process"] = time.perf_counter() - started
-            self._store_and_record(path, size, result, outcome, dossier_code)
+            self._store_and_record(source, result, outcome, dossier_code)
         except SohoaError as exc:
             outcome.status, outcome.reason, outcome.message = Status.FAILED, failure_reason(exc), exc.message
         except Exception as exc:  # a bug or an unexpected library error: this file only
@@ -331,12 +332,13 @@ class Intake:
         return True
 
     def _store_and_record(
-        self, path: Path, size: int, result: Any, outcome: FileOutcome, dossier_code: str | None
+        self, source: HashedFile, result: Any, outcome: FileOutcome, dossier_code: str | None
     ) -> None:
         assert outcome.sha256 is not None
+        path, size = source.path, source.size
         started = time.perf_counter()
         documents: list[DocumentInput] = []
-        uploads: list[tuple[Bucket, Path, str, dict[str, str]]] = []
+        uploads: list[tuple[Bucket, HashedFile, str, dict[str, str]]] = []
         first_owner = ""
         for doc in result.documents:
             fields = {
@@ -348,12 +350,12 @@ class Intake:
             searchable: ObjectRef | None = None
             pdf_path = getattr(doc, "pdf_path", None)
             if pdf_path is not None and Path(pdf_path).is_file():
-                key, pdf_size = sha256_file(Path(pdf_path))
-                searchable = ObjectRef(Bucket.DIGITISED.value, key, key, pdf_size)
+                pdf = hash_file(Path(pdf_path))
+                searchable = ObjectRef(Bucket.DIGITISED.value, pdf.sha256, pdf.sha256, pdf.size)
                 meta = {"doc-type": doc.doc_type, **({"owner-id": owners[0][0]} if owners else {})}
                 if dossier_code:
                     meta["dossier-code"] = dossier_code
-                uploads.append((Bucket.DIGITISED, Path(pdf_path), "application/pdf", meta))
+                uploads.append((Bucket.DIGITISED, pdf, "application/pdf", meta))
             documents.append(
                 DocumentInput(
                     doc_type=doc.doc_type,
@@ -370,7 +372,7 @@ class Intake:
         if first_owner:
             meta["owner-id"] = first_owner
         content_type = CONTENT_TYPES.get(path.suffix.lower(), "application/octet-stream")
-        uploads.insert(0, (Bucket.ORIGINALS, path, content_type, meta))
+        uploads.insert(0, (Bucket.ORIGINALS, source, content_type, meta))
         keys = [(Bucket.ORIGINALS.value, outcome.sha256)] + [
             (d.searchable.bucket, d.searchable.key) for d in documents if d.searchable
         ]
@@ -382,8 +384,8 @@ class Intake:
 
         started = time.perf_counter()
         try:
-            for bucket, file_path, content_type, metadata in uploads:
-                self.store.put_file(bucket, file_path, content_type=content_type, metadata=metadata)
+            for bucket, hashed, content_type, metadata in uploads:
+                self.store.put_file(bucket, hashed, content_type=content_type, metadata=metadata)
         except BaseException:
             self._try_cleanup(pending_ids)
             raise

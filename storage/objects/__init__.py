@@ -18,13 +18,16 @@ from storage.objects.errors import (
     ObjectLockedError,
     ObjectNotFoundError,
     PresignError,
+    SourceChangedError,
     StorageError,
     StorageUnavailableError,
 )
 from storage.objects.factory import open_object_store
+from storage.objects.keys import HashedFile, hash_file
 
 __all__ = [
     "Bucket",
+    "HashedFile",
     "InvalidMetadataError",
     "InvalidObjectKeyError",
     "ObjectCorruptedError",
@@ -32,8 +35,10 @@ __all__ = [
     "ObjectNotFoundError",
     "ObjectStore",
     "PresignError",
+    "SourceChangedError",
     "StorageError",
     "StorageUnavailableError",
     "StoredObject",
+    "hash_file",
     "open_object_store",
 ]

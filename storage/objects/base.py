@@ -14,6 +14,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
+from storage.objects.keys import HashedFile
+
 
 class Bucket(StrEnum):
     ORIGINALS = "originals"  # the scanner's files as received
@@ -40,13 +42,17 @@ class ObjectStore(Protocol):
     def put_file(
         self,
         bucket: Bucket,
-        path: Path,
+        source: Path | HashedFile,
         *,
         content_type: str = "application/octet-stream",
         metadata: Mapping[str, str] | None = None,
         retain: bool = False,
     ) -> StoredObject:
-        """Store a file under its SHA-256; idempotent. ``retain`` applies the retention period."""
+        """Store a file under its SHA-256; idempotent. ``retain`` applies the retention period.
+
+        Given a ``HashedFile`` (see ``keys.hash_file``) the store trusts its hash as long as the
+        file is unchanged since, and raises ``SourceChangedError`` otherwise.
+        """
 
     def put_bytes(
         self,

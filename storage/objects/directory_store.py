@@ -28,11 +28,12 @@ from storage.objects.errors import (
     ObjectCorruptedError,
     ObjectLockedError,
     ObjectNotFoundError,
+    SourceChangedError,
     StorageError,
     local_file_error,
     short_key,
 )
-from storage.objects.keys import CHUNK, validate_key, validate_prefix, verifying_reader
+from storage.objects.keys import CHUNK, HashedFile, validate_key, validate_prefix, verifying_reader
 from storage.objects.metadata import normalise
 from storage.objects.retention import check_retain
 
@@ -171,19 +172,28 @@ class DirectoryStore:
     def put_file(
         self,
         bucket: Bucket,
-        path: Path,
+        source: Path | HashedFile,
         *,
         content_type: str = "application/octet-stream",
         metadata: Mapping[str, str] | None = None,
         retain: bool = False,
     ) -> StoredObject:
+        """Copy while hashing; a ``HashedFile`` whose bytes no longer match its hash is refused."""
+        expected = source.sha256 if isinstance(source, HashedFile) else None
+        path = source.path if isinstance(source, HashedFile) else Path(source)
         try:
             src = open(path, "rb")  # noqa: SIM115 - closed below; iter() needs the handle
         except OSError as exc:
             raise local_file_error(path, exc, reading=True) from exc
         with src:
             return self._put_chunks(
-                bucket, iter(lambda: src.read(CHUNK), b""), content_type, metadata, retain
+                bucket,
+                iter(lambda: src.read(CHUNK), b""),
+                content_type,
+                metadata,
+                retain,
+                expected=expected,
+                source_name=path.name,
             )
 
     def put_bytes(
@@ -204,9 +214,12 @@ class DirectoryStore:
         content_type: str,
         metadata: Mapping[str, str] | None,
         retain: bool,
+        *,
+        expected: str | None = None,
+        source_name: str = "",
     ) -> StoredObject:
         try:
-            return self._commit(bucket, chunks, content_type, metadata, retain)
+            return self._commit(bucket, chunks, content_type, metadata, retain, expected, source_name)
         except OSError as exc:
             raise StorageError(
                 f"Không ghi được vào kho lưu trữ (cannot write to the object store): "
@@ -220,6 +233,8 @@ class DirectoryStore:
         content_type: str,
         metadata: Mapping[str, str] | None,
         retain: bool,
+        expected: str | None,
+        source_name: str,
     ) -> StoredObject:
         bucket = Bucket(bucket)
         check_retain(bucket, retain)
@@ -228,6 +243,8 @@ class DirectoryStore:
         # Copy while hashing (one pass over the source), then commit under the bucket lock.
         with temp_file(self._bucket_dir(bucket) / TMP_DIR) as (fd, tmp):
             key, size = write_chunks(fd, chunks)
+            if expected is not None and key != expected:
+                raise SourceChangedError(source_name)
             os.fchmod(fd, 0o444)  # content-addressed bytes never change
             meta = normalise(metadata, key)
             data_path, side_path = self._paths(bucket, key)

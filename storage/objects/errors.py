@@ -29,6 +29,17 @@ class ObjectCorruptedError(StorageError):
     """The bytes read back do not hash to their key: the copy is damaged or was tampered with."""
 
 
+class SourceChangedError(StorageError):
+    """The file changed after it was hashed or while it was stored: its key would not name it."""
+
+    exit_code = ExitCode.INPUT_FILE
+
+    def __init__(self, name: str) -> None:
+        super().__init__(
+            f"Tệp {name} bị thay đổi trong khi lưu, hãy thử lại (file changed while being stored)"
+        )
+
+
 class InvalidObjectKeyError(StorageError):
     """A key that is not a SHA-256 hex digest (also what stops path traversal)."""
 

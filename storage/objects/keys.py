@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from storage.objects.errors import InvalidObjectKeyError, ObjectCorruptedError, short_key
+from storage.objects.errors import (
+    InvalidObjectKeyError,
+    ObjectCorruptedError,
+    SourceChangedError,
+    short_key,
+)
 
 CHUNK = 1024 * 1024
 _KEY = re.compile(r"[0-9a-f]{64}")
@@ -37,6 +44,47 @@ def sha256_file(path: Path) -> tuple[str, int]:
             digest.update(chunk)
             size += len(chunk)
     return digest.hexdigest(), size
+
+
+@dataclass(frozen=True)
+class HashedFile:
+    """A file and the SHA-256 its bytes had when it was first read.
+
+    Intake reads every scan once to check for duplicates; handing that hash to the store saves a
+    second pass over the file. The identity (size, mtime, ctime, inode) is what a store checks
+    before and after its upload, so a file changed since it was hashed is refused rather than
+    stored under a key that does not name its content.
+    """
+
+    path: Path
+    sha256: str
+    size: int
+    identity: tuple[int, int, int, int]
+
+    def unchanged(self) -> bool:
+        try:
+            return _identity(os.stat(self.path)) == self.identity
+        except OSError:
+            return False
+
+
+def _identity(st: os.stat_result) -> tuple[int, int, int, int]:
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
+def hash_file(path: Path) -> HashedFile:
+    """Hash a file once, for its duplicate check and its upload alike.
+
+    Raises ``SourceChangedError`` when the file was being written while it was read, and
+    ``OSError`` when it cannot be read.
+    """
+    path = Path(path)
+    before = _identity(os.stat(path))
+    key, size = sha256_file(path)
+    after = _identity(os.stat(path))
+    if before != after or size != before[0]:
+        raise SourceChangedError(path.name)
+    return HashedFile(path=path, sha256=key, size=size, identity=after)
 
 
 class VerifyingReader(io.RawIOBase):

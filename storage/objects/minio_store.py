@@ -11,10 +11,12 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+import os
 import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor, wait
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
@@ -37,12 +39,20 @@ from storage.objects.errors import (
     ObjectCorruptedError,
     ObjectLockedError,
     ObjectNotFoundError,
+    SourceChangedError,
     StorageError,
     StorageUnavailableError,
     local_file_error,
     short_key,
 )
-from storage.objects.keys import CHUNK, sha256_file, validate_key, validate_prefix, verifying_reader
+from storage.objects.keys import (
+    CHUNK,
+    HashedFile,
+    hash_file,
+    validate_key,
+    validate_prefix,
+    verifying_reader,
+)
 from storage.objects.metadata import from_s3, normalise, to_s3
 from storage.objects.retention import check_retain
 from storage.objects.retry import is_transient, with_retries
@@ -126,6 +136,8 @@ class MinioStore:
         self._ready = False
         self._ready_lock = threading.Lock()
         self._locked_buckets: set[Bucket] = set()
+        self._pool: ThreadPoolExecutor | None = None
+        self._pool_pid = 0
         for bucket in Bucket:
             if not _BUCKET_NAME.fullmatch(self.bucket_name(bucket)):
                 raise StorageError(
@@ -233,39 +245,56 @@ class MinioStore:
     def put_file(
         self,
         bucket: Bucket,
-        path: Path,
+        source: Path | HashedFile,
         *,
         content_type: str = "application/octet-stream",
         metadata: Mapping[str, str] | None = None,
         retain: bool = False,
     ) -> StoredObject:
+        """Store a file; a ``HashedFile`` saves hashing it again (intake hashed it already)."""
         bucket = Bucket(bucket)
         check_retain(bucket, retain)
         normalise(metadata, "0" * 64)  # validate before any I/O
-        path = Path(path)
-        try:
-            before = path.stat()
-            key, size = sha256_file(path)
-        except OSError as exc:
-            raise local_file_error(path, exc, reading=True) from exc
+        if isinstance(source, HashedFile):
+            hashed = source
+            if not hashed.unchanged():
+                raise SourceChangedError(hashed.path.name)
+        else:
+            path = Path(source)
+            try:
+                if path.stat().st_size <= self.part_size:
+                    # One read: the bytes hashed are the bytes sent, whatever happens to the file.
+                    return self.put_bytes(
+                        bucket, path.read_bytes(), content_type=content_type, metadata=metadata, retain=retain
+                    )
+                hashed = hash_file(path)
+            except OSError as exc:
+                raise local_file_error(path, exc, reading=True) from exc
+        key, size = hashed.sha256, hashed.size
         meta = normalise(metadata, key)
 
         def upload() -> str | None:
             result = self.client.fput_object(
                 self.bucket_name(bucket),
                 key,
-                str(path),
+                str(hashed.path),
                 content_type=content_type,
                 metadata=to_s3(meta),  # type: ignore[arg-type]
                 part_size=self.part_size if size > self.part_size else 0,
             )
             return result.version_id
 
-        def changed() -> bool:
-            after = path.stat()
-            return (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns)
-
-        return self._put(bucket, key, size, content_type, meta, retain, upload, changed)
+        return self._put(
+            bucket,
+            key,
+            size,
+            content_type,
+            meta,
+            retain,
+            upload,
+            lambda: not hashed.unchanged(),
+            hashed.path.name,
+        )
 
     def put_bytes(
         self,
@@ -295,7 +324,7 @@ class MinioStore:
             )
             return result.version_id
 
-        return self._put(bucket, key, len(data), content_type, meta, retain, upload, lambda: False)
+        return self._put(bucket, key, len(data), content_type, meta, retain, upload, lambda: False, "")
 
     def _put(
         self,
@@ -307,24 +336,35 @@ class MinioStore:
         retain: bool,
         upload: Callable[[], str | None],
         source_changed: Callable[[], bool],
+        source_name: str,
     ) -> StoredObject:
+        """Upload, with the "already stored?" check running beside the upload, not before it.
+
+        New content is the usual case (intake drops duplicate scans before they get here), so
+        the check costs no time; when the content was stored already, the copy just made is
+        removed again and the earlier one is returned.
+        """
         self.ensure_buckets()
-        existing = self.stat(bucket, key)
-        if existing is not None:
-            if retain:
-                self._retain(bucket, key, existing.version_id)
-            log.debug("object %s/%s already stored", bucket, short_key(key))
-            return existing
-        version_id = self._retry(f"upload {bucket.value}/{short_key(key)}", upload)
+        probe = self._background().submit(self.stat, bucket, key)
+        try:
+            version_id = self._retry(f"upload {bucket.value}/{short_key(key)}", upload)
+        except BaseException:
+            wait([probe])
+            raise
         if source_changed():
             # The file changed while it was read: what was uploaded may not hash to its key.
-            self._retry(
-                "undo upload", lambda: self.client.remove_object(self.bucket_name(bucket), key, version_id)
-            )
-            raise StorageError(
-                "Tệp bị thay đổi trong khi lưu, hãy thử lại (file changed while being stored)",
-                exit_code=ExitCode.INPUT_FILE,
-            )
+            wait([probe])
+            self._remove_version(bucket, key, version_id)
+            raise SourceChangedError(source_name)
+        existing = probe.result()
+        if existing is not None and version_id is not None:
+            earlier = self._earlier_version(bucket, key, version_id)
+            if earlier is not None:
+                self._remove_version(bucket, key, version_id)
+                if retain:
+                    self._retain(bucket, key, earlier.version_id)
+                log.debug("object %s/%s already stored", bucket, short_key(key))
+                return earlier
         # Retention only after the upload is known good: a compliance lock cannot be undone.
         if retain:
             self._retain(bucket, key, version_id)
@@ -339,6 +379,54 @@ class MinioStore:
             version_id=version_id,
             created=True,
         )
+
+    def _background(self) -> ThreadPoolExecutor:
+        """A small pool per process: a forked worker cannot use its parent's threads."""
+        with self._ready_lock:
+            if self._pool is None or self._pool_pid != os.getpid():
+                self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="sohoa-store")
+                self._pool_pid = os.getpid()
+            return self._pool
+
+    def _earlier_version(self, bucket: Bucket, key: str, ours: str) -> StoredObject | None:
+        """The oldest copy of the same content stored before ``ours``, if there is one.
+
+        Only the oldest copy is kept: two writers storing the same new content at once each see
+        the other's copy, and this rule has exactly one of them keep its own.
+        """
+        name = self.bucket_name(bucket)
+
+        def versions() -> list[str | None]:
+            # newest first, as S3 lists versions of one key
+            return [
+                o.version_id
+                for o in self.client.list_objects(name, prefix=key, include_version=True)
+                if o.object_name == key and not o.is_delete_marker
+            ]
+
+        listed = self._retry("list versions", versions)
+        if ours not in listed or listed[-1] == ours:
+            return None
+        oldest = listed[-1]
+
+        def head() -> Any:
+            return self.client.stat_object(name, key, version_id=oldest)
+
+        obj = self._retry(f"stat {bucket.value}/{short_key(key)}", head)
+        return StoredObject(
+            bucket=bucket,
+            key=key,
+            sha256=key,
+            size=int(obj.size or 0),
+            content_type=obj.content_type or "application/octet-stream",
+            metadata=from_s3(obj.metadata or {}),
+            version_id=obj.version_id,
+            created=False,
+        )
+
+    def _remove_version(self, bucket: Bucket, key: str, version_id: str | None) -> None:
+        name = self.bucket_name(bucket)
+        self._retry("undo upload", lambda: self.client.remove_object(name, key, version_id))
 
     def _retain(self, bucket: Bucket, key: str, version_id: str | None) -> None:
         """Put a COMPLIANCE retention on an object that has none in force."""

@@ -93,6 +93,32 @@ def test_bad_files_are_quarantined_and_the_batch_goes_on(
     consistency(db, intake.store)
 
 
+def test_scan_rewritten_during_ocr_is_quarantined_not_stored(
+    db: Database, store_backend: str, make_intake, samples: dict[str, Sample], tmp_path: Path, request
+) -> None:
+    """Intake hashes a scan once; if the file changes before its upload, its key would lie."""
+    from pipeline.intake import default_processor
+
+    endpoint = request.getfixturevalue("moto_endpoint") if store_backend == "minio" else None
+    ocr = default_processor()
+
+    def ocr_then_scanner_rewrites(path: Path, *args: object) -> object:
+        result = ocr(path, *args)
+        with open(path, "ab") as f:
+            f.write(b"\0")  # a scanner driver that appends to a file it has already closed
+        return result
+
+    intake: Intake = make_intake(store_backend, endpoint, processor=ocr_then_scanner_rewrites)
+    scan = copy_sample(samples["cccd"], tmp_path / "in")
+    outcome = intake.ingest_file(scan)
+    assert outcome.status == Status.FAILED and outcome.reason == "source_changed", outcome.message
+    assert outcome.quarantined is not None and outcome.quarantined.is_file()
+    assert store_keys(intake.store, Bucket.ORIGINALS) == set()
+    assert store_keys(intake.store, Bucket.DIGITISED) == set()
+    counts = consistency(db, intake.store)
+    assert counts["scans"] == 0
+
+
 @pytest.mark.slow  # two full OCR passes: ~20-50 s on a shared 2-core machine
 def test_failed_database_write_leaves_no_orphans(
     db: Database, make_intake, samples: dict[str, Sample], tmp_path: Path, monkeypatch: pytest.MonkeyPatch

@@ -127,3 +127,19 @@ def test_get_file_creates_parent_and_leaves_no_temp(store: DirectoryStore, tmp_p
     dest = store.get_file(Bucket.ORIGINALS, key, tmp_path / "new" / "dir" / "f.bin")
     assert dest.read_bytes() == b"payload"
     assert [p.name for p in dest.parent.iterdir()] == ["f.bin"]
+
+
+def test_hash_not_matching_the_bytes_copied_is_refused(store: DirectoryStore, tmp_path: Path) -> None:
+    """The directory store hashes while it copies, so even a wrong hash with an intact file is caught."""
+    from dataclasses import replace
+
+    from storage.objects.errors import SourceChangedError
+    from storage.objects.keys import hash_file
+
+    src = tmp_path / "scan.pdf"
+    src.write_bytes(b"%PDF-1.7 scan")
+    wrong = replace(hash_file(src), sha256="0" * 64)
+    with pytest.raises(SourceChangedError):
+        store.put_file(Bucket.ORIGINALS, wrong)
+    assert list(store.list_keys(Bucket.ORIGINALS)) == []
+    assert list((tmp_path / "data" / "objects" / "originals" / ".tmp").iterdir()) == []

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import logging
+import os
 import re
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -140,3 +143,83 @@ def test_no_boto_in_storage_code() -> None:
     for path in (REPO / "storage" / "objects").glob("*.py"):
         text = path.read_text()
         assert not re.search(r"^\s*(import|from)\s+(boto3|botocore|moto)\b", text, re.M), path
+
+
+def _versions(settings: Settings, bucket: Bucket, key: str) -> list[str]:
+    name = f"{settings.storage.bucket_prefix}-{bucket.value}"
+    return [
+        str(o.version_id)
+        for o in raw_client(settings).list_objects(name, prefix=key, include_version=True)
+        if not o.is_delete_marker
+    ]
+
+
+def test_same_content_is_one_version_however_it_arrives(
+    store: MinioStore, settings: Settings, tmp_path: Path
+) -> None:
+    """The "already stored?" check runs beside the upload: a second copy is removed again."""
+    from storage.objects.keys import hash_file
+
+    small, big = tmp_path / "small.pdf", tmp_path / "big.tif"
+    small.write_bytes(b"%PDF small scan" * 1000)
+    big.write_bytes(os.urandom(store.part_size + 1000))  # goes up in parts
+    for src in (small, big):
+        first = store.put_file(Bucket.ORIGINALS, src, metadata={"dossier": "D1"})
+        later = [
+            store.put_file(Bucket.ORIGINALS, src, metadata={"dossier": "D2"}),
+            store.put_file(Bucket.ORIGINALS, hash_file(src)),
+            store.put_bytes(Bucket.ORIGINALS, src.read_bytes()),
+        ]
+        assert first.created and not any(o.created for o in later)
+        assert {o.version_id for o in later} == {first.version_id}
+        assert all(o.metadata["dossier"] == "D1" for o in later)
+        assert _versions(settings, Bucket.ORIGINALS, first.key) == [first.version_id]
+
+
+def test_the_oldest_copy_is_the_one_kept(store: MinioStore, settings: Settings) -> None:
+    """Two writers of the same new content each see the other's copy; only the newer one yields."""
+    data = os.urandom(5000)
+    key = hashlib.sha256(data).hexdigest()
+    name = store.bucket_name(Bucket.ORIGINALS)
+    raw = raw_client(settings)
+    older = raw.put_object(name, key, io.BytesIO(data), len(data)).version_id
+    newer = raw.put_object(name, key, io.BytesIO(data), len(data)).version_id
+    assert older and newer and older != newer
+    kept = store._earlier_version(Bucket.ORIGINALS, key, newer)
+    assert kept is not None and kept.version_id == older and kept.created is False
+    assert store._earlier_version(Bucket.ORIGINALS, key, older) is None
+
+
+def test_concurrent_writers_of_the_same_content_never_lose_it(settings: Settings) -> None:
+    """Like two intake processes storing the same bytes at the same instant, many times over."""
+    stores = [MinioStore.from_settings(settings) for _ in range(2)]
+    for s in stores:
+        s.ensure_buckets()
+    counts = []
+    for round_ in range(12):
+        data = os.urandom(50_000 + round_)
+        barrier = threading.Barrier(2)
+        results: list[object] = []
+
+        def put(
+            s: MinioStore,
+            data: bytes = data,
+            barrier: threading.Barrier = barrier,
+            out: list[object] = results,
+        ) -> None:
+            barrier.wait()
+            out.append(s.put_bytes(Bucket.ORIGINALS, data))
+
+        threads = [threading.Thread(target=put, args=(s,)) for s in stores]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        key = hashlib.sha256(data).hexdigest()
+        assert len(results) == 2
+        versions = _versions(settings, Bucket.ORIGINALS, key)
+        counts.append(len(versions))
+        assert 1 <= len(versions) <= 2
+        with stores[0].open(Bucket.ORIGINALS, key) as reader:
+            assert reader.read() == data
+    print(f"versions kept per round of two concurrent writers: {counts}")

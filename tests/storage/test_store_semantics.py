@@ -24,9 +24,11 @@ from storage.objects.errors import (
     ObjectLockedError,
     ObjectNotFoundError,
     PresignError,
+    SourceChangedError,
     StorageError,
 )
 from storage.objects.factory import open_object_store
+from storage.objects.keys import hash_file
 
 MiB = 1024 * 1024
 
@@ -94,6 +96,30 @@ def test_idempotent_put_stores_once(store: ObjectStore, tmp_path: Path) -> None:
     # the first writer's metadata stays: content-addressed objects are never rewritten
     assert second.metadata["dossier"] == "D1"
     assert list(store.list_keys(Bucket.ORIGINALS)) == [first.key]
+
+
+def test_hashed_file_is_stored_under_the_hash_intake_computed(store: ObjectStore, tmp_path: Path) -> None:
+    src = tmp_path / "scan.pdf"
+    data = write_random(src, 700_000)
+    hashed = hash_file(src)
+    assert (hashed.sha256, hashed.size) == (sha(data), len(data))
+    first = store.put_file(Bucket.ORIGINALS, hashed, content_type="application/pdf")
+    again = store.put_file(Bucket.ORIGINALS, src)
+    assert (first.key, first.created, again.key, again.created) == (sha(data), True, sha(data), False)
+    with store.open(Bucket.ORIGINALS, first.key) as reader:
+        assert reader.read() == data
+
+
+def test_file_changed_after_hashing_is_refused(store: ObjectStore, tmp_path: Path) -> None:
+    src = tmp_path / "scan.pdf"
+    write_random(src, 200_000)
+    hashed = hash_file(src)
+    time.sleep(0.01)
+    write_random(src, 200_000)  # the scanner rewrote it after intake hashed it
+    with pytest.raises(SourceChangedError) as info:
+        store.put_file(Bucket.ORIGINALS, hashed)
+    assert info.value.exit_code == ExitCode.INPUT_FILE and "scan.pdf" in str(info.value)
+    assert list(store.list_keys(Bucket.ORIGINALS)) == []
 
 
 def test_metadata_round_trip_including_vietnamese(store: ObjectStore) -> None:
@@ -211,9 +237,11 @@ def test_presigned_url_expires(store: ObjectStore, backend: str) -> None:
         assert query["X-Amz-Expires"] == ["1"]
         pytest.skip("moto does not enforce presigned-URL expiry; MinIO does (checked: URL carries it)")
     with presign_base(store):
-        url = store.presigned_get_url(Bucket.DIGITISED, obj.key, timedelta(seconds=1))
+        # 3 s rather than 1 s: a loaded CI machine must still fetch once before the link expires
+        issued = time.monotonic()
+        url = store.presigned_get_url(Bucket.DIGITISED, obj.key, timedelta(seconds=3))
         assert httpx.get(url, timeout=10).status_code == 200
-        time.sleep(2.1)
+        time.sleep(max(0.0, issued + 4.1 - time.monotonic()))
         assert httpx.get(url, timeout=10).status_code == 403
 
 
