@@ -29,6 +29,10 @@ def validate_key(key: str) -> str:
     return key
 
 
+def is_key(name: str) -> bool:
+    return bool(_KEY.fullmatch(name))
+
+
 def validate_prefix(prefix: str) -> str:
     if not isinstance(prefix, str) or not _PREFIX.fullmatch(prefix):
         raise InvalidObjectKeyError("Tiền tố khóa không hợp lệ (key prefix must be lowercase hex)")

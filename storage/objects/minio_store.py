@@ -11,12 +11,11 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
-import os
 import re
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor, wait
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
@@ -35,6 +34,7 @@ from config.settings import Settings
 from storage.objects import presign
 from storage.objects.atomic import replace, temp_file, write_chunks
 from storage.objects.base import Bucket, StoredObject
+from storage.objects.conditional import PRECONDITION_FAILED, ConditionalPool
 from storage.objects.errors import (
     ObjectCorruptedError,
     ObjectLockedError,
@@ -49,6 +49,7 @@ from storage.objects.keys import (
     CHUNK,
     HashedFile,
     hash_file,
+    is_key,
     validate_key,
     validate_prefix,
     verifying_reader,
@@ -69,9 +70,9 @@ ALREADY = frozenset({"BucketAlreadyOwnedByYou", "BucketAlreadyExists"})
 _BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 
 
-def make_http_client(retry_seconds: float, secure: bool) -> urllib3.PoolManager:
+def make_http_client(retry_seconds: float, secure: bool) -> ConditionalPool:
     """No retries inside urllib3: ``with_retries`` owns the schedule and the time bound."""
-    return urllib3.PoolManager(
+    return ConditionalPool(
         timeout=urllib3.Timeout(connect=max(0.5, min(5.0, retry_seconds)), read=300.0),
         maxsize=10,
         cert_reqs="CERT_REQUIRED" if secure else "CERT_NONE",
@@ -124,8 +125,11 @@ class MinioStore:
         retry_seconds: float = 30.0,
         part_size: int = DEFAULT_PART_SIZE,
         presign_client: Minio | None = None,
+        http: ConditionalPool | None = None,
     ) -> None:
         self.client = client
+        # The pool ``client`` sends through, when it is one that can make writes create-only.
+        self._http = http
         # Presigned links name the host downstream systems reach, which may differ from the
         # in-network endpoint the store talks to; presigning is local (no request) with a region.
         self.presign_client = presign_client or client
@@ -136,8 +140,7 @@ class MinioStore:
         self._ready = False
         self._ready_lock = threading.Lock()
         self._locked_buckets: set[Bucket] = set()
-        self._pool: ThreadPoolExecutor | None = None
-        self._pool_pid = 0
+        self._create_only = False  # learnt from the server in ensure_buckets
         for bucket in Bucket:
             if not _BUCKET_NAME.fullmatch(self.bucket_name(bucket)):
                 raise StorageError(
@@ -148,13 +151,14 @@ class MinioStore:
     @classmethod
     def from_settings(cls, settings: Settings, *, part_size: int = DEFAULT_PART_SIZE) -> MinioStore:
         s = settings.storage
+        http = make_http_client(s.retry_seconds, s.secure)
         client = Minio(
             s.endpoint,
             access_key=s.access_key,
             secret_key=s.secret_key.get_secret_value(),
             secure=s.secure,
             region=s.region,  # a known region spares a location request per bucket
-            http_client=make_http_client(s.retry_seconds, s.secure),
+            http_client=http,
         )
         presign_client = None
         if s.public_endpoint:
@@ -172,6 +176,7 @@ class MinioStore:
             retention_days=s.retention_days,
             retry_seconds=s.retry_seconds,
             part_size=part_size,
+            http=http,
         )
 
     def bucket_name(self, bucket: Bucket) -> str:
@@ -181,6 +186,12 @@ class MinioStore:
     def object_lock_supported(self) -> bool:
         self.ensure_buckets()
         return Bucket.SIGNED in self._locked_buckets
+
+    @property
+    def create_only_writes(self) -> bool:
+        """Whether uploads are create-only on the server (else: asked first with a HEAD)."""
+        self.ensure_buckets()
+        return self._create_only
 
     def _retry(self, what: str, fn: Callable[[], T]) -> T:
         try:
@@ -207,7 +218,37 @@ class MinioStore:
                 return
             for bucket in Bucket:
                 self._retry(f"create bucket {bucket.value}", partial(self._ensure_bucket, bucket))
+            self._create_only = self._http is not None and self._retry(
+                "probe conditional writes", self._probe_create_only
+            )
+            if self._http is not None and not self._create_only:
+                log.warning(
+                    "the object server ignores If-None-Match; each upload is checked with a HEAD first"
+                )
             self._ready = True
+
+    def _probe_create_only(self) -> bool:
+        """Write a probe object twice, create-only: a server that honours the header refuses the second.
+
+        The probe's name is not a content key, so listings never show it, and it is removed again.
+        """
+        assert self._http is not None
+        name = self.bucket_name(Bucket.ORIGINALS)
+        probe = f"probe/create-only-{uuid.uuid4().hex}"
+        refused = False
+        try:
+            for _ in range(2):
+                with self._http.create_only():
+                    try:
+                        self.client.put_object(name, probe, io.BytesIO(b"probe"), 5)
+                    except S3Error as exc:
+                        if exc.code != PRECONDITION_FAILED:
+                            raise
+                        refused = True
+        finally:
+            for obj in self.client.list_objects(name, prefix=probe, include_version=True):
+                self.client.remove_object(name, probe, version_id=obj.version_id)
+        return refused
 
     def _ensure_bucket(self, bucket: Bucket) -> None:
         name = self.bucket_name(bucket)
@@ -338,33 +379,30 @@ class MinioStore:
         source_changed: Callable[[], bool],
         source_name: str,
     ) -> StoredObject:
-        """Upload, with the "already stored?" check running beside the upload, not before it.
-
-        New content is the usual case (intake drops duplicate scans before they get here), so
-        the check costs no time; when the content was stored already, the copy just made is
-        removed again and the earlier one is returned.
-        """
+        """Store once: a create-only upload where the server allows it, else a HEAD first."""
         self.ensure_buckets()
-        probe = self._background().submit(self.stat, bucket, key)
-        try:
-            version_id = self._retry(f"upload {bucket.value}/{short_key(key)}", upload)
-        except BaseException:
-            wait([probe])
-            raise
+        for _ in range(3):  # the object may vanish between a refused write and the HEAD
+            existing = None if self._create_only else self.stat(bucket, key)
+            if existing is None:
+                written, version_id = self._retry(
+                    f"upload {bucket.value}/{short_key(key)}", partial(self._write_once, upload)
+                )
+                if written:
+                    break
+                existing = self.stat(bucket, key)
+            if existing is not None:
+                if retain:
+                    self._retain(bucket, key, existing.version_id)
+                log.debug("object %s/%s already stored", bucket, short_key(key))
+                return existing
+        else:
+            raise StorageError(f"Không lưu được {bucket}/{short_key(key)} (object kept vanishing)")
         if source_changed():
             # The file changed while it was read: what was uploaded may not hash to its key.
-            wait([probe])
-            self._remove_version(bucket, key, version_id)
+            self._retry(
+                "undo upload", lambda: self.client.remove_object(self.bucket_name(bucket), key, version_id)
+            )
             raise SourceChangedError(source_name)
-        existing = probe.result()
-        if existing is not None and version_id is not None:
-            earlier = self._earlier_version(bucket, key, version_id)
-            if earlier is not None:
-                self._remove_version(bucket, key, version_id)
-                if retain:
-                    self._retain(bucket, key, earlier.version_id)
-                log.debug("object %s/%s already stored", bucket, short_key(key))
-                return earlier
         # Retention only after the upload is known good: a compliance lock cannot be undone.
         if retain:
             self._retain(bucket, key, version_id)
@@ -380,53 +418,17 @@ class MinioStore:
             created=True,
         )
 
-    def _background(self) -> ThreadPoolExecutor:
-        """A small pool per process: a forked worker cannot use its parent's threads."""
-        with self._ready_lock:
-            if self._pool is None or self._pool_pid != os.getpid():
-                self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="sohoa-store")
-                self._pool_pid = os.getpid()
-            return self._pool
-
-    def _earlier_version(self, bucket: Bucket, key: str, ours: str) -> StoredObject | None:
-        """The oldest copy of the same content stored before ``ours``, if there is one.
-
-        Only the oldest copy is kept: two writers storing the same new content at once each see
-        the other's copy, and this rule has exactly one of them keep its own.
-        """
-        name = self.bucket_name(bucket)
-
-        def versions() -> list[str | None]:
-            # newest first, as S3 lists versions of one key
-            return [
-                o.version_id
-                for o in self.client.list_objects(name, prefix=key, include_version=True)
-                if o.object_name == key and not o.is_delete_marker
-            ]
-
-        listed = self._retry("list versions", versions)
-        if ours not in listed or listed[-1] == ours:
-            return None
-        oldest = listed[-1]
-
-        def head() -> Any:
-            return self.client.stat_object(name, key, version_id=oldest)
-
-        obj = self._retry(f"stat {bucket.value}/{short_key(key)}", head)
-        return StoredObject(
-            bucket=bucket,
-            key=key,
-            sha256=key,
-            size=int(obj.size or 0),
-            content_type=obj.content_type or "application/octet-stream",
-            metadata=from_s3(obj.metadata or {}),
-            version_id=obj.version_id,
-            created=False,
-        )
-
-    def _remove_version(self, bucket: Bucket, key: str, version_id: str | None) -> None:
-        name = self.bucket_name(bucket)
-        self._retry("undo upload", lambda: self.client.remove_object(name, key, version_id))
+    def _write_once(self, upload: Callable[[], str | None]) -> tuple[bool, str | None]:
+        """(True, version) when this call stored the object; (False, None) when it existed."""
+        if not self._create_only or self._http is None:
+            return True, upload()
+        try:
+            with self._http.create_only():
+                return True, upload()
+        except S3Error as exc:
+            if exc.code == PRECONDITION_FAILED:
+                return False, None
+            raise
 
     def _retain(self, bucket: Bucket, key: str, version_id: str | None) -> None:
         """Put a COMPLIANCE retention on an object that has none in force."""
@@ -572,7 +574,8 @@ class MinioStore:
                     if obj.object_name is None:
                         continue
                     last, stalled_since = obj.object_name, None
-                    yield obj.object_name
+                    if is_key(obj.object_name):  # not a probe left by a crash, nor a stranger
+                        yield obj.object_name
                 return
             except MinioException as exc:
                 if not is_transient(exc):

@@ -15,7 +15,7 @@ import pytest
 from minio.error import S3Error
 
 from config.settings import Settings
-from storage.objects.base import Bucket
+from storage.objects.base import Bucket, StoredObject
 from storage.objects.errors import ObjectLockedError, StorageError, StorageUnavailableError
 from storage.objects.factory import open_object_store
 from storage.objects.minio_store import MinioStore
@@ -176,36 +176,59 @@ def test_same_content_is_one_version_however_it_arrives(
         assert _versions(settings, Bucket.ORIGINALS, first.key) == [first.version_id]
 
 
-def test_the_oldest_copy_is_the_one_kept(store: MinioStore, settings: Settings) -> None:
-    """Two writers of the same new content each see the other's copy; only the newer one yields."""
-    data = os.urandom(5000)
-    key = hashlib.sha256(data).hexdigest()
-    name = store.bucket_name(Bucket.ORIGINALS)
+def test_uploads_are_create_only_and_the_probe_leaves_nothing(store: MinioStore, settings: Settings) -> None:
+    assert store.create_only_writes
     raw = raw_client(settings)
-    older = raw.put_object(name, key, io.BytesIO(data), len(data)).version_id
-    newer = raw.put_object(name, key, io.BytesIO(data), len(data)).version_id
-    assert older and newer and older != newer
-    kept = store._earlier_version(Bucket.ORIGINALS, key, newer)
-    assert kept is not None and kept.version_id == older and kept.created is False
-    assert store._earlier_version(Bucket.ORIGINALS, key, older) is None
+    for bucket in Bucket:
+        assert list(raw.list_objects(store.bucket_name(bucket), recursive=True, include_version=True)) == []
 
 
-def test_concurrent_writers_of_the_same_content_never_lose_it(settings: Settings) -> None:
+def test_without_create_only_writes_a_head_keeps_it_one_version(settings: Settings, tmp_path: Path) -> None:
+    """A server that ignores If-None-Match: the store asks first, as it did before."""
+    store = MinioStore.from_settings(settings)
+    store.ensure_buckets()
+    store._create_only = False  # what ensure_buckets concludes on such a server
+    src = tmp_path / "scan.pdf"
+    src.write_bytes(os.urandom(30_000))
+    first = store.put_file(Bucket.ORIGINALS, src)
+    again = store.put_file(Bucket.ORIGINALS, src)
+    assert first.created and not again.created
+    assert _versions(settings, Bucket.ORIGINALS, first.key) == [first.version_id]
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "expected"),
+    [
+        ("PUT", "http://h/b/k", True),  # PutObject
+        ("POST", "http://h/b/k?uploadId=abc", True),  # CompleteMultipartUpload
+        ("PUT", "http://h/b/k?partNumber=2&uploadId=abc", False),  # UploadPart
+        ("POST", "http://h/b/k?uploads=", False),  # CreateMultipartUpload
+        ("PUT", "http://h/b?versioning=", True),  # a bucket PUT never runs inside create_only()
+        ("GET", "http://h/b/k", False),
+        ("DELETE", "http://h/b/k?versionId=1", False),
+    ],
+)
+def test_which_requests_carry_if_none_match(method: str, url: str, expected: bool) -> None:
+    from storage.objects.conditional import is_object_write
+
+    assert is_object_write(method, url) is expected
+
+
+def test_concurrent_writers_of_the_same_content_store_one_copy(settings: Settings) -> None:
     """Like two intake processes storing the same bytes at the same instant, many times over."""
     stores = [MinioStore.from_settings(settings) for _ in range(2)]
     for s in stores:
         s.ensure_buckets()
-    counts = []
     for round_ in range(12):
         data = os.urandom(50_000 + round_)
         barrier = threading.Barrier(2)
-        results: list[object] = []
+        results: list[StoredObject] = []
 
         def put(
             s: MinioStore,
             data: bytes = data,
             barrier: threading.Barrier = barrier,
-            out: list[object] = results,
+            out: list[StoredObject] = results,
         ) -> None:
             barrier.wait()
             out.append(s.put_bytes(Bucket.ORIGINALS, data))
@@ -216,10 +239,7 @@ def test_concurrent_writers_of_the_same_content_never_lose_it(settings: Settings
         for t in threads:
             t.join()
         key = hashlib.sha256(data).hexdigest()
-        assert len(results) == 2
-        versions = _versions(settings, Bucket.ORIGINALS, key)
-        counts.append(len(versions))
-        assert 1 <= len(versions) <= 2
+        assert sorted(r.created for r in results) == [False, True]
+        assert len(_versions(settings, Bucket.ORIGINALS, key)) == 1
         with stores[0].open(Bucket.ORIGINALS, key) as reader:
             assert reader.read() == data
-    print(f"versions kept per round of two concurrent writers: {counts}")
