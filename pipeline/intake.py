@@ -477,6 +477,17 @@ class Intake:
         run_in_transaction(self.engine, drop)
         return deleted
 
+    def services_ready(self) -> bool:
+        """Whether the object store and the database both answer (within the store's retry bound)."""
+        try:
+            self.store.stat(Bucket.ORIGINALS, "0" * 64)
+            with read_session(self.engine) as session:
+                session.execute(text("SELECT 1"))
+        except Exception as exc:  # any failure means "not yet": the caller tries again later
+            log.info("services not ready: %s", type(exc).__name__)
+            return False
+        return True
+
     def recover(self, *, include_own: bool = False) -> int:
         """Delete orphan objects left by crashed intakes. Returns how many objects went.
 
@@ -553,7 +564,17 @@ def reason_path(target: Path) -> Path:
     return target.with_name(target.name + ".reason.txt")
 
 
-def write_reason(target: Path, outcome: FileOutcome) -> Path:
+def read_reason(path: Path) -> dict[str, str]:
+    """The ``key: value`` lines of a reason file (what ``write_reason`` wrote)."""
+    out: dict[str, str] = {}
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        key, sep, value = line.partition(": ")
+        if sep and key not in out:
+            out[key.strip()] = value.strip()
+    return out
+
+
+def write_reason(target: Path, outcome: FileOutcome, *, attempts: int = 1) -> Path:
     """``<file>.reason.txt`` beside ``target``, written atomically: reason code, message, hash."""
     text = (
         f"reason: {outcome.reason or 'unknown'}\n"
@@ -561,6 +582,7 @@ def write_reason(target: Path, outcome: FileOutcome) -> Path:
         f"file: {outcome.path.name}\n"
         f"sha256: {outcome.sha256 or ''}\n"
         f"at: {utcnow().isoformat(timespec='seconds')}\n"
+        f"attempts: {attempts}\n"
     )
     out = reason_path(target)
     tmp = out.with_name(f".{out.name}.tmp")

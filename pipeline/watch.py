@@ -6,6 +6,10 @@ content hash) → renamed into ``DIR/done/``, or into ``DIR/failed/`` after its 
 A kill at any point leaves the file in DIR or in processing/; the next start resumes
 processing/ first, and a file whose ingest had already committed is recognised as a duplicate
 rather than ingested twice. One watcher per folder (an ``flock`` on ``DIR/.watch.lock``).
+
+A file that failed only because the object store or the database was down goes back into DIR
+by itself once both answer again (at most ``max_attempts`` times in all), so an outage does not
+leave a clerk to move files by hand; bad scans stay in failed/.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from config.errors import ExitCode, SohoaError
-from pipeline.intake import FileOutcome, Intake, Status, reason_path, write_reason
+from pipeline.intake import FileOutcome, Intake, Status, read_reason, reason_path, write_reason
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +32,9 @@ PROCESSING, DONE, FAILED = "processing", "done", "failed"
 LOCK_NAME = ".watch.lock"
 # Names scanners and copy tools use while a file is still being written.
 PARTIAL_SUFFIXES = (".part", ".tmp", ".crdownload", ".partial", ".filepart")
+# Failures that say nothing about the scan: the store or the database did not answer.
+RETRYABLE = frozenset({"storage_unavailable", "database"})
+REASON_SUFFIX = ".reason.txt"
 
 
 class WatchError(SohoaError):
@@ -59,10 +66,21 @@ class _Seen:
 
 
 class HotFolder:
-    def __init__(self, root: Path, intake: Intake, *, settle_seconds: float = 2.0) -> None:
+    def __init__(
+        self,
+        root: Path,
+        intake: Intake,
+        *,
+        settle_seconds: float = 2.0,
+        max_attempts: int = 3,
+        requeue_seconds: float = 60.0,
+    ) -> None:
         self.root = root
         self.intake = intake
         self.settle = settle_seconds
+        self.max_attempts = max_attempts
+        self.requeue_seconds = requeue_seconds
+        self._attempts: dict[str, int] = {}  # sha256 → attempts so far, for files sent back
         self.processing = root / PROCESSING
         self.done = root / DONE
         self.failed = root / FAILED
@@ -143,10 +161,11 @@ class HotFolder:
         return target
 
     def finish(self, claimed: Path, outcome: FileOutcome) -> Path:
+        attempts = self._attempts.pop(outcome.sha256 or "", 0) + 1
         if outcome.status == Status.FAILED:
             # A reason file without its scan is a leftover of a killed run: overwrite it.
             target = _free_name(self.failed / claimed.name, check_reason=False)
-            write_reason(target, outcome)  # the reason first: a failed file never lacks one
+            write_reason(target, outcome, attempts=attempts)  # the reason first: never without one
             os.rename(claimed, target)
             _fsync_dir(self.failed)
         else:
@@ -167,6 +186,35 @@ class HotFolder:
             on_file(outcome)
         return outcome
 
+    def requeue_failed(self) -> list[Path]:
+        """Send files that failed for want of the store or the database back in, if both answer now."""
+        waiting: list[tuple[Path, Path, dict[str, str]]] = []
+        for reason_file in sorted(self.failed.glob("*" + REASON_SUFFIX)):
+            scan = reason_file.with_name(reason_file.name[: -len(REASON_SUFFIX)])
+            try:
+                info = read_reason(reason_file)
+            except OSError:
+                continue
+            if not scan.is_file():
+                continue  # a killed run's reason file: finish() overwrites it when its scan fails
+            if info.get("reason") in RETRYABLE and _int(info.get("attempts")) < self.max_attempts:
+                waiting.append((scan, reason_file, info))
+        if not waiting or not self.intake.services_ready():
+            return []
+        back = []
+        for scan, reason_file, info in waiting:
+            target = _free_name(self.root / scan.name)
+            os.rename(scan, target)  # the scan first: a crash here leaves a reason file alone
+            _fsync_dir(self.root)
+            reason_file.unlink(missing_ok=True)
+            _fsync_dir(self.failed)
+            self._attempts[info.get("sha256", "")] = _int(info.get("attempts"))
+            log.info(
+                "%s goes back in after an outage (attempt %d)", target.name, _int(info.get("attempts")) + 1
+            )
+            back.append(target)
+        return back
+
     # -- loops ----------------------------------------------------------------------------------
 
     def resume(self, stats: WatchStats, on_file: Callable[[FileOutcome], None] | None) -> None:
@@ -181,6 +229,7 @@ class HotFolder:
         with self.locked():
             self._recover()
             self.resume(stats, on_file)
+            self.requeue_failed()
             self.stable_files()  # first sighting of everything
             # Files that never settle (a stuck scanner) are left for the next run.
             idle_limit = max(10 * self.settle, 5.0)
@@ -208,7 +257,11 @@ class HotFolder:
         with self.locked():
             self._recover()
             self.resume(stats, on_file)
+            next_requeue = 0.0
             while not should_stop():
+                if time.monotonic() >= next_requeue:
+                    self.requeue_failed()
+                    next_requeue = time.monotonic() + self.requeue_seconds
                 for path in self.stable_files():
                     claimed = self.claim(path)
                     if claimed is not None:
@@ -216,6 +269,13 @@ class HotFolder:
                         self._seen.pop(path.name, None)
                 time.sleep(poll_seconds)
         return stats
+
+
+def _int(value: str | None) -> int:
+    try:
+        return int(value or 1)
+    except ValueError:
+        return 1
 
 
 def _free_name(target: Path, *, check_reason: bool = True) -> Path:

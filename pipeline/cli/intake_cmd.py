@@ -121,7 +121,8 @@ def register(app: typer.Typer) -> None:
     @app.command(
         "watch",
         help="Thư mục nóng: tiếp nhận mọi tệp máy quét thả vào DIR, rồi chuyển sang DIR/done hoặc "
-        "DIR/failed kèm lý do (hot folder).",
+        "DIR/failed kèm lý do (hot folder). Tệp lỗi chỉ vì kho lưu trữ hoặc cơ sở dữ liệu không "
+        "trả lời được tự đưa lại vào DIR khi hai dịch vụ hoạt động trở lại (tối đa --attempts lần).",
     )
     def watch(
         directory: Annotated[Path, typer.Argument(help="thư mục theo dõi (folder to watch)")],
@@ -132,11 +133,17 @@ def register(app: typer.Typer) -> None:
             float, typer.Option("--settle", help="giây kích thước/mtime phải ổn định (settle seconds)")
         ] = 2.0,
         poll: Annotated[float, typer.Option("--poll", help="chu kỳ quét thư mục, giây")] = 1.0,
+        attempts: Annotated[
+            int,
+            typer.Option(
+                "--attempts", help="số lần thử tối đa khi kho/CSDL mất kết nối (attempts after an outage)"
+            ),
+        ] = 3,
     ) -> None:
         from pipeline.watch import HotFolder
 
-        if settle < 0 or poll <= 0:
-            raise SohoaError("--settle ≥ 0 và --poll > 0", exit_code=ExitCode.BAD_ARGS)
+        if settle < 0 or poll <= 0 or attempts < 1:
+            raise SohoaError("--settle ≥ 0, --poll > 0 và --attempts ≥ 1", exit_code=ExitCode.BAD_ARGS)
         settings = load_settings()
         intake = Intake.open(settings, actor="watch")
         console = Console(stderr=True)
@@ -144,7 +151,7 @@ def register(app: typer.Typer) -> None:
         def show(outcome: FileOutcome) -> None:
             console.print(f"{outcome.path.name}: {STATUS_LABELS[outcome.status]} {outcome.message or ''}")
 
-        folder = HotFolder(directory, intake, settle_seconds=settle)
+        folder = HotFolder(directory, intake, settle_seconds=settle, max_attempts=attempts)
         try:
             stats = folder.run_once(show) if once else folder.run_forever(show, poll_seconds=poll)
         finally:

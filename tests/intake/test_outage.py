@@ -100,9 +100,13 @@ def test_hot_folder_never_marks_done_what_was_not_stored(
     assert "storage_unavailable" in (inbox / "failed" / f"{name}.reason.txt").read_text(encoding="utf-8")
     with read_session(db.engine) as session:
         assert session.scalar(select(func.count()).select_from(Scan)) == 0
+    # Still down: nothing is sent back (no OCR is wasted on a file that cannot be stored).
+    assert HotFolder(inbox, intake, settle_seconds=0.1).requeue_failed() == []
+    assert (inbox / "failed" / name).is_file()
     server.start()
-    # Back online: the clerk moves the file back into the folder and it goes through.
-    (inbox / "failed" / name).rename(inbox / name)
+    # Back online: the next run sends the file back in by itself and it goes through.
     stats = HotFolder(inbox, intake, settle_seconds=0.1).run_once()
     assert stats.ingested == 1
+    assert sorted(p.name for p in (inbox / "failed").iterdir()) == []
+    assert (inbox / "done" / name).is_file()
     consistency(db, intake.store)

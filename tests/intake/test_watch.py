@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
 import time
@@ -129,3 +130,51 @@ def test_run_forever_picks_up_files_dropped_later(make_intake, tmp_path: Path) -
     dropper.join()
     assert stats.failed == 1
     assert (inbox / "failed" / "late.pdf.reason.txt").is_file()
+
+
+def _failed_scan(
+    inbox: Path, name: str, reason: str, attempts: int, body: bytes = b"%PDF-1.7\nbroken"
+) -> Path:
+    failed = inbox / "failed"
+    failed.mkdir(parents=True, exist_ok=True)
+    scan = failed / name
+    scan.write_bytes(body + name.encode())
+    sha = hashlib.sha256(scan.read_bytes()).hexdigest()
+    (failed / f"{name}.reason.txt").write_text(
+        f"reason: {reason}\nmessage: x\nfile: {name}\nsha256: {sha}\nat: 2026-11-22T00:00:00\n"
+        f"attempts: {attempts}\n",
+        encoding="utf-8",
+    )
+    return scan
+
+
+def test_files_failed_by_an_outage_go_back_in_and_bad_scans_stay(make_intake, tmp_path: Path) -> None:
+    intake: Intake = make_intake()
+    inbox = tmp_path / "scanner"
+    _failed_scan(inbox, "outage.pdf", "storage_unavailable", 1)
+    _failed_scan(inbox, "db.pdf", "database", 2)
+    _failed_scan(inbox, "tried_enough.pdf", "storage_unavailable", 3)
+    _failed_scan(inbox, "bad.pdf", "corrupt_pdf", 1)
+    (inbox / "failed" / "orphan.pdf.reason.txt").write_text("reason: storage_unavailable\n")
+    folder = HotFolder(inbox, intake, settle_seconds=0.1, max_attempts=3)
+    folder.prepare()
+
+    back = folder.requeue_failed()
+    assert sorted(p.name for p in back) == ["db.pdf", "outage.pdf"]
+    assert all(p.parent == inbox and p.is_file() for p in back)
+    left = sorted(p.name for p in (inbox / "failed").iterdir())
+    assert left == [
+        "bad.pdf",
+        "bad.pdf.reason.txt",
+        "orphan.pdf.reason.txt",
+        "tried_enough.pdf",
+        "tried_enough.pdf.reason.txt",
+    ]
+
+    # They go through intake again; these two are broken PDFs, so they fail for good this time,
+    # and the reason file counts the attempt.
+    stats = folder.run_once()
+    assert stats.failed == 2
+    reason = (inbox / "failed" / "outage.pdf.reason.txt").read_text(encoding="utf-8")
+    assert "reason: storage_unavailable" not in reason and "attempts: 2" in reason
+    assert folder.requeue_failed() == []
