@@ -349,6 +349,21 @@ def test_corruption_detected_on_read(
     assert [p for p in tmp_path.iterdir() if p.name.startswith(".tmp")] == []
 
 
+def test_corruption_of_a_large_object_detected_on_download(
+    make_settings: Callable[..., Settings], tmp_path: Path
+) -> None:
+    """Large downloads hash in a second thread: the check must hold there too."""
+    store = _store_with_part_size(make_settings(), 5 * MiB)
+    obj = store.put_bytes(Bucket.ORIGINALS, os.urandom(6 * MiB))
+    good = store.get_file(Bucket.ORIGINALS, obj.key, tmp_path / "good.out")
+    assert sha(good.read_bytes()) == obj.key
+    _tamper(store, obj.key, os.urandom(6 * MiB))
+    with pytest.raises(ObjectCorruptedError):
+        store.get_file(Bucket.ORIGINALS, obj.key, tmp_path / "bad.out")
+    assert not (tmp_path / "bad.out").exists()
+    assert [p for p in tmp_path.iterdir() if p.name.startswith(".tmp")] == []
+
+
 def _tamper(store: ObjectStore, key: str, replacement: bytes) -> None:
     """Change stored bytes behind the store's back (disk rot, or someone with server access)."""
     from storage.objects.directory_store import DirectoryStore
