@@ -93,7 +93,8 @@ class _ResponseReader(io.RawIOBase):
 
     def read(self, size: int = -1) -> bytes:
         try:
-            return bytes(self._response.read(None if size < 0 else size))
+            # the stored bytes as they are: a Content-Encoding must not change what is hashed
+            return bytes(self._response.read(None if size < 0 else size, decode_content=False))
         except Exception as exc:
             if is_transient(exc):
                 raise StorageUnavailableError(
@@ -539,7 +540,11 @@ class MinioStore:
                 with temp_file(dest.parent) as (fd, tmp):
                     large = int(response.headers.get("content-length") or 0) > self.part_size
                     write = write_chunks_hashing_aside if large else write_chunks
-                    digest, _ = write(fd, response.stream(4 * CHUNK if large else CHUNK), durable=durable)
+                    digest, _ = write(
+                        fd,
+                        response.stream(4 * CHUNK if large else CHUNK, decode_content=False),
+                        durable=durable,
+                    )
                     if digest != key:
                         raise ObjectCorruptedError(
                             f"Dữ liệu hỏng: {bucket}/{short_key(key)} không khớp mã băm "

@@ -243,3 +243,20 @@ def test_concurrent_writers_of_the_same_content_store_one_copy(settings: Setting
         assert len(_versions(settings, Bucket.ORIGINALS, key)) == 1
         with stores[0].open(Bucket.ORIGINALS, key) as reader:
             assert reader.read() == data
+
+
+def test_stored_bytes_come_back_as_stored_even_with_a_content_encoding(
+    store: MinioStore, settings: Settings, tmp_path: Path
+) -> None:
+    """An object some other tool stored gzip-encoded is hashed as stored, never decompressed."""
+    import gzip
+
+    packed = gzip.compress(b"%PDF-1.7 a scan " * 500)
+    key = hashlib.sha256(packed).hexdigest()
+    name = store.bucket_name(Bucket.ORIGINALS)
+    raw_client(settings).put_object(
+        name, key, io.BytesIO(packed), len(packed), metadata={"Content-Encoding": "gzip"}
+    )
+    assert store.get_file(Bucket.ORIGINALS, key, tmp_path / "out.gz").read_bytes() == packed
+    with store.open(Bucket.ORIGINALS, key) as reader:
+        assert reader.read() == packed
