@@ -17,11 +17,17 @@ the ratio is what matters.
 
     .venv/bin/python benchmarks/bench_storage.py --quick       # 10 × 2 MB, 1 × 64 MB
     .venv/bin/python benchmarks/bench_storage.py               # 50 × 2 MB, 2 × 64 MB, 5 rounds
+    .venv/bin/python benchmarks/bench_storage.py --link 1gbit  # server behind a 1 Gbit/s link (root)
+
+On loopback the server shares this machine's two cores with the client, so every byte the backend
+hashes is CPU taken from the transfer; behind a shaped link, as with a MinIO on another host, the
+client waits on the wire instead.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import os
 import shutil
@@ -33,7 +39,7 @@ import tempfile
 import time
 import tracemalloc
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,21 +75,60 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_moto() -> tuple[subprocess.Popen[bytes], str]:
+def start_moto(host: str = "127.0.0.1", netns: str | None = None) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     exe = Path(sys.executable).with_name("moto_server")
+    prefix = ["ip", "netns", "exec", netns] if netns else []
     proc = subprocess.Popen(
-        [str(exe), "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        [*prefix, str(exe), "-H", host, "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return proc, f"127.0.0.1:{port}"
+            socket.create_connection((host, port), timeout=0.5).close()
+            return proc, f"{host}:{port}"
         except OSError:
             time.sleep(0.1)
     proc.kill()
     raise SystemExit("moto_server did not start")
+
+
+@contextlib.contextmanager
+def shaped_link(rate: str) -> Iterator[tuple[str, str]]:
+    """A network namespace behind a veth pair shaped to ``rate`` both ways (root, iproute2).
+
+    Stands for a MinIO on another host: the client then waits on the wire, not on a CPU it
+    shares with the server. Yields (namespace, server address).
+    """
+    tag = f"{os.getpid() % 100000}"
+    ns, host_if, ns_if = f"sohoa-bench-{tag}", f"sbh{tag}", f"sbn{tag}"
+    subnet = f"10.{77 + os.getpid() % 100}.0"
+
+    def run(*cmd: str) -> None:
+        subprocess.run(cmd, check=True, capture_output=True)
+
+    try:
+        run("ip", "netns", "add", ns)
+        run("ip", "link", "add", host_if, "type", "veth", "peer", "name", ns_if)
+        run("ip", "link", "set", ns_if, "netns", ns)
+        run("ip", "addr", "add", f"{subnet}.1/24", "dev", host_if)
+        run("ip", "link", "set", host_if, "up")
+        run("ip", "netns", "exec", ns, "ip", "addr", "add", f"{subnet}.2/24", "dev", ns_if)
+        run("ip", "netns", "exec", ns, "ip", "link", "set", ns_if, "up")
+        run("ip", "netns", "exec", ns, "ip", "link", "set", "lo", "up")
+        shape = ["root", "tbf", "rate", rate, "burst", "256kb", "latency", "50ms"]
+        run("tc", "qdisc", "add", "dev", host_if, *shape)
+        run("ip", "netns", "exec", ns, "tc", "qdisc", "add", "dev", ns_if, *shape)
+    except (OSError, subprocess.CalledProcessError) as exc:
+        subprocess.run(["ip", "netns", "del", ns], capture_output=True)
+        detail = getattr(exc, "stderr", b"") or b""
+        raise SystemExit(
+            f"cannot build the shaped link (needs root and iproute2): {detail.decode().strip()}"
+        ) from exc
+    try:
+        yield ns, f"{subnet}.2"
+    finally:
+        subprocess.run(["ip", "netns", "del", ns], capture_output=True)  # takes the veth pair along
 
 
 def make_files(directory: Path, workload: Workload, tag: str) -> list[Path]:
@@ -238,6 +283,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--quick", action="store_true", help="10 × 2 MB, 1 × 64 MB, 3 rounds")
     parser.add_argument("--endpoint", help="a running S3 server (host:port) instead of moto")
+    parser.add_argument(
+        "--link",
+        metavar="RATE",
+        help="run moto behind a link shaped to RATE (e.g. 1gbit), as a server on another host would be",
+    )
     parser.add_argument("--access-key", default="testing")
     parser.add_argument("--secret-key", default="testing")
     args = parser.parse_args()
@@ -247,10 +297,27 @@ def main() -> None:
         w for w in (Workload("2MB", args.small, 2 * MB), Workload("64MB", args.large, 64 * MB)) if w.count
     ]
 
-    proc = None
-    endpoint = args.endpoint
-    if endpoint is None:
-        proc, endpoint = start_moto()
+    with contextlib.ExitStack() as stack:
+        proc = None
+        endpoint = args.endpoint
+        where = "on loopback, sharing this machine's CPUs"
+        if endpoint is None:
+            if args.link:
+                netns, host = stack.enter_context(shaped_link(args.link))
+                proc, endpoint = start_moto(host, netns)
+                where = f"behind a {args.link} link (network namespace)"
+            else:
+                proc, endpoint = start_moto()
+        run_benchmark(args, workloads, endpoint, proc, where)
+
+
+def run_benchmark(
+    args: argparse.Namespace,
+    workloads: list[Workload],
+    endpoint: str,
+    proc: subprocess.Popen[bytes] | None,
+    where: str,
+) -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-storage-"))
     try:
         settings = load_settings(
@@ -272,7 +339,7 @@ def main() -> None:
         directory = DirectoryStore(work / "dirstore")
         out = work / "out"
         out.mkdir()
-        server = "moto (separate process)" if proc else endpoint
+        server = f"moto (separate process) {where}" if proc else endpoint
         print(f"server: {server}; rounds: {args.rounds}; backend part size {store.part_size // 2**20} MiB")
         print(f"{'workload':<12}{'client':<20}{'upload MB/s':>12}{'download MB/s':>15}")
         ratios: list[tuple[str, str, str, float, float]] = []
