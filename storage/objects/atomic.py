@@ -11,8 +11,9 @@ import os
 import queue
 import tempfile
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 TMP_PREFIX = ".tmp-"
 
@@ -39,52 +40,48 @@ def temp_file(directory: Path, suffix: str = "") -> Iterator[tuple[int, Path]]:
             path.unlink()
 
 
-def write_chunks(fd: int, chunks: Iterable[bytes], *, durable: bool = True) -> tuple[str, int]:
-    """Write (and fsync unless told not to), returning the SHA-256 and size of what was written."""
-    digest = hashlib.sha256()
-    size = 0
-    for chunk in chunks:
-        digest.update(chunk)
-        view = memoryview(chunk)
-        while view:
-            n = os.write(fd, view)
-            view = view[n:]
-        size += len(chunk)
-    if durable:
-        os.fsync(fd)
-    return digest.hexdigest(), size
+def write_chunks(
+    fd: int, chunks: Iterable[bytes], *, durable: bool = True, hash_aside: bool = False
+) -> tuple[str, int]:
+    """Write (and fsync unless told not to), returning the SHA-256 and size of what was written.
 
-
-def write_chunks_hashing_aside(fd: int, chunks: Iterable[bytes], *, durable: bool = True) -> tuple[str, int]:
-    """``write_chunks`` with the hashing in a second thread, for large downloads.
-
-    Receiving, writing and hashing all release the GIL, so on a machine with a spare core the
-    SHA-256 check of a large object costs little more than the download itself.
+    ``hash_aside`` hashes in a second thread, for large downloads: receiving, writing and hashing
+    all release the GIL, so with a spare core the check costs little more than the transfer.
     """
     digest = hashlib.sha256()
-    pending: queue.Queue[bytes | None] = queue.Queue(maxsize=4)
-
-    def hash_aside() -> None:
-        while (chunk := pending.get()) is not None:
-            digest.update(chunk)
-
-    hasher = threading.Thread(target=hash_aside, name="sohoa-hash", daemon=True)
-    hasher.start()
     size = 0
-    try:
+    with _hashing(digest, aside=hash_aside) as feed:
         for chunk in chunks:
-            pending.put(chunk)
+            feed(chunk)
             view = memoryview(chunk)
             while view:
                 n = os.write(fd, view)
                 view = view[n:]
             size += len(chunk)
-    finally:
-        pending.put(None)
-        hasher.join()
     if durable:
         os.fsync(fd)
     return digest.hexdigest(), size
+
+
+@contextlib.contextmanager
+def _hashing(digest: Any, *, aside: bool) -> Iterator[Callable[[bytes], None]]:
+    """What to call with each chunk; with ``aside``, a thread that is always joined on exit."""
+    if not aside:
+        yield digest.update
+        return
+    pending: queue.Queue[bytes | None] = queue.Queue(maxsize=4)
+
+    def hash_pending() -> None:
+        while (chunk := pending.get()) is not None:
+            digest.update(chunk)
+
+    hasher = threading.Thread(target=hash_pending, name="sohoa-hash", daemon=True)
+    hasher.start()
+    try:
+        yield pending.put
+    finally:
+        pending.put(None)
+        hasher.join()
 
 
 def replace(tmp: Path, final: Path, *, durable: bool = True) -> None:

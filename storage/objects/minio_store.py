@@ -32,7 +32,7 @@ from minio.versioningconfig import VersioningConfig
 from config.errors import ExitCode
 from config.settings import Settings
 from storage.objects import presign
-from storage.objects.atomic import replace, temp_file, write_chunks, write_chunks_hashing_aside
+from storage.objects.atomic import replace, temp_file, write_chunks
 from storage.objects.base import Bucket, StoredObject
 from storage.objects.conditional import PRECONDITION_FAILED, ConditionalPool
 from storage.objects.errors import (
@@ -539,11 +539,11 @@ class MinioStore:
             try:
                 with temp_file(dest.parent) as (fd, tmp):
                     large = int(response.headers.get("content-length") or 0) > self.part_size
-                    write = write_chunks_hashing_aside if large else write_chunks
-                    digest, _ = write(
+                    digest, _ = write_chunks(
                         fd,
                         response.stream(4 * CHUNK if large else CHUNK, decode_content=False),
                         durable=durable,
+                        hash_aside=large,
                     )
                     if digest != key:
                         raise ObjectCorruptedError(

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from storage.objects.atomic import temp_file, write_chunks, write_chunks_hashing_aside
+from storage.objects.atomic import temp_file, write_chunks
 
 
 def chunks(n: int, fail_after: int | None = None) -> Iterator[bytes]:
@@ -20,10 +20,10 @@ def chunks(n: int, fail_after: int | None = None) -> Iterator[bytes]:
         yield os.urandom(1024 * 1024 + i)
 
 
-@pytest.mark.parametrize("write", [write_chunks, write_chunks_hashing_aside])
-def test_digest_and_size_match_what_was_written(write, tmp_path: Path) -> None:
+@pytest.mark.parametrize("aside", [False, True])
+def test_digest_and_size_match_what_was_written(aside: bool, tmp_path: Path) -> None:
     with temp_file(tmp_path) as (fd, tmp):
-        digest, size = write(fd, chunks(6), durable=False)
+        digest, size = write_chunks(fd, chunks(6), durable=False, hash_aside=aside)
         data = tmp.read_bytes()
     assert (digest, size) == (hashlib.sha256(data).hexdigest(), len(data))
 
@@ -31,6 +31,6 @@ def test_digest_and_size_match_what_was_written(write, tmp_path: Path) -> None:
 def test_a_failing_source_stops_the_hashing_thread(tmp_path: Path) -> None:
     before = threading.active_count()
     with temp_file(tmp_path) as (fd, _), pytest.raises(ConnectionResetError):
-        write_chunks_hashing_aside(fd, chunks(10, fail_after=3))
+        write_chunks(fd, chunks(10, fail_after=3), hash_aside=True)
     assert threading.active_count() == before
     assert not any(t.name == "sohoa-hash" for t in threading.enumerate())
