@@ -52,6 +52,7 @@ from storage.objects.base import Bucket
 from storage.objects.directory_store import DirectoryStore
 from storage.objects.keys import HashedFile, hash_file, sha256_file
 from storage.objects.minio_store import MinioStore
+from tests.live_server import free_port
 
 MB = 1_000_000
 
@@ -67,12 +68,6 @@ class Workload:
 class Timing:
     upload: float = 0.0
     download: float = 0.0
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def start_moto(host: str = "127.0.0.1", netns: str | None = None) -> tuple[subprocess.Popen[bytes], str]:

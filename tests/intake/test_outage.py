@@ -4,7 +4,6 @@ is recorded that is not stored, and the next run after the server returns finish
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,17 +16,13 @@ from storage.db.models import PendingObject, Scan
 from storage.objects.factory import open_object_store
 from tests.db.fixtures import Database
 from tests.intake.helpers import Sample, consistency, copy_sample
+from tests.storage import moto_fixture
 from tests.storage.moto_fixture import MotoServer
 
 RETRY_SECONDS = 2.0
 
 
-@pytest.fixture
-def server() -> Iterator[MotoServer]:
-    srv = MotoServer()
-    srv.start()
-    yield srv
-    srv.stop()
+server = moto_fixture.own_moto_server  # stopped and restarted by the tests
 
 
 def short_retry_intake(make_intake, server: MotoServer) -> Intake:

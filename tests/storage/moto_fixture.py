@@ -18,12 +18,7 @@ import pytest
 from moto.server import ThreadedMotoServer
 
 from config.settings import Settings, load_settings
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.live_server import free_port
 
 
 class MotoServer:
@@ -80,12 +75,22 @@ class MotoServer:
         return self._server is not None
 
 
-@pytest.fixture(scope="session")
-def moto_server() -> Iterator[MotoServer]:
+def _running() -> Iterator[MotoServer]:
     server = MotoServer()
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def moto_server() -> Iterator[MotoServer]:
+    yield from _running()
+
+
+@pytest.fixture
+def own_moto_server() -> Iterator[MotoServer]:
+    """A server of the test's own, which it may stop and start again (an outage and back)."""
+    yield from _running()
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,6 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,17 +15,13 @@ from config.errors import ExitCode
 from storage.objects.base import Bucket
 from storage.objects.errors import StorageUnavailableError
 from storage.objects.minio_store import MinioStore
+from tests.storage import moto_fixture
 from tests.storage.moto_fixture import MotoServer, minio_settings_for
 
 MiB = 1024 * 1024
 
 
-@pytest.fixture
-def server() -> Iterator[MotoServer]:
-    srv = MotoServer()
-    srv.start()
-    yield srv
-    srv.stop()
+server = moto_fixture.own_moto_server  # stopped and restarted by the tests
 
 
 def make_store(server: MotoServer, tmp_path: Path, retry_seconds: float, **kw: int) -> MinioStore:
