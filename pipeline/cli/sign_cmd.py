@@ -296,14 +296,6 @@ def register_certify(app: typer.Typer) -> None:
         )
 
 
-def register_verify_placeholder(app: typer.Typer) -> None:
-    """Kept until the verification engineer's ``verify`` replaces it."""
-
-    @app.command("verify", help="(not built yet)")
-    def _verify() -> None:
-        raise SohoaError("'verify' is not built yet")
-
-
 def register(app: typer.Typer) -> None:
     register_sign(app)
     register_certify(app)
