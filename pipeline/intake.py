@@ -560,8 +560,11 @@ def _unique(target: Path) -> Path:
     return candidate
 
 
+REASON_SUFFIX = ".reason.txt"
+
+
 def reason_path(target: Path) -> Path:
-    return target.with_name(target.name + ".reason.txt")
+    return target.with_name(target.name + REASON_SUFFIX)
 
 
 def read_reason(path: Path) -> dict[str, str]:
@@ -569,8 +572,9 @@ def read_reason(path: Path) -> dict[str, str]:
     out: dict[str, str] = {}
     for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
         key, sep, value = line.partition(": ")
+        key = key.strip()
         if sep and key not in out:
-            out[key.strip()] = value.strip()
+            out[key] = value.strip()
     return out
 
 

@@ -24,7 +24,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from config.errors import ExitCode, SohoaError
-from pipeline.intake import FileOutcome, Intake, Status, read_reason, reason_path, write_reason
+from pipeline.intake import (
+    REASON_SUFFIX,
+    FileOutcome,
+    Intake,
+    Status,
+    read_reason,
+    reason_path,
+    write_reason,
+)
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +42,6 @@ LOCK_NAME = ".watch.lock"
 PARTIAL_SUFFIXES = (".part", ".tmp", ".crdownload", ".partial", ".filepart")
 # Failures that say nothing about the scan: the store or the database did not answer.
 RETRYABLE = frozenset({"storage_unavailable", "database"})
-REASON_SUFFIX = ".reason.txt"
 
 
 class WatchError(SohoaError):
@@ -188,7 +195,7 @@ class HotFolder:
 
     def requeue_failed(self) -> list[Path]:
         """Send files that failed for want of the store or the database back in, if both answer now."""
-        waiting: list[tuple[Path, Path, dict[str, str]]] = []
+        waiting: list[tuple[Path, Path, str, int]] = []  # scan, reason file, sha256, attempts so far
         for reason_file in sorted(self.failed.glob("*" + REASON_SUFFIX)):
             scan = reason_file.with_name(reason_file.name[: -len(REASON_SUFFIX)])
             try:
@@ -197,21 +204,20 @@ class HotFolder:
                 continue
             if not scan.is_file():
                 continue  # a killed run's reason file: finish() overwrites it when its scan fails
-            if info.get("reason") in RETRYABLE and _int(info.get("attempts")) < self.max_attempts:
-                waiting.append((scan, reason_file, info))
+            attempts = _int(info.get("attempts"))
+            if info.get("reason") in RETRYABLE and attempts < self.max_attempts:
+                waiting.append((scan, reason_file, info.get("sha256", ""), attempts))
         if not waiting or not self.intake.services_ready():
             return []
         back = []
-        for scan, reason_file, info in waiting:
+        for scan, reason_file, sha256, attempts in waiting:
             target = _free_name(self.root / scan.name)
             os.rename(scan, target)  # the scan first: a crash here leaves a reason file alone
             _fsync_dir(self.root)
             reason_file.unlink(missing_ok=True)
             _fsync_dir(self.failed)
-            self._attempts[info.get("sha256", "")] = _int(info.get("attempts"))
-            log.info(
-                "%s goes back in after an outage (attempt %d)", target.name, _int(info.get("attempts")) + 1
-            )
+            self._attempts[sha256] = attempts
+            log.info("%s goes back in after an outage (attempt %d)", target.name, attempts + 1)
             back.append(target)
         return back
 

@@ -421,8 +421,9 @@ class MinioStore:
 
     def _write_once(self, upload: Callable[[], str | None]) -> tuple[bool, str | None]:
         """(True, version) when this call stored the object; (False, None) when it existed."""
-        if not self._create_only or self._http is None:
+        if not self._create_only:
             return True, upload()
+        assert self._http is not None  # create-only writes were learnt through it
         try:
             with self._http.create_only():
                 return True, upload()
