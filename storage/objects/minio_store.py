@@ -315,17 +315,10 @@ class MinioStore:
         key, size = hashed.sha256, hashed.size
         meta = normalise(metadata, key)
 
-        def upload() -> str | None:
-            result = self.client.fput_object(
-                self.bucket_name(bucket),
-                key,
-                str(hashed.path),
-                content_type=content_type,
-                metadata=to_s3(meta),  # type: ignore[arg-type]
-                part_size=self.part_size if size > self.part_size else 0,
-            )
-            return result.version_id
+        def open_file() -> BinaryIO:
+            return open(hashed.path, "rb")  # the uploader closes it
 
+        upload = self._uploader(bucket, key, size, content_type, meta, open_file)
         return self._put(
             bucket,
             key,
@@ -354,19 +347,34 @@ class MinioStore:
         key = hashlib.sha256(data).hexdigest()
         meta = normalise(metadata, key)
 
+        upload = self._uploader(bucket, key, len(data), content_type, meta, lambda: io.BytesIO(data))
+        return self._put(bucket, key, len(data), content_type, meta, retain, upload, lambda: False, "")
+
+    def _uploader(
+        self,
+        bucket: Bucket,
+        key: str,
+        size: int,
+        content_type: str,
+        meta: dict[str, str],
+        open_source: Callable[[], BinaryIO],
+    ) -> Callable[[], str | None]:
+        """One upload attempt, from the first byte each time: a retry reopens the source."""
+
         def upload() -> str | None:
-            result = self.client.put_object(
-                self.bucket_name(bucket),
-                key,
-                io.BytesIO(data),
-                len(data),
-                content_type=content_type,
-                metadata=to_s3(meta),  # type: ignore[arg-type]
-                part_size=self.part_size if len(data) > self.part_size else 0,
-            )
+            with open_source() as stream:
+                result = self.client.put_object(
+                    self.bucket_name(bucket),
+                    key,
+                    stream,
+                    size,
+                    content_type=content_type,
+                    metadata=to_s3(meta),  # type: ignore[arg-type]
+                    part_size=self.part_size if size > self.part_size else 0,
+                )
             return result.version_id
 
-        return self._put(bucket, key, len(data), content_type, meta, retain, upload, lambda: False, "")
+        return upload
 
     def _put(
         self,
