@@ -318,7 +318,6 @@ class MinioStore:
         def open_file() -> BinaryIO:
             return open(hashed.path, "rb")  # the uploader closes it
 
-        upload = self._uploader(bucket, key, size, content_type, meta, open_file)
         return self._put(
             bucket,
             key,
@@ -326,7 +325,7 @@ class MinioStore:
             content_type,
             meta,
             retain,
-            upload,
+            open_file,
             lambda: not hashed.unchanged(),
             hashed.path.name,
         )
@@ -347,22 +346,27 @@ class MinioStore:
         key = hashlib.sha256(data).hexdigest()
         meta = normalise(metadata, key)
 
-        upload = self._uploader(bucket, key, len(data), content_type, meta, lambda: io.BytesIO(data))
-        return self._put(bucket, key, len(data), content_type, meta, retain, upload, lambda: False, "")
+        return self._put(
+            bucket, key, len(data), content_type, meta, retain, lambda: io.BytesIO(data), lambda: False, ""
+        )
 
-    def _uploader(
+    def _put(
         self,
         bucket: Bucket,
         key: str,
         size: int,
         content_type: str,
         meta: dict[str, str],
+        retain: bool,
         open_source: Callable[[], BinaryIO],
-    ) -> Callable[[], str | None]:
-        """One upload attempt, from the first byte each time: a retry reopens the source."""
+        source_changed: Callable[[], bool],
+        source_name: str,
+    ) -> StoredObject:
+        """Store once: a create-only upload where the server allows it, else a HEAD first."""
+        self.ensure_buckets()
 
         def upload() -> str | None:
-            with open_source() as stream:
+            with open_source() as stream:  # reopened by each retry: every attempt starts at byte 0
                 result = self.client.put_object(
                     self.bucket_name(bucket),
                     key,
@@ -374,22 +378,6 @@ class MinioStore:
                 )
             return result.version_id
 
-        return upload
-
-    def _put(
-        self,
-        bucket: Bucket,
-        key: str,
-        size: int,
-        content_type: str,
-        meta: dict[str, str],
-        retain: bool,
-        upload: Callable[[], str | None],
-        source_changed: Callable[[], bool],
-        source_name: str,
-    ) -> StoredObject:
-        """Store once: a create-only upload where the server allows it, else a HEAD first."""
-        self.ensure_buckets()
         for _ in range(3):  # the object may vanish between a refused write and the HEAD
             existing = None if self._create_only else self.stat(bucket, key)
             if existing is None:
