@@ -6,24 +6,17 @@ the store's ``verify_presigned``; a forged, altered or expired link is a 403.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
 
 from pipeline.api.context import ApiContext, get_context
+from pipeline.api.downloads import stream_chunks
 from pipeline.api.errors import ApiError
 from storage.objects.base import Bucket
 
 router = APIRouter(tags=["results"])
-
-
-def _chunks(reader: Any, size: int = 256 * 1024) -> Any:
-    try:
-        while chunk := reader.read(size):
-            yield chunk
-    finally:
-        reader.close()
 
 
 @router.get(
@@ -48,7 +41,7 @@ def presigned_download(
     if stat is None:
         raise ApiError(404, "Không có (not found)")
     return StreamingResponse(
-        _chunks(ctx.store.open(Bucket(granted_bucket), granted_key)),
+        stream_chunks(ctx.store.open(Bucket(granted_bucket), granted_key)),
         media_type=stat.content_type or "application/octet-stream",
         headers={"Content-Length": str(stat.size), "Cache-Control": "private, no-store"},
     )

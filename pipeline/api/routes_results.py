@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from pipeline.api.access import not_found, visible_dossier
 from pipeline.api.auth import Principal, require_scope
 from pipeline.api.context import ApiContext, get_context
+from pipeline.api.downloads import stream_chunks
 from storage.db.engine import read_session
 from storage.db.models import Agency, Document, DocumentVersion, Dossier, DossierComponent, VersionKind
 from storage.objects.base import Bucket
@@ -74,14 +75,6 @@ _RESULT_BY_DOCUMENT = (
 )
 
 
-def _chunks(reader: Any, size: int = 256 * 1024) -> Any:
-    try:
-        while chunk := reader.read(size):
-            yield chunk
-    finally:
-        reader.close()
-
-
 def _deliver(ctx: ApiContext, version: VersionRef, redirect: str | None, filename: str) -> Response:
     bucket = Bucket(version.bucket)
     if redirect == "presigned":
@@ -99,7 +92,7 @@ def _deliver(ctx: ApiContext, version: VersionRef, redirect: str | None, filenam
         with reader:
             return Response(reader.read(), media_type="application/pdf", headers=headers)
     headers["Content-Length"] = str(version.size)
-    return StreamingResponse(_chunks(reader), media_type="application/pdf", headers=headers)
+    return StreamingResponse(stream_chunks(reader), media_type="application/pdf", headers=headers)
 
 
 PDF_RESPONSES: dict[int | str, dict[str, Any]] = {

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from pipeline.api.auth import Principal, forbidden, require_scope
 from pipeline.api.context import ApiContext, get_context
+from pipeline.api.downloads import stream_chunks
 from pipeline.api.signing_queue import accept_signed, cancel, enqueue, list_queue, own_item
 from pipeline.api.uploads import limit_bytes, receive_pdf
 from storage.db.engine import read_session
@@ -76,18 +77,10 @@ def get_item_pdf(
         bucket, key, size, sha = item.bucket, item.object_key, item.size, item.sha256
     reader = ctx.store.open(Bucket(bucket), key)
     return StreamingResponse(
-        _chunks(reader),
+        stream_chunks(reader),
         media_type="application/pdf",
         headers={"Content-Length": str(size), "X-Sohoa-Sha256": sha},
     )
-
-
-def _chunks(reader: Any, size: int = 256 * 1024) -> Any:
-    try:
-        while chunk := reader.read(size):
-            yield chunk
-    finally:
-        reader.close()
 
 
 @router.post(
