@@ -12,7 +12,7 @@ from pipeline.api.auth import Principal, forbidden, require_scope
 from pipeline.api.context import ApiContext, get_context
 from pipeline.api.errors import ApiError
 from pipeline.api.jobs import create_job, job_view, new_job_id, uploads_dir
-from pipeline.api.uploads import MULTIPART_OPENAPI, limit_bytes, receive_multipart
+from pipeline.api.uploads import MULTIPART_OPENAPI, limit_bytes, multipart_openapi, receive_multipart
 from storage.db.api_models import Job
 from storage.db.dossiers import check_agency_code, check_procedure_code, get_dossier
 from storage.db.engine import read_session
@@ -97,24 +97,7 @@ async def upload_scans(
 @router.post(
     "/intake",
     status_code=202,
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {
-                "multipart/form-data": {
-                    "schema": {
-                        "type": "object",
-                        "properties": {
-                            "files": {"type": "array", "items": {"type": "string", "format": "binary"}},
-                            "agency": {"type": "string"},
-                            "procedure": {"type": "string"},
-                        },
-                        "required": ["files"],
-                    }
-                }
-            },
-        }
-    },
+    openapi_extra=multipart_openapi("agency", "procedure"),
     summary="Tiếp nhận hồ sơ mới từ bản quét (new dossier from scans)",
     responses={413: {"description": "quá lớn"}},
 )

@@ -26,22 +26,20 @@ MAX_FIELD_BYTES = 4096
 MAX_FILES = 200
 MAX_NAME = 200
 
-MULTIPART_OPENAPI: dict[str, Any] = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "properties": {
-                        "files": {"type": "array", "items": {"type": "string", "format": "binary"}},
-                    },
-                    "required": ["files"],
-                }
-            }
-        },
+def multipart_openapi(*text_fields: str) -> dict[str, Any]:
+    """The OpenAPI request body of a multipart upload: ``files`` and optional text fields.
+
+    Handlers parse the stream themselves (see above), so FastAPI cannot describe the body.
+    """
+    properties: dict[str, Any] = {
+        "files": {"type": "array", "items": {"type": "string", "format": "binary"}},
+        **{name: {"type": "string"} for name in text_fields},
     }
-}
+    schema = {"type": "object", "properties": properties, "required": ["files"]}
+    return {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": schema}}}}
+
+
+MULTIPART_OPENAPI = multipart_openapi()
 
 
 @dataclass
