@@ -47,6 +47,13 @@ def _table(result: LookupResult) -> Table:
     return table
 
 
+def _document_id(text: str) -> int:
+    """A document id as typed (ASCII digits, at most 18: it must fit a 64-bit column)."""
+    if not text.isascii() or not text.isdigit() or len(text) > 18:
+        raise SohoaError("Mã tài liệu không hợp lệ (invalid document id)", exit_code=ExitCode.BAD_ARGS)
+    return int(text)
+
+
 def register(app: typer.Typer) -> None:
     @app.command(
         "lookup",
@@ -94,13 +101,12 @@ def register(app: typer.Typer) -> None:
         from pipeline.reuse import reuse_document
         from storage.db.engine import write_session
 
-        if not document.isascii() or not document.isdigit() or len(document) > 18:
-            raise SohoaError("Mã tài liệu không hợp lệ (invalid document id)", exit_code=ExitCode.BAD_ARGS)
+        document_id = _document_id(document)
         settings = load_settings()
         engine = upgrade_database(settings)
         try:
             with write_session(engine) as session:
-                component = reuse_document(session, dossier, int(document), actor=actor[:128])
+                component = reuse_document(session, dossier, document_id, actor=actor[:128])
                 doc_type = component.doc_type
         finally:
             engine.dispose()
@@ -120,8 +126,7 @@ def register(app: typer.Typer) -> None:
         from storage.db.engine import write_session
         from storage.db.records import correct_field
 
-        if not document.isascii() or not document.isdigit() or len(document) > 18:
-            raise SohoaError("Mã tài liệu không hợp lệ (invalid document id)", exit_code=ExitCode.BAD_ARGS)
+        document_id = _document_id(document)
         if not FIELD_KEY_RE.fullmatch(field):
             raise SohoaError("Tên trường không hợp lệ (invalid field name)", exit_code=ExitCode.BAD_ARGS)
         if len(value) > 2000:
@@ -130,7 +135,7 @@ def register(app: typer.Typer) -> None:
         engine = upgrade_database(settings)
         try:
             with write_session(engine) as session:
-                correct_field(session, int(document), field, value.strip(), actor=actor[:128])
+                correct_field(session, document_id, field, value.strip(), actor=actor[:128])
         finally:
             engine.dispose()
         Console().print(f"Đã cập nhật trường {field} của tài liệu {document} (field corrected)")
