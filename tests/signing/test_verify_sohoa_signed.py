@@ -27,43 +27,40 @@ SOHOA = Path(sys.executable).parent / "sohoa"
 pytestmark = pytest.mark.skipif(not SOHOA.exists(), reason="sohoa console script not installed")
 
 
-def _sohoa_sign(tmp_path: Path, env_pki: PkiEnv, level: str) -> Path:
+def _run_sohoa(tmp_path: Path, env_pki: PkiEnv, *args: str, **settings: str) -> None:
+    """``sohoa ARGS`` signing with the test PKI's official (``--pkcs12``) and seal, keys by env."""
     pki = env_pki.pki
-    src = tmp_path / f"in-{level}.pdf"
-    src.write_bytes(text_pdf_bytes(pages=2))
-    out = tmp_path / f"out-{level}.pdf"
     env = {
         **os.environ,
         "PKI_PW": pki.passphrase,
         "SOHOA_DATA_DIR": str(tmp_path / "data"),
         "SOHOA_SIGNING__TSA_URL": pki.tsa_url or "",
         "SOHOA_SIGNING__TRUST_ROOTS": json.dumps([str(pki.root.cert)]),
-        "SOHOA_SIGNING__REVOCATION": "hard-fail",
+        **settings,
     }
-    res = subprocess.run(
-        [
-            str(SOHOA),
-            "sign",
-            str(src),
-            "-o",
-            str(out),
-            "--level",
-            level,
-            "--pkcs12",
-            str(pki.official_rsa.p12),
-            "--pin-env",
-            "PKI_PW",
-            "--seal-pkcs12",
-            str(pki.seal.p12),
-            "--seal-pin-env",
-            "PKI_PW",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=env,
-    )
+    keys = ["--pin-env", "PKI_PW", "--seal-pkcs12", str(pki.seal.p12), "--seal-pin-env", "PKI_PW"]
+    res = subprocess.run([str(SOHOA), *args, *keys], capture_output=True, text=True, timeout=300, env=env)
     assert res.returncode == 0, res.stderr
+
+
+def _sohoa_sign(tmp_path: Path, env_pki: PkiEnv, level: str) -> Path:
+    pki = env_pki.pki
+    src = tmp_path / f"in-{level}.pdf"
+    src.write_bytes(text_pdf_bytes(pages=2))
+    out = tmp_path / f"out-{level}.pdf"
+    _run_sohoa(
+        tmp_path,
+        env_pki,
+        "sign",
+        str(src),
+        "-o",
+        str(out),
+        "--level",
+        level,
+        "--pkcs12",
+        str(pki.official_rsa.p12),
+        SOHOA_SIGNING__REVOCATION="hard-fail",
+    )
     return out
 
 
@@ -96,41 +93,22 @@ def test_sohoa_certified_copy_verifies(tmp_path: Path, pki_env: PkiEnv) -> None:
     src = tmp_path / "original-scan.pdf"
     src.write_bytes(text_pdf_bytes(pages=2))
     out = tmp_path / "ban-sao.pdf"
-    env = {
-        **os.environ,
-        "PKI_PW": pki.passphrase,
-        "SOHOA_DATA_DIR": str(tmp_path / "data"),
-        "SOHOA_SIGNING__TSA_URL": pki.tsa_url or "",
-        "SOHOA_SIGNING__TRUST_ROOTS": json.dumps([str(pki.root.cert)]),
-    }
-    res = subprocess.run(
-        [
-            str(SOHOA),
-            "certify",
-            str(src),
-            "-o",
-            str(out),
-            "--book",
-            "01/2026-SCT/BS",
-            "--requester",
-            "Trần Văn Khách",
-            "--level",
-            "B-T",
-            "--pkcs12",
-            str(pki.official_ecdsa.p12),
-            "--pin-env",
-            "PKI_PW",
-            "--seal-pkcs12",
-            str(pki.seal.p12),
-            "--seal-pin-env",
-            "PKI_PW",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=env,
+    _run_sohoa(
+        tmp_path,
+        pki_env,
+        "certify",
+        str(src),
+        "-o",
+        str(out),
+        "--book",
+        "01/2026-SCT/BS",
+        "--requester",
+        "Trần Văn Khách",
+        "--level",
+        "B-T",
+        "--pkcs12",
+        str(pki.official_ecdsa.p12),
     )
-    assert res.returncode == 0, res.stderr
     report = verify_pdf(out, trust_roots=pki.trust_roots, revocation="hard-fail")
     assert report.valid, report.reason
     first, second = report.signatures
