@@ -12,6 +12,7 @@ import typer
 
 from config.errors import ExitCode, SohoaError
 from config.settings import load_settings
+from pipeline.cli.vi import ViTyper
 
 
 def _engine():  # type: ignore[no-untyped-def]
@@ -58,7 +59,7 @@ def cert_fingerprint(path: Path) -> str:
 
 
 def register(app: typer.Typer) -> None:
-    admin = typer.Typer(
+    admin = ViTyper(
         help="Quản trị: khóa API và tài khoản cán bộ (keys and staff accounts).", no_args_is_help=True
     )
     app.add_typer(admin, name="admin")
