@@ -99,7 +99,7 @@ def main(argv: list[str] | None = None) -> None:
     """Run the CLI and map failures to one stderr line and an exit code."""
     previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
-        code = app(args=argv, standalone_mode=False)
+        code = app(args=argv, prog_name="sohoa", standalone_mode=False)
     except SohoaError as exc:
         if os.environ.get("SOHOA_DEBUG"):
             raise
