@@ -93,6 +93,19 @@ def render_summary(report: VerificationReport) -> str:
     return "\n".join(lines)
 
 
+def _vn_time(value: object) -> str:
+    """dd/mm/yyyy HH:MM:SS with its offset, as staff read dates; the JSON keeps ISO 8601."""
+    if value is None:
+        return "-"
+    moment = value if isinstance(value, dt.datetime) else None
+    if moment is None:
+        try:
+            moment = dt.datetime.fromisoformat(str(value))
+        except ValueError:
+            return str(value)
+    return moment.strftime("%d/%m/%Y %H:%M:%S %z").rstrip()
+
+
 def _render_signature(index: int, sig: SignatureReport) -> list[str]:
     kind = {
         "approval": "Chữ ký",
@@ -106,7 +119,7 @@ def _render_signature(index: int, sig: SignatureReport) -> list[str]:
         f"  {mark} {kind} {index} [{sig.field}]: {who}",
         f"      toàn vẹn (intact): {_YES_NO[sig.intact]}; tin cậy (trusted): {_YES_NO[sig.trusted]}"
         + ("; ĐÃ BỊ THU HỒI (revoked)" if sig.revoked else ""),
-        f"      thời gian ký (time): {sig.timestamp or '-'}"
+        f"      thời gian ký (time): {_vn_time(sig.timestamp)}"
         + (f" ({source})" if source else "")
         + (f"; mức (level): {sig.pades_level}" if sig.pades_level else ""),
         f"      phạm vi ký (coverage): {_COVERAGE_VI.get(sig.coverage or '', sig.coverage or '-')}; "

@@ -83,3 +83,26 @@ def test_staff_names_and_dates() -> None:
     assert field_value("id_number", "033174870440") == "033174870440"
     assert vn_date("2026-01-05T09:12:03+07:00") == "05/01/2026 09:12"
     assert vn_date("not a date") == "not a date"
+
+
+def test_lookup_table_shows_vietnamese_names_and_dates() -> None:
+    from rich.console import Console
+
+    from pipeline.cli.lookup_cmd import _table
+    from pipeline.reuse import HeldDocument, LookupResult
+
+    held = HeldDocument(doc_type="land_use_certificate", document_id="7", dossier="HS-1", signed=True,
+                        fields={"certificate_serial": "CS 123456", "issue_date": "2021-05-28"})
+    console = Console(width=200, record=True)
+    console.print(_table(LookupResult(owner="001086012345", held=[held])))
+    text = console.export_text()
+    assert "Giấy chứng nhận quyền sử dụng đất" in text and "Số phát hành: CS 123456" in text
+    assert "Ngày cấp: 28/05/2021" in text
+    assert "certificate_serial" not in text and "2021-05-28" not in text
+
+
+def test_verify_summary_time_is_dd_mm_yyyy() -> None:
+    from signing.verify_cli import _vn_time
+
+    assert _vn_time("2026-01-05T09:12:03+07:00") == "05/01/2026 09:12:03 +0700"
+    assert _vn_time(None) == "-"
