@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import typer
 
 from config.errors import ExitCode, SohoaError
-from signing.verify_cli import register_verify
+from pipeline.cli.verify_cmd import register_verify
 
 if TYPE_CHECKING:  # imported by the commands themselves: ``sohoa sign --help`` stays fast
     from config.settings import Settings

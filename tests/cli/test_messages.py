@@ -102,7 +102,7 @@ def test_lookup_table_shows_vietnamese_names_and_dates() -> None:
 
 
 def test_verify_summary_time_is_dd_mm_yyyy() -> None:
-    from signing.verify_cli import _vn_time
+    from pipeline.cli.verify_cmd import _vn_time
 
     assert _vn_time("2026-01-05T09:12:03+07:00") == "05/01/2026 09:12:03 +0700"
     assert _vn_time(None) == "-"
