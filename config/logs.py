@@ -20,6 +20,23 @@ JSON_FIELDS = "%(asctime)s %(levelname)s %(name)s %(message)s"
 RENAMED = {"asctime": "time", "levelname": "level", "name": "logger"}
 # Loggers that install their own handlers (uvicorn's default config); they join the root's.
 FOREIGN = ("uvicorn", "uvicorn.error", "uvicorn.access")
+# Chatty at INFO about what operators need not see ("Context impl SQLiteImpl"); warnings still show.
+QUIET = ("alembic",)
+
+
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is at the time of each record, as ``print`` does."""
+
+    def __init__(self) -> None:
+        super().__init__()
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        """The stream always follows ``sys.stderr``."""
 
 
 def json_formatter() -> logging.Formatter:
@@ -33,12 +50,22 @@ def json_formatter() -> logging.Formatter:
 
 
 def configure_logging(settings: LogSettings, level: str = "info", stream: Any = None) -> None:
-    """Route every log record to one stderr handler in the configured format."""
-    handler = logging.StreamHandler(stream or sys.stderr)
+    """Route every log record to one stderr handler in the configured format.
+
+    Calling it again replaces the handler it installed before (handlers others added, such as a
+    test runner's, are left alone).
+    """
+    handler: logging.Handler = logging.StreamHandler(stream) if stream is not None else _StderrHandler()
     handler.setFormatter(json_formatter() if settings.format == "json" else logging.Formatter(TEXT_FORMAT))
+    handler.set_name("sohoa")
     root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(getattr(logging, level.upper(), logging.INFO))
+    for old in [h for h in root.handlers if h.get_name() == "sohoa"]:
+        root.removeHandler(old)
+    root.addHandler(handler)
+    numeric = getattr(logging, level.upper(), logging.INFO)
+    root.setLevel(numeric)
+    for name in QUIET:
+        logging.getLogger(name).setLevel(max(numeric, logging.WARNING))
     for name in FOREIGN:
         foreign = logging.getLogger(name)
         foreign.handlers.clear()

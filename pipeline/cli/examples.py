@@ -55,6 +55,8 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     ),
     "serve": ("sohoa serve --host 127.0.0.1 --port 8080",),
     "worker": ("sohoa worker --log-level info",),
+    "db": ("sohoa db upgrade    # một lần sau mỗi lần nâng cấp (once after every upgrade)",),
+    "db upgrade": ("sohoa db upgrade",),
     "admin": (
         "sohoa admin add-user nguyenvana --role clerk --agency 000.00.00.H41",
         "sohoa admin add-key he-thong-mot-cua --scope results:read --agency '*'",

@@ -29,6 +29,7 @@ def test_json_lines_with_stable_keys(restore_logging: None) -> None:
     logging.getLogger("pipeline.intake").info("đã tiếp nhận %s", "scan.pdf", extra={"dossier": "HS-1"})
     logging.getLogger("uvicorn.error").warning("Started server process")
     logging.getLogger("pipeline.intake").debug("not shown at info")
+    logging.getLogger("alembic.runtime.migration").info("Context impl SQLiteImpl.")  # quietened
     lines = [json.loads(line) for line in out.getvalue().splitlines()]
     assert len(lines) == 2
     first = lines[0]
@@ -44,3 +45,13 @@ def test_text_is_the_default(restore_logging: None) -> None:
     logging.getLogger("pipeline.watch").info("hello")
     line = out.getvalue().strip()
     assert line.endswith("INFO pipeline.watch: hello") and not line.startswith("{")
+
+
+def test_reconfiguring_replaces_only_its_own_handler(restore_logging: None) -> None:
+    root = logging.getLogger()
+    other = logging.NullHandler()
+    root.addHandler(other)
+    configure_logging(LogSettings(), "info", stream=io.StringIO())
+    configure_logging(LogSettings(format="json"), "info", stream=io.StringIO())
+    ours = [h for h in root.handlers if h.get_name() == "sohoa"]
+    assert len(ours) == 1 and other in root.handlers
