@@ -48,6 +48,10 @@ def test_output_is_pdfa_2b_with_the_vietnamese_text(tmp_path: Path) -> None:
     fonts = subprocess.run(["pdffonts", str(out)], capture_output=True, text=True, check=True).stdout
     rows = fonts.splitlines()[2:]
     assert rows and all(" yes " in row for row in rows), fonts  # every font embedded
+    # Ghostscript (an independent PDF interpreter) renders it without a warning or an error.
+    gs_argv = ["gs", "-q", "-dNOPAUSE", "-dBATCH", "-dPDFSTOPONERROR", "-sDEVICE=nullpage", str(out)]
+    gs = subprocess.run(gs_argv, capture_output=True, text=True, timeout=120)
+    assert gs.returncode == 0 and not gs.stdout.strip() and not gs.stderr.strip(), gs.stderr
     text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
     assert "GIẤY KHAI SINH" in text and "Độc lập - Tự do - Hạnh phúc" in text
     assert "GIẤY KHAI SINH" in txt.read_text(encoding="utf-8")
