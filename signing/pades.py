@@ -26,6 +26,7 @@ from pyhanko.pdf_utils.generic import (
     FloatObject,
     IndirectObject,
     NumberObject,
+    StreamObject,
     pdf_name,
 )
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -297,6 +298,8 @@ class _Layout:
                     [NumberObject(0), NumberObject(0), FloatObject(w), FloatObject(h)]
                 ),
                 pdf_name("/Resources"): DictionaryObject(),
+                # an empty content stream: the statement overlay appends its drawing to it
+                pdf_name("/Contents"): self.writer.add_object(StreamObject(stream_data=b"")),
             }
         )
         self.writer.insert_page(page)
