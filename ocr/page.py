@@ -10,12 +10,13 @@ import time
 from pathlib import Path
 
 from config.settings import OcrSettings
+from ocr.engine import engine_for
 from ocr.models import PageOcr
 from ocr.mrz import is_mrz_like, reread_mrz
 from ocr.preprocess.clean import CleanOptions, clean_page, ocr_resolution
 from ocr.searchable import searchable_page
 from ocr.source import open_scan
-from ocr.tesseract import run_tesseract
+from ocr.textlayer import text_layer_lines
 
 TIMEOUT_WARNING = (
     "Trang {n}: quá thời gian nhận dạng ({seconds:.0f} s), chưa có chữ (OCR timed out, no text)"
@@ -64,9 +65,12 @@ def process_page(
     if cleaned.blank:
         warnings.append(BLANK_NOTE.format(n=number))
     else:
-        ocr = run_tesseract(
-            ocr_grey, ocr_dpi, workdir, f"{stem}.text", lang=settings.lang, timeout=settings.page_timeout
-        )
+        ocr = engine_for(settings).recognise(ocr_grey, ocr_dpi, workdir, f"{stem}.text")
+        if source.kind == "pdf" and cleaned.rotation == 0 and abs(cleaned.skew) < 0.2:
+            # a born-digital page (a signed e-document): its own text beats OCR of its rendering
+            own = text_layer_lines(Path(path), index, ocr_dpi, (ocr_grey.shape[1], ocr_grey.shape[0]))
+            if own:
+                ocr.lines = own
         if any(is_mrz_like(line.text) for line in ocr.lines):
             ocr.lines = reread_mrz(ocr_grey, ocr_dpi, ocr.lines, workdir)
         if ocr.timed_out:
