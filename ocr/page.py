@@ -14,6 +14,7 @@ from ocr.engine import engine_for
 from ocr.models import PageOcr
 from ocr.mrz import is_mrz_like, reread_mrz
 from ocr.preprocess.clean import CleanOptions, clean_page, ocr_resolution
+from ocr.qr import decode_qr
 from ocr.searchable import searchable_page
 from ocr.source import open_scan
 from ocr.textlayer import text_layer_lines
@@ -44,6 +45,7 @@ def process_page(
         page = source.load_page(index)
     finally:
         source.close()
+    qr_texts = decode_qr(page.pixels)  # before cleaning: the scan's own pixels, any angle
     cleaned = clean_page(page.pixels, page.dpi, options)
     del page.pixels
     warnings = list(page.warnings) + cleaned.warnings
@@ -60,6 +62,7 @@ def process_page(
         skew=cleaned.skew,
         blank=cleaned.blank,
         warnings=warnings,
+        qr=qr_texts,
     )
     text_pdf = None
     if cleaned.blank:

@@ -25,12 +25,21 @@ from tests.signing.conftest import OFFICIAL_NAME, PkiFixture, pki  # noqa: F401 
 from tests.signing.helpers import settings_for
 
 
-def _signed_cccd(sample: Sample, pki: PkiFixture, tmp_path: Path) -> Path:  # noqa: F811
-    """The generated CCCD scan as a PDF, signed by sohoa's signer with the test PKI."""
-    plain = tmp_path / "cccd.pdf"
+def _as_pdf(sample: Sample, dest: Path) -> Path:
+    """The generated scan as a PDF (it may already be one)."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    if sample.path.suffix.lower() == ".pdf":
+        dest.write_bytes(sample.path.read_bytes())
+        return dest
     with Image.open(sample.path) as img:
         dpi = float((img.info.get("dpi") or (300, 300))[0])
-        img.convert("RGB").save(plain, "PDF", resolution=dpi)
+        img.convert("RGB").save(dest, "PDF", resolution=dpi)
+    return dest
+
+
+def _signed_cccd(sample: Sample, pki: PkiFixture, tmp_path: Path) -> Path:  # noqa: F811
+    """The generated CCCD scan as a PDF, signed by sohoa's signer with the test PKI."""
+    plain = _as_pdf(sample, tmp_path / "cccd.pdf")
     ctx = SigningContext.from_settings(settings_for(tmp_path, pki))
     signer = load_pkcs12_signer(pki.pki.official_rsa.p12, pki.passphrase)
     out = tmp_path / "in" / "cccd-da-ky.pdf"
@@ -72,10 +81,7 @@ def test_signed_pdf_ingests_keeps_its_bytes_verifies_and_is_held_signed(
 def test_unsigned_pdf_is_not_held_as_signed(
     db: Database, make_intake, samples: dict[str, Sample], tmp_path: Path
 ) -> None:
-    plain = tmp_path / "in" / "cccd.pdf"
-    plain.parent.mkdir(parents=True)
-    with Image.open(samples["cccd"].path) as img:
-        img.convert("RGB").save(plain, "PDF", resolution=float((img.info.get("dpi") or (300, 300))[0]))
+    plain = _as_pdf(samples["cccd"], tmp_path / "in" / "cccd.pdf")
     intake: Intake = make_intake()
     outcome = intake.ingest([plain], agency_code="H55.242").outcomes[0]
     assert outcome.status == Status.INGESTED and outcome.signatures == 0
