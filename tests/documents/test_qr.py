@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+from config.settings import Settings
+from ocr.page import process_page
 from ocr.qr import decode_qr
 from pipeline.documents.models import FieldValue
 from pipeline.documents.qr import merge_qr, parse_cccd_qr, parse_land_qr
+from pipeline.process import build_result
 from tests.datagen import degrade
 from tests.datagen.cards import cccd
 from tests.datagen.qr import land_payload, qr_image
+from tests.documents.helpers import make_page
 
 ADDRESS = "Số 12, thôn Đông, xã Tân Phú, tỉnh Đồng Nai"
 PAYLOAD = f"001085012345|123456789|NGUYỄN VĂN AN|05081985|Nam|{ADDRESS}|15082021"
@@ -104,3 +109,30 @@ def test_degraded_card_front_qr_decodes(name: str) -> None:
 def test_no_code_no_texts() -> None:
     assert decode_qr(np.full((600, 800), 255, np.uint8)) == []
     assert decode_qr(np.asarray(qr_image("any text", 120).convert("L"))) == ["any text"]
+
+
+def test_analysis_takes_the_card_qr_over_a_misread_print() -> None:
+    """Through the documents stage: the front alone (no MRZ to help), its id misread by one digit."""
+    doc = cccd(random.Random(21), "cccd_2021")
+    true_id = doc.fields["id_number"]
+    misread = true_id[:-1] + str((int(true_id[-1]) + 1) % 10)
+    front = [line.replace(true_id, misread) for line in doc.page_lines[0]]
+    pages = [make_page(front, 1)]
+    pages[0].qr = decode_qr(np.asarray(doc.pages[0].convert("L")))
+    [result] = build_result("cccd.pdf", pages, Settings()).documents
+    assert result.doc_type == "cccd"
+    fv = result.fields["id_number"]
+    assert fv.value == true_id and fv.source == "qr" and fv.needs_review
+    assert any("id_number" in w for w in result.warnings)
+    assert result.fields["date_of_birth"].value == doc.fields["date_of_birth"]
+    assert result.fields["date_of_birth"].source.endswith("qr")
+
+
+def test_worker_decodes_the_qr_of_a_scanned_card(tmp_path: Path) -> None:
+    """The OCR worker reads the code from the page it OCRs (real Tesseract, one card page)."""
+    doc = cccd(random.Random(4), "cancuoc_2024")
+    path = tmp_path / "card.png"
+    doc.pages[0].save(path, dpi=(300, 300))
+    page = process_page(path, 0, Settings().ocr, tmp_path / "work")
+    [text] = page.qr
+    assert parse_cccd_qr(text)["id_number"] == doc.fields["id_number"]  # type: ignore[index]
