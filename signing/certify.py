@@ -1,7 +1,8 @@
 """Certified e-copies from originals (chứng thực bản sao điện tử từ bản chính).
 
 The clerk has compared the scan with the paper original. sohoa then takes the next number of
-the certification book, writes the statement on the last page, and has the official certify
+the certification book, writes the statement in free space of the last page (or on a page
+added for it when the scan is ink to the edges), and has the official certify
 (DocMDP, with the seal's field reserved) and the agency seal sign, each in its own revision.
 Number, statement and signatures happen in one database transaction: if anything fails the
 number is not consumed and no file appears; the act is recorded with the output's hash.
