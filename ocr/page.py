@@ -16,7 +16,7 @@ from ocr.mrz import is_mrz_like, reread_mrz
 from ocr.preprocess.clean import CleanOptions, clean_page, ocr_resolution
 from ocr.qr import decode_qr
 from ocr.searchable import searchable_page
-from ocr.source import open_scan
+from ocr.source import PdfSource, open_scan
 from ocr.textlayer import text_layer_lines
 
 TIMEOUT_WARNING = (
@@ -43,6 +43,8 @@ def process_page(
     source = open_scan(Path(path), settings, validate=False)
     try:
         page = source.load_page(index)
+        # a page drawn as text and vectors (no scanned image): its own text layer is exact
+        born_digital = isinstance(source, PdfSource) and source.page_info(index).image_dpi is None
     finally:
         source.close()
     qr_texts = decode_qr(page.pixels)  # before cleaning: the scan's own pixels, any angle
@@ -69,8 +71,8 @@ def process_page(
         warnings.append(BLANK_NOTE.format(n=number))
     else:
         ocr = engine_for(settings).recognise(ocr_grey, ocr_dpi, workdir, f"{stem}.text")
-        if source.kind == "pdf" and cleaned.rotation == 0 and abs(cleaned.skew) < 0.2:
-            # a born-digital page (a signed e-document): its own text beats OCR of its rendering
+        if born_digital and cleaned.rotation == 0 and abs(cleaned.skew) < 0.2:
+            # a signed e-document, a Word-exported letter: its own text beats OCR of its rendering
             own = text_layer_lines(Path(path), index, ocr_dpi, (ocr_grey.shape[1], ocr_grey.shape[0]))
             if own:
                 ocr.lines = own

@@ -9,6 +9,8 @@ import pikepdf
 from PIL import Image
 from sqlalchemy import select
 
+from config.settings import Settings
+from ocr.page import process_page
 from ocr.textlayer import text_layer_lines
 from pipeline.intake import Intake, Status
 from pipeline.reuse import lookup
@@ -90,13 +92,12 @@ def test_unsigned_pdf_is_not_held_as_signed(
     assert [h.signed for h in result.held if h.doc_type == "cccd"] == [False]
 
 
-def test_text_layer_lines_come_in_image_pixels(tmp_path: Path) -> None:
+def _vector_pdf(path: Path, content: bytes) -> Path:
     pdf = pikepdf.new()
     helvetica = pikepdf.Dictionary(
         Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica
     )
     font = pdf.make_indirect(helvetica)
-    content = b"BT /F1 12 Tf 72 720 Td (So dinh danh ca nhan: 001085012345) Tj ET"
     pdf.pages.append(
         pikepdf.Page(
             pikepdf.Dictionary(
@@ -105,9 +106,27 @@ def test_text_layer_lines_come_in_image_pixels(tmp_path: Path) -> None:
             )
         )
     )  # fmt: skip
-    path = tmp_path / "t.pdf"
     pdf.save(path)
+    return path
+
+
+LINE = "So dinh danh ca nhan: 001085012345"
+
+
+def test_text_layer_lines_come_in_image_pixels(tmp_path: Path) -> None:
+    path = _vector_pdf(tmp_path / "t.pdf", f"BT /F1 12 Tf 72 720 Td ({LINE}) Tj ET".encode())
     [line] = text_layer_lines(path, 0, 300, (2550, 3300))
-    assert line.text == "So dinh danh ca nhan: 001085012345"
+    assert line.text == LINE
     # 72 pt from the left at 300 dpi is 300 px; the baseline 72 pt below the top is 300 px down
     assert abs(line.box.left - 300) < 6 and 240 < line.box.top < 300
+
+
+def test_born_digital_page_is_read_from_its_text_layer(tmp_path: Path) -> None:
+    """The worker keeps the PDF's own words (exact, confidence 0.99), not OCR of its rendering."""
+    content = b"\n".join(
+        f"BT /F1 11 Tf 72 {720 - 16 * i} Td ({LINE} dong {i}) Tj ET".encode() for i in range(6)
+    )
+    path = _vector_pdf(tmp_path / "letter.pdf", content)
+    page = process_page(path, 0, Settings().ocr, tmp_path / "work")
+    assert [ln.text for ln in page.lines] == [f"{LINE} dong {i}" for i in range(6)]
+    assert all(w.confidence == 0.99 for ln in page.lines for w in ln.words)
