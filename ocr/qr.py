@@ -29,7 +29,7 @@ def _region(grey: np.ndarray, code: zxingcpp.Barcode) -> np.ndarray:
     pos = code.position
     xs = [p.x for p in (pos.top_left, pos.top_right, pos.bottom_left, pos.bottom_right)]
     ys = [p.y for p in (pos.top_left, pos.top_right, pos.bottom_left, pos.bottom_right)]
-    pad = max(max(xs) - min(xs), max(ys) - min(ys)) // 2 + 8
+    pad = max(max(xs) - min(xs), max(ys) - min(ys), 80)  # a partial find may be a finder pattern
     h, w = grey.shape
     return grey[max(0, min(ys) - pad) : min(h, max(ys) + pad), max(0, min(xs) - pad) : min(w, max(xs) + pad)]
 
