@@ -40,8 +40,8 @@ def _sharpen(image: np.ndarray) -> np.ndarray:
     return cv2.addWeighted(image, 1.8, soft, -0.8, 0)
 
 
-def _retry(region: np.ndarray) -> list[str]:
-    for factor in (2.0, 3.0):
+def _retry(region: np.ndarray, factors: tuple[float, ...] = (2.0, 3.0)) -> list[str]:
+    for factor in factors:
         big = cv2.resize(region, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
         for image in (big, _sharpen(big)):
             for binarizer in _BINARIZERS:
@@ -66,5 +66,5 @@ def decode_qr(pixels: np.ndarray) -> list[str]:
                 texts.extend(_retry(region))
     if not found and max(grey.shape) <= SMALL_PAGE_PX:
         # a card scanned on its own at low resolution: too small for the detector to see a code
-        texts.extend(_retry(grey))
+        texts.extend(_retry(grey, factors=(2.0,)))  # the whole page: one size only, it costs
     return list(dict.fromkeys(texts))
