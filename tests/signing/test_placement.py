@@ -92,7 +92,7 @@ def assert_stamp_on_empty_space(before: bytes, after: Path, index: int) -> tuple
     """The stamp's displayed box: inside the page, over no original ink, and all the change."""
     crop, rotate = _rotation(after, index)
     geom = PageGeometry(crop, rotate)
-    [(page, rect)] = [w for w in _widget_boxes(after) if w[0] == index][-1:]
+    [(_, rect)] = [w for w in _widget_boxes(after) if w[0] == index][-1:]
     cx0, cy0, cx1, cy1 = crop
     assert cx0 <= rect[0] < rect[2] <= cx1 and cy0 <= rect[1] < rect[3] <= cy1, (rect, crop)
     u0, v0, u1, v1 = geom.to_display(rect)
