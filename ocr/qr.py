@@ -25,12 +25,13 @@ def _grey(pixels: np.ndarray) -> np.ndarray:
 
 
 def _region(grey: np.ndarray, code: zxingcpp.Barcode) -> np.ndarray:
-    """The failed code's bounding box with a quiet zone of half its size around it."""
+    """The failed find's bounding box, generously padded (the whole code must be inside)."""
     pos = code.position
     xs = [p.x for p in (pos.top_left, pos.top_right, pos.bottom_left, pos.bottom_right)]
     ys = [p.y for p in (pos.top_left, pos.top_right, pos.bottom_left, pos.bottom_right)]
-    pad = max(max(xs) - min(xs), max(ys) - min(ys), 80)  # a partial find may be a finder pattern
     h, w = grey.shape
+    # a partial find may be one finder pattern or a corner of the code: look well around it
+    pad = max(max(xs) - min(xs), max(ys) - min(ys), 80, int(0.06 * max(h, w)))
     return grey[max(0, min(ys) - pad) : min(h, max(ys) + pad), max(0, min(xs) - pad) : min(w, max(xs) + pad)]
 
 
@@ -40,15 +41,31 @@ def _sharpen(image: np.ndarray) -> np.ndarray:
     return cv2.addWeighted(image, 1.8, soft, -0.8, 0)
 
 
-def _retry(region: np.ndarray, factors: tuple[float, ...] = (2.0, 3.0)) -> list[str]:
+def _filled(image: np.ndarray) -> np.ndarray:
+    """Grey opening: fills the pale specks faint toner leaves inside dark modules."""
+    return cv2.morphologyEx(image, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
+
+
+def _levelled(image: np.ndarray) -> np.ndarray:
+    """Local contrast (CLAHE): uneven light and washed-out toner brought back to two tones."""
+    return cv2.createCLAHE(clipLimit=2.0, tileGridSize=(8, 8)).apply(image)
+
+
+def _retry(region: np.ndarray, factors: tuple[float, ...] = (2.0, 3.0), thorough: bool = True) -> list[str]:
+    # a code near the paper's edge may have lost its quiet zone in the scan: give it one back
+    paper = int(np.percentile(region, 90))
+    region = cv2.copyMakeBorder(region, 24, 24, 24, 24, cv2.BORDER_CONSTANT, value=paper)
+    sources = [region, _filled(region), _levelled(region)] if thorough else [region]
     for factor in factors:
-        big = cv2.resize(region, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
-        for image in (big, _sharpen(big)):
-            for binarizer in _BINARIZERS:
-                found = zxingcpp.read_barcodes(np.ascontiguousarray(image), formats=_QR, binarizer=binarizer)
-                texts = [b.text for b in found if b.valid and b.text]
-                if texts:
-                    return texts
+        for source in sources:
+            big = cv2.resize(source, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
+            for image in (big, _sharpen(big)):
+                pixels = np.ascontiguousarray(image)
+                for binarizer in _BINARIZERS:
+                    found = zxingcpp.read_barcodes(pixels, formats=_QR, binarizer=binarizer)
+                    texts = [b.text for b in found if b.valid and b.text]
+                    if texts:
+                        return texts
     return []
 
 
@@ -66,5 +83,5 @@ def decode_qr(pixels: np.ndarray) -> list[str]:
                 texts.extend(_retry(region))
     if not found and max(grey.shape) <= SMALL_PAGE_PX:
         # a card scanned on its own at low resolution: too small for the detector to see a code
-        texts.extend(_retry(grey, factors=(2.0,)))  # the whole page: one size only, it costs
+        texts.extend(_retry(grey, factors=(2.0,), thorough=False))  # the whole page costs: one try
     return list(dict.fromkeys(texts))
