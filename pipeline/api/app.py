@@ -32,6 +32,7 @@ ROUTER_MODULES = (
     "pipeline.api.routes_intake",
     "pipeline.api.routes_documents",
     "pipeline.api.routes_lookup",
+    "pipeline.api.routes_access_log",
     "pipeline.api.routes_signing",
     "pipeline.api.routes_results",
     "pipeline.api.routes_verify",

@@ -31,6 +31,8 @@ def status_for(exc: SohoaError) -> int:
     name = type(exc).__name__
     if name in {"NotFoundError", "ObjectNotFoundError"}:
         return 404
+    if name == "PurposeRefusedError":
+        return 403
     if name == "PresignError":
         return 403
     if name == "ApiError":

@@ -19,6 +19,7 @@ from pipeline.api.access import dossier_agency, visible_document, visible_dossie
 from pipeline.api.auth import ALL, Principal, forbidden, require_scope
 from pipeline.api.context import ApiContext, get_context
 from pipeline.api.errors import ApiError
+from pipeline.personal_data import record_document_read
 from pipeline.reuse import validate_owner_id
 from storage.db.dossiers import audit
 from storage.db.engine import read_session, run_in_transaction
@@ -188,8 +189,13 @@ def get_document(
     ctx: Annotated[ApiContext, Depends(get_context)],
     principal: Annotated[Principal, Depends(require_scope("documents:read"))],
 ) -> DocumentView:
-    with read_session(ctx.engine) as session:
-        return document_view(session, visible_document(session, document_id, principal))
+    def work(session: Session) -> DocumentView:
+        document = visible_document(session, document_id, principal)
+        view = document_view(session, document)
+        record_document_read(session, principal.actor, document, [f.key for f in view.fields])
+        return view
+
+    return run_in_transaction(ctx.engine, work)
 
 
 @router.get("/dossiers/{code}", response_model=DossierView, summary="Một hồ sơ (one dossier)")
