@@ -80,6 +80,19 @@ class AccessEntry(BaseModel):
     fields: list[str]
 
 
+def cli_actor(as_user: str | None) -> str:
+    """How a command-line reader is recorded: ``--as`` if given, else the OS account."""
+    import getpass
+
+    name = (as_user or "").strip()
+    if not name:
+        try:
+            name = getpass.getuser()
+        except (KeyError, OSError):
+            name = "unknown"
+    return f"os:{name}"[:128]
+
+
 def governed_lookup(
     session: Session, reader: Reader, owner: str, procedure: str | None, purpose: Purpose
 ) -> LookupResult:

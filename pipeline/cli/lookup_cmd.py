@@ -11,10 +11,11 @@ from rich.table import Table
 
 from config.errors import ExitCode, SohoaError
 from config.settings import load_settings
-from pipeline.reuse import LookupResult, lookup, validate_owner_id
+from pipeline.personal_data import Purpose, Reader, cli_actor, governed_lookup
+from pipeline.reuse import LookupResult, validate_owner_id
 from storage.db.catalogue import seed_catalogue
 from storage.db.dossiers import check_procedure_code
-from storage.db.engine import read_session, run_in_transaction
+from storage.db.engine import run_in_transaction
 from storage.db.migrate import upgrade_database
 
 FIELD_KEY_RE = re.compile(r"[a-z][a-z0-9_]{0,63}")
@@ -66,6 +67,10 @@ def register(app: typer.Typer) -> None:
             str | None, typer.Option("--procedure", help="mã thủ tục hành chính, ví dụ 1.001193")
         ] = None,
         as_json: Annotated[bool, typer.Option("--json", help="in một đối tượng JSON")] = False,
+        as_user: Annotated[
+            str | None,
+            typer.Option("--as", help="người tra cứu, ghi vào nhật ký truy cập (default: OS user)"),
+        ] = None,
     ) -> None:
         # Check the arguments before touching the database: bad input costs nothing.
         owner_id = validate_owner_id(owner)
@@ -75,8 +80,10 @@ def register(app: typer.Typer) -> None:
         engine = upgrade_database(settings)
         try:
             run_in_transaction(engine, seed_catalogue)
-            with read_session(engine) as session:
-                result = lookup(session, owner_id, procedure)
+            reader = Reader(cli_actor(as_user))  # administrative local use: every agency, recorded
+            result = run_in_transaction(
+                engine, lambda session: governed_lookup(session, reader, owner_id, procedure, Purpose())
+            )
         finally:
             engine.dispose()
         if as_json:
