@@ -31,6 +31,8 @@ def status_for(exc: SohoaError) -> int:
     name = type(exc).__name__
     if name in {"NotFoundError", "ObjectNotFoundError"}:
         return 404
+    if name == "LoginThrottledError":
+        return 429
     if name == "PurposeRefusedError":
         return 403
     if name == "PresignError":
@@ -56,7 +58,9 @@ def install_error_handlers(app: FastAPI) -> None:
         code = status_for(exc)
         if code >= 500:
             log.warning("request failed: %s (%s)", type(exc).__name__, code)
-        return JSONResponse({"detail": exc.message}, status_code=code)
+        retry_after = getattr(exc, "retry_after", None)
+        headers = {"Retry-After": str(int(retry_after))} if isinstance(retry_after, int) else None
+        return JSONResponse({"detail": exc.message}, status_code=code, headers=headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
