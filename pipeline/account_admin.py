@@ -15,7 +15,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from pipeline import login_throttle
-from pipeline.api.passwords import MIN_PASSWORD, hash_password
+from pipeline.passwords import MIN_PASSWORD, hash_password
 from storage.db.api_models import StaffToken, StaffUser
 from storage.db.dossiers import audit
 from storage.db.errors import BadInputError, NotFoundError

@@ -12,9 +12,10 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from pipeline.api.auth import Principal, forbidden, require_scope
+from pipeline.api.auth import forbidden, require_scope
 from pipeline.api.context import ApiContext, get_context
 from pipeline.personal_data import AccessEntry, accesses_of
+from pipeline.principals import Principal
 from pipeline.reuse import validate_owner_id
 from storage.db.engine import read_session
 

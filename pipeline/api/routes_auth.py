@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from pipeline import login_throttle
-from pipeline.api.accounts import IssuedToken, login, logout
+from pipeline.accounts import IssuedToken, login, logout
 from pipeline.api.auth import CurrentPrincipal, _bearer, forget_token, unauthorized
 from pipeline.api.context import ApiContext, get_context
 from storage.db.engine import run_in_transaction

@@ -12,28 +12,12 @@ from rich.table import Table
 from config.errors import ExitCode, SohoaError
 from config.settings import load_settings
 from pipeline.personal_data import Purpose, Reader, cli_actor, governed_lookup
-from pipeline.reuse import LookupResult, validate_owner_id
-from storage.db.catalogue import seed_catalogue
+from pipeline.reuse import LookupResult, lookup_json, validate_owner_id
+from pipeline.services import open_database
 from storage.db.dossiers import check_procedure_code
 from storage.db.engine import run_in_transaction
-from storage.db.migrate import upgrade_database
 
 FIELD_KEY_RE = re.compile(r"[a-z][a-z0-9_]{0,63}")
-
-# The JSON of interfaces.md: these keys, in this order, and nothing renamed.
-HELD_KEYS = ("doc_type", "document_id", "dossier", "signed", "fields")
-
-
-def lookup_json(result: LookupResult) -> str:
-    data = {
-        "owner": result.owner,
-        "held": [{k: getattr(h, k) for k in HELD_KEYS} for h in result.held],
-        "missing": result.missing,
-    }
-    import json
-
-    return json.dumps(data, ensure_ascii=False, indent=2)
-
 
 def _table(result: LookupResult) -> Table:
     table = Table(title="Giấy tờ đã có trong kho (documents already held)")
@@ -77,9 +61,8 @@ def register(app: typer.Typer) -> None:
         if procedure is not None:
             check_procedure_code(procedure)
         settings = load_settings()
-        engine = upgrade_database(settings)
+        engine = open_database(settings, check_schema=True)  # read-only: never migrates
         try:
-            run_in_transaction(engine, seed_catalogue)
             reader = Reader(cli_actor(as_user))  # administrative local use: every agency, recorded
             result = run_in_transaction(
                 engine, lambda session: governed_lookup(session, reader, owner_id, procedure, Purpose())
@@ -110,7 +93,7 @@ def register(app: typer.Typer) -> None:
 
         document_id = _document_id(document)
         settings = load_settings()
-        engine = upgrade_database(settings)
+        engine = open_database(settings, check_schema=True)
         try:
             with write_session(engine) as session:
                 component = reuse_document(session, dossier, document_id, actor=actor[:128])
@@ -139,7 +122,7 @@ def register(app: typer.Typer) -> None:
         if len(value) > 2000:
             raise SohoaError("Giá trị quá dài (value too long)", exit_code=ExitCode.BAD_ARGS)
         settings = load_settings()
-        engine = upgrade_database(settings)
+        engine = open_database(settings, check_schema=True)
         try:
             with write_session(engine) as session:
                 correct_field(session, document_id, field, value.strip(), actor=actor[:128])

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from config.settings import load_settings
 from pipeline import login_throttle as lt
-from pipeline.api.accounts import create_user, get_user, issue_token, login
+from pipeline.accounts import create_user, get_user, issue_token, login
 from pipeline.cli.main import app
 from storage.db.api_models import StaffToken
 from storage.db.engine import run_in_transaction

@@ -22,6 +22,7 @@ def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
 @pytest.mark.slow  # five CLI subprocesses
 def test_cli_lookup_is_recorded_and_listed(tmp_path: Path) -> None:
     env = {**os.environ, "SOHOA_DATA_DIR": str(tmp_path / "data")}
+    assert _run(env, "db", "upgrade").returncode == 0
     assert _run(env, "lookup", "--owner", OWNER, "--json").returncode == 0
     done = _run(env, "lookup", "--owner", OWNER, "--as", "nguyen.van.an")
     assert done.returncode == 0, done.stderr
