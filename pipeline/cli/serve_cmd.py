@@ -19,9 +19,14 @@ from config.settings import load_settings
 
 def configure_logging(level: str) -> None:
     """Log lines for operators; the access log is ours (paths only, never query strings)."""
+    from pipeline.log_safety import EscapeControlFilter
+
+    handler = logging.StreamHandler()
+    handler.addFilter(EscapeControlFilter())  # no forged lines from paths or names (uvicorn's too)
     logging.basicConfig(
         level=getattr(logging, level.upper(), logging.INFO),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        handlers=[handler],
     )
 
 
