@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import BaseModel
-from sqlalchemy import or_, select
+from sqlalchemy import insert, or_, select, text
 from sqlalchemy.orm import Session
 
 from config.errors import ExitCode, SohoaError
 from pipeline.reuse import LookupResult, lookup, validate_owner_id
 from storage.db.errors import BadInputError, NotFoundError
-from storage.db.models import Agency, Document, DocumentOwner, Dossier, DossierComponent
+from storage.db.models import Agency, Document, DocumentOwner, Dossier, DossierComponent, utcnow
 from storage.db.security_models import PersonalDataAccess
 
 MAX_LEGAL_BASIS = 255
@@ -105,8 +105,15 @@ def governed_lookup(
     if purpose.dossier is None and purpose.legal_basis is None and reader.agencies is not None:
         _keep_own_agencies(session, reader, result)
     fields = sorted({key for held in result.held for key in held.fields})
-    session.add(
-        PersonalDataAccess(
+    # A Core insert, not the unit of work: the record is on the hot path of every lookup. On
+    # PostgreSQL the commit does not wait for the WAL flush (as SQLite's synchronous=NORMAL): the
+    # record survives any crash of sohoa; a crash of the database server itself may lose the last
+    # fraction of a second of records (never corrupts them), which keeps the cost within 10 %.
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL synchronous_commit = off"))
+    session.execute(
+        insert(PersonalDataAccess).values(
+            at=utcnow(),
             actor=reader.actor[:128],
             action="lookup",
             owner_id=owner_id,
@@ -116,7 +123,6 @@ def governed_lookup(
             documents=len(result.held),
         )
     )
-    session.flush()
     return result
 
 
