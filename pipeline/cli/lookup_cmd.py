@@ -113,8 +113,8 @@ def register(app: typer.Typer) -> None:
         value: Annotated[str, typer.Option("--value", help="giá trị đúng")],
         actor: Annotated[str, typer.Option("--actor", help="cán bộ thực hiện")] = "cli",
     ) -> None:
+        from pipeline.corrections import correct_checked
         from storage.db.engine import write_session
-        from storage.db.records import correct_field
 
         document_id = _document_id(document)
         if not FIELD_KEY_RE.fullmatch(field):
@@ -125,7 +125,7 @@ def register(app: typer.Typer) -> None:
         engine = open_database(settings, check_schema=True)
         try:
             with write_session(engine) as session:
-                correct_field(session, document_id, field, value.strip(), actor=actor[:128])
+                correct_checked(session, document_id, field, value, actor=actor[:128])
         finally:
             engine.dispose()
         Console().print(f"Đã cập nhật trường {field} của tài liệu {document} (field corrected)")
