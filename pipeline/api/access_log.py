@@ -13,7 +13,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from pipeline.log_safety import escape_control
+from config.log_safety import escape_control
 
 log = logging.getLogger("sohoa.api.access")
 

@@ -6,14 +6,6 @@ import json
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
-
-from config.settings import load_settings
-from pipeline.personal_data import accesses_of
-from pipeline.reuse import validate_owner_id
-from storage.db.engine import read_session
-from storage.db.migrate import upgrade_database
 
 
 def register(app: typer.Typer) -> None:
@@ -26,8 +18,17 @@ def register(app: typer.Typer) -> None:
         owner: Annotated[str, typer.Option("--owner", help="số định danh cá nhân hoặc mã số doanh nghiệp")],
         as_json: Annotated[bool, typer.Option("--json", help="in một đối tượng JSON")] = False,
     ) -> None:
+        from rich.console import Console
+        from rich.table import Table
+
+        from config.settings import load_settings
+        from pipeline.personal_data import accesses_of
+        from pipeline.reuse import validate_owner_id
+        from pipeline.services import open_database
+        from storage.db.engine import read_session
+
         owner_id = validate_owner_id(owner)
-        engine = upgrade_database(load_settings())
+        engine = open_database(load_settings(), check_schema=True)  # read-only: never migrates
         try:
             with read_session(engine) as session:
                 entries = accesses_of(session, owner_id)

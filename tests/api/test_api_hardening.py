@@ -75,7 +75,7 @@ def test_serve_log_handler_escapes_every_logger() -> None:
     """``sohoa serve``'s handler escapes uvicorn's and the app's records alike."""
     import io
 
-    from pipeline.log_safety import EscapeControlFilter
+    from config.log_safety import EscapeControlFilter
 
     out = io.StringIO()
     handler = logging.StreamHandler(out)
