@@ -80,6 +80,18 @@ class ImageBombError(InputFileError):
     en = "image too large, possible decompression bomb"
 
 
+class PdfNestingError(InputFileError):
+    reason = "pdf_nesting"
+    vi = "tệp PDF lồng đối tượng quá sâu hoặc vòng lặp, nghi là bom giải nén"
+    en = "PDF objects nested too deep or in a cycle, possible decompression bomb"
+
+
+class RenderTimeoutError(InputFileError):
+    reason = "render_timeout"
+    vi = "dựng ảnh trang PDF quá thời gian cho phép"
+    en = "rendering the PDF page took too long"
+
+
 class BadImageError(InputFileError):
     reason = "corrupt_image"
     vi = "ảnh bị hỏng"

@@ -18,10 +18,11 @@ from typing import Protocol
 import numpy as np
 import pikepdf
 from pdf2image import convert_from_path
-from pdf2image.exceptions import PDFPageCountError, PDFSyntaxError
+from pdf2image.exceptions import PDFPageCountError, PDFPopplerTimeoutError, PDFSyntaxError
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from config.settings import OcrSettings
+from ocr import pdf_limits
 from ocr.dpi import estimate_dpi, usable_dpi
 from ocr.errors import (
     BadImageError,
@@ -30,6 +31,7 @@ from ocr.errors import (
     EncryptedPdfError,
     ImageBombError,
     NoPagesError,
+    RenderTimeoutError,
     TooManyPagesError,
 )
 from ocr.sniff import Kind, sniff
@@ -124,6 +126,7 @@ class PdfSource:
             raise NoPagesError(self.path)
         if self.page_count > self.settings.max_pages:
             raise TooManyPagesError(self.path, f"{self.page_count} > {self.settings.max_pages}")
+        pdf_limits.check_file(self._pdf, self.path, self.settings)
         for index in range(self.page_count):
             self.render_dpi(self.page_info(index))
 
@@ -165,6 +168,7 @@ class PdfSource:
     def load_page(self, index: int) -> PageImage:
         info = self.page_info(index)
         dpi = self.render_dpi(info)
+        pdf_limits.check_page(self._pdf, index, self.path, self.settings)
         try:
             images = convert_from_path(
                 self.path,
@@ -173,7 +177,10 @@ class PdfSource:
                 last_page=index + 1,
                 grayscale=info.grey,
                 single_file=True,
+                timeout=self.settings.render_timeout,  # type: ignore[arg-type]  # float is fine
             )
+        except PDFPopplerTimeoutError as exc:
+            raise RenderTimeoutError(self.path, f"trang {index + 1}") from exc
         except (PDFPageCountError, PDFSyntaxError, OSError) as exc:
             raise CorruptPdfError(self.path, f"trang {index + 1}") from exc
         if not images:

@@ -19,6 +19,7 @@ _OPTIONAL_TABLE_MODULES = (
     "storage.db.certification",
     "storage.db.api_models",
     "storage.db.source_signatures",
+    "storage.db.security_models",
 )
 
 for _module in _OPTIONAL_TABLE_MODULES:

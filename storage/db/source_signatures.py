@@ -11,11 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, select
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from storage.db.base import Base
 from storage.db.models import BigId, Document, DocumentVersion, Scan, VersionKind, utcnow
+from storage.db.types import UtcDateTime
 
 
 class SourceSignature(Base):
@@ -35,7 +36,7 @@ class SourceSignature(Base):
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
     coverage: Mapped[str | None] = mapped_column(String(32))
     reason: Mapped[str | None] = mapped_column(Text)
-    verified_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    verified_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 @dataclass(frozen=True)

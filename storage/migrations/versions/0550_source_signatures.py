@@ -13,7 +13,7 @@ from alembic import op
 
 
 revision: str = '0550'
-down_revision: str | None = '0101'
+down_revision: str | None = '0400'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
