@@ -19,6 +19,7 @@ from pipeline.api.access import dossier_agency, visible_document, visible_dossie
 from pipeline.api.auth import ALL, Principal, forbidden, require_scope
 from pipeline.api.context import ApiContext, get_context
 from pipeline.api.errors import ApiError
+from pipeline.documents.types import document_type
 from pipeline.reuse import validate_owner_id
 from storage.db.dossiers import audit
 from storage.db.engine import read_session, run_in_transaction
@@ -241,8 +242,10 @@ def patch_field(
     _staff_writer(principal)
 
     def work(session: Session) -> FieldView:
-        visible_document(session, document_id, principal)
-        record = correct_field(session, document_id, key, body.value, actor=principal.actor)
+        document = visible_document(session, document_id, principal)
+        owner_fields = document_type(document.doc_type).owner_fields
+        record = correct_field(session, document_id, key, body.value, actor=principal.actor,
+                               owner_fields=owner_fields)
         return FieldView.model_validate(record, from_attributes=True)
 
     return run_in_transaction(ctx.engine, work)
@@ -260,7 +263,7 @@ def patch_document(
     principal: Annotated[Principal, Depends(require_scope("documents:write"))],
 ) -> DocumentView:
     _staff_writer(principal)
-    from pipeline.documents.doctypes import BY_NAME  # the catalogue of documents.md
+    from pipeline.documents.types import BY_NAME  # the registry of document types
 
     if body.doc_type not in BY_NAME:
         raise ApiError(400, "Loại giấy tờ không có trong danh mục (unknown document type)")

@@ -123,7 +123,9 @@ def register(app: typer.Typer) -> None:
         value: Annotated[str, typer.Option("--value", help="giá trị đúng")],
         actor: Annotated[str, typer.Option("--actor", help="cán bộ thực hiện")] = "cli",
     ) -> None:
+        from pipeline.documents.types import document_type
         from storage.db.engine import write_session
+        from storage.db.models import Document
         from storage.db.records import correct_field
 
         document_id = _document_id(document)
@@ -135,7 +137,10 @@ def register(app: typer.Typer) -> None:
         engine = upgrade_database(settings)
         try:
             with write_session(engine) as session:
-                correct_field(session, document_id, field, value.strip(), actor=actor[:128])
+                held = session.get(Document, document_id)
+                owner_fields = document_type(held.doc_type).owner_fields if held is not None else ()
+                correct_field(session, document_id, field, value.strip(), actor=actor[:128],
+                              owner_fields=owner_fields)
         finally:
             engine.dispose()
         Console().print(f"Đã cập nhật trường {field} của tài liệu {document} (field corrected)")

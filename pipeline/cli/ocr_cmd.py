@@ -26,16 +26,7 @@ from config.errors import ExitCode, SohoaError
 from config.settings import load_settings
 from pipeline.documents.models import DocumentResult, FileResult
 from pipeline.documents.review import LOW_CONFIDENCE
-
-DOC_TYPE_NAMES = {
-    "cccd": "Căn cước công dân (citizen ID card)",
-    "birth_certificate": "Giấy khai sinh (birth certificate)",
-    "marriage_certificate": "Giấy chứng nhận kết hôn (marriage certificate)",
-    "land_use_certificate": "Giấy chứng nhận quyền sử dụng đất (land use certificate)",
-    "application_form": "Tờ khai / đơn đề nghị (application form)",
-    "business_registration": "Giấy chứng nhận đăng ký doanh nghiệp (business registration)",
-    "other": "Tài liệu khác (other document)",
-}
+from pipeline.documents.types import document_type
 
 
 @contextmanager
@@ -66,7 +57,7 @@ def page_progress(show: bool) -> Iterator[Callable[[int, int], None] | None]:
 
 def _document_table(index: int, doc: DocumentResult) -> Table:
     pages = ", ".join(map(str, doc.pages))
-    title = (f"{index}. {DOC_TYPE_NAMES.get(doc.doc_type, doc.doc_type)} — trang (pages) {pages} — "
+    title = (f"{index}. {document_type(doc.doc_type).display()} — trang (pages) {pages} — "
              f"độ tin cậy (confidence) {doc.confidence:.2f}")
     table = Table(title=title, title_justify="left", show_lines=False)
     table.add_column("Trường (field)")
