@@ -93,8 +93,8 @@ TYPE = DocumentType(
         "issue_date": "Ngày cấp",
     },
     owner_fields=(("id_number", "holder"),),
-    # A card side may legitimately lack the other side's fields.
-    required=("id_number", "full_name", "date_of_birth", "sex"),
+    # The residence is on the 2021 front and the 2024 back: a dossier needs both sides.
+    required=("id_number", "full_name", "date_of_birth", "sex", "place_of_residence"),
     split="card_sides",
     persons=(Person("id_number", "date_of_birth", "sex"),),
     past_dates=("date_of_birth", "issue_date"),

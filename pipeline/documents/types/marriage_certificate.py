@@ -10,11 +10,12 @@ SPEC = with_common(
         titles=("GIẤY CHỨNG NHẬN KẾT HÔN",),
         fields=(
             FieldSpec("name", ("Họ, chữ đệm, tên", "Họ, chữ đệm và tên", "Họ và tên"), "name", True),
+            # "Giấy tờ tùy thân: CCCD số 012345678901" on the current form.
             FieldSpec("date_of_birth", ("Ngày, tháng, năm sinh", "Ngày sinh"), "date", True),
             FieldSpec("ethnicity", ("Dân tộc",), "ethnicity", True),
             FieldSpec("nationality", ("Quốc tịch",), "nationality", True),
             FieldSpec("place_of_residence", ("Nơi cư trú", "Nơi thường trú"), "address", True),
-            FieldSpec("id_number", ("Số định danh cá nhân", "Số CCCD"), "id12", True),
+            FieldSpec("id_number", ("Số định danh cá nhân", "Số CCCD", "CCCD số"), "id12", True),
             label("registration_number", "digits", "Số"),
             label("registration_book", "book", "Quyển số"),
             label(
