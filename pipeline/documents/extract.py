@@ -58,6 +58,7 @@ class _Value:
     words: tuple[tuple[str, float], ...] = ()
 
 
+_ITEM_START = re.compile(r"\s*(?:\d{1,2}|[IVX]{1,4}|[a-zđ])[.)]\s")  # "3. Tài sản …": a new item
 _LEADER_TAIL = re.compile(r"[.…_·]{3,}$")
 
 
@@ -97,7 +98,8 @@ def _wrapped(
     """A long value continues on following lines that carry no label, while lines wrap."""
     parts, confs, weakest, last = [value.raw], [value.conf], value.weakest, value.last
     words = list(value.words)
-    while wraps[last] and last + 1 < len(lines) and not hits[last + 1]:
+    while (wraps[last] and last + 1 < len(lines) and not hits[last + 1]
+           and not _ITEM_START.match(lines[last + 1].text)):
         last += 1
         parts.append(lines[last].text)
         confs.append(lines[last].confidence)
@@ -133,17 +135,51 @@ def find_candidates(
         if heading is not None and not line_hits_:
             section[0] = heading
             seen.clear()
+        if not line_hits_ and _headings_in(line.text, spec) >= 2:
+            section[0] = -1  # "Thông tin người chồng   Thông tin người vợ": a column per section
+            seen.clear()
+        columns = _column_row(line, line_hits_, sectioned)
         for j, hit in enumerate(line_hits_):
             if hit.key.startswith("_"):
                 continue
             nxt = line_hits_[j + 1].start if j + 1 < len(line_hits_) else None
             raw, offset = value_after(line.text, hit, nxt)
+            if columns is not None and hit.key in sectioned:
+                index = sum(1 for h in line_hits_[:j] if h.key == hit.key)
+                if index < len(spec.sections):
+                    key = spec.sections[index][0] + hit.key
+                    glued = re.sub(r"\D", "", lines[i + 1].text) if i + 1 < len(lines) else ""
+                    if (not clean_text(raw) and kinds.get(hit.key) == "id12" and not hits[i + 1]
+                            and len(glued) == 12 * len(columns)):
+                        # The ids of both columns OCR'd as one word: each column's 12 digits.
+                        below = lines[i + 1]
+                        value = _Value(glued[12 * index : 12 * index + 12], below.confidence,
+                                       below.min_confidence_of(0, len(below.text)), -1, next_line=True,
+                                       words=span_words(below, 0, len(below.text)))
+                    elif not clean_text(raw) and i + 1 < len(lines):
+                        found = _column_below(lines, hits, i, columns, j)
+                        if found is None:
+                            continue
+                        value = found
+                    else:
+                        end = offset + len(raw)
+                        value = _Value(raw, line.confidence_of(offset, end),
+                                       line.min_confidence_of(offset, end), -1,
+                                       words=span_words(line, offset, end))
+                    out.setdefault(key, []).append(
+                        Candidate(key, value.raw, i, value.conf, hit.score, value.next_line, value.weakest,
+                                  value.words)
+                    )
+                    continue
             if hit.key in sectioned:
-                named = _section_in_value(spec, raw)
+                named = _section_in_label(spec, line.text, hit.start, nxt)
                 if named is not None:  # "Họ, chữ đệm, tên người vợ: …" opens the wife's section
                     section[0], cut = named
                     seen.clear()
-                    raw, offset = raw[cut:], offset + cut
+                    if cut > offset:
+                        raw, offset = line.text[cut : len(line.text) if nxt is None else nxt], cut
+                        raw = raw.lstrip(" :;.,")
+                        offset = (nxt if nxt is not None else len(line.text)) - len(raw)
             key = _section_key(spec, hit.key, section, seen) if hit.key in sectioned else hit.key
             end = offset + len(raw)
             value = _Value(raw, line.confidence_of(offset, end), line.min_confidence_of(offset, end),
@@ -159,16 +195,65 @@ def find_candidates(
     return out
 
 
-def _section_in_value(spec: DocTypeSpec, raw: str) -> tuple[int, int] | None:
-    """(section, characters to skip) when a value starts with a section's name ("người vợ:")."""
-    words = raw.split()
+def _headings_in(text: str, spec: DocTypeSpec) -> int:
+    """How many sections' headings a line carries (two: the sections are printed side by side)."""
+    folded = fold(text)
+    found = 0
+    for _, headings in spec.sections:
+        if any(len(fold(h).split()) >= 2 and fold(h) in folded for h in headings):
+            found += 1
+    return found
+
+
+def _column_row(line: TextLine, hits: list[LabelHit], sectioned: set[str]) -> list[int] | None:
+    """Left pixel of each column when a row repeats a sectioned label (a column per spouse)."""
+    if not line.word_x:
+        return None
+    keys = [h.key for h in hits if h.key in sectioned]
+    if not any(keys.count(k) >= 2 for k in keys):
+        return None
+    return [line.x_at(h.start) for h in hits]
+
+
+def _column_below(
+    lines: Sequence[TextLine], hits: list[list[LabelHit]], i: int, columns: list[int], j: int
+) -> _Value | None:
+    """The value under label ``j`` of a column row: the words of the following label-free lines
+    that start inside that column (an address set in a narrow column wraps within it)."""
+    x0 = columns[j] - 60
+    x1 = columns[j + 1] - 60 if j + 1 < len(columns) else 1 << 30
+    parts: list[str] = []
+    words: list[tuple[str, float]] = []
+    for k in range(i + 1, min(i + 4, len(lines))):
+        below = lines[k]
+        if hits[k] or below.page != lines[i].page:
+            break
+        span = below.text_between(x0, x1)
+        if span is None:
+            break
+        parts.append(below.text[span[0] : span[1]])
+        words.extend(span_words(below, span[0], span[1]))
+    if not parts:
+        return None
+    confs = [c for _, c in words] or [0.5]
+    return _Value(" ".join(parts), sum(confs) / len(confs), min(confs), -1, next_line=True,
+                  words=tuple(words))
+
+
+def _section_in_label(
+    spec: DocTypeSpec, text: str, start: int, stop: int | None
+) -> tuple[int, int] | None:
+    """(section, offset after it) when a label names its section ("… tên người vợ: …")."""
+    tokens = [(m.group(0), m.end()) for m in re.finditer(r"\S+", text[start : stop or len(text)])][:8]
+    folded = [fold(t) for t, _ in tokens]
     for index, (_, headings) in enumerate(spec.sections):
         for heading in headings:
             target = fold(heading).split()
-            if len(target) >= 2 and [fold(w) for w in words[: len(target)]] == target:
-                m = re.match(r"\s*(?:\S+\s+){" + str(len(target) - 1) + r"}\S+?[\s:;.,]*", raw)
-                if m is not None:
-                    return index, m.end()
+            if len(target) != 2:
+                continue
+            for k in range(1, len(tokens)):
+                if folded[k - 1] == target[0] and folded[k] == target[1]:
+                    return index, start + tokens[k][1]
     return None
 
 

@@ -39,6 +39,7 @@ SPEC = with_common(
             label("_house", "ignore", "Nhà ở"),
             label("_works", "ignore", "Công trình xây dựng khác"),
             label("_note", "ignore", "Ghi chú"),
+            label("_assets", "ignore", "Tài sản gắn liền với đất"),
         ),
         keywords=("Thửa đất", "Tờ bản đồ", "quyền sử dụng đất", "Diện tích", "Số phát hành"),
     )

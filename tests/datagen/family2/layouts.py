@@ -280,10 +280,12 @@ def marriage_certificate(rng: random.Random) -> Doc:
         # Addresses are long: each column wraps its own, label above.
         s.row(y, [L("Nơi cư trú:", points=pt, x=cols[0][0]), L("Nơi cư trú:", points=pt, x=cols[1][0])])
         y += 78
-        s.row(y, [_val(husband.residence, style, 9.5, x=cols[0][0] + 30)], record=False)
-        s.row(y + 64, [_val(wife.residence, style, 9.5, x=cols[1][0] + 30)], record=False)
-        s.rows.extend([husband.residence, wife.residence])
-        y += 200
+        halves = [_wrap_two(p.residence) for p in (husband, wife)]
+        for line_no in range(2):
+            s.row(y, [_val(halves[0][line_no], style, 9.5, x=cols[0][0] + 30),
+                      _val(halves[1][line_no], style, 9.5, x=cols[1][0] + 30)])
+            y += 66
+        y += 70
     else:
         for who, person in (("chồng", husband), ("vợ", wife)):
             s.row(y, [L(f"Họ, chữ đệm, tên người {who}:"), _val(person.name_upper, style, 12, dots_to=2290)])
@@ -330,6 +332,13 @@ def marriage_certificate(rng: random.Random) -> Doc:
         ],
     )
     return Doc("marriage_certificate", "two-column" if two_col else "stacked", [s.image], [s.text], fields)
+
+
+def _wrap_two(address: str) -> tuple[str, str]:
+    """An address set in a narrow column: two lines, broken after the comma nearest the middle."""
+    parts = address.split(", ")
+    best = min(range(1, len(parts)), key=lambda k: abs(len(", ".join(parts[:k])) - len(address) / 2))
+    return ", ".join(parts[:best]) + ",", ", ".join(parts[best:])
 
 
 # --------------------------------------------------------------------------- land certificates
@@ -810,8 +819,10 @@ def cccd(rng: random.Random) -> Doc:
         s.row(y + 44, [_val(origin, "sans-bold", 8.4)], x0=x)
         y += 105
         s.row(y, [L("Nơi thường trú / Place of residence:", "sans", pt)], x0=x)
-        s.row(y + 44, [_val(person.residence, "sans-bold", 8.4)], x0=fx + 60)
-        s.row(fy + card_h - 110, [L("Có giá trị đến:", "sans", 7.5), _val(exp_text, "sans", 7.5)], x0=fx + 40)
+        first, second = _wrap_two(person.residence)
+        s.row(y + 44, [_val(first, "sans-bold", 8.4)], x0=x)
+        s.row(y + 88, [_val(second, "sans-bold", 8.4)], x0=x)
+        s.row(fy + card_h - 60, [L("Có giá trị đến:", "sans", 7.5), _val(exp_text, "sans", 7.5)], x0=fx + 40)
         fields.update({"place_of_origin": origin, "place_of_residence": person.residence})
         y = by + 60
         s.row(y, [L("Đặc điểm nhân dạng / Personal identification:", "sans", pt)], x0=fx + 60)

@@ -132,10 +132,16 @@ class Sheet:
                 x = run.x
             elif texts:
                 x += face("label", run.points).getlength(" ") * run.gap * 3
+            points = run.points
+            limit = self.size[0] - 130  # the printable width: a long value is set smaller
+            while points > 7 and x + self.width_of(run.text, run.style, points) * (
+                1.15 if run.style == "hand" else 1.0
+            ) > limit:
+                points -= 0.5
             if run.style == "hand":
-                end = self._hand(x, y, run.text, run.points)
+                end = self._hand(x, y, run.text, points)
             else:
-                end = self._plain(x, y, run.text, run.style, run.points)
+                end = self._plain(x, y, run.text, run.style, points)
             if run.dots_to is not None and run.dots_to > end + 20:
                 self.dots(end + 8, run.dots_to, y + run.points * DPI / 72 * 0.95)
             x = end
