@@ -135,7 +135,9 @@ def split_of(path: Path, truth: dict) -> str:
     return "held" if draw < HELD_SHARE else "tune"
 
 
-def run_set(files: list[Path], jobs: int, verbose: bool, cached: bool = False) -> dict[str, Tally]:
+def run_set(
+    files: list[Path], jobs: int, verbose: bool, cached: bool = False, only: str | None = None
+) -> dict[str, Tally]:
     """Tallies per split ("tune", "held")."""
     settings = load_settings()
     executor = make_executor(jobs)
@@ -143,7 +145,10 @@ def run_set(files: list[Path], jobs: int, verbose: bool, cached: bool = False) -
     try:
         for path in files:
             truth = json.loads(Path(f"{path}.truth.json").read_text(encoding="utf-8"))
-            tally = tallies[split_of(path, truth)]
+            split = split_of(path, truth)
+            if only is not None and split != only:
+                continue
+            tally = tallies[split]
             started = time.perf_counter()
             with tempfile.TemporaryDirectory(prefix="bench-fields-") as wd:
                 try:
@@ -218,6 +223,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--keep", type=Path, help="write generated sets here (default: a temp dir)")
     ap.add_argument("--cached", action="store_true", help="keep/reuse each scan's OCR in .cache/ocr")
     ap.add_argument("--split", action="store_true", help="report the tune and held-back splits apart")
+    ap.add_argument("--only", choices=("tune", "held"), help="score one split only")
     ap.add_argument("--blank-ct01", action="store_true", help="also OCR the real blank CT01")
     ap.add_argument("--per-key", action="store_true", help="print accuracy per document type and key")
     ap.add_argument("-v", "--verbose", action="store_true", help="list every wrong value")
@@ -246,11 +252,11 @@ def main(argv: list[str] | None = None) -> int:
                     sets[profile] = generate_set(base / profile, count, f"{args.seed}:{profile}", profile)
     total = Tally()
     for name, files in sets.items():
-        tallies = run_set(files, args.jobs, args.verbose or args.per_key, args.cached)
+        tallies = run_set(files, args.jobs, args.verbose or args.per_key, args.cached, args.only)
         both = Tally()
         for split, t in tallies.items():
             both.add(t)
-            if args.split:
+            if args.split and t.files:
                 report(f"{name} {split}", t)
         if not args.split:
             report(name, both)

@@ -10,7 +10,14 @@ from rapidfuzz import fuzz
 
 from pipeline.documents.doctypes import DocTypeSpec, FieldSpec
 from pipeline.documents.folding import fold
-from pipeline.documents.labels import LabelHit, LabelPattern, find_label_hits, label_patterns, value_after
+from pipeline.documents.labels import (
+    NEXT_ITEM,
+    LabelHit,
+    LabelPattern,
+    find_label_hits,
+    label_patterns,
+    value_after,
+)
 from pipeline.documents.lines import TextLine, wraps_into_next
 from pipeline.documents.models import FieldValue
 from pipeline.documents.normalize import clean_text
@@ -88,6 +95,8 @@ def _value_below(lines: Sequence[TextLine], hits: list[list[LabelHit]], i: int, 
     end = below_hits[0].start if below_hits else len(below.text)
     if end <= 0 or below.page != line.page:
         return value
+    if below_hits and not NEXT_ITEM.sub("", below.text[:end]).strip(" .:;"):
+        return value  # only the next item's number ("5.") stands before its label: no value
     return _Value(below.text[:end], below.confidence_of(0, end), below.min_confidence_of(0, end),
                   i + 1 if not below_hits else -1, next_line=True, words=span_words(below, 0, end))
 
@@ -98,8 +107,10 @@ def _wrapped(
     """A long value continues on following lines that carry no label, while lines wrap."""
     parts, confs, weakest, last = [value.raw], [value.conf], value.weakest, value.last
     words = list(value.words)
-    while (wraps[last] and last + 1 < len(lines) and not hits[last + 1]
-           and not _ITEM_START.match(lines[last + 1].text)):
+    # An address broken after a comma goes on below even when its line stops short of the margin.
+    while ((wraps[last] or parts[-1].rstrip().endswith(",")) and last + 1 < len(lines)
+           and not hits[last + 1] and not _ITEM_START.match(lines[last + 1].text)
+           and lines[last + 1].page == lines[last].page):
         last += 1
         parts.append(lines[last].text)
         confs.append(lines[last].confidence)

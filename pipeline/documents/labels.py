@@ -168,7 +168,7 @@ _LEADING_SEPARATORS = re.compile(r"^[\s:;.…_\-–—/|,]*")
 # A footnote mark printed after a label: "Kính gửi(1):", "Nội dung đề nghị(2):", "nghị⁽²⁾".
 _FOOTNOTE = re.compile(r"^\s*(?:\(\d\)|[⁽]?[¹²³⁴⁵⁶⁷⁸⁹][⁾]?)\s*[:;.]?")
 # The number of the next item, printed just before its label: "… 0912345678 6. Email:".
-_NEXT_ITEM = re.compile(r"(?:^|(?<=\s)|(?<=[.…_]))(?:\d{1,2}|[a-zđ]|[IVX]{1,4})[.)]\s*$")
+NEXT_ITEM = re.compile(r"(?:^|(?<=\s)|(?<=[.…_]))(?:\d{1,2}|[a-zđ]|[IVX]{1,4})[.)]\s*$")
 
 
 def value_after(line: str, hit: LabelHit, next_start: int | None) -> tuple[str, int]:
@@ -180,7 +180,7 @@ def value_after(line: str, hit: LabelHit, next_start: int | None) -> tuple[str, 
     end = len(line) if next_start is None else next_start
     raw = line[hit.end : end]
     if next_start is not None:
-        raw = _NEXT_ITEM.sub("", raw)
+        raw = NEXT_ITEM.sub("", raw)
     foot = _FOOTNOTE.match(raw)
     skip = foot.end() if foot else 0
     # A bilingual label's English half may trail as "/ Date of birth" when OCR mangled it.

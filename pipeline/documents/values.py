@@ -21,6 +21,9 @@ class Parsed:
     structured: bool = False  # a value with a checkable shape (id, date...) that parsed cleanly
 
 
+MIN_DIGITS = 8  # fewer digits than this are not a misread id or phone, but no value at all
+
+
 def _id12(text: str) -> Parsed:
     """12 digits; printed one per box on forms (CT01), where box edges OCR as | [ ] or I."""
     m = re.search(r"\d(?:[\d .]*\d)?", n.numeric_token(text))
@@ -30,8 +33,8 @@ def _id12(text: str) -> Parsed:
         run = re.search(r"\d(?:[\d .]*\d)?", boxed)
         if run is not None and len(re.sub(r"\D", "", run.group(0))) == 12:
             digits = re.sub(r"\D", "", run.group(0))
-    if not digits:
-        return Parsed(None)
+    if len(digits) < MIN_DIGITS:
+        return Parsed(None)  # an item number or a box edge is no id: the field is missing
     return Parsed(digits, structured=len(digits) == 12)
 
 
@@ -128,6 +131,8 @@ def parse_value(kind: Kind, raw: str) -> Parsed:
         if m is None:
             return Parsed(None)
         digits = re.sub(r"\D", "", m.group(0))
+        if len(digits) < MIN_DIGITS:
+            return Parsed(None)  # an item number ("6.") or a speck is no phone number
         return Parsed(digits, structured=bool(re.fullmatch(r"0\d{9}", digits)))
     if kind == "enterprise":
         m = re.search(r"\d(?:[\d .]*\d)?(?:\s*-\s*\d{3})?", n.numeric_token(text))

@@ -41,6 +41,8 @@ SPEC = with_common(
             label("_members", "ignore", "Những thành viên trong hộ gia đình cùng thay đổi"),
             label("_issued", "ignore", "Ngày cấp", "Nơi cấp"),
             label("_reason", "ignore", "Lý do"),
+            # CT01's footnotes repeat a label inside a sentence ("Ghi rõ ràng, cụ thể nội dung đề nghị").
+            label("_footnote", "ignore", "Ghi rõ ràng, cụ thể nội dung đề nghị", "Chú thích"),
         ),
         keywords=("người yêu cầu", "Kính gửi", "thủ tục", "Tôi cam đoan", "đề nghị"),
     )
