@@ -21,7 +21,7 @@ class Parsed:
     structured: bool = False  # a value with a checkable shape (id, date...) that parsed cleanly
 
 
-MIN_DIGITS = 8  # fewer digits than this are not a misread id or phone, but no value at all
+MIN_DIGITS = 3  # one or two digits are an item number ("6.") or a speck, not a misread id or phone
 
 
 def _id12(text: str) -> Parsed:
