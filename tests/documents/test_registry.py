@@ -54,4 +54,4 @@ def test_catalogue_is_what_the_web_page_reads() -> None:
     entries = {e["doc_type"]: e for e in catalogue()}
     assert entries["birth_certificate"]["display_name"] == "Giấy khai sinh"
     marriage = {f["key"]: f["display_name"] for f in entries["marriage_certificate"]["fields"]}  # type: ignore[union-attr]
-    assert marriage["wife_name"] == "Họ tên (vợ)"
+    assert marriage["wife_name"] == "Họ và tên (vợ)"
