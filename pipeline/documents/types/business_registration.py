@@ -69,7 +69,7 @@ SPEC = with_common(
 
 TYPE = DocumentType(
     SPEC,
-    display_name="Giấy chứng nhận ĐKDN/HKD",
+    display_name="Giấy chứng nhận đăng ký doanh nghiệp / hộ kinh doanh",
     gloss="business registration",
     field_names={
         "enterprise_code": "Mã số doanh nghiệp",

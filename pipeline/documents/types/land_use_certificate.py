@@ -47,7 +47,7 @@ SPEC = with_common(
 
 TYPE = DocumentType(
     SPEC,
-    display_name="Giấy chứng nhận QSDĐ",
+    display_name="Giấy chứng nhận quyền sử dụng đất",
     gloss="land use certificate",
     field_names={
         "certificate_serial": "Số phát hành",
