@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from pipeline.documents.doctypes import BY_NAME
 from pipeline.documents.models import FieldValue
 from pipeline.documents.review import _checks
+from pipeline.documents.types import document_type
 from storage.db.errors import BadInputError, NotFoundError
 from storage.db.models import Document, ExtractedField
 from storage.db.records import correct_field
@@ -51,7 +52,7 @@ def check_correction(doc_type: str, key: str, value: str) -> str:
         raise BadInputError("Trường này chỉ gồm chữ số (digits only)")
     elif fs.kind == "area" and not _AREA.fullmatch(value):
         raise BadInputError("Diện tích là một số, ví dụ 120.5 (area as a number)")
-    problems = _checks(key, fs, FieldValue(value=value, confidence=1.0), {})
+    problems = _checks(document_type(doc_type), key, fs, FieldValue(value=value, confidence=1.0), {})
     if problems:
         raise BadInputError(f"Giá trị không hợp lệ (invalid value): {'; '.join(problems)}")
     return value
@@ -65,4 +66,5 @@ def correct_checked(
     if document is None:
         raise NotFoundError("Không tìm thấy tài liệu (document not found)")
     checked = check_correction(document.doc_type, key, value)
-    return correct_field(session, document_id, key, checked, actor=actor)
+    owner_fields = document_type(document.doc_type).owner_fields
+    return correct_field(session, document_id, key, checked, actor=actor, owner_fields=owner_fields)

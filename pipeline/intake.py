@@ -36,6 +36,7 @@ from sqlalchemy.exc import IntegrityError
 
 from config.errors import SohoaError
 from config.settings import Settings
+from pipeline.documents.types import document_type
 from pipeline.signed_source import signed_source_signatures
 from storage.db.dossiers import create_dossier, get_dossier
 from storage.db.engine import is_sqlite, make_engine, read_session, run_in_transaction, write_session
@@ -358,7 +359,8 @@ class Intake:
                 key: FieldInput(fv.value, float(fv.confidence), bool(fv.needs_review))
                 for key, fv in doc.fields.items()
             }
-            owners = owners_from_fields(doc.doc_type, {k: f.value for k, f in fields.items()})
+            owner_fields = document_type(doc.doc_type).owner_fields
+            owners = owners_from_fields(owner_fields, {k: f.value for k, f in fields.items()})
             first_owner = first_owner or (owners[0][0] if owners else "")
             searchable: ObjectRef | None = None
             pdf_path = getattr(doc, "pdf_path", None)
@@ -376,6 +378,7 @@ class Intake:
                     confidence=float(doc.confidence),
                     fields=fields,
                     searchable=searchable,
+                    owner_fields=owner_fields,
                 )
             )
         original = ObjectRef(Bucket.ORIGINALS.value, outcome.sha256, outcome.sha256, size)

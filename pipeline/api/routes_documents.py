@@ -19,7 +19,7 @@ from pipeline.access import dossier_agency, visible_document, visible_dossier
 from pipeline.api.auth import forbidden, require_scope
 from pipeline.api.context import ApiContext, get_context
 from pipeline.api.errors import ApiError
-from pipeline.corrections import check_correction
+from pipeline.corrections import correct_checked
 from pipeline.personal_data import record_document_read
 from pipeline.principals import ALL, Principal
 from pipeline.reuse import validate_owner_id
@@ -34,7 +34,6 @@ from storage.db.models import (
     DossierComponent,
     ExtractedField,
 )
-from storage.db.records import correct_field
 
 router = APIRouter(tags=["documents"])
 
@@ -249,9 +248,8 @@ def patch_field(
     _staff_writer(principal)
 
     def work(session: Session) -> FieldView:
-        document = visible_document(session, document_id, principal)
-        value = check_correction(document.doc_type, key, body.value)
-        record = correct_field(session, document_id, key, value, actor=principal.actor)
+        visible_document(session, document_id, principal)
+        record = correct_checked(session, document_id, key, body.value, actor=principal.actor)
         return FieldView.model_validate(record, from_attributes=True)
 
     return run_in_transaction(ctx.engine, work)
@@ -269,7 +267,7 @@ def patch_document(
     principal: Annotated[Principal, Depends(require_scope("documents:write"))],
 ) -> DocumentView:
     _staff_writer(principal)
-    from pipeline.documents.doctypes import BY_NAME  # the catalogue of documents.md
+    from pipeline.documents.types import BY_NAME  # the registry of document types
 
     if body.doc_type not in BY_NAME:
         raise ApiError(400, "Loại giấy tờ không có trong danh mục (unknown document type)")
