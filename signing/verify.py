@@ -43,7 +43,12 @@ from pyhanko.sign.validation.status import DocumentTimestampStatus, PdfSignature
 from pyhanko.sign.validation.utils import CMSAlgorithmUsagePolicy
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.fetchers.requests_fetchers import RequestsFetcherBackend
-from pyhanko_certvalidator.policy_decl import AcceptAllAlgorithms
+from pyhanko_certvalidator.policy_decl import (
+    AcceptAllAlgorithms,
+    CertRevTrustPolicy,
+    RevocationCheckingPolicy,
+    RevocationCheckingRule,
+)
 
 from config.errors import ExitCode, SohoaError
 from signing.errors import SigningError
@@ -359,12 +364,10 @@ async def _verify_open(
                 "crls": [*dss["crls"], *extra_crls],
                 "ocsps": dss["ocsps"],
                 "allow_fetching": allow_fetching,
-                # first pass: every certificate must have an answer; soft-fail only tells
-                # "trusted, but revocation not checked" apart from "untrusted" afterwards
-                "revocation_mode": "require",
-                # Embedded OCSP answers are fetched right after signing, a moment after the
-                # signing time: they still speak for it.
-                "retroactive_revinfo": True,
+                # first pass: the signer's certificate must have a CRL/OCSP answer, and so must
+                # every CA certificate that names a source; soft-fail then only tells "trusted,
+                # revocation not checked" apart from "untrusted"
+                **_revocation_kwargs("require" if revocation == "require" else "checked"),
             }
             if at is not None:
                 ctx_kwargs["moment"] = at
@@ -582,14 +585,13 @@ async def _verify_one(
         assert status is not None
         report.revocation_checked = _trust_settled(status)
         if not report.revocation_checked and not status.revoked and revocation != "require":
-            soft = await _validate(
-                emb,
-                is_doc_ts,
-                {**kwargs, "revocation_mode": "soft-fail"},
-                weak=report.weak_algorithm is not None,
-            )
-            if _trust_settled(soft) or soft.revoked:
+            soft_kwargs = {k: v for k, v in kwargs.items() if k not in ("revinfo_policy", "revocation_mode")}
+            soft_kwargs.update(_revocation_kwargs("soft-fail"))
+            soft = await _validate(emb, is_doc_ts, soft_kwargs, weak=report.weak_algorithm is not None)
+            if soft.revoked or _trust_settled(soft) or (soft.trusted and not status.trusted):
                 status = soft  # trusted once revocation is left aside: "not checked", not "untrusted"
+            elif status.trusted:
+                report.revocation_checked = True  # the timestamp fails for another reason
     except Exception as exc:  # pyHanko raises on forged structures; that is a verdict, not a crash
         report.errors.append(_short(exc))
         why = f"không kiểm tra được chữ ký (cannot validate): {_short(exc)}"
@@ -643,6 +645,21 @@ async def _verify_one(
     return report
 
 
+def _revocation_kwargs(mode: str) -> dict[str, Any]:
+    """ValidationContext arguments: 'checked' (sohoa's default), or a pyHanko legacy mode.
+
+    Embedded OCSP answers are fetched right after signing, a moment after the signing time:
+    they still speak for it (retroactive revocation information).
+    """
+    if mode == "checked":
+        policy = RevocationCheckingPolicy(
+            ee_certificate_rule=RevocationCheckingRule.CRL_OR_OCSP_REQUIRED,
+            intermediate_ca_cert_rule=RevocationCheckingRule.CHECK_IF_DECLARED,
+        )
+        return {"revinfo_policy": CertRevTrustPolicy(policy, retroactive_revinfo=True)}
+    return {"revocation_mode": mode, "retroactive_revinfo": True}
+
+
 def _trust_settled(status: PdfSignatureStatus | DocumentTimestampStatus) -> bool:
     """Trusted, and so is its timestamp if it carries one."""
     if not status.trusted:
@@ -682,26 +699,6 @@ def _problems(
         out.append(("not_intact", "chữ ký không toàn vẹn, nội dung đã ký bị sửa (signature not intact)"))
     if report.revoked:
         out.append(("revoked", "chứng thư số đã bị thu hồi (certificate revoked)"))
-    if report.weak_algorithm:
-        out.append(
-            (
-                "weak_algorithm",
-                f"chữ ký dùng thuật toán yếu {report.weak_algorithm.upper()}, ký lúc "
-                f"{report.timestamp or 'không rõ'} (weak algorithm {report.weak_algorithm})",
-            )
-        )
-    if not report.trusted and not report.revoked:
-        indic = _indic(status)
-        why = _TRUST_PROBLEMS_VI.get(indic, "")
-        out.append(("untrusted", f"chứng thư số không được tin cậy{why} (certificate not trusted)"))
-    elif report.trusted and not report.revocation_checked:
-        out.append(
-            (
-                "revocation_not_checked",
-                "chưa kiểm tra được chứng thư có bị thu hồi hay không: không có dữ liệu CRL/OCSP kèm theo "
-                "và không hỏi được máy chủ (revocation not checked: offline or unreachable)",
-            )
-        )
     coverage = report.coverage
     if coverage not in ("ENTIRE_FILE", "ENTIRE_REVISION"):
         out.append(("coverage", f"vùng ký không bao phủ tệp (signature does not cover the file: {coverage})"))
@@ -733,9 +730,29 @@ def _problems(
         )
     for problem in structure:
         out.append(("structure", f"cấu trúc tệp sau khi ký: {problem}"))
+    if report.weak_algorithm:
+        out.append(
+            (
+                "weak_algorithm",
+                f"chữ ký dùng thuật toán yếu {report.weak_algorithm.upper()}, ký lúc "
+                f"{report.timestamp or 'không rõ'} (weak algorithm {report.weak_algorithm})",
+            )
+        )
+    if not report.trusted and not report.revoked:
+        indic = _indic(status)
+        why = _TRUST_PROBLEMS_VI.get(indic, "")
+        out.append(("untrusted", f"chứng thư số không được tin cậy{why} (certificate not trusted)"))
     if report.timestamp_source == "tsa" and report.timestamp_trusted is False and report.trusted:
         out.append(
             ("timestamp", "dấu thời gian không hợp lệ hoặc không tin cậy (invalid or untrusted timestamp)")
+        )
+    if report.trusted and not report.revocation_checked and not report.revoked:
+        out.append(
+            (
+                "revocation_not_checked",
+                "chưa kiểm tra được chứng thư có bị thu hồi hay không: không có dữ liệu CRL/OCSP kèm theo "
+                "và không hỏi được máy chủ (revocation not checked: offline or unreachable)",
+            )
         )
     return out
 

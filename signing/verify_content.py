@@ -48,6 +48,7 @@ _HARMLESS_F_BITS = 64 | 128 | 512
 _FF_READ_ONLY = 1
 _WIDGET_KEYS = ("/Rect", "/AP", "/AS", "/MK", "/OC", "/BS", "/Border", "/C", "/DA", "/Q")
 MAX_DEPTH = 64
+_PROXY = generic.EncryptedObjAccess.PROXY
 
 
 class _Unreadable(Exception):
@@ -96,7 +97,7 @@ def snapshot(reader: PdfFileReader, revision: int, cache: dict[Any, str] | None 
             snap.pages.append(d.digest(page, skip=_IGNORED_KEYS) + ":" + d.digest(inherited))
             others = []
             for annot_ref in _array(page.get("/Annots")):
-                annot = annot_ref.get_object() if isinstance(annot_ref, generic.IndirectObject) else annot_ref
+                annot = _deref(annot_ref)
                 if not isinstance(annot, generic.DictionaryObject):
                     raise _Unreadable(f"chú thích hỏng trên trang {index + 1} (bad annotation)")
                 if annot.get("/Subtype") == "/Widget":
@@ -108,7 +109,7 @@ def snapshot(reader: PdfFileReader, revision: int, cache: dict[Any, str] | None 
             del page_ref
         catalog = generic.DictionaryObject({k: v for k, v in root.items() if k in _CATALOG_DISPLAY_KEYS})
         form = root.get("/AcroForm")
-        form = form.get_object() if isinstance(form, generic.IndirectObject) else form
+        form = _deref(form)
         if isinstance(form, generic.DictionaryObject):
             for k in _ACROFORM_DISPLAY_KEYS:
                 if k in form:
@@ -183,15 +184,36 @@ def signature_history(reader: PdfFileReader) -> dict[str, int]:
         try:
             root = reader.get_historical_resolver(rev).root
             form = root.get("/AcroForm")
-            form = form.get_object() if isinstance(form, generic.IndirectObject) else form
+            form = _deref(form)
             if not isinstance(form, generic.DictionaryObject):
                 continue
             for name, fdict, _ in _walk_fields(form.get("/Fields")):
                 if _inherited(fdict, "/FT") == "/Sig" and "/V" in fdict:
                     out.setdefault(name, rev)
-        except (misc.PdfError, ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError):
+        except (
+            _Unreadable,
+            misc.PdfError,
+            ValueError,
+            KeyError,
+            TypeError,
+            IndexError,
+            AttributeError,
+            RecursionError,
+        ):
             continue
     return out
+
+
+def _deref(value: Any) -> Any:
+    """The object itself: indirect references followed, encrypted objects decrypted."""
+    for _ in range(MAX_DEPTH):
+        if isinstance(value, generic.IndirectObject):
+            value = value.get_object()
+        elif isinstance(value, generic.DecryptedObjectProxy):
+            value = value.decrypted
+        else:
+            return value
+    raise _Unreadable("chuỗi tham chiếu quá dài (reference chain too long)")
 
 
 # --- fields --------------------------------------------------------------------------------------
@@ -276,7 +298,7 @@ def _fields(
         ft = _inherited(fdict, "/FT")
         ff = _inherited(fdict, "/Ff")
         raw_value = _inherited_raw(fdict, "/V")
-        value = raw_value.get_object() if isinstance(raw_value, generic.IndirectObject) else raw_value
+        value = _deref(raw_value)
         sig_type = None
         if ft == "/Sig" and isinstance(value, generic.DictionaryObject):
             sig_type = str(value.get("/Type", "/Sig"))
@@ -326,16 +348,16 @@ def _walk_fields(
             if ref.idnum in seen:
                 raise _Unreadable("cây trường có vòng lặp (circular field tree)")
             seen.add(ref.idnum)
-        fdict = ref.get_object() if isinstance(ref, generic.IndirectObject) else ref
+        fdict = _deref(ref)
         if not isinstance(fdict, generic.DictionaryObject):
             raise _Unreadable("trường biểu mẫu hỏng (bad form field)")
-        part = fdict.get("/T")
+        part = _deref(fdict.get("/T"))
         name = prefix + ("." if prefix and part is not None else "") + (str(part) if part is not None else "")
         kids = [k for k in _array(fdict.get("/Kids"))]
         field_kids = []
         widgets: list[tuple[generic.IndirectObject | None, generic.DictionaryObject]] = []
         for k in kids:
-            kd = k.get_object() if isinstance(k, generic.IndirectObject) else k
+            kd = _deref(k)
             if not isinstance(kd, generic.DictionaryObject):
                 raise _Unreadable("trường con hỏng (bad kid)")
             if "/T" in kd:
@@ -364,7 +386,7 @@ def _inherited_raw(fdict: generic.DictionaryObject, key: str) -> Any:
 
 def _inherited(fdict: generic.DictionaryObject, key: str) -> Any:
     raw = _inherited_raw(fdict, key)
-    return raw.get_object() if isinstance(raw, generic.IndirectObject) else raw
+    return _deref(raw)
 
 
 def _visible(widget: generic.DictionaryObject) -> bool:
@@ -466,7 +488,7 @@ def _pages(
             if node_ref.idnum in seen:
                 raise _Unreadable("cây trang có vòng lặp (circular page tree)")
             seen.add(node_ref.idnum)
-        node = node_ref.get_object() if isinstance(node_ref, generic.IndirectObject) else node_ref
+        node = _deref(node_ref)
         if not isinstance(node, generic.DictionaryObject):
             raise _Unreadable("nút cây trang hỏng (bad page tree node)")
         inh = dict(inherited)
@@ -486,10 +508,9 @@ def _pages(
 
 
 def _array(value: Any) -> list[Any]:
-    if value is None:
+    value = _deref(value)
+    if value is None or isinstance(value, generic.NullObject):
         return []
-    if isinstance(value, generic.IndirectObject):
-        value = value.get_object()
     if not isinstance(value, generic.ArrayObject):
         raise _Unreadable("mảng hỏng (expected an array)")
     return list(value)
@@ -527,6 +548,15 @@ class _Digester:
             self.memo[key] = sub.hexdigest()[:32]
             h.update(b"R" + self.memo[key].encode())
             return
+        if isinstance(obj, generic.DecryptedObjectProxy):
+            raw = obj.raw_object  # strings stay encrypted (a signature's /Contents never is)
+            target = (
+                raw
+                if isinstance(raw, (generic.TextStringObject, generic.ByteStringObject))
+                else obj.decrypted
+            )
+            self._feed(h, target, skip, depth + 1)
+            return
         if isinstance(obj, generic.StreamObject):
             h.update(b"S")
             h.update(self._stream_digest(obj).encode())
@@ -534,7 +564,7 @@ class _Digester:
                 if k in ("/Length", *skip):
                     continue
                 h.update(str(k).encode() + b"=")
-                self._feed(h, obj.raw_get(k), _IGNORED_KEYS, depth + 1)
+                self._feed(h, obj.raw_get(k, decrypt=_PROXY), _IGNORED_KEYS, depth + 1)
             return
         if isinstance(obj, generic.DictionaryObject):
             h.update(b"<<")
@@ -542,12 +572,12 @@ class _Digester:
                 if k in skip:
                     continue
                 h.update(str(k).encode() + b"=")
-                self._feed(h, obj.raw_get(k), _IGNORED_KEYS, depth + 1)
+                self._feed(h, obj.raw_get(k, decrypt=_PROXY), _IGNORED_KEYS, depth + 1)
             h.update(b">>")
             return
         if isinstance(obj, generic.ArrayObject):
             h.update(b"[")
-            for x in obj:
+            for x in list.__iter__(obj):  # as stored: encrypted strings stay proxies
                 self._feed(h, x, _IGNORED_KEYS, depth + 1)
                 h.update(b",")
             h.update(b"]")
