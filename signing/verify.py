@@ -319,7 +319,8 @@ async def _verify_open(
         )
     facts.map_revisions()
 
-    embedded, unreadable = _collect_signatures(reader)
+    hybrid_ok = facts.audit is not None and not any(r.duplicates for r in facts.audit.revisions)
+    embedded, unreadable = _collect_signatures(reader, hybrid_ok=hybrid_ok)
     empty = _empty_signature_fields(reader)
     present = {e.field_name for e in embedded} | {name for name, _ in unreadable}
     try:
@@ -484,8 +485,20 @@ class _FileFacts:
         return self._snapshots[revision]
 
 
-def _collect_signatures(reader: PdfFileReader) -> tuple[list[EmbeddedPdfSignature], list[tuple[str, str]]]:
+class _HybridCheckedSignature(EmbeddedPdfSignature):
+    """A signature in a hybrid-reference file whose xref table and XRefStm the raw audit found
+    consistent (no object at two places), so pyHanko's blanket refusal of hybrid files in
+    strict mode would only reject good Word-exported documents."""
+
+    def _enforce_hybrid_xref_policy(self) -> None:
+        return None
+
+
+def _collect_signatures(
+    reader: PdfFileReader, *, hybrid_ok: bool = False
+) -> tuple[list[EmbeddedPdfSignature], list[tuple[str, str]]]:
     """Every filled signature field; one that cannot be read is reported, not dropped."""
+    cls = _HybridCheckedSignature if hybrid_ok else EmbeddedPdfSignature
     good: list[EmbeddedPdfSignature] = []
     bad: list[tuple[str, str]] = []
     try:
@@ -496,7 +509,7 @@ def _collect_signatures(reader: PdfFileReader) -> tuple[list[EmbeddedPdfSignatur
         ) from exc
     for name, _value, field_ref in fields:
         try:
-            emb = EmbeddedPdfSignature(reader, field_ref, name)
+            emb = cls(reader, field_ref, name)
             subfilter = str(emb.sig_object.get("/SubFilter", ""))
             if subfilter not in _SUPPORTED_SUBFILTERS:
                 bad.append(
