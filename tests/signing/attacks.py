@@ -351,3 +351,27 @@ def hybrid_pdf_bytes() -> bytes:
     out += b"trailer\n<< /Size 8 /Root 1 0 R /XRefStm " + str(offsets[7]).encode() + b" >>\n"
     out += b"startxref\n" + str(xref_at).encode() + b"\n%%EOF\n"
     return bytes(out)
+
+
+def fill_text_field(name: str, value: str) -> Callable[[bytes], bytes]:
+    """Not an attack: a form filled after signing, its new appearance showing the new value."""
+
+    def fill(data: bytes) -> bytes:
+        w = _writer(data)
+        _, f = _field(w, name)
+        ap = generic.StreamObject(
+            {
+                generic.NameObject("/Type"): generic.NameObject("/XObject"),
+                generic.NameObject("/Subtype"): generic.NameObject("/Form"),
+                generic.NameObject("/BBox"): generic.ArrayObject(
+                    [generic.NumberObject(n) for n in (0, 0, 200, 30)]
+                ),
+            },
+            stream_data=b"/Tx BMC BT /Helv 12 Tf 2 10 Td (" + value.encode("latin-1") + b") Tj ET EMC",
+        )
+        f[generic.NameObject("/V")] = generic.TextStringObject(value)
+        f[generic.NameObject("/AP")] = generic.DictionaryObject({generic.NameObject("/N"): w.add_object(ap)})
+        w.update_container(f)
+        return _write(w)
+
+    return fill

@@ -279,3 +279,15 @@ def test_json_report_on_unreadable_file(tmp_path: Path, pki_env: PkiEnv, bases: 
     res = CliRunner().invoke(app, ["verify", str(path), "--json", "--trust", str(pki_env.pki.root.cert)])
     doc = json.loads(res.stdout)
     assert doc["valid"] is False and doc["reason"]
+
+
+@pytest.mark.parametrize("certify", [None, fields.MDPPerm.FILL_FORMS, fields.MDPPerm.NO_CHANGES])
+def test_form_filled_after_signing(tmp_path: Path, pki_env: PkiEnv, certify: fields.MDPPerm | None) -> None:
+    """Filling a field (value and an appearance showing it) is allowed, except under P=1."""
+    pki = pki_env.pki
+    signed = sign_bytes(attacks.form_pdf_bytes(), signer_for(pki, pki.official_rsa), certify=certify)
+    report = _verify(tmp_path, pki_env, attacks.fill_text_field("SoTien", "200 VND")(signed))
+    if certify == fields.MDPPerm.NO_CHANGES:
+        assert not report.valid and report.signatures[0].status == "modified"
+    else:
+        assert report.valid, report.reason
