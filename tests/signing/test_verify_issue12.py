@@ -269,7 +269,7 @@ def test_json_report_on_unreadable_file(tmp_path: Path, pki_env: PkiEnv, bases: 
     import typer
     from typer.testing import CliRunner
 
-    from signing.verify_cli import register_verify
+    from pipeline.cli.verify_cmd import register_verify
 
     app = typer.Typer()
     register_verify(app)
