@@ -273,6 +273,8 @@ def _looks_encrypted(data: mmap.mmap) -> bool:
     return b"/Encrypt" in tail or b"/Encrypt" in bytes(data[:4096])
 
 
+_LENIENT_OK = re.compile(r"XRef stream objects must not be clobbered")
+
 _READ_ERRORS = (
     misc.PdfError,
     ValueError,
@@ -296,8 +298,19 @@ async def _verify_open(
     at: dt.datetime | None,
     extra_crls: list[bytes],
 ) -> VerificationReport:
+    lenient_note = None
     try:
-        reader = PdfFileReader(stream, strict=True)
+        try:
+            reader = PdfFileReader(stream, strict=True)
+        except misc.PdfStrictReadError as exc:
+            if not _LENIENT_OK.search(str(exc)) or _looks_encrypted(data):
+                raise
+            # iText/DSS reuse an xref stream's object number in a later update; pyHanko's
+            # strict reader refuses that only to keep encryption simple. The raw xref audit
+            # still checks every revision, so such an unencrypted file is read leniently.
+            stream.seek(0)
+            reader = PdfFileReader(stream, strict=False)
+            lenient_note = f"đọc ở chế độ nới lỏng (read leniently): {_short(exc)}"
         encrypted = bool(reader.encrypted)
         if encrypted and reader.decrypt("").status.value == 0:  # AuthStatus.FAILED
             raise VerifyInputError(
@@ -392,7 +405,7 @@ async def _verify_open(
         reasons.append(
             f"chữ ký {', '.join(stripped)} có trong phiên bản trước nhưng đã bị gỡ bỏ (signature stripped)"
         )
-    warnings = []
+    warnings = [lenient_note] if lenient_note else []
     if "error" in dss:
         warnings.append(f"kho dữ liệu kiểm tra (DSS) hỏng, đã bỏ qua (damaged DSS ignored): {dss['error']}")
     if empty:

@@ -30,7 +30,11 @@ from pyhanko.pdf_utils.xref import (
 __all__ = ["Revision", "Section", "XrefAudit", "XrefAuditError", "audit_xrefs"]
 
 _BLANK = b" \t\r\n\x00\x0c"
-_STARTXREF_TAIL = re.compile(rb"[ \t\r\n\x00\x0c]*startxref[ \t\r\n\x00\x0c]+(\d+)[ \t\r\n\x00\x0c]+%%EOF")
+#: ``startxref N %%EOF`` after a section; writers such as iText put a comment line before it
+_STARTXREF_TAIL = re.compile(
+    rb"[ \t\r\n\x00\x0c]*(?:%[^\r\n]*[\r\n]+[ \t\r\n\x00\x0c]*){0,4}"
+    rb"startxref[ \t\r\n\x00\x0c]+(\d+)[ \t\r\n\x00\x0c]+%%EOF"
+)
 _OBJ_HEADER = re.compile(rb"[ \t\r\n\x00\x0c]*(\d+)[ \t\r\n\x00\x0c]+(\d+)[ \t\r\n\x00\x0c]+obj")
 #: sections followed at most; a /Prev loop or a hostile chain stops here
 MAX_SECTIONS = 10_000
@@ -244,7 +248,7 @@ def _int(d: Any, key: str) -> int | None:
 
 def _eof_after(data: Any, pos: int) -> tuple[int, int]:
     """End of the ``startxref N %%EOF`` tail right after ``pos`` and the junk before it."""
-    m = _STARTXREF_TAIL.match(bytes(data[pos : pos + 64]))
+    m = _STARTXREF_TAIL.match(bytes(data[pos : pos + 512]))
     if m is not None:
         return pos + m.end(), 0
     eof = data.find(b"%%EOF", pos)
