@@ -62,12 +62,6 @@ class EncryptedPdfError(InputFileError):
     en = "password-protected PDF"
 
 
-class SignedPdfError(InputFileError):
-    reason = "signed_pdf"
-    vi = "tệp PDF đã có chữ ký số, không được số hoá lại để giữ nguyên chữ ký"
-    en = "PDF already carries a digital signature; it is not rasterised so the signature is kept"
-
-
 class NoPagesError(InputFileError):
     reason = "no_pages"
     vi = "tệp không có trang nào"

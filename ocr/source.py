@@ -30,7 +30,6 @@ from ocr.errors import (
     EncryptedPdfError,
     ImageBombError,
     NoPagesError,
-    SignedPdfError,
     TooManyPagesError,
 )
 from ocr.sniff import Kind, sniff
@@ -113,6 +112,7 @@ class PdfSource:
             raise CorruptPdfError(path) from exc
         try:
             self.page_count = len(self._pdf.pages)
+            self.signed = _is_signed(self._pdf)
         except (pikepdf.PdfError, RuntimeError) as exc:
             raise CorruptPdfError(path) from exc
 
@@ -124,8 +124,6 @@ class PdfSource:
             raise NoPagesError(self.path)
         if self.page_count > self.settings.max_pages:
             raise TooManyPagesError(self.path, f"{self.page_count} > {self.settings.max_pages}")
-        if _is_signed(self._pdf):
-            raise SignedPdfError(self.path)
         for index in range(self.page_count):
             self.render_dpi(self.page_info(index))
 
@@ -221,6 +219,19 @@ def _is_grey_image(image: pikepdf.Object) -> bool:
     if image.get("/ImageMask", False) or int(image.get("/BitsPerComponent", 8)) == 1:
         return True
     return str(image.get("/ColorSpace", "")) in ("/DeviceGray", "/CalGray")
+
+
+def is_signed_pdf(path: Path) -> bool:
+    """Whether the PDF at ``path`` carries a digital signature (read only, nothing rewritten).
+
+    A signed PDF is taken in as it is: only read and rendered, never re-saved, so its
+    signatures stay verifiable on the stored original.
+    """
+    try:
+        with pikepdf.open(path) as pdf:
+            return _is_signed(pdf)
+    except (pikepdf.PdfError, RuntimeError, ValueError):
+        return False
 
 
 def _is_signed(pdf: pikepdf.Pdf) -> bool:

@@ -9,20 +9,15 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from config.errors import ExitCode, SohoaError
-from config.settings import Settings, load_settings
-from signing.verify import (
-    RevocationMode,
-    SignatureReport,
-    VerificationReport,
-    VerifyInputError,
-    report_for_error,
-    verify_pdf,
-)
+
+if TYPE_CHECKING:  # pyHanko loads when a file is verified, not for ``sohoa verify --help``
+    from config.settings import Settings
+    from signing.verify import RevocationMode, SignatureReport, VerificationReport
 
 _YES_NO = {True: "có", False: "KHÔNG"}
 _COVERAGE_VI = {
@@ -52,6 +47,8 @@ def run_verify(
     crls: list[Path] | None = None,
 ) -> VerificationReport:
     """Verify, print, and exit non-zero (``ExitCode.VERIFICATION``) when the file is not valid."""
+    from signing.verify import VerifyInputError, report_for_error
+
     _quiet_pyhanko()
     roots = [*trust, *settings.signing.trust_roots]
     try:
@@ -82,6 +79,8 @@ def _verify(
     at: dt.datetime | None,
     crls: list[Path] | None,
 ) -> VerificationReport:
+    from signing.verify import verify_pdf
+
     return verify_pdf(
         file,
         trust_roots=roots,
@@ -129,6 +128,19 @@ def render_summary(report: VerificationReport) -> str:
     return "\n".join(lines)
 
 
+def _vn_time(value: object) -> str:
+    """dd/mm/yyyy HH:MM:SS with its offset, as staff read dates; the JSON keeps ISO 8601."""
+    if value is None:
+        return "-"
+    moment = value if isinstance(value, dt.datetime) else None
+    if moment is None:
+        try:
+            moment = dt.datetime.fromisoformat(str(value))
+        except ValueError:
+            return str(value)
+    return moment.strftime("%d/%m/%Y %H:%M:%S %z").rstrip()
+
+
 def _render_signature(index: int, sig: SignatureReport) -> list[str]:
     kind = {
         "approval": "Chữ ký",
@@ -147,7 +159,7 @@ def _render_signature(index: int, sig: SignatureReport) -> list[str]:
             if sig.revoked
             else f"; kiểm tra thu hồi (revocation checked): {_YES_NO[sig.revocation_checked]}"
         ),
-        f"      thời gian ký (time): {sig.timestamp or '-'}"
+        f"      thời gian ký (time): {_vn_time(sig.timestamp)}"
         + (f" ({source})" if source else "")
         + (f"; mức (level): {sig.pades_level}" if sig.pades_level else ""),
         f"      phạm vi ký (coverage): {_COVERAGE_VI.get(sig.coverage or '', sig.coverage or '-')}; "
@@ -202,6 +214,8 @@ def register_verify(app: typer.Typer) -> None:
                 raise typer.BadParameter("--at: ISO 8601, vd 2030-01-01T00:00:00+07:00") from None
         if revocation is not None and revocation not in ("soft-fail", "hard-fail", "require"):
             raise typer.BadParameter("--revocation: soft-fail | hard-fail | require")
+        from config.settings import load_settings
+
         run_verify(
             file,
             trust=list(trust or []),
