@@ -67,6 +67,13 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "admin revoke-key": ("sohoa admin revoke-key he-thong-mot-cua",),
     "admin add-user": ("sohoa admin add-user nguyenvana --role official --agency 000.00.00.H41",),
     "admin issue-token": ("sohoa admin issue-token nguyenvana --hours 8",),
+    "admin list-users": ("sohoa admin list-users", "sohoa admin list-users --json"),
+    "admin disable-user": ("sohoa admin disable-user nguyenvana",),
+    "admin enable-user": ("sohoa admin enable-user nguyenvana",),
+    "admin reset-password": ("sohoa admin reset-password nguyenvana",),
+    "admin revoke-tokens": ("sohoa admin revoke-tokens nguyenvana",),
+    "admin unlock": ("sohoa admin unlock nguyenvana",),
+    "access-log": ("sohoa access-log --owner 001090001234", "sohoa access-log --owner 001090001234 --json"),
     "sign-client": (
         "sohoa sign-client --server https://sohoa.xa-tan-phu.vn --token-env SOHOA_TOKEN "
         "--pkcs11-module /usr/lib/vnpt-ca/libvnpt.so",
