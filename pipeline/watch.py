@@ -81,6 +81,8 @@ class _Seen:
 
 
 class HotFolder:
+    retryable: frozenset[str] = RETRYABLE  # failure reasons sent back in once ready() again
+
     def __init__(
         self,
         root: Path,
@@ -245,7 +247,7 @@ class HotFolder:
             if not scan.is_file():
                 continue  # a killed run's reason file: finish() overwrites it when its scan fails
             attempts = _int(info.get("attempts"))
-            if info.get("reason") in RETRYABLE and attempts < self.max_attempts:
+            if info.get("reason") in self.retryable and attempts < self.max_attempts:
                 waiting.append((scan, reason_file, info.get("sha256", ""), attempts))
         if not waiting or not self.ready():
             return []
@@ -255,6 +257,8 @@ class HotFolder:
             os.rename(scan, target)  # the scan first: a crash here leaves a reason file alone
             _fsync_dir(self.root)
             reason_file.unlink(missing_ok=True)
+            for suffix in SIDECAR_SUFFIXES:  # a remote watcher's old job: the retry gets a new one
+                scan.with_name(scan.name + suffix).unlink(missing_ok=True)
             _fsync_dir(self.failed)
             self._attempts[sha256] = attempts
             log.info("%s goes back in after an outage (attempt %d)", target.name, attempts + 1)

@@ -32,7 +32,7 @@ import httpx
 
 from config.errors import ExitCode, SohoaError
 from pipeline.intake import FileOutcome, Status, utcnow
-from pipeline.watch import HotFolder, _fsync_dir
+from pipeline.watch import RETRYABLE, HotFolder, _fsync_dir
 
 log = logging.getLogger(__name__)
 
@@ -202,6 +202,9 @@ def write_job(path: Path, info: dict[str, str]) -> None:
 
 class RemoteHotFolder(HotFolder):
     """A hot folder whose scans are uploaded to the province API (see the module docstring)."""
+
+    # A job that failed as a whole (the server's database or store, not the scan) is retried too.
+    retryable = RETRYABLE | {"job_failed"}
 
     def __init__(
         self,

@@ -40,6 +40,11 @@ def _client_env(tmp_path: Path, key: str) -> dict[str, str]:
     return env | {"SOHOA_DATA_DIR": str(tmp_path / "pc"), API_KEY_ENV: key}
 
 
+def _scans_in(folder: Path) -> set[str]:
+    """Scan files (any suffix), not the watcher's sidecars."""
+    return {p.name for p in folder.glob("*") if p.is_file() and not p.name.endswith((".txt", ".lock"))}
+
+
 def _scans_held(server_data: Path) -> list[str]:
     with sqlite3.connect(server_data / "sohoa.db") as conn:
         return [row[0] for row in conn.execute("SELECT sha256 FROM scans")]
@@ -97,9 +102,9 @@ def test_server_going_away_mid_batch_loses_and_duplicates_nothing(tmp_path: Path
     )
     try:
         deadline = time.monotonic() + 240
-        while not list((desk / "done").glob("*.pdf")) and time.monotonic() < deadline:
+        while not _scans_in(desk / "done") and time.monotonic() < deadline:
             time.sleep(0.2)
-        assert list((desk / "done").glob("*.pdf")), (tmp_path / "watch.log").read_text()
+        assert _scans_in(desk / "done"), (tmp_path / "watch.log").read_text()
         port = serve.port
         serve.stop()  # the API goes away mid-batch
         time.sleep(3)
@@ -107,17 +112,23 @@ def test_server_going_away_mid_batch_loses_and_duplicates_nothing(tmp_path: Path
         serve = ServeProcess(env, tmp_path / "serve2.log", worker=True, cwd=tmp_path, port=port)
         names = {s.name for s in scans}
         while time.monotonic() < deadline:
-            done = {p.name for p in (desk / "done").glob("*.pdf")}
-            if done == names and (inbox / "done" / "root.pdf").is_file():
+            if _scans_in(desk / "done") == names and (inbox / "done" / "root.pdf").is_file():
                 break
             time.sleep(0.5)
         watch_log = (tmp_path / "watch.log").read_text(errors="replace")
-        assert {p.name for p in (desk / "done").glob("*.pdf")} == names, watch_log
+        assert _scans_in(desk / "done") == names, watch_log
+        assert "thử lại" in watch_log  # it did meet the outage (retried), not finish before it
         assert (inbox / "done" / "root.pdf").is_file(), watch_log
-        assert not list((desk / "failed").glob("*.pdf")) and not list((desk / "processing").iterdir())
-        for scan in scans:
-            job = read_job(desk / "done" / (scan.name + JOB_SUFFIX))
-            assert job["status"] in ("ingested", "duplicate")
+        assert not _scans_in(desk / "failed") and not list((desk / "processing").iterdir())
+        assert _scans_in(desk) == set() and _scans_in(inbox) == set()
+        statuses = {}
+        for sidecar in [*(desk / "done").glob("*" + JOB_SUFFIX), inbox / "done" / ("root.pdf" + JOB_SUFFIX)]:
+            job = read_job(sidecar)
+            assert len(job["job_id"]) == 32
+            statuses[job["file"]] = job["status"]
+        # The same content twice (root.pdf and the first desk scan): stored once, the other a duplicate.
+        assert sorted(statuses.values()) == ["duplicate"] + ["ingested"] * len(scans)
+        assert "duplicate" in (statuses["root.pdf"], statuses[scans[0].name])
         # The server holds every scan once (the repeat was recognised, not stored again).
         held = _scans_held(tmp_path / "server")
         assert len(held) == len(set(held)) == len(scans)
