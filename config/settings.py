@@ -27,6 +27,10 @@ class OcrSettings(BaseModel):
     max_megapixels: float = Field(
         250.0, description="decompression-bomb cap, checked before any pixel is decoded"
     )
+    max_file_megapixels: float = Field(
+        25000.0, description="image pixels all pages of one PDF decode together"
+    )
+    render_timeout: float = Field(120.0, description="seconds poppler may spend rendering one page")
     max_file_mb: float = Field(1024.0, description="largest input file accepted")
     min_dpi: int = Field(200, description="below this the clerk is warned to rescan")
     review_confidence: float = Field(0.80, description="fields below this go to review")
@@ -59,6 +63,13 @@ class SigningSettings(BaseModel):
     level: Literal["B-B", "B-T", "B-LT"] = "B-B"
     tsa_url: str | None = None
     trust_roots: list[Path] = Field(default_factory=list)
+    trust_shipped: bool = Field(
+        True, description="trust the Vietnamese anchors shipped in signing/trust_vn (verification)"
+    )
+    trust_enable: list[str] = Field(
+        default_factory=list, description="shipped anchors off by default to trust, e.g. gov-root-g1"
+    )
+    trust_disable: list[str] = Field(default_factory=list, description="shipped anchors not to trust")
     revocation: Literal["soft-fail", "hard-fail", "require"] = "soft-fail"
     organisation: str = "UBND xã (chưa cấu hình)"
     seal_image: Path | None = None
