@@ -60,7 +60,9 @@ class SigningSettings(BaseModel):
     tsa_url: str | None = None
     trust_roots: list[Path] = Field(default_factory=list)
     revocation: Literal["soft-fail", "hard-fail", "require"] = "soft-fail"
-    organisation: str = "UBND xã (chưa cấu hình)"
+    organisation: str = Field(
+        "", description="name printed on stamps; empty: the signer certificate's organisation (O)"
+    )
     seal_image: Path | None = None
     font: Path | None = None
     timezone: str = "+07:00"

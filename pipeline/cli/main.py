@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "pipeline.cli.ocr_cmd",
     "pipeline.cli.intake_cmd",
     "pipeline.cli.lookup_cmd",
+    "pipeline.cli.dossier_cmd",
     "pipeline.cli.export_cmd",
     "pipeline.cli.sign_cmd",
     "pipeline.cli.report_cmd",

@@ -232,8 +232,10 @@ def register_certify(app: typer.Typer) -> None:
     def _certify(
         file: Annotated[Path, typer.Argument(help="bản quét đã được đối chiếu với bản chính")],
         output: Annotated[Path, typer.Option("-o", "--output", help="bản sao chứng thực (PDF)")],
-        book: Annotated[str, typer.Option("--book", help="quyển số, ví dụ 01/2026-SCT/BS")],
         requester: Annotated[str, typer.Option("--requester", help="người yêu cầu chứng thực")],
+        book: Annotated[
+            str | None, typer.Option("--book", help="quyển số (mặc định: quyển của năm, 01/YYYY-SCT/BS)")
+        ] = None,
         seal_pkcs12: SealP12Opt = None,
         seal_pin_env: SealPinEnvOpt = None,
         pkcs12: Pkcs12Opt = None,
@@ -271,6 +273,10 @@ def register_certify(app: typer.Typer) -> None:
         official_src = SignerSource(
             pkcs12, pkcs11_module, token_label, key_label, key_id, pinpad, chain or []
         )
+        if book is None:
+            from storage.db.certification import default_book_code
+
+            book = default_book_code((certified_on or dt.datetime.now(ctx.tz).date()).year)
         req = CertifyRequest(
             book=book,
             requester=requester,
