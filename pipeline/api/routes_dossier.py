@@ -51,8 +51,13 @@ def post_receive(
     view = run_in_transaction(
         ctx.engine,
         lambda s: receive(
-            s, agency=body.agency, procedure=body.procedure, applicant_id=body.applicant,
-            actor=principal.actor, applicant_name=body.name, applicant_phone=body.phone,
+            s,
+            agency=body.agency,
+            procedure=body.procedure,
+            applicant_id=body.applicant,
+            actor=principal.actor,
+            applicant_name=body.name,
+            applicant_phone=body.phone,
             reuse=None if body.reuse_all else body.reuse,
         ),
     )
@@ -83,9 +88,9 @@ def _verify_stored(ctx: ApiContext, bucket: str, key: str) -> dict[str, Any]:
     path = ctx.store.get_file(Bucket(bucket), key, tmp / f"citizen-{key}.pdf")
     s = ctx.settings.signing
     try:
-        return verify_pdf(path, trust_roots=list(s.trust_roots), revocation=s.revocation, tz=s.timezone).model_dump(
-            mode="json"
-        )
+        return verify_pdf(
+            path, trust_roots=list(s.trust_roots), revocation=s.revocation, tz=s.timezone
+        ).model_dump(mode="json")
     except VerifyInputError as exc:
         return {"valid": False, "reason": exc.message, "signatures": []}
     finally:
@@ -95,9 +100,9 @@ def _verify_stored(ctx: ApiContext, bucket: str, key: str) -> dict[str, Any]:
 def _page(view: Any, report: dict[str, Any] | None, token: str) -> str:
     e = html.escape
     promised = f"{view.promised_date:%d/%m/%Y}" if view.promised_date else "—"
+    how = {"reused": "dùng lại dữ liệu đã có", "received": "đã nộp"}
     rows = "".join(
-        f"<li>{e(c.label or c.doc_type)}: {'dùng lại dữ liệu đã có' if c.status == 'reused' else 'đã nộp'}</li>"
-        if c.status in ("reused", "received") else f"<li>{e(c.label or c.doc_type)}: chưa nộp</li>"
+        f"<li>{e(c.label or c.doc_type)}: {how.get(c.status, 'chưa nộp')}</li>"
         for c in view.components
     )
     result = "<p>Chưa có kết quả.</p>"
@@ -120,7 +125,7 @@ def _page(view: Any, report: dict[str, Any] | None, token: str) -> str:
 .ok{{color:#05691f}}.bad{{color:#a00}}</style></head><body>
 <h1>Tra cứu hồ sơ</h1>
 <p>Mã hồ sơ: <strong>{e(view.code)}</strong></p>
-<p>Thủ tục: {e(view.procedure_name or '')}</p>
+<p>Thủ tục: {e(view.procedure_name or "")}</p>
 <p>Trạng thái: <strong>{e(view.state_label)}</strong></p>
 <p>Ngày hẹn trả kết quả: {promised}</p>
 <h2>Thành phần hồ sơ</h2><ul>{rows}</ul>
@@ -138,8 +143,9 @@ async def citizen_page(
     report = None
     if version is not None:
         report = await run_in_threadpool(_verify_stored, ctx, version[0], version[1])
-    return HTMLResponse(_page(view, report, t), headers={"Cache-Control": "no-store",
-                                                          "Referrer-Policy": "no-referrer"})
+    return HTMLResponse(
+        _page(view, report, t), headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+    )
 
 
 @router.get("/tra-cuu/{code}/ket-qua.pdf", summary="Tải kết quả điện tử đã ký (citizen download)")

@@ -114,9 +114,12 @@ def _write_slip(settings: Settings, view: DossierView, path: Path) -> Path:
     from pipeline.dossier.slip import render_slip
     from signing.pades import write_atomic
 
-    data = render_slip(view, organisation=_organisation(settings, view.agency_name),
-                       base_url=settings.api.base_url,
-                       font=settings.signing.font)
+    data = render_slip(
+        view,
+        organisation=_organisation(settings, view.agency_name),
+        base_url=settings.api.base_url,
+        font=settings.signing.font,
+    )
     write_atomic(path, data)
     return path
 
@@ -152,10 +155,14 @@ def procedures_list(as_json: JsonOpt = False) -> None:
     engine = _engine(settings)
     try:
         with read_session(engine) as session:
-            rows = [
+            rows: list[dict[str, Any]] = [
                 {
-                    "code": p.code, "name": p.name, "level": p.level, "processing_days": p.processing_days,
-                    "fee_vnd": p.fee_vnd, "result_doc_type": p.result_doc_type,
+                    "code": p.code,
+                    "name": p.name,
+                    "level": p.level,
+                    "processing_days": p.processing_days,
+                    "fee_vnd": p.fee_vnd,
+                    "result_doc_type": p.result_doc_type,
                     "components": [
                         {"doc_type": r.doc_type, "label": r.label, "original_required": r.original_required}
                         for r in p.requirements
@@ -172,12 +179,18 @@ def procedures_list(as_json: JsonOpt = False) -> None:
     for column in ("Mã", "Tên", "Ngày làm việc", "Thành phần"):
         table.add_column(column)
     for r in rows:
-        table.add_row(r["code"], r["name"], str(r["processing_days"] if r["processing_days"] is not None else "—"),
-                      ", ".join(c["doc_type"] for c in r["components"]))
+        table.add_row(
+            r["code"],
+            r["name"],
+            str(r["processing_days"] if r["processing_days"] is not None else "—"),
+            ", ".join(c["doc_type"] for c in r["components"]),
+        )
     Console().print(table)
 
 
-@dossier_app.command("receive", help="Tiếp nhận hồ sơ: cấp mã, tra cứu giấy tờ đã có, hẹn ngày trả, in giấy hẹn.")
+@dossier_app.command(
+    "receive", help="Tiếp nhận hồ sơ: cấp mã, tra cứu giấy tờ đã có, hẹn ngày trả, in giấy hẹn."
+)
 def dossier_receive(
     procedure: Annotated[str, typer.Option("--procedure", help="mã thủ tục, ví dụ 1.001193")],
     applicant: Annotated[str, typer.Option("--applicant", help="số định danh của người nộp")],
@@ -203,8 +216,14 @@ def dossier_receive(
         view = run_in_transaction(
             engine,
             lambda s: receive(
-                s, agency=agency, procedure=procedure, applicant_id=applicant, actor=actor[:128],
-                applicant_name=name, applicant_phone=phone, reuse=None if reuse_all else (reuse or []),
+                s,
+                agency=agency,
+                procedure=procedure,
+                applicant_id=applicant,
+                actor=actor[:128],
+                applicant_name=name,
+                applicant_phone=phone,
+                reuse=None if reuse_all else (reuse or []),
                 agency_name=agency_name,
             ),
         )
@@ -241,7 +260,8 @@ def dossier_scan(
     code: Annotated[str, typer.Argument(help="mã hồ sơ")],
     files: Annotated[list[Path], typer.Argument(help="tệp quét (PDF, TIFF, JPEG, PNG)")],
     component: Annotated[
-        str | None, typer.Option("--component", help="loại thành phần của các tệp này (khi máy không nhận ra)")
+        str | None,
+        typer.Option("--component", help="loại thành phần của các tệp này (khi máy không nhận ra)"),
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -261,10 +281,12 @@ def dossier_scan(
     failed = report.failed
     _print_view(view, as_json, {"files": len(report.outcomes), "failed": failed, "retyped": retyped})
     if failed:
-        raise SohoaError(f"{failed} tệp không tiếp nhận được (files failed)", exit_code=ExitCode.PARTIAL_BATCH)
+        raise SohoaError(
+            f"{failed} tệp không tiếp nhận được (files failed)", exit_code=ExitCode.PARTIAL_BATCH
+        )
 
 
-@dossier_app.command("sign", help="Cán bộ tiếp nhận ký các bản số hóa của hồ sơ (dấu chữ \"bản số hóa\").")
+@dossier_app.command("sign", help='Cán bộ tiếp nhận ký các bản số hóa của hồ sơ (dấu chữ "bản số hóa").')
 def dossier_sign(
     code: Annotated[str, typer.Argument(help="mã hồ sơ")],
     pkcs12: Pkcs12Opt = None,
@@ -277,7 +299,7 @@ def dossier_sign(
     actor: ActorOpt = "cli",
     as_json: JsonOpt = False,
 ) -> None:
-    from pipeline.dossier.signatures import record_received_signature, sign_received_copy, unsigned_components
+    from pipeline.dossier.signatures import sign_received_copy, unsigned_components
 
     settings = load_settings()
     ctx = _context(settings, level, None, None, None)
@@ -297,12 +319,7 @@ def dossier_sign(
                 signer_name = subject_name(cert) if cert is not None else actor
                 for item in items:
                     ref = sign_received_copy(store, item, signer, ctx)
-                    run_in_transaction(
-                        engine,
-                        lambda s, item=item, ref=ref: record_received_signature(
-                            s, item, ref, signed_by=signer_name, actor=actor[:128]
-                        ),
-                    )
+                    _record_signature(engine, item, ref, signer_name, actor[:128])
                     signed += 1
         with read_session(engine) as session:
             view = dossier_view(session, code)
@@ -311,16 +328,31 @@ def dossier_sign(
     _print_view(view, as_json, {"signed": signed})
 
 
+def _record_signature(engine: Any, item: Any, ref: Any, signer_name: str, actor: str) -> None:
+    from pipeline.dossier.signatures import record_received_signature
+
+    run_in_transaction(
+        engine, lambda s: record_received_signature(s, item, ref, signed_by=signer_name, actor=actor)
+    )
+
+
 def _transition_command(name: str, target: State, help_text: str, needs_reason: bool) -> None:
     if needs_reason:
 
-        def command(code: Annotated[str, typer.Argument(help="mã hồ sơ")], reason: ReasonOpt,
-                    actor: ActorOpt = "cli", as_json: JsonOpt = False) -> None:
+        def command(
+            code: Annotated[str, typer.Argument(help="mã hồ sơ")],
+            reason: ReasonOpt,
+            actor: ActorOpt = "cli",
+            as_json: JsonOpt = False,
+        ) -> None:
             _move(code, target, actor, reason, as_json)
     else:
 
-        def command(code: Annotated[str, typer.Argument(help="mã hồ sơ")],  # type: ignore[misc]
-                    actor: ActorOpt = "cli", as_json: JsonOpt = False) -> None:
+        def command(
+            code: Annotated[str, typer.Argument(help="mã hồ sơ")],  # type: ignore[misc]
+            actor: ActorOpt = "cli",
+            as_json: JsonOpt = False,
+        ) -> None:
             _move(code, target, actor, None, as_json)
 
     dossier_app.command(name, help=help_text)(command)
@@ -340,12 +372,16 @@ def _move(code: str, target: State, actor: str, reason: str | None, as_json: boo
 
 _transition_command("process", State.PROCESSING, "Chuyển hồ sơ sang đang xử lý.", False)
 _transition_command(
-    "request-supplement", State.SUPPLEMENT_REQUESTED,
-    "Yêu cầu bổ sung hồ sơ: thời hạn dừng lại, tính lại từ đầu khi nhận đủ.", True,
+    "request-supplement",
+    State.SUPPLEMENT_REQUESTED,
+    "Yêu cầu bổ sung hồ sơ: thời hạn dừng lại, tính lại từ đầu khi nhận đủ.",
+    True,
 )
 _transition_command(
-    "supplement-received", State.PROCESSING,
-    "Đã nhận đủ hồ sơ bổ sung: thời hạn giải quyết tính lại từ hôm nay.", False,
+    "supplement-received",
+    State.PROCESSING,
+    "Đã nhận đủ hồ sơ bổ sung: thời hạn giải quyết tính lại từ hôm nay.",
+    False,
 )
 _transition_command("reject", State.REJECTED, "Từ chối giải quyết (ghi lý do).", True)
 _transition_command("withdraw", State.WITHDRAWN, "Công dân rút hồ sơ (ghi lý do).", True)
@@ -391,19 +427,30 @@ def dossier_issue(
         else:
             assert content is not None
             organisation = _organisation(settings, view.agency_name)
-            data = render_result(view, doc_type, content, organisation=organisation, place=place,
-                                 issued_on=today_in_vietnam(), font=settings.signing.font)
+            data = render_result(
+                view,
+                doc_type,
+                content,
+                organisation=organisation,
+                place=place,
+                issued_on=today_in_vietnam(),
+                font=settings.signing.font,
+            )
         with ExitStack() as stack:
-            official = stack.enter_context(open_signer(
-                SignerSource(pkcs12, pkcs11_module, token_label, key_label, None, False, chain or []),
-                _secret_reader(pin_env),
-            ))
+            official = stack.enter_context(
+                open_signer(
+                    SignerSource(pkcs12, pkcs11_module, token_label, key_label, None, False, chain or []),
+                    _secret_reader(pin_env),
+                )
+            )
             ctx.check_signer(official)
             seal = None
             if seal_pkcs12 is not None:
-                seal = stack.enter_context(open_signer(
-                    SignerSource(pkcs12=seal_pkcs12, chain=chain or []), _secret_reader(seal_pin_env)
-                ))
+                seal = stack.enter_context(
+                    open_signer(
+                        SignerSource(pkcs12=seal_pkcs12, chain=chain or []), _secret_reader(seal_pin_env)
+                    )
+                )
                 ctx.check_signer(seal)
             signed = sign_result(data, official, seal, ctx, name=f"{code}.pdf")
             cert = official.signing_cert
@@ -419,8 +466,15 @@ def dossier_issue(
             view = dossier_view(session, code)
     finally:
         engine.dispose()
-    _print_view(view, as_json, {"result_document": document, "level": ctx.level,
-                                "link": f"{settings.api.base_url}/tra-cuu/{code}?t={view.token}"})
+    _print_view(
+        view,
+        as_json,
+        {
+            "result_document": document,
+            "level": ctx.level,
+            "link": f"{settings.api.base_url}/tra-cuu/{code}?t={view.token}",
+        },
+    )
 
 
 def _result_level(settings: Settings) -> str | None:
@@ -481,18 +535,27 @@ def dossier_overdue(
     finally:
         engine.dispose()
     if as_json:
-        print(json.dumps([{**r.__dict__, "promised_date": r.promised_date.isoformat()} for r in rows],
-                         ensure_ascii=False, indent=2))
+        print(
+            json.dumps(
+                [{**r.__dict__, "promised_date": r.promised_date.isoformat()} for r in rows],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
         return
     table = Table(title=f"Hồ sơ quá hạn đến ngày {today:%d/%m/%Y} (overdue): {len(rows)}")
     for column in ("Mã hồ sơ", "Cơ quan", "Trạng thái", "Người nộp", "Hẹn trả", "Trễ (ngày làm việc)"):
         table.add_column(column)
     for r in rows:
-        table.add_row(r.code, r.agency, r.state, r.applicant_name or "", f"{r.promised_date:%d/%m/%Y}",
-                      str(r.working_days_late))
+        table.add_row(
+            r.code,
+            r.agency,
+            r.state,
+            r.applicant_name or "",
+            f"{r.promised_date:%d/%m/%Y}",
+            str(r.working_days_late),
+        )
     Console().print(table)
-
-
 
 
 certification_app = typer.Typer(help="Sổ chứng thực bản sao (certification book).", no_args_is_help=True)
@@ -523,19 +586,27 @@ def certification_paper(
         try:
             return [
                 record_paper_act(
-                    session, book_code=book_code, certified_on=certified_on, document_name=document,
-                    requester=requester, official=official,
+                    session,
+                    book_code=book_code,
+                    certified_on=certified_on,
+                    document_name=document,
+                    requester=requester,
+                    official=official,
                 ).number
                 for _ in range(copies)
             ]
         except ValueError as exc:
-            raise SohoaError(f"Thiếu thông tin ghi sổ (missing entry): {exc}", exit_code=ExitCode.BAD_ARGS) from None
+            raise SohoaError(
+                f"Thiếu thông tin ghi sổ (missing entry): {exc}", exit_code=ExitCode.BAD_ARGS
+            ) from None
 
     try:
         numbers = run_in_transaction(engine, work)
     finally:
         engine.dispose()
-    Console().print(f"Đã ghi sổ {book_code}: số {', '.join(map(str, numbers))} (paper certification recorded)")
+    Console().print(
+        f"Đã ghi sổ {book_code}: số {', '.join(map(str, numbers))} (paper certification recorded)"
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -94,9 +94,7 @@ def _parse_csv(text: str) -> list[dict[str, Any]]:
     reader = csv.DictReader(io.StringIO(text))
     required = {"code", "name", "doc_type"}
     if reader.fieldnames is None or not required <= set(reader.fieldnames):
-        raise BadInputError(
-            "Tệp CSV thiếu cột (CSV lacks columns): cần ít nhất code, name, doc_type"
-        )
+        raise BadInputError("Tệp CSV thiếu cột (CSV lacks columns): cần ít nhất code, name, doc_type")
     procedures: dict[str, dict[str, Any]] = {}
     for line, row in enumerate(reader, start=2):
         code = (row.get("code") or "").strip()
@@ -141,7 +139,7 @@ def parse_catalogue(data: bytes, name: str) -> list[ProcedureSpec]:
             raise BadInputError(f"Tệp JSON không hợp lệ (invalid JSON): dòng {exc.lineno}") from None
         raw = loaded.get("procedures") if isinstance(loaded, dict) else loaded
         if not isinstance(raw, list):
-            raise BadInputError("Tệp JSON cần danh sách \"procedures\" (a procedures list)")
+            raise BadInputError('Tệp JSON cần danh sách "procedures" (a procedures list)')
     else:
         raw = _parse_csv(text)
     specs: list[ProcedureSpec] = []
@@ -197,9 +195,10 @@ def _same(procedure: Procedure, spec: ProcedureSpec) -> bool:
 
 def import_procedures(session: Session, specs: list[ProcedureSpec]) -> ImportSummary:
     """Upsert ``specs`` by code inside the caller's transaction."""
-    existing = {p.code: p for p in session.scalars(select(Procedure).where(
-        Procedure.code.in_([s.code for s in specs])
-    ))}
+    existing = {
+        p.code: p
+        for p in session.scalars(select(Procedure).where(Procedure.code.in_([s.code for s in specs])))
+    }
     added = updated = unchanged = 0
     for spec in specs:
         procedure = existing.get(spec.code)

@@ -24,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -90,9 +91,7 @@ def get_case(session: Session, code: str) -> tuple[Dossier, DossierCase]:
     dossier = get_dossier(session, code)
     case = session.get(DossierCase, dossier.id)
     if case is None:
-        raise NotFoundError(
-            f"Hồ sơ {code} không được tiếp nhận qua một cửa (dossier has no receipt record)"
-        )
+        raise NotFoundError(f"Hồ sơ {code} không được tiếp nhận qua một cửa (dossier has no receipt record)")
     return dossier, case
 
 
@@ -116,7 +115,7 @@ def transition(
     current = State(case.state)
     if target not in ALLOWED[current]:
         raise BadInputError(
-            f"Không thể chuyển hồ sơ từ \"{LABELS_VI[current]}\" sang \"{LABELS_VI[target]}\" "
+            f'Không thể chuyển hồ sơ từ "{LABELS_VI[current]}" sang "{LABELS_VI[target]}" '
             f"(transition {current.value} → {target.value} not allowed)"
         )
     reason = (reason or "").strip() or None
@@ -126,7 +125,7 @@ def transition(
         raise BadInputError("Lý do quá dài (reason longer than 1000 characters)")
     now = utcnow()
     day = today or receipt_day(now)
-    details: dict[str, object] = {"previous": current.value, "state": target.value}
+    details: dict[str, Any] = {"previous": current.value, "state": target.value}
     if target is State.SUPPLEMENT_REQUESTED:
         case.supplement_requested_at = now
         case.supplement_reason = reason
@@ -164,7 +163,9 @@ class Overdue:
 def overdue(session: Session, *, today: date, agency: str | None = None) -> list[Overdue]:
     """Dossiers whose clock runs and whose promised date has passed, most late first."""
     query = (
-        select(Dossier.code, Agency.code, DossierCase.state, DossierCase.applicant_name, Dossier.promised_date)
+        select(
+            Dossier.code, Agency.code, DossierCase.state, DossierCase.applicant_name, Dossier.promised_date
+        )
         .join(DossierCase, DossierCase.dossier_id == Dossier.id)
         .join(Agency, Agency.id == Dossier.agency_id)
         .where(
@@ -179,4 +180,5 @@ def overdue(session: Session, *, today: date, agency: str | None = None) -> list
     return [
         Overdue(code, agency_code, state, name, promised, working_days_between(promised, today))
         for code, agency_code, state, name, promised in session.execute(query)
+        if promised is not None
     ]

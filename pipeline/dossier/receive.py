@@ -109,8 +109,10 @@ def _best_held(held: list[HeldDocument], dossier_code: str) -> dict[str, HeldDoc
         if item.dossier == dossier_code:
             continue
         current = best.get(item.doc_type)
-        if current is None or (item.signed and not current.signed) or (
-            item.signed == current.signed and int(item.document_id) > int(current.document_id)
+        if (
+            current is None
+            or (item.signed and not current.signed)
+            or (item.signed == current.signed and int(item.document_id) > int(current.document_id))
         ):
             best[item.doc_type] = item
     return best
@@ -125,13 +127,17 @@ def dossier_view(session: Session, code: str, *, today: date | None = None) -> D
     for c in components:
         by_type.setdefault(c.doc_type, []).append((c.document_id, c.reused))
     signed = _signed_ids(session, [c.document_id for c in components])
-    signed_sources = set(
-        session.scalars(
-            select(Document.id).where(
-                Document.id.in_([c.document_id for c in components]), Document.source == "signed"
+    signed_sources = (
+        set(
+            session.scalars(
+                select(Document.id).where(
+                    Document.id.in_([c.document_id for c in components]), Document.source == "signed"
+                )
             )
         )
-    ) if components else set()
+        if components
+        else set()
+    )
     signed |= signed_sources
     held: dict[str, HeldDocument] = {}
     required = list(procedure.requirements) if procedure else []
@@ -156,7 +162,10 @@ def dossier_view(session: Session, code: str, *, today: date | None = None) -> D
             h = held[r.doc_type]
             statuses.append(
                 ComponentStatus(
-                    **base, status="held", held_document_id=int(h.document_id), held_from=h.dossier,
+                    **base,
+                    status="held",
+                    held_document_id=int(h.document_id),
+                    held_from=h.dossier,
                     signed=h.signed,
                 )
             )
@@ -166,7 +175,9 @@ def dossier_view(session: Session, code: str, *, today: date | None = None) -> D
         for document_id, reused in filled:
             statuses.append(
                 ComponentStatus(
-                    doc_type=doc_type, status="reused" if reused else "received", document_id=document_id,
+                    doc_type=doc_type,
+                    status="reused" if reused else "received",
+                    document_id=document_id,
                     signed=document_id in signed,
                 )
             )
@@ -180,7 +191,8 @@ def dossier_view(session: Session, code: str, *, today: date | None = None) -> D
     ]
     component_ids = {c.document_id for c in components}
     extra = [
-        d for d in session.scalars(select(Document.id).where(Document.dossier_id == dossier.id))
+        d
+        for d in session.scalars(select(Document.id).where(Document.dossier_id == dossier.id))
         if d not in component_ids
     ]
     state = State(case.state)
@@ -225,7 +237,9 @@ def reuse_components(
     wanted = list(offered) if doc_types is None else list(dict.fromkeys(doc_types))
     for doc_type in wanted:
         if doc_type not in offered:
-            already = any(c.doc_type == doc_type and c.status in ("reused", "received") for c in view.components)
+            already = any(
+                c.doc_type == doc_type and c.status in ("reused", "received") for c in view.components
+            )
             if already:
                 continue
             raise BadInputError(

@@ -62,7 +62,11 @@ def render_result(
     canvas.drawCentredString(right - 48 * mm, y, "Độc lập - Tự do - Hạnh phúc")
     y -= 8 * mm
     canvas.setFont(FONT, 10)
-    canvas.drawRightString(right, y, f"{place + ', ' if place else ''}ngày {issued_on:%d} tháng {issued_on:%m} năm {issued_on:%Y}")
+    canvas.drawRightString(
+        right,
+        y,
+        f"{place + ', ' if place else ''}ngày {issued_on:%d} tháng {issued_on:%m} năm {issued_on:%Y}",
+    )
     y -= 14 * mm
     canvas.setFont(FONT_BOLD, 14)
     canvas.drawCentredString(width / 2, y, title)

@@ -27,7 +27,9 @@ def scan_into(
     intake: Intake, code: str, files: list[Path], component: str | None = None
 ) -> tuple[BatchReport, int]:
     """Ingest ``files`` into dossier ``code``; returns the report and how many components were retyped."""
-    if component is not None and (not component or not set(component) <= DOC_TYPE_CHARS or len(component) > 64):
+    if component is not None and (
+        not component or not set(component) <= DOC_TYPE_CHARS or len(component) > 64
+    ):
         raise BadInputError("Loại thành phần không hợp lệ (invalid component type)")
     with read_session(intake.engine) as session:
         dossier, case = get_case(session, code)
@@ -43,9 +45,11 @@ def scan_into(
 
     def retype(session: Session) -> int:
         new = [
-            c for c in session.scalars(
+            c
+            for c in session.scalars(
                 select(DossierComponent).where(DossierComponent.dossier_id == dossier_id)
-            ) if c.id not in before and not c.reused
+            )
+            if c.id not in before and not c.reused
         ]
         if not new:
             return 0
@@ -54,8 +58,14 @@ def scan_into(
             .where(DossierComponent.id.in_([c.id for c in new]))
             .values(doc_type=component)
         )
-        audit(session, "component.typed", actor=intake.actor, dossier_id=dossier_id, doc_type=component,
-              components=len(new))
+        audit(
+            session,
+            "component.typed",
+            actor=intake.actor,
+            dossier_id=dossier_id,
+            doc_type=component,
+            components=len(new),
+        )
         return len(new)
 
     return report, run_in_transaction(intake.engine, retype)

@@ -128,7 +128,10 @@ def render_slip(
     received = view.received_at if view.received_at.tzinfo else view.received_at.replace(tzinfo=UTC)
     local = received.astimezone(VIETNAM_TZ)
     line(f"Bộ phận tiếp nhận và trả kết quả {organisation} tiếp nhận hồ sơ của:")
-    line(f"Ông/bà: {view.applicant_name or '(không ghi)'}    Số định danh: {_masked(view.applicant_id)}", x=left + 5 * mm)
+    line(
+        f"Ông/bà: {view.applicant_name or '(không ghi)'}    Số định danh: {_masked(view.applicant_id)}",
+        x=left + 5 * mm,
+    )
     if view.applicant_phone:
         line(f"Số điện thoại: {view.applicant_phone}", x=left + 5 * mm)
     line(f"Nội dung yêu cầu giải quyết: {view.procedure_name or ''} (mã thủ tục {view.procedure or ''})")
@@ -166,8 +169,9 @@ def render_slip(
     line(f"Thời gian nhận hồ sơ: {local:%H} giờ {local:%M} phút, ngày {local:%d/%m/%Y}.")
     promised = view.promised_date
     line(
-        f"Thời gian hẹn trả kết quả: ngày {promised:%d/%m/%Y}." if promised else
-        "Thời gian hẹn trả kết quả: theo thông báo của cơ quan giải quyết.",
+        f"Thời gian hẹn trả kết quả: ngày {promised:%d/%m/%Y}."
+        if promised
+        else "Thời gian hẹn trả kết quả: theo thông báo của cơ quan giải quyết.",
         bold=True,
     )
     if view.fee_vnd:
@@ -178,8 +182,9 @@ def render_slip(
     widget = QrCodeWidget(url, barLevel="M")
     bounds = widget.getBounds()
     side = 34 * mm
-    drawing = Drawing(side, side, transform=[side / (bounds[2] - bounds[0]), 0, 0,
-                                             side / (bounds[3] - bounds[1]), 0, 0])
+    drawing = Drawing(
+        side, side, transform=[side / (bounds[2] - bounds[0]), 0, 0, side / (bounds[3] - bounds[1]), 0, 0]
+    )
     drawing.add(widget)
     qr_y = y - side
     renderPDF.draw(drawing, canvas, left, qr_y)

@@ -8,8 +8,9 @@ recounted from then, see ``pipeline.dossier.lifecycle``).
 ``state`` is the full lifecycle (``pipeline.dossier.lifecycle.State``: supplement requested and
 withdrawn included); ``dossiers.status`` keeps the coarse status Decision 766 and intake read,
 and is kept in step by every transition. (Widening the status CHECK of ``dossiers`` itself would
-mean recreating that table on SQLite, which its foreign keys forbid on a database in use.) ``token`` is the unguessable half of
-the citizen's link (the QR code of the receipt slip); it is compared in constant time.
+mean recreating that table on SQLite, which its foreign keys forbid on a database in use.)
+``token`` is the unguessable half of the citizen's link (the QR code of the receipt slip); it is
+compared in constant time.
 """
 
 from __future__ import annotations

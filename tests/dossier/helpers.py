@@ -34,16 +34,29 @@ def catalogue(session: Session) -> None:
         session,
         [
             ProcedureSpec(
-                code=CONFIRMATION, name="Cấp Giấy xác nhận tình trạng hôn nhân", level=4, processing_days=3,
-                fee_vnd=0, result_doc_type="marital_status_confirmation",
-                components=[ComponentSpec(doc_type="application_form", label="Tờ khai"),
-                            ComponentSpec(doc_type="cccd", label="Căn cước", original_required=True)],
+                code=CONFIRMATION,
+                name="Cấp Giấy xác nhận tình trạng hôn nhân",
+                level=4,
+                processing_days=3,
+                fee_vnd=0,
+                result_doc_type="marital_status_confirmation",
+                components=[
+                    ComponentSpec(doc_type="application_form", label="Tờ khai"),
+                    ComponentSpec(doc_type="cccd", label="Căn cước", original_required=True),
+                ],
             ),
             ProcedureSpec(
-                code=MARRIAGE, name="Đăng ký kết hôn", level=4, processing_days=0, fee_vnd=0,
+                code=MARRIAGE,
+                name="Đăng ký kết hôn",
+                level=4,
+                processing_days=0,
+                fee_vnd=0,
                 result_doc_type="marriage_certificate",
-                components=[ComponentSpec(doc_type="application_form"), ComponentSpec(doc_type="cccd"),
-                            ComponentSpec(doc_type="marital_status_confirmation")],
+                components=[
+                    ComponentSpec(doc_type="application_form"),
+                    ComponentSpec(doc_type="cccd"),
+                    ComponentSpec(doc_type="marital_status_confirmation"),
+                ],
             ),
         ],
     )
@@ -55,8 +68,9 @@ def scan_cccd(
     """A digitised ID card of ``owner`` (with the receiving official's signed copy if ``signed``)."""
     fields = {"id_number": FieldInput(owner, 0.99), "full_name": FieldInput("NGUYỄN VĂN AN", 0.95)}
     doc = DocumentInput("cccd", [1], 0.95, fields, searchable=ref(tag + "s"))
-    data = ScanInput(sha256=ref(tag).sha256, filename=f"{tag}.pdf", size=10, pages=1, original=ref(tag),
-                     documents=[doc])
+    data = ScanInput(
+        sha256=ref(tag).sha256, filename=f"{tag}.pdf", size=10, pages=1, original=ref(tag), documents=[doc]
+    )
     _scan, documents = record_scan(session, data, dossier=dossier, actor="test")
     if signed:
         add_signed_version(session, documents[0].id, ref(tag + "x"), signed_by="CN=TEST", actor="test")

@@ -27,7 +27,8 @@ def test_csv_rows_group_into_procedures() -> None:
     assert [s.code for s in specs] == ["1.001193", "1.004873"]
     birth = specs[0]
     assert [(c.doc_type, c.original_required) for c in birth.components] == [
-        ("application_form", False), ("birth_notice", True)
+        ("application_form", False),
+        ("birth_notice", True),
     ]
     assert birth.processing_days == 0 and birth.result_doc_type == "birth_certificate"
 
@@ -79,12 +80,22 @@ def test_cli_import(db: Database, tmp_path: Path) -> None:
     path = tmp_path / "catalogue.csv"
     path.write_text(CSV, encoding="utf-8")
     env = {"SOHOA_DATA_DIR": str(tmp_path), "SOHOA_DATABASE__URL": db.url, "PATH": "/usr/bin:/bin"}
-    res = subprocess.run([sys.executable, "-m", "pipeline.cli.main", "procedures", "import", str(path), "--json"],
-                         capture_output=True, text=True, env=env, timeout=120)
+    res = subprocess.run(
+        [sys.executable, "-m", "pipeline.cli.main", "procedures", "import", str(path), "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert res.returncode == 0, res.stderr
     assert json.loads(res.stdout) == {"added": 2, "updated": 0, "unchanged": 0}
     bad = tmp_path / "bad.json"
     bad.write_text("{", encoding="utf-8")
-    res = subprocess.run([sys.executable, "-m", "pipeline.cli.main", "procedures", "import", str(bad)],
-                         capture_output=True, text=True, env=env, timeout=120)
+    res = subprocess.run(
+        [sys.executable, "-m", "pipeline.cli.main", "procedures", "import", str(bad)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert res.returncode == 2 and "JSON" in res.stderr and "Traceback" not in res.stderr

@@ -17,8 +17,11 @@ from tests.db.fixtures import Database
 from tests.dossier.helpers import AGENCY, CITIZEN, CONFIRMATION, catalogue
 
 RECEIVED_AT = datetime(2027, 1, 27, 2, 0, tzinfo=UTC)  # Wednesday 27/01/2027, 09:00 in Vietnam
-REASONS = {State.SUPPLEMENT_REQUESTED: "thiếu tờ khai", State.REJECTED: "không đủ điều kiện",
-           State.WITHDRAWN: "công dân rút"}
+REASONS = {
+    State.SUPPLEMENT_REQUESTED: "thiếu tờ khai",
+    State.REJECTED: "không đủ điều kiện",
+    State.WITHDRAWN: "công dân rút",
+}
 # A path from "received" to every state, one step at a time.
 PATHS: dict[State, list[State]] = {
     State.RECEIVED: [],
@@ -34,16 +37,24 @@ PATHS: dict[State, list[State]] = {
 def _new(db: Database) -> str:
     with write_session(db.engine) as s:
         catalogue(s)
-        view = receive(s, agency=AGENCY, procedure=CONFIRMATION, applicant_id=CITIZEN, actor="clerk-1",
-                       applicant_name="Nguyễn Văn An", received_at=RECEIVED_AT)
+        view = receive(
+            s,
+            agency=AGENCY,
+            procedure=CONFIRMATION,
+            applicant_id=CITIZEN,
+            actor="clerk-1",
+            applicant_name="Nguyễn Văn An",
+            received_at=RECEIVED_AT,
+        )
     return view.code
 
 
 def _walk(db: Database, code: str, states: list[State]) -> None:
     for target in states:
         with write_session(db.engine) as s:
-            transition(s, code, target, actor="officer-2", reason=REASONS.get(target),
-                       today=date(2027, 1, 28))
+            transition(
+                s, code, target, actor="officer-2", reason=REASONS.get(target), today=date(2027, 1, 28)
+            )
 
 
 def test_every_transition_allowed_or_refused(db: Database) -> None:
@@ -63,8 +74,8 @@ def _check_transition(db: Database, source: State, target: State) -> None:
             assert case.state == target.value
             assert dossier.status == COARSE[target].value
             last = s.scalars(
-                select(AuditEntry).where(AuditEntry.dossier_id == dossier.id,
-                                         AuditEntry.action == "dossier.transition")
+                select(AuditEntry)
+                .where(AuditEntry.dossier_id == dossier.id, AuditEntry.action == "dossier.transition")
                 .order_by(AuditEntry.id.desc())
             ).first()
             assert last is not None and last.actor == "officer-2"
@@ -91,8 +102,14 @@ def test_supplement_recounts_the_time_limit_from_the_complete_supplement(db: Dat
         first_promise = dossier.promised_date
     assert first_promise == add_working_days(date(2027, 1, 27), 3)
     with write_session(db.engine) as s:
-        transition(s, code, State.SUPPLEMENT_REQUESTED, actor="officer", reason="thiếu bản chính",
-                   today=date(2027, 1, 28))
+        transition(
+            s,
+            code,
+            State.SUPPLEMENT_REQUESTED,
+            actor="officer",
+            reason="thiếu bản chính",
+            today=date(2027, 1, 28),
+        )
     # while waiting for the supplement the clock is stopped: never overdue
     with read_session(db.engine) as s:
         assert overdue(s, today=date(2027, 3, 1)) == []

@@ -33,8 +33,16 @@ def _setup(db: Database) -> int:
 def test_receive_offers_held_components_and_issues_code_and_promise(db: Database) -> None:
     held_id = _setup(db)
     with write_session(db.engine) as s:
-        view = receive(s, agency=AGENCY, procedure=CONFIRMATION, applicant_id=CITIZEN, actor="clerk",
-                       applicant_name="Nguyễn Văn An", applicant_phone="0912 345 678", received_at=RECEIVED_AT)
+        view = receive(
+            s,
+            agency=AGENCY,
+            procedure=CONFIRMATION,
+            applicant_id=CITIZEN,
+            actor="clerk",
+            applicant_name="Nguyễn Văn An",
+            applicant_phone="0912 345 678",
+            received_at=RECEIVED_AT,
+        )
     assert view.code == f"{AGENCY}-261204-0001"
     assert view.promised_date == add_working_days(TODAY, 3) == date(2026, 12, 9)
     assert len(view.token) >= 32
@@ -49,18 +57,35 @@ def test_receive_offers_held_components_and_issues_code_and_promise(db: Database
 def test_reuse_one_action_per_component_and_all(db: Database) -> None:
     held_id = _setup(db)
     with write_session(db.engine) as s:
-        code = receive(s, agency=AGENCY, procedure=CONFIRMATION, applicant_id=CITIZEN, actor="clerk",
-                       received_at=RECEIVED_AT).code
+        code = receive(
+            s,
+            agency=AGENCY,
+            procedure=CONFIRMATION,
+            applicant_id=CITIZEN,
+            actor="clerk",
+            received_at=RECEIVED_AT,
+        ).code
     with write_session(db.engine) as s:
         done = reuse_components(s, code, ["cccd"], actor="clerk", today=TODAY)
-    assert [(c.doc_type, c.status, c.document_id, c.signed) for c in done] == [("cccd", "reused", held_id, True)]
+    assert [(c.doc_type, c.status, c.document_id, c.signed) for c in done] == [
+        ("cccd", "reused", held_id, True)
+    ]
     with pytest.raises(BadInputError), write_session(db.engine) as s:  # nothing held: must be scanned
         reuse_components(s, code, ["application_form"], actor="clerk", today=TODAY)
     with write_session(db.engine) as s:  # --reuse-all at receipt
-        view = receive(s, agency=AGENCY, procedure=MARRIAGE, applicant_id=CITIZEN, actor="clerk",
-                       reuse=None, received_at=RECEIVED_AT)
+        view = receive(
+            s,
+            agency=AGENCY,
+            procedure=MARRIAGE,
+            applicant_id=CITIZEN,
+            actor="clerk",
+            reuse=None,
+            received_at=RECEIVED_AT,
+        )
     assert {c.doc_type: c.status for c in view.components} == {
-        "application_form": "missing", "cccd": "reused", "marital_status_confirmation": "missing"
+        "application_form": "missing",
+        "cccd": "reused",
+        "marital_status_confirmation": "missing",
     }
     assert [c.doc_type for c in view.missing] == ["application_form", "marital_status_confirmation"]
     with read_session(db.engine) as s:
@@ -74,19 +99,32 @@ def test_expired_or_foreign_documents_are_not_offered(db: Database) -> None:
         expired = scan_cccd(s, "old-card")
         expired.expiry_date = date(2026, 1, 1)
     with write_session(db.engine) as s:
-        view = receive(s, agency=AGENCY, procedure=CONFIRMATION, applicant_id=CITIZEN, actor="clerk",
-                       received_at=RECEIVED_AT)
+        view = receive(
+            s,
+            agency=AGENCY,
+            procedure=CONFIRMATION,
+            applicant_id=CITIZEN,
+            actor="clerk",
+            received_at=RECEIVED_AT,
+        )
     assert {c.doc_type: c.status for c in view.components}["cccd"] == "missing"
 
 
 def test_duplicate_scan_of_a_held_document_is_linked_as_reused(db: Database) -> None:
     with write_session(db.engine) as s:
         catalogue(s)
-        first = receive(s, agency=AGENCY, procedure=CONFIRMATION, applicant_id=CITIZEN, actor="clerk",
-                        received_at=RECEIVED_AT).code
+        first = receive(
+            s,
+            agency=AGENCY,
+            procedure=CONFIRMATION,
+            applicant_id=CITIZEN,
+            actor="clerk",
+            received_at=RECEIVED_AT,
+        ).code
         held = scan_cccd(s, "card", dossier=get_dossier(s, first))
-        second = receive(s, agency=AGENCY, procedure=MARRIAGE, applicant_id=CITIZEN, actor="clerk",
-                         received_at=RECEIVED_AT).code
+        second = receive(
+            s, agency=AGENCY, procedure=MARRIAGE, applicant_id=CITIZEN, actor="clerk", received_at=RECEIVED_AT
+        ).code
     with write_session(db.engine) as s:
         scan = s.scalar(select(Scan).where(Scan.id == held.scan_id))
         assert scan is not None
@@ -102,7 +140,14 @@ def test_bad_applicant_and_token_lookup(db: Database) -> None:
     with pytest.raises(BadInputError), write_session(db.engine) as s:
         receive(s, agency=AGENCY, procedure=CONFIRMATION, applicant_id="12345", actor="clerk")
     with pytest.raises(BadInputError), write_session(db.engine) as s:
-        receive(s, agency=AGENCY, procedure=CONFIRMATION, applicant_id=CITIZEN, actor="clerk", applicant_phone="abc")
+        receive(
+            s,
+            agency=AGENCY,
+            procedure=CONFIRMATION,
+            applicant_id=CITIZEN,
+            actor="clerk",
+            applicant_phone="abc",
+        )
     with write_session(db.engine) as s:
         view = receive(s, agency=AGENCY, procedure=CONFIRMATION, applicant_id=CITIZEN, actor="clerk")
     with read_session(db.engine) as s:

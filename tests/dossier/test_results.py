@@ -37,7 +37,9 @@ ORG = "UBND xã Tân Phú (TEST)"
 @pytest.fixture
 def app_client(db: Database, tmp_path: Path, pki: PkiFixture) -> Iterator[tuple[TestClient, object]]:  # noqa: F811
     settings = load_settings(
-        data_dir=tmp_path / "data", database={"url": db.url}, storage={"backend": "directory"},
+        data_dir=tmp_path / "data",
+        database={"url": db.url},
+        storage={"backend": "directory"},
         signing={"trust_roots": [str(pki.root_pem)], "organisation": ORG},
     )
     app = create_app(settings, engine=db.engine, start_worker=False)
@@ -47,8 +49,14 @@ def app_client(db: Database, tmp_path: Path, pki: PkiFixture) -> Iterator[tuple[
 
 def _signed_result(pki: PkiFixture, settings: object, view: object, level: str | None = None) -> bytes:  # noqa: F811
     ctx = SigningContext.from_settings(settings, level=level)  # type: ignore[arg-type]
-    data = render_result(view, "marital_status_confirmation", "Chưa đăng ký kết hôn với ai.",  # type: ignore[arg-type]
-                         organisation=ORG, place="Tân Phú", issued_on=date(2026, 12, 4))
+    data = render_result(
+        view,
+        "marital_status_confirmation",
+        "Chưa đăng ký kết hôn với ai.",  # type: ignore[arg-type]
+        organisation=ORG,
+        place="Tân Phú",
+        issued_on=date(2026, 12, 4),
+    )
     secret = lambda _prompt: pki.passphrase  # noqa: E731
     chain = [pki.pki.chain]
     with (
@@ -59,16 +67,26 @@ def _signed_result(pki: PkiFixture, settings: object, view: object, level: str |
 
 
 def test_result_issued_signed_returned_and_verifiable_from_the_qr(
-    db: Database, app_client: tuple[TestClient, object], pki: PkiFixture, tmp_path: Path  # noqa: F811
+    db: Database,
+    app_client: tuple[TestClient, object],
+    pki: PkiFixture,  # noqa: F811
+    tmp_path: Path,
 ) -> None:
     client, ctx = app_client
     store, settings = ctx.store, ctx.settings  # type: ignore[attr-defined]
     with write_session(db.engine) as s:
         catalogue(s)
         scan_cccd(s, "card")
-        view = receive(s, agency=AGENCY, procedure=CONFIRMATION, applicant_id=CITIZEN, actor="clerk",
-                       applicant_name="Nguyễn Văn An", reuse=None,
-                       received_at=datetime(2026, 12, 4, 3, tzinfo=UTC))
+        view = receive(
+            s,
+            agency=AGENCY,
+            procedure=CONFIRMATION,
+            applicant_id=CITIZEN,
+            actor="clerk",
+            applicant_name="Nguyễn Văn An",
+            reuse=None,
+            received_at=datetime(2026, 12, 4, 3, tzinfo=UTC),
+        )
     code, token = view.code, view.token
     signed = _signed_result(pki, settings, view)
     stored = store.put_bytes(Bucket.SIGNED, signed, content_type="application/pdf", retain=True)
@@ -96,9 +114,12 @@ def test_result_issued_signed_returned_and_verifiable_from_the_qr(
     out.write_bytes(download.content)
     report = verify_pdf(out, trust_roots=[pki.root_pem])
     assert report.valid and len(report.signatures) == 2
-    assert subprocess.run(["pdfsig", str(out)], capture_output=True, text=True).stdout.count(
-        "Signature is Valid"
-    ) == 2
+    assert (
+        subprocess.run(["pdfsig", str(out)], capture_output=True, text=True).stdout.count(
+            "Signature is Valid"
+        )
+        == 2
+    )
 
     with write_session(db.engine) as s:
         transition(s, code, State.RETURNED, actor="clerk")
@@ -109,13 +130,16 @@ def test_result_issued_signed_returned_and_verifiable_from_the_qr(
         assert total.on_time.numerator == 1 and total.reused.numerator == 1
         # the result is held for the citizen's next dossier
         with write_session(db.engine) as w:
-            nxt = receive(w, agency=AGENCY, procedure=MARRIAGE, applicant_id=CITIZEN, actor="clerk", reuse=None)
+            nxt = receive(
+                w, agency=AGENCY, procedure=MARRIAGE, applicant_id=CITIZEN, actor="clerk", reuse=None
+            )
         assert {c.doc_type: c.status for c in nxt.components}["marital_status_confirmation"] == "reused"
 
 
 def test_results_are_b_lt_with_a_tsa(db: Database, pki: PkiFixture, tmp_path: Path) -> None:  # noqa: F811
     settings = load_settings(
-        data_dir=tmp_path, database={"url": db.url},
+        data_dir=tmp_path,
+        database={"url": db.url},
         signing={"trust_roots": [str(pki.root_pem)], "organisation": ORG, "tsa_url": pki.services.tsa_url},
     )
     with write_session(db.engine) as s:
@@ -133,9 +157,16 @@ def test_slip_text_holds_the_promise_and_the_code(db: Database, tmp_path: Path) 
     with write_session(db.engine) as s:
         catalogue(s)
         scan_cccd(s, "card")
-        view = receive(s, agency=AGENCY, procedure=CONFIRMATION, applicant_id=CITIZEN, actor="Lê Thị Cúc",
-                       applicant_name="Nguyễn Văn An", reuse=["cccd"],
-                       received_at=datetime(2026, 12, 4, 3, tzinfo=UTC))
+        view = receive(
+            s,
+            agency=AGENCY,
+            procedure=CONFIRMATION,
+            applicant_id=CITIZEN,
+            actor="Lê Thị Cúc",
+            applicant_name="Nguyễn Văn An",
+            reuse=["cccd"],
+            received_at=datetime(2026, 12, 4, 3, tzinfo=UTC),
+        )
     with read_session(db.engine) as s:
         view = dossier_view(s, view.code)
     pdf = tmp_path / "slip.pdf"

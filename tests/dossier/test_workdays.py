@@ -20,7 +20,8 @@ def _tet_2027() -> list[date]:
 def _count_working_days(start: date, end: date) -> int:
     calendar = holidays.country_holidays("VN", years=[start.year, end.year])
     return sum(
-        1 for i in range(1, (end - start).days + 1)
+        1
+        for i in range(1, (end - start).days + 1)
         if (day := start + timedelta(days=i)).weekday() < 5 and day not in calendar
     )
 
