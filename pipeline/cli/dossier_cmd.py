@@ -286,6 +286,30 @@ def dossier_scan(
         )
 
 
+@dossier_app.command(
+    "queue", help="Đưa các bản số hóa của hồ sơ vào hàng đợi ký của cán bộ tiếp nhận (sign-client)."
+)
+def dossier_queue(
+    code: Annotated[str, typer.Argument(help="mã hồ sơ")],
+    official: Annotated[str, typer.Option("--official", help="tài khoản cán bộ tiếp nhận ký")],
+    actor: ActorOpt = "cli",
+    as_json: JsonOpt = False,
+) -> None:
+    from pipeline.dossier.queue import queue_components
+
+    settings = load_settings()
+    engine = _engine(settings)
+    store = open_object_store(settings)
+    try:
+        queued = queue_components(engine, store, code, official, actor=actor[:128])
+    finally:
+        engine.dispose()
+    if as_json:
+        print(json.dumps([q.__dict__ for q in queued]))
+        return
+    Console().print(f"Đã đưa {len(queued)} bản số hóa vào hàng đợi ký của {official} (queued)")
+
+
 @dossier_app.command("sign", help='Cán bộ tiếp nhận ký các bản số hóa của hồ sơ (dấu chữ "bản số hóa").')
 def dossier_sign(
     code: Annotated[str, typer.Argument(help="mã hồ sơ")],
