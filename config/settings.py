@@ -57,6 +57,11 @@ class DatabaseSettings(BaseModel):
 
 class SigningSettings(BaseModel):
     level: Literal["B-B", "B-T", "B-LT"] = "B-B"
+    result_level: Literal["B-LT", "B-LTA"] | None = Field(
+        None,
+        description="level of signed results; default B-LT when a TSA and trust roots are configured. "
+        "B-LTA for results kept for decades (land, civil status); renew with `sohoa archive renew`",
+    )
     tsa_url: str | None = None
     trust_roots: list[Path] = Field(default_factory=list)
     revocation: Literal["soft-fail", "hard-fail", "require"] = "soft-fail"

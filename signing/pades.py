@@ -37,7 +37,7 @@ from signing.repair import prepare_for_signing
 from signing.seal_image import ensure_seal_png
 from signing.trust import check_signer_trusted, load_certs, validation_context
 
-Level = Literal["B-B", "B-T", "B-LT"]
+Level = Literal["B-B", "B-T", "B-LT", "B-LTA"]
 SEAL_FIELD = "SealSig"
 
 
@@ -124,11 +124,11 @@ class SigningContext:
             seal = ensure_seal_png(org, font, settings.data_dir / "cache")
         roots = [*s.trust_roots, *(extra_trust or [])]
         trust = tuple(load_certs(roots))
-        if lvl in ("B-T", "B-LT") and not s.tsa_url:
+        if lvl in ("B-T", "B-LT", "B-LTA") and not s.tsa_url:
             raise SigningError(
                 f"Mức {lvl} cần máy chủ dấu thời gian: đặt SOHOA_SIGNING__TSA_URL (no TSA configured)"
             )
-        if lvl == "B-LT" and not trust:
+        if lvl in ("B-LT", "B-LTA") and not trust:
             raise SigningError(
                 "Mức B-LT cần gốc tin cậy để lấy dữ liệu kiểm tra: đặt SOHOA_SIGNING__TRUST_ROOTS "
                 "hoặc --trust (B-LT needs trust roots)"
@@ -305,7 +305,7 @@ def sign_bytes(
     cert = signer.signing_cert
     signer_name = request.name or (subject_name(cert) if cert is not None else "")
     organisation = resolve_organisation(request.organisation or ctx.organisation, cert)
-    b_lt = ctx.level == "B-LT"
+    b_lt = ctx.level in ("B-LT", "B-LTA")
     meta = signers.PdfSignatureMetadata(
         field_name=field_name,
         md_algorithm="sha256",
@@ -317,7 +317,7 @@ def sign_bytes(
         docmdp_permissions=fields.MDPPerm.FILL_FORMS,
         embed_validation_info=b_lt,
         validation_context=ctx.validation_context() if b_lt else None,
-        use_pades_lta=False,
+        use_pades_lta=ctx.level == "B-LTA",  # a document timestamp over the validation data
     )
     timestamper = timestamps.HTTPTimeStamper(ctx.tsa_url) if ctx.level != "B-B" and ctx.tsa_url else None
     seal_png = ctx.seal_image

@@ -504,6 +504,8 @@ def dossier_issue(
 def _result_level(settings: Settings) -> str | None:
     """Results are long-term (B-LT) whenever a TSA and trust roots are configured."""
     s = settings.signing
+    if s.result_level is not None:
+        return s.result_level
     return "B-LT" if s.tsa_url and s.trust_roots and s.level != "B-LT" else None
 
 
@@ -582,6 +584,31 @@ def dossier_overdue(
     Console().print(table)
 
 
+archive_app = typer.Typer(help="Lưu trữ dài hạn kết quả đã ký (long-term archive).", no_args_is_help=True)
+
+
+@archive_app.command(
+    "renew",
+    help="Thêm dấu thời gian tài liệu mới (B-LTA) trước khi dấu trước hết hạn (fresh document timestamp).",
+)
+def archive_renew(
+    files: Annotated[list[Path], typer.Argument(help="PDF đã ký cần gia hạn")],
+    out_dir: Annotated[
+        Path | None, typer.Option("--out-dir", help="ghi vào thư mục này (mặc định: ghi đè)")
+    ] = None,
+) -> None:
+    from signing.archive import renew_timestamp
+    from signing.pades import read_input, write_atomic
+
+    settings = load_settings()
+    ctx = _context(settings, None, None, None, None)
+    for path in files:
+        renewed = renew_timestamp(read_input(path), ctx, name=path.name)
+        target = (out_dir / path.name) if out_dir is not None else path
+        write_atomic(target, renewed)
+        typer.echo(f"{path} -> {target} (đã gia hạn / renewed)")
+
+
 certification_app = typer.Typer(help="Sổ chứng thực bản sao (certification book).", no_args_is_help=True)
 
 
@@ -637,3 +664,4 @@ def register(app: typer.Typer) -> None:
     app.add_typer(procedures_app, name="procedures")
     app.add_typer(dossier_app, name="dossier")
     app.add_typer(certification_app, name="certification")
+    app.add_typer(archive_app, name="archive")

@@ -23,7 +23,7 @@ from signing.pades import SigningContext, SignRequest, sign_file
 from signing.session import SecretSource, SignerSource, open_signer
 from signing.verify_cli import register_verify
 
-Level = Literal["B-B", "B-T", "B-LT"]
+Level = Literal["B-B", "B-T", "B-LT", "B-LTA"]
 
 # --- shared options ---------------------------------------------------------------------------
 
@@ -76,8 +76,10 @@ def _level(value: str | None) -> Level | None:
     if value is None:
         return None
     norm = value.upper().replace("PADES-", "")
-    if norm not in ("B-B", "B-T", "B-LT"):
-        raise SohoaError(f"--level phải là B-B, B-T hoặc B-LT (got {value!r})", exit_code=ExitCode.BAD_ARGS)
+    if norm not in ("B-B", "B-T", "B-LT", "B-LTA"):
+        raise SohoaError(
+            f"--level phải là B-B, B-T, B-LT hoặc B-LTA (got {value!r})", exit_code=ExitCode.BAD_ARGS
+        )
     return norm  # type: ignore[return-value]
 
 

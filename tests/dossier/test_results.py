@@ -183,3 +183,32 @@ def test_signing_refuses_a_placeholder_organisation(pki: PkiFixture, tmp_path: P
     settings = load_settings(data_dir=tmp_path, signing={"organisation": "UBND xã (chưa cấu hình)"})
     with pytest.raises(SigningError):
         SigningContext.from_settings(settings)
+
+
+def test_b_lta_result_and_archive_renewal(db: Database, pki: PkiFixture, tmp_path: Path) -> None:  # noqa: F811
+    from signing.archive import renew_timestamp
+
+    settings = load_settings(
+        data_dir=tmp_path,
+        database={"url": db.url},
+        signing={"trust_roots": [str(pki.root_pem)], "organisation": ORG, "tsa_url": pki.services.tsa_url},
+    )
+    with write_session(db.engine) as s:
+        catalogue(s)
+        view = receive(s, agency=AGENCY, procedure=CONFIRMATION, applicant_id=CITIZEN, actor="clerk")
+    signed = _signed_result(pki, settings, view, level="B-LTA")
+
+    def timestamps(data: bytes, name: str) -> tuple[bool, int]:
+        path = tmp_path / name
+        path.write_bytes(data)
+        report = verify_pdf(path, trust_roots=[pki.root_pem])
+        return report.valid, sum(1 for sig in report.signatures if sig.kind == "document_timestamp")
+
+    valid, before = timestamps(signed, "lta.pdf")
+    assert valid and before >= 1
+    renewed = renew_timestamp(signed, SigningContext.from_settings(settings), name="lta.pdf")
+    assert renewed.startswith(signed)  # incremental: the signed bytes are untouched
+    valid, after = timestamps(renewed, "renewed.pdf")
+    assert valid and after == before + 1
+    with pytest.raises(SigningError):
+        renew_timestamp(signed, SigningContext.from_settings(load_settings(data_dir=tmp_path)), name="x")
