@@ -118,8 +118,18 @@ def _best_held(held: list[HeldDocument], dossier_code: str) -> dict[str, HeldDoc
     return best
 
 
-def dossier_view(session: Session, code: str, *, today: date | None = None) -> DossierView:
-    """The dossier as the clerk and the citizen see it: components, state, timeline."""
+def dossier_view(
+    session: Session,
+    code: str,
+    *,
+    today: date | None = None,
+    held: dict[str, HeldDocument] | None = None,
+    timeline: bool = True,
+) -> DossierView:
+    """The dossier as the clerk and the citizen see it: components, state, timeline.
+
+    ``held``: the offers already looked up in this transaction (receipt looks up once).
+    """
     dossier, case = get_case(session, code)
     procedure = dossier.procedure
     components = list(dossier.components)
@@ -139,11 +149,11 @@ def dossier_view(session: Session, code: str, *, today: date | None = None) -> D
         else set()
     )
     signed |= signed_sources
-    held: dict[str, HeldDocument] = {}
     required = list(procedure.requirements) if procedure else []
-    if any(r.doc_type not in by_type for r in required):
+    if held is None and any(r.doc_type not in by_type for r in required):
         found = lookup(session, case.applicant_id, today=today or today_in_vietnam())
         held = _best_held(found.held, dossier.code)
+    held = held or {}
     statuses: list[ComponentStatus] = []
     for r in required:
         filled = by_type.pop(r.doc_type, None)
@@ -181,14 +191,18 @@ def dossier_view(session: Session, code: str, *, today: date | None = None) -> D
                     signed=document_id in signed,
                 )
             )
-    timeline = [
-        {"at": at, "actor": actor, "action": action, **(details or {})}
-        for at, actor, action, details in session.execute(
-            select(AuditEntry.at, AuditEntry.actor, AuditEntry.action, AuditEntry.details)
-            .where(AuditEntry.dossier_id == dossier.id)
-            .order_by(AuditEntry.id)
-        )
-    ]
+    history = (
+        [
+            {"at": at, "actor": actor, "action": action, **(details or {})}
+            for at, actor, action, details in session.execute(
+                select(AuditEntry.at, AuditEntry.actor, AuditEntry.action, AuditEntry.details)
+                .where(AuditEntry.dossier_id == dossier.id)
+                .order_by(AuditEntry.id)
+            )
+        ]
+        if timeline
+        else []
+    )
     component_ids = {c.document_id for c in components}
     extra = [
         d
@@ -216,7 +230,7 @@ def dossier_view(session: Session, code: str, *, today: date | None = None) -> D
         components=statuses,
         extra_documents=extra,
         result_document_id=case.result_document_id,
-        timeline=timeline,
+        timeline=history,
     )
 
 
@@ -232,7 +246,19 @@ def reuse_components(
 
     A type named that has nothing held is an error, so the clerk knows it must be scanned.
     """
-    view = dossier_view(session, code, today=today)
+    view = dossier_view(session, code, today=today, timeline=False)
+    wanted = _reuse(session, view, doc_types, actor=actor, today=today)
+    session.expire(get_case(session, code)[0], ["components"])
+    return [
+        c for c in dossier_view(session, code, today=today, timeline=False).components if c.doc_type in wanted
+    ]
+
+
+def _reuse(
+    session: Session, view: DossierView, doc_types: Iterable[str] | None, *, actor: str, today: date | None
+) -> list[str]:
+    """Link the held documents offered in ``view`` for ``doc_types``; returns the types asked for."""
+    code = view.code
     offered = {c.doc_type: c for c in view.components if c.status == "held"}
     wanted = list(offered) if doc_types is None else list(dict.fromkeys(doc_types))
     for doc_type in wanted:
@@ -250,8 +276,7 @@ def reuse_components(
         assert held_id is not None
         reuse_document(session, code, held_id, actor=actor, doc_type=doc_type, today=today)
     session.flush()
-    session.expire_all()
-    return [c for c in dossier_view(session, code, today=today).components if c.doc_type in wanted]
+    return wanted
 
 
 def receive(
@@ -298,9 +323,14 @@ def receive(
         )
     )
     session.flush()
+    # One lookup for the whole receipt: offers, confirmed reuse and the view all come from it.
+    held = _best_held(lookup(session, applicant, today=day).held, dossier.code)
+    view = dossier_view(session, dossier.code, today=day, held=held, timeline=False)
     if reuse is None or list(reuse):
-        reuse_components(session, dossier.code, reuse, actor=actor, today=day)
-    return dossier_view(session, dossier.code, today=day)
+        _reuse(session, view, reuse, actor=actor, today=day)
+        session.expire(dossier, ["components"])
+        view = dossier_view(session, dossier.code, today=day, held=held, timeline=False)
+    return view
 
 
 def token_matches(case: DossierCase, token: str) -> bool:
