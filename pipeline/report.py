@@ -122,15 +122,19 @@ def _component_is_digital() -> ColumnElement[bool]:
 
 
 def _result_documents() -> Select[Any]:
-    """Documents of a dossier that are not among its components: its results."""
-    return select(Document.id).where(
-        Document.dossier_id == Dossier.id,
-        not_(
-            exists().where(
-                DossierComponent.dossier_id == Dossier.id, DossierComponent.document_id == Document.id
-            )
-        ),
+    """Documents of a dossier that are not among its components: its results.
+
+    The inner test is correlated to the outer dossier explicitly: two levels down, automatic
+    correlation would see a free ``dossiers`` and ask "is it a component of ANY dossier", and a
+    result reused by the citizen's next dossier would stop counting as this one's result.
+    """
+    own_component = (
+        exists()
+        .where(DossierComponent.dossier_id == Dossier.id, DossierComponent.document_id == Document.id)
+        .correlate(Dossier, Document)
     )
+    own = select(Document.id).where(Document.dossier_id == Dossier.id, not_(own_component))
+    return own.correlate(Dossier)
 
 
 def _indicator_columns() -> list[Any]:

@@ -127,11 +127,25 @@ def test_e_copy_share_counts_paper_certifications(db: Database) -> None:
 
     with write_session(db.engine) as s:
         book_id, number = allocate_number(s, "01/2026-SCT/BS", 2026)
-        record_act(s, book_id, number, certified_on=date(2026, 11, 10), document_sha256="a" * 64,
-                   document_name="CCCD", requester="A", official="B")
+        record_act(
+            s,
+            book_id,
+            number,
+            certified_on=date(2026, 11, 10),
+            document_sha256="a" * 64,
+            document_name="CCCD",
+            requester="A",
+            official="B",
+        )
         for _ in range(3):
-            record_paper_act(s, book_code="01/2026-SCT/BS", certified_on=date(2026, 11, 11),
-                             document_name="Giấy khai sinh", requester="C", official="B")
+            record_paper_act(
+                s,
+                book_code="01/2026-SCT/BS",
+                certified_on=date(2026, 11, 11),
+                document_name="Giấy khai sinh",
+                requester="C",
+                official="B",
+            )
     with read_session(db.engine) as s:
         share = build_report(s).e_copy_certifications
     assert (share.numerator, share.denominator) == (1, 4)
@@ -184,3 +198,29 @@ def test_cli_report_json(db: Database, tmp_path: Path) -> None:
         check=False,
     )
     assert bad.returncode == 2 and "Traceback" not in bad.stderr and "--from" in bad.stderr
+
+
+def test_a_result_reused_by_a_later_dossier_still_counts_for_its_own(db: Database) -> None:
+    with write_session(db.engine) as s:
+        first = dossier(s, promised_date=date(2026, 11, 20))
+        filed(s, scan("f1", searchable=True), first)
+        result = Document(
+            sha256=ref("fr").sha256,
+            doc_type="marital_status_confirmation",
+            pages=[],
+            page_count=0,
+            source=DocumentSource.SIGNED.value,
+            dossier_id=first.id,
+            owner_id="027095001234",
+        )
+        s.add(result)
+        s.flush()
+        add_signed_version(s, result.id, ref("fr"), signed_by="CN=TEST", actor="test")
+        finish(first, datetime(2026, 11, 19, 9, tzinfo=UTC))
+        second = dossier(s)
+        reuse_document(s, second.code, result.id, actor="test", today=date(2026, 11, 10))
+    with read_session(db.engine) as s:
+        total = build_report(s).total
+    assert total is not None
+    assert (total.e_results.numerator, total.e_results.denominator) == (1, 1)
+    assert (total.digitised.numerator, total.digitised.denominator) == (2, 2)
