@@ -212,3 +212,29 @@ def test_b_lta_result_and_archive_renewal(db: Database, pki: PkiFixture, tmp_pat
     assert valid and after == before + 1
     with pytest.raises(SigningError):
         renew_timestamp(signed, SigningContext.from_settings(load_settings(data_dir=tmp_path)), name="x")
+
+
+def test_receive_over_the_api(db: Database, app_client: tuple[TestClient, object]) -> None:
+    from pipeline.api.accounts import create_api_key
+    from storage.db.engine import run_in_transaction
+
+    client, _ctx = app_client
+    with write_session(db.engine) as s:
+        catalogue(s)
+        scan_cccd(s, "card")
+    key = run_in_transaction(
+        db.engine, lambda s: create_api_key(s, "desk", scopes=["intake"], agencies=[AGENCY], actor="test")
+    )
+    body = {"agency": AGENCY, "procedure": CONFIRMATION, "applicant": CITIZEN, "reuse_all": True}
+    res = client.post("/dossiers/receive", json=body, headers={"X-API-Key": key})
+    assert res.status_code == 200, res.text
+    data = res.json()
+    assert data["code"].startswith(f"{AGENCY}-") and data["promised_date"]
+    assert {c["doc_type"]: c["status"] for c in data["components"]} == {
+        "application_form": "missing",
+        "cccd": "reused",
+    }
+    other = client.post("/dossiers/receive", json={**body, "agency": "H55.999"}, headers={"X-API-Key": key})
+    assert other.status_code == 403
+    bad = client.post("/dossiers/receive", json={**body, "applicant": "123"}, headers={"X-API-Key": key})
+    assert bad.status_code in (400, 422) and "Traceback" not in bad.text
