@@ -8,11 +8,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import JSONResponse
 
-from pipeline.api.auth import Principal, forbidden, require_scope
+from pipeline.api.auth import forbidden, require_scope
 from pipeline.api.context import ApiContext, get_context
 from pipeline.api.errors import ApiError
-from pipeline.api.jobs import create_job, job_view, new_job_id, uploads_dir
 from pipeline.api.uploads import MULTIPART_OPENAPI, limit_bytes, multipart_openapi, receive_multipart
+from pipeline.jobs import create_job, job_view, new_job_id, uploads_dir
+from pipeline.principals import Principal
 from storage.db.api_models import Job
 from storage.db.dossiers import check_agency_code, check_procedure_code, get_dossier
 from storage.db.engine import read_session

@@ -1,4 +1,7 @@
-"""``sohoa serve`` (the HTTP API with uvicorn) and ``sohoa worker`` (intake jobs, separately)."""
+"""``sohoa serve`` (the HTTP API with uvicorn) and ``sohoa worker`` (intake jobs, separately).
+
+Both refuse to start on a database whose schema is not current (``sohoa db upgrade`` first).
+"""
 
 from __future__ import annotations
 
@@ -60,9 +63,9 @@ def register(app: typer.Typer) -> None:
             raise SohoaError("Cổng không hợp lệ (port must be 1-65535)", exit_code=ExitCode.BAD_ARGS)
         configure_logging(log_level)
         if workers > 1:
-            from storage.db.migrate import upgrade_database
+            from pipeline.services import open_database
 
-            upgrade_database(settings).dispose()  # once, before the processes start
+            open_database(settings, check_schema=True).dispose()  # refuse once, before the processes
             # The worker processes build their own settings from the environment (entry point).
             os.environ["SOHOA_API__HOST"] = settings.api.host
             os.environ["SOHOA_API__PORT"] = str(settings.api.port)
@@ -94,17 +97,11 @@ def register(app: typer.Typer) -> None:
         poll: Annotated[float, typer.Option(help="giây giữa hai lần xem hàng đợi")] = 1.0,
         log_level: Annotated[str, typer.Option(help="debug, info, warning")] = "info",
     ) -> None:
-        from pipeline.api.context import ApiContext
-        from pipeline.api.jobs import JobRunner
-        from storage.db.migrate import upgrade_database
-        from storage.objects.factory import open_object_store
+        from pipeline.jobs import JobRunner
+        from pipeline.services import open_services
 
         configure_logging(log_level)
-        settings = load_settings()
-        engine = upgrade_database(settings)
-        store = open_object_store(settings)
-        store.ensure_buckets()
-        runner = JobRunner(ApiContext(settings=settings, engine=engine, store=store))
+        runner = JobRunner(open_services(load_settings(), check_schema=True))
         signal.signal(signal.SIGTERM, lambda *_: runner._stop.set())
         try:
             runner.run_forever(poll)

@@ -21,12 +21,12 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from pipeline.api.context import ApiContext
 from pipeline.intake import FileOutcome, Intake, Status, default_executor, pid_alive
+from pipeline.services import Services
 from storage.db.api_models import Job, JobStatus
 from storage.db.engine import read_session, run_in_transaction, write_session
 
-log = logging.getLogger("sohoa.api.jobs")
+log = logging.getLogger("sohoa.jobs")
 
 
 def holder() -> str:
@@ -37,12 +37,12 @@ def new_job_id() -> str:
     return uuid.uuid4().hex
 
 
-def uploads_dir(ctx: ApiContext, job_id: str) -> Path:
+def uploads_dir(ctx: Services, job_id: str) -> Path:
     return ctx.settings.data_dir / "uploads" / job_id
 
 
 def create_job(
-    ctx: ApiContext,
+    ctx: Services,
     job_id: str,
     *,
     actor: str,
@@ -99,7 +99,7 @@ def outcome_view(outcome: FileOutcome) -> dict[str, Any]:
 class _Progress:
     """Turns intake's per-file page callbacks into job-wide counts, written to the job row."""
 
-    def __init__(self, ctx: ApiContext, job_id: str) -> None:
+    def __init__(self, ctx: Services, job_id: str) -> None:
         self.ctx = ctx
         self.job_id = job_id
         self.pages_before = 0  # pages of the files already finished
@@ -128,7 +128,7 @@ class _Progress:
         self._write(files_done=index, pages_done=self.pages_before, pages_total=self.pages_before)
 
 
-def run_job(ctx: ApiContext, job_id: str, *, executor: Any, processor: Any = None) -> bool:
+def run_job(ctx: Services, job_id: str, *, executor: Any, processor: Any = None) -> bool:
     """Claim and run one queued job; False when another worker got it first."""
     me = holder()
 
@@ -201,7 +201,7 @@ def run_job(ctx: ApiContext, job_id: str, *, executor: Any, processor: Any = Non
     return True
 
 
-def requeue_orphans(ctx: ApiContext) -> int:
+def requeue_orphans(ctx: Services) -> int:
     """Jobs ``running`` under a process of this host that no longer exists go back to the queue."""
     host = socket.gethostname()
 
@@ -222,7 +222,7 @@ def _alive(pid: int) -> bool:
     return pid == os.getpid() or pid_alive(pid)
 
 
-def queued_job_ids(ctx: ApiContext, limit: int = 100) -> list[str]:
+def queued_job_ids(ctx: Services, limit: int = 100) -> list[str]:
     with read_session(ctx.engine) as session:
         return list(
             session.scalars(
@@ -237,7 +237,7 @@ def queued_job_ids(ctx: ApiContext, limit: int = 100) -> list[str]:
 class JobRunner:
     """Threads running jobs (OCR itself runs in the shared executor's worker processes)."""
 
-    def __init__(self, ctx: ApiContext, *, threads: int = 1, processor: Any = None) -> None:
+    def __init__(self, ctx: Services, *, threads: int = 1, processor: Any = None) -> None:
         self.ctx = ctx
         self.threads = threads
         self.processor = processor
