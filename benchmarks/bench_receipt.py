@@ -30,7 +30,7 @@ from sqlalchemy import func, select
 from benchmarks.bench_api import Server, load, summarise
 from benchmarks.bench_lookup import load_sqlite, owner_of
 from config.settings import load_settings
-from pipeline.api.accounts import create_api_key
+from pipeline.accounts import create_api_key
 from pipeline.dossier.catalogue import ensure_default_catalogue
 from storage.db.engine import make_engine, read_session, run_in_transaction
 from storage.db.migrate import upgrade_engine

@@ -16,12 +16,13 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, StreamingResponse
 from pydantic import BaseModel, Field
 
-from pipeline.api.access import not_found
 from pipeline.api.auth import Principal, require_scope
 from pipeline.api.context import ApiContext, get_context
 from pipeline.api.downloads import stream_chunks
 from pipeline.api.errors import ApiError
+from pipeline.dossier.catalogue import ensure_default_catalogue
 from pipeline.dossier.receive import dossier_view, find_by_token, receive
+from pipeline.errors import not_found
 from signing.verify import VerifyInputError, verify_pdf
 from storage.db.engine import read_session, run_in_transaction
 from storage.db.models import Document, VersionKind
@@ -48,6 +49,9 @@ def post_receive(
 ) -> dict[str, Any]:
     if not principal.may_see(body.agency):
         raise ApiError(403, "Không có quyền với cơ quan này (agency not granted)")
+    if not ctx.extras.get("catalogue_ready"):  # the shipped procedures, completed once per process
+        run_in_transaction(ctx.engine, ensure_default_catalogue)
+        ctx.extras["catalogue_ready"] = True
     view = run_in_transaction(
         ctx.engine,
         lambda s: receive(

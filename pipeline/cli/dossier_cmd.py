@@ -33,9 +33,9 @@ from pipeline.dossier.lifecycle import State, overdue, transition
 from pipeline.dossier.receive import DossierView, dossier_view, receive, reuse_components
 from pipeline.intake import DEFAULT_AGENCY
 from pipeline.reuse import today_in_vietnam
+from pipeline.services import open_database
 from signing.session import SignerSource, open_signer
 from storage.db.engine import read_session, run_in_transaction
-from storage.db.migrate import upgrade_database
 from storage.objects.factory import open_object_store
 
 procedures_app = typer.Typer(help="Danh mục thủ tục hành chính (procedure catalogue).", no_args_is_help=True)
@@ -53,7 +53,10 @@ AgencyOpt = Annotated[
 
 
 def _engine(settings: Settings) -> Any:
-    engine = upgrade_database(settings)
+    """The database for a dossier command: migrated on the embedded SQLite default only (like
+    ``ingest``), elsewhere it must be current (``sohoa db upgrade``)."""
+    embedded = settings.database_url.startswith("sqlite")
+    engine = open_database(settings, migrate=embedded, check_schema=True)
     run_in_transaction(engine, cat.ensure_default_catalogue)
     return engine
 
@@ -131,7 +134,7 @@ def procedures_import(
 ) -> None:
     specs = cat.read_catalogue_file(file)
     settings = load_settings()
-    engine = upgrade_database(settings)
+    engine = _engine(settings)
     try:
         summary = run_in_transaction(engine, lambda s: cat.import_procedures(s, specs))
     finally:
@@ -363,23 +366,25 @@ def _record_signature(engine: Any, item: Any, ref: Any, signer_name: str, actor:
 def _transition_command(name: str, target: State, help_text: str, needs_reason: bool) -> None:
     if needs_reason:
 
-        def command(
+        def with_reason(
             code: Annotated[str, typer.Argument(help="mã hồ sơ")],
             reason: ReasonOpt,
             actor: ActorOpt = "cli",
             as_json: JsonOpt = False,
         ) -> None:
             _move(code, target, actor, reason, as_json)
+
+        dossier_app.command(name, help=help_text)(with_reason)
     else:
 
-        def command(
-            code: Annotated[str, typer.Argument(help="mã hồ sơ")],  # type: ignore[misc]
+        def plain(
+            code: Annotated[str, typer.Argument(help="mã hồ sơ")],
             actor: ActorOpt = "cli",
             as_json: JsonOpt = False,
         ) -> None:
             _move(code, target, actor, None, as_json)
 
-    dossier_app.command(name, help=help_text)(command)
+        dossier_app.command(name, help=help_text)(plain)
 
 
 def _move(code: str, target: State, actor: str, reason: str | None, as_json: bool) -> None:
@@ -631,7 +636,7 @@ def certification_paper(
             raise SohoaError("--date phải là YYYY-MM-DD", exit_code=ExitCode.BAD_ARGS) from None
     book_code = book or default_book_code(certified_on.year)
     settings = load_settings()
-    engine = upgrade_database(settings)
+    engine = _engine(settings)
 
     def work(session: Any) -> list[int]:
         try:

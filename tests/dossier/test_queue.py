@@ -8,7 +8,7 @@ import pikepdf
 import pytest
 from sqlalchemy import select
 
-from pipeline.api.accounts import create_user
+from pipeline.accounts import create_user
 from pipeline.dossier.queue import is_received_copy, queue_components
 from pipeline.dossier.receive import receive
 from storage.db.api_models import SigningQueueItem

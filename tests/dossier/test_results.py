@@ -215,7 +215,7 @@ def test_b_lta_result_and_archive_renewal(db: Database, pki: PkiFixture, tmp_pat
 
 
 def test_receive_over_the_api(db: Database, app_client: tuple[TestClient, object]) -> None:
-    from pipeline.api.accounts import create_api_key
+    from pipeline.accounts import create_api_key
     from storage.db.engine import run_in_transaction
 
     client, _ctx = app_client
