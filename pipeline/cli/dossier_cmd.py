@@ -52,11 +52,15 @@ AgencyOpt = Annotated[
 ]
 
 
+def _database(settings: Settings) -> Any:
+    """Migrated on the embedded SQLite default only (like ``ingest``), else checked current."""
+    return open_database(settings, migrate=settings.database_url.startswith("sqlite"), check_schema=True)
+
+
 def _engine(settings: Settings) -> Any:
     """The database for a dossier command: migrated on the embedded SQLite default only (like
     ``ingest``), elsewhere it must be current (``sohoa db upgrade``)."""
-    embedded = settings.database_url.startswith("sqlite")
-    engine = open_database(settings, migrate=embedded, check_schema=True)
+    engine = _database(settings)
     run_in_transaction(engine, cat.ensure_default_catalogue)
     return engine
 
@@ -134,7 +138,7 @@ def procedures_import(
 ) -> None:
     specs = cat.read_catalogue_file(file)
     settings = load_settings()
-    engine = _engine(settings)
+    engine = _database(settings)
     try:
         summary = run_in_transaction(engine, lambda s: cat.import_procedures(s, specs))
     finally:
