@@ -20,6 +20,7 @@ from config.settings import Settings
 from pipeline.api.access_log import install_access_log
 from pipeline.api.context import ApiContext
 from pipeline.api.errors import install_error_handlers
+from pipeline.api.security_headers import install_security_headers
 from pipeline.jobs import JobRunner
 from pipeline.services import open_services
 from storage.db.catalogue import seed_catalogue
@@ -33,6 +34,7 @@ ROUTER_MODULES = (
     "pipeline.api.routes_intake",
     "pipeline.api.routes_documents",
     "pipeline.api.routes_lookup",
+    "pipeline.api.routes_access_log",
     "pipeline.api.routes_signing",
     "pipeline.api.routes_results",
     "pipeline.api.routes_verify",
@@ -86,6 +88,7 @@ def create_app(
     app.state.ctx = ctx
     install_error_handlers(app)
     install_access_log(app)
+    install_security_headers(app)
     for name in ROUTER_MODULES:
         if importlib.util.find_spec(name) is not None:
             app.include_router(importlib.import_module(name).router)

@@ -10,6 +10,8 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from config.errors import ExitCode, SohoaError
 from pipeline.errors import Refused
@@ -32,6 +34,10 @@ def status_for(exc: SohoaError) -> int:
     name = type(exc).__name__
     if name in {"NotFoundError", "ObjectNotFoundError"}:
         return 404
+    if name == "LoginThrottledError":
+        return 429
+    if name == "PurposeRefusedError":
+        return 403
     if name == "PresignError":
         return 403
     if isinstance(exc, Refused):
@@ -42,6 +48,11 @@ def status_for(exc: SohoaError) -> int:
 # The routes' name for a workflow refusal: one class, so a refusal raised below the API keeps its status.
 ApiError = Refused
 
+DB_UNAVAILABLE = (
+    "Cơ sở dữ liệu tạm thời không phản hồi, xin thử lại sau ít phút (database unavailable, retry later)"
+)
+RETRY_AFTER_OUTAGE = "30"
+
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(SohoaError)
@@ -49,7 +60,21 @@ def install_error_handlers(app: FastAPI) -> None:
         code = status_for(exc)
         if code >= 500:
             log.warning("request failed: %s (%s)", type(exc).__name__, code)
-        return JSONResponse({"detail": exc.message}, status_code=code)
+        retry_after = getattr(exc, "retry_after", None)
+        headers = {"Retry-After": str(int(retry_after))} if isinstance(retry_after, int) else None
+        if code == 503 and headers is None:
+            headers = {"Retry-After": RETRY_AFTER_OUTAGE}
+        return JSONResponse({"detail": exc.message}, status_code=code, headers=headers)
+
+    async def _database_down(_request: Request, exc: Exception) -> JSONResponse:
+        # The type only: a driver's message names the host, port and user.
+        log.warning("database unavailable: %s", type(exc).__name__)
+        return JSONResponse(
+            {"detail": DB_UNAVAILABLE}, status_code=503, headers={"Retry-After": RETRY_AFTER_OUTAGE}
+        )
+
+    for outage in (OperationalError, InterfaceError, DisconnectionError, PoolTimeoutError):
+        app.add_exception_handler(outage, _database_down)
 
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:

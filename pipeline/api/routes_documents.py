@@ -19,6 +19,8 @@ from pipeline.access import dossier_agency, visible_document, visible_dossier
 from pipeline.api.auth import forbidden, require_scope
 from pipeline.api.context import ApiContext, get_context
 from pipeline.api.errors import ApiError
+from pipeline.corrections import check_correction
+from pipeline.personal_data import record_document_read
 from pipeline.principals import ALL, Principal
 from pipeline.reuse import validate_owner_id
 from storage.db.dossiers import audit
@@ -189,8 +191,13 @@ def get_document(
     ctx: Annotated[ApiContext, Depends(get_context)],
     principal: Annotated[Principal, Depends(require_scope("documents:read"))],
 ) -> DocumentView:
-    with read_session(ctx.engine) as session:
-        return document_view(session, visible_document(session, document_id, principal))
+    def work(session: Session) -> DocumentView:
+        document = visible_document(session, document_id, principal)
+        view = document_view(session, document)
+        record_document_read(session, principal.actor, document, [f.key for f in view.fields])
+        return view
+
+    return run_in_transaction(ctx.engine, work)
 
 
 @router.get("/dossiers/{code}", response_model=DossierView, summary="Một hồ sơ (one dossier)")
@@ -242,8 +249,9 @@ def patch_field(
     _staff_writer(principal)
 
     def work(session: Session) -> FieldView:
-        visible_document(session, document_id, principal)
-        record = correct_field(session, document_id, key, body.value, actor=principal.actor)
+        document = visible_document(session, document_id, principal)
+        value = check_correction(document.doc_type, key, body.value)
+        record = correct_field(session, document_id, key, value, actor=principal.actor)
         return FieldView.model_validate(record, from_attributes=True)
 
     return run_in_transaction(ctx.engine, work)

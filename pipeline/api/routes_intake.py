@@ -8,13 +8,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import JSONResponse
 
+from pipeline.access import visible_job
 from pipeline.api.auth import forbidden, require_scope
 from pipeline.api.context import ApiContext, get_context
 from pipeline.api.errors import ApiError
 from pipeline.api.uploads import MULTIPART_OPENAPI, limit_bytes, multipart_openapi, receive_multipart
 from pipeline.jobs import create_job, job_view, new_job_id, uploads_dir
 from pipeline.principals import Principal
-from storage.db.api_models import Job
 from storage.db.dossiers import check_agency_code, check_procedure_code, get_dossier
 from storage.db.engine import read_session
 
@@ -117,12 +117,4 @@ def get_job(
     principal: Annotated[Principal, Depends(require_scope("intake"))],
 ) -> dict[str, Any]:
     with read_session(ctx.engine) as session:
-        job = session.get(Job, job_id)
-        visible = job is not None and (
-            principal.all_agencies
-            or job.actor == principal.actor
-            or bool(set(job.agencies) & set(principal.agencies))
-        )
-        if job is None or not visible:
-            raise ApiError(404, "Không tìm thấy công việc (unknown job)")
-        return job_view(job)
+        return job_view(visible_job(session, job_id, principal))

@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 
 from config.errors import ExitCode, SohoaError
 from config.settings import load_settings
+from pipeline.cli.vi import ViTyper
 
 
 def _engine() -> Engine:
@@ -60,10 +61,13 @@ def cert_fingerprint(path: Path) -> str:
 
 
 def register(app: typer.Typer) -> None:
-    admin = typer.Typer(
+    admin = ViTyper(
         help="Quản trị: khóa API và tài khoản cán bộ (keys and staff accounts).", no_args_is_help=True
     )
     app.add_typer(admin, name="admin")
+    from pipeline.cli.admin_users_cmd import register_admin
+
+    register_admin(admin)  # list-users, disable-user, reset-password, revoke-tokens, unlock
 
     @admin.command("add-key", help="Tạo khóa API cho một hệ thống; khóa chỉ in ra một lần.")
     def add_key(

@@ -11,6 +11,7 @@ from pipeline.documents.doctypes import BY_NAME
 from pipeline.documents.extract import extract_fields
 from pipeline.documents.lines import page_lines
 from pipeline.documents.models import DocumentResult, PageInfo
+from pipeline.documents.qr import merge_qr
 from pipeline.documents.review import review_fields
 from pipeline.documents.split import DocumentPages, split_pages
 
@@ -31,6 +32,7 @@ def _document(group: DocumentPages, pages: dict[int, PageOcr], review_confidence
     if group.doc_type == "cccd":
         apply_mrz(fields, lines)
     fields, warnings = review_fields(group.doc_type, fields, review_confidence)
+    warnings = merge_qr(group.doc_type, fields, warnings, [t for p in members for t in p.qr])
     for p in members:
         warnings.extend(f"trang {p.page_number}: {w}" for w in p.warnings)
     text = "\n".join(p.text.rstrip("\n") for p in members if p.text.strip())

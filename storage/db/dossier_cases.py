@@ -17,11 +17,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Integer, String
+from sqlalchemy import BigInteger, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.db.base import Base
 from storage.db.models import Document, Dossier, utcnow
+from storage.db.types import UtcDateTime
 
 BigRef = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -39,11 +40,11 @@ class DossierCase(Base):
     token: Mapped[str] = mapped_column(String(64), unique=True)
     received_by: Mapped[str] = mapped_column(String(128))
     clock_start: Mapped[date] = mapped_column(Date)
-    supplement_requested_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    supplement_requested_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     supplement_reason: Mapped[str | None] = mapped_column(String(1000))
     result_document_id: Mapped[int | None] = mapped_column(BigRef, ForeignKey("documents.id"))
-    returned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    returned_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
     dossier: Mapped[Dossier] = relationship()
     result: Mapped[Document | None] = relationship()

@@ -1,7 +1,7 @@
 """dossier cases, procedure terms, paper certifications
 
 Revision ID: 0300
-Revises: 0101
+Revises: 0550
 Written by hand: procedure terms (level, working days, fee, result type), component labels and
 "original must be seen", the dossier_cases table (applicant, lifecycle state, clock, token,
 result) and the medium of a certification act (electronic or paper).
@@ -16,7 +16,7 @@ from alembic import op
 from storage.db import append_only
 
 revision: str = '0300'
-down_revision: str | None = '0101'
+down_revision: str | None = '0550'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
