@@ -153,7 +153,7 @@ class _Connection:
         return status
 
 
-async def _fire(url: str, paths: list[str], headers: dict[str, str], rate: float) -> dict[str, Any]:
+async def _fire(url: str, paths: list[Any], headers: dict[str, str], rate: float) -> dict[str, Any]:
     """Open loop at ``rate``: request i is due at t0 + i/rate; its latency counts from that moment,
     so time spent waiting for a free connection (the server falling behind) is included."""
     host, port = url.removeprefix("http://").split(":")
@@ -165,10 +165,17 @@ async def _fire(url: str, paths: list[str], headers: dict[str, str], rate: float
     latencies: list[float] = []
     errors: dict[str, int] = {}
 
-    async def one(path: str, due: float) -> None:
+    async def one(path: str | tuple[str, bytes], due: float) -> None:
         conn = await conns.get()
         try:
-            request = f"GET {path} HTTP/1.1\r\nHost: {host}\r\n{extra}\r\n".encode()
+            if isinstance(path, tuple):  # (path, JSON body): a POST
+                target, body = path
+                request = (
+                    f"POST {target} HTTP/1.1\r\nHost: {host}\r\n{extra}Content-Type: application/json\r\n"
+                    f"Content-Length: {len(body)}\r\n\r\n"
+                ).encode() + body
+            else:
+                request = f"GET {path} HTTP/1.1\r\nHost: {host}\r\n{extra}\r\n".encode()
             status = await asyncio.wait_for(conn.get(request), 60)
         except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError) as exc:
             errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
@@ -208,11 +215,11 @@ async def _fire(url: str, paths: list[str], headers: dict[str, str], rate: float
     }
 
 
-def _client_main(url: str, paths: list[str], headers: dict[str, str], rate: float, out: Any) -> None:
+def _client_main(url: str, paths: list[Any], headers: dict[str, str], rate: float, out: Any) -> None:
     out.put(asyncio.run(_fire(url, paths, headers, rate)))
 
 
-def load(server: Server, paths: list[str], headers: dict[str, str], rate: float) -> dict[str, Any]:
+def load(server: Server, paths: list[Any], headers: dict[str, str], rate: float) -> dict[str, Any]:
     """Run the client process; the server's CPU per request is measured around it."""
     cpu_before = server.cpu_seconds()
     result = _run_client(server.url, paths, headers, rate)
@@ -220,7 +227,7 @@ def load(server: Server, paths: list[str], headers: dict[str, str], rate: float)
     return result
 
 
-def _run_client(url: str, paths: list[str], headers: dict[str, str], rate: float) -> dict[str, Any]:
+def _run_client(url: str, paths: list[Any], headers: dict[str, str], rate: float) -> dict[str, Any]:
     ctx = mp.get_context("spawn")
     queue = ctx.Queue()
     proc = ctx.Process(target=_client_main, args=(url, paths, headers, rate, queue))

@@ -61,6 +61,11 @@ class DatabaseSettings(BaseModel):
 
 class SigningSettings(BaseModel):
     level: Literal["B-B", "B-T", "B-LT"] = "B-B"
+    result_level: Literal["B-LT", "B-LTA"] | None = Field(
+        None,
+        description="level of signed results; default B-LT when a TSA and trust roots are configured. "
+        "B-LTA for results kept for decades (land, civil status); renew with `sohoa archive renew`",
+    )
     tsa_url: str | None = None
     trust_roots: list[Path] = Field(default_factory=list)
     trust_shipped: bool = Field(
@@ -71,7 +76,9 @@ class SigningSettings(BaseModel):
     )
     trust_disable: list[str] = Field(default_factory=list, description="shipped anchors not to trust")
     revocation: Literal["soft-fail", "hard-fail", "require"] = "soft-fail"
-    organisation: str = "UBND xã (chưa cấu hình)"
+    organisation: str = Field(
+        "", description="name printed on stamps; empty: the signer certificate's organisation (O)"
+    )
     seal_image: Path | None = None
     font: Path | None = None
     timezone: str = "+07:00"

@@ -3,16 +3,19 @@
 Each indicator is a share with its numerator and denominator, per agency, over the dossiers
 received in a period. The definitions, as the data model records them:
 
-- ``digitised``: every component of the dossier has a stored digital copy (a searchable or
-  signed version, or it was reused from a held digital document), there is at least one
-  component, and a finished dossier also has a result with a stored copy.
+- ``digitised``: every component of the dossier is digital, there is at least one component
+  (a dossier whose every file failed has none, and is not digitised), and a finished dossier
+  also has a result with a stored copy. A component is digital when it was reused from a held
+  document, or its document is a signed electronic one, or the receiving official has signed
+  its digitised copy: a searchable PDF alone is not yet a digitised copy (Decision 766 counts
+  copies signed by the receiving official).
 - ``e_results``: among finished dossiers, those whose result is an electronic document signed
   here (a document of the dossier with source ``signed``).
 - ``reused``: dossiers with at least one component filled from a held document.
 - ``on_time``: among finished dossiers with a promised date, those finished by that date.
-- ``e_copy_certifications``: certified copies made electronically (the certification book's
-  acts) among all certifications recorded in the book in the period; certification books are
-  not tied to an agency, so this one is reported for the whole installation.
+- ``e_copy_certifications``: certified copies made electronically among all certifications
+  recorded in the book in the period, paper ones included (``medium``); certification books
+  are not tied to an agency, so this one is reported for the whole installation.
 
 A dossier's result is any document attached to the dossier that is not one of its components.
 """
@@ -93,11 +96,7 @@ class Report:
             "to": self.period_to.isoformat() if self.period_to else None,
             "agencies": [a.as_dict() for a in self.agencies],
             "total": self.total.as_dict() if self.total else None,
-            "e_copy_certifications": {
-                **self.e_copy_certifications.as_dict(),
-                "note": "paper certifications are not recorded in sohoa; the denominator counts "
-                "the certification book's acts only",
-            },
+            "e_copy_certifications": self.e_copy_certifications.as_dict(),
         }
 
 
@@ -109,8 +108,12 @@ def _has_digital_copy(document_id: Any) -> Exists:
 
 def _component_is_digital() -> ColumnElement[bool]:
     doc = Document.__table__.alias("component_doc")
+    signed_copy = exists().where(
+        DocumentVersion.document_id == DossierComponent.document_id,
+        DocumentVersion.kind == VersionKind.SIGNED.value,
+    )
     return or_(
-        _has_digital_copy(DossierComponent.document_id),
+        signed_copy,
         DossierComponent.reused.is_(True),
         exists().where(
             doc.c.id == DossierComponent.document_id, doc.c.source != DocumentSource.DIGITISED.value
@@ -119,15 +122,19 @@ def _component_is_digital() -> ColumnElement[bool]:
 
 
 def _result_documents() -> Select[Any]:
-    """Documents of a dossier that are not among its components: its results."""
-    return select(Document.id).where(
-        Document.dossier_id == Dossier.id,
-        not_(
-            exists().where(
-                DossierComponent.dossier_id == Dossier.id, DossierComponent.document_id == Document.id
-            )
-        ),
+    """Documents of a dossier that are not among its components: its results.
+
+    The inner test is correlated to the outer dossier explicitly: two levels down, automatic
+    correlation would see a free ``dossiers`` and ask "is it a component of ANY dossier", and a
+    result reused by the citizen's next dossier would stop counting as this one's result.
+    """
+    own_component = (
+        exists()
+        .where(DossierComponent.dossier_id == Dossier.id, DossierComponent.document_id == Document.id)
+        .correlate(Dossier, Document)
     )
+    own = select(Document.id).where(Document.dossier_id == Dossier.id, not_(own_component))
+    return own.correlate(Dossier)
 
 
 def _indicator_columns() -> list[Any]:
@@ -187,15 +194,16 @@ def _certifications(session: Session, period_from: date | None, period_to: date 
         from storage.db.certification import CertificationAct
     except ImportError:  # the certification book is not installed
         return Share(0, 0)
-    query = select(func.count(CertificationAct.id))
+    from storage.db.certification import MEDIUM_ELECTRONIC
+
+    electronic_act = case((CertificationAct.medium == MEDIUM_ELECTRONIC, 1), else_=0)
+    query = select(func.count(CertificationAct.id), func.coalesce(func.sum(electronic_act), 0))
     if period_from:
         query = query.where(CertificationAct.certified_on >= period_from)
     if period_to:
         query = query.where(CertificationAct.certified_on <= period_to)
-    electronic = int(session.scalar(query) or 0)
-    # Every act in the book is an electronic certified copy made by `sohoa certify`; paper
-    # certifications are not recorded here, so they add nothing to the denominator yet.
-    return Share(electronic, electronic)
+    total, electronic = session.execute(query).one()
+    return Share(int(electronic or 0), int(total or 0))
 
 
 def build_report(

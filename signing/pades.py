@@ -42,6 +42,7 @@ from signing.appearance import Placement, StampKind, signing_time_text, stamp_si
 from signing.certcheck import subject_name
 from signing.errors import InputPdfError, SigningError, TokenError
 from signing.fonts import find_font, pdf_ready_font
+from signing.images import as_pdf
 from signing.placement import (
     BOTTOM_FIRST,
     TOP_FIRST,
@@ -55,8 +56,38 @@ from signing.seal_image import ensure_seal_png
 from signing.trust import check_signer_trusted, load_certs, validation_context
 
 _log = logging.getLogger(__name__)
-Level = Literal["B-B", "B-T", "B-LT"]
+Level = Literal["B-B", "B-T", "B-LT", "B-LTA"]
 SEAL_FIELD = "SealSig"
+
+
+PLACEHOLDER_MARK = "chưa cấu hình"
+
+
+def check_organisation(name: str) -> str:
+    """A configured organisation name, or "" (not configured); a placeholder is refused."""
+    name = name.strip()
+    if PLACEHOLDER_MARK in name.lower():
+        raise SigningError(
+            "Tên cơ quan trên dấu chưa được cấu hình (organisation is a placeholder): đặt "
+            "SOHOA_SIGNING__ORGANISATION hoặc tên cơ quan trong hồ sơ đơn vị"
+        )
+    return name
+
+
+def resolve_organisation(configured: str, cert: asn1_x509.Certificate | None) -> str:
+    """The organisation printed on a stamp: the configured one, else the certificate's O.
+
+    Never a placeholder: with neither, signing is refused rather than printing "(chưa cấu hình)".
+    """
+    name = check_organisation(configured or "")
+    if not name and cert is not None:
+        name = check_organisation(str(cert.subject.native.get("organization_name") or ""))
+    if not name:
+        raise SigningError(
+            "Không biết tên cơ quan để in trên dấu (no organisation): đặt SOHOA_SIGNING__ORGANISATION "
+            "hoặc dùng chứng thư số có tên cơ quan (O)"
+        )
+    return name
 
 
 def parse_tz(text: str) -> dt.timezone:
@@ -75,12 +106,15 @@ class SigningContext:
 
     level: Level
     font: Path
-    seal_image: Path
+    seal_image: Path | None
+    """``None``: drawn from the organisation's name at the first seal (``cache_dir``)"""
     organisation: str
+    """empty: taken from each signer's certificate (its O attribute)"""
     tz: dt.timezone
     tsa_url: str | None = None
     trust_roots: tuple[asn1_x509.Certificate, ...] = ()
     revocation: str = "soft-fail"
+    cache_dir: Path | None = None
 
     def validation_context(self) -> ValidationContext | None:
         """A fresh context per operation: its HTTP session belongs to one event loop."""
@@ -101,19 +135,19 @@ class SigningContext:
         s = settings.signing
         lvl: Level = level or s.level
         font = pdf_ready_font(find_font(s.font), settings.data_dir / "cache" / "fonts")
-        org = organisation or s.organisation
+        org = check_organisation(organisation or s.organisation or "")
         seal = seal_image or s.seal_image
         if seal is not None and not seal.is_file():
             raise SigningError(f"Không thấy ảnh con dấu {seal} (seal image not found)")
-        if seal is None:
+        if seal is None and org:
             seal = ensure_seal_png(org, font, settings.data_dir / "cache")
         roots = [*s.trust_roots, *(extra_trust or [])]
         trust = tuple(load_certs(roots))
-        if lvl in ("B-T", "B-LT") and not s.tsa_url:
+        if lvl in ("B-T", "B-LT", "B-LTA") and not s.tsa_url:
             raise SigningError(
                 f"Mức {lvl} cần máy chủ dấu thời gian: đặt SOHOA_SIGNING__TSA_URL (no TSA configured)"
             )
-        if lvl == "B-LT" and not trust:
+        if lvl in ("B-LT", "B-LTA") and not trust:
             raise SigningError(
                 "Mức B-LT cần gốc tin cậy để lấy dữ liệu kiểm tra: đặt SOHOA_SIGNING__TRUST_ROOTS "
                 "hoặc --trust (B-LT needs trust roots)"
@@ -127,6 +161,7 @@ class SigningContext:
             tsa_url=s.tsa_url,
             trust_roots=trust,
             revocation=s.revocation,
+            cache_dir=settings.data_dir / "cache",
         )
 
     def check_signer(self, signer: signers.Signer) -> None:
@@ -411,8 +446,8 @@ def sign_bytes(
 
     cert = signer.signing_cert
     signer_name = request.name or (subject_name(cert) if cert is not None else "")
-    organisation = request.organisation or ctx.organisation
-    b_lt = ctx.level == "B-LT"
+    organisation = resolve_organisation(request.organisation or ctx.organisation, cert)
+    b_lt = ctx.level in ("B-LT", "B-LTA")
     meta = signers.PdfSignatureMetadata(
         field_name=field_name,
         md_algorithm="sha256",
@@ -424,10 +459,13 @@ def sign_bytes(
         docmdp_permissions=fields.MDPPerm.FILL_FORMS,
         embed_validation_info=b_lt,
         validation_context=ctx.validation_context() if b_lt else None,
-        use_pades_lta=False,
+        use_pades_lta=ctx.level == "B-LTA",  # a document timestamp over the validation data
     )
     timestamper = timestamps.HTTPTimeStamper(ctx.tsa_url) if ctx.level != "B-B" and ctx.tsa_url else None
-    style = None if kind is StampKind.NONE else stamp_style(kind, ctx.font, ctx.seal_image, ctx.tz, rotate)
+    seal_png = ctx.seal_image
+    if kind is StampKind.SEAL and seal_png is None:
+        seal_png = ensure_seal_png(organisation, ctx.font, ctx.cache_dir or Path(tempfile.gettempdir()))
+    style = None if kind is StampKind.NONE else stamp_style(kind, ctx.font, seal_png, ctx.tz, rotate)
     pdf_signer = signers.PdfSigner(
         meta, signer, timestamper=timestamper, stamp_style=style, new_field_spec=new_field
     )
@@ -475,8 +513,9 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 
 def read_input(path: Path) -> bytes:
+    """The file to sign as PDF bytes: scanner images (JPEG, PNG, TIFF) are wrapped first."""
     try:
-        return path.read_bytes()
+        return as_pdf(path.read_bytes(), path.name)
     except FileNotFoundError:
         raise InputPdfError(f"Không thấy tệp {path} (file not found)") from None
     except OSError as exc:

@@ -42,7 +42,11 @@ ROUTER_MODULES = (
     "pipeline.api.routes_doctypes",
 )
 # Routers of the web engineer (staff page, Decision 766 report): included when present.
-OPTIONAL_ROUTER_MODULES = ("pipeline.api.routes_report", "pipeline.api.routes_web")
+OPTIONAL_ROUTER_MODULES = (
+    "pipeline.api.routes_report",
+    "pipeline.api.routes_web",
+    "pipeline.api.routes_dossier",
+)
 
 DESCRIPTION = (
     "API số hóa hồ sơ một cửa: tiếp nhận bản quét, tra cứu dữ liệu đã có, hàng đợi ký số, "

@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # imported by the commands themselves: ``sohoa sign --help`` 
     from signing.pades import SigningContext
     from signing.session import SecretSource
 
-Level = Literal["B-B", "B-T", "B-LT"]
+Level = Literal["B-B", "B-T", "B-LT", "B-LTA"]
 
 # --- shared options ---------------------------------------------------------------------------
 
@@ -77,8 +77,10 @@ def _level(value: str | None) -> Level | None:
     if value is None:
         return None
     norm = value.upper().replace("PADES-", "")
-    if norm not in ("B-B", "B-T", "B-LT"):
-        raise SohoaError(f"--level phải là B-B, B-T hoặc B-LT (got {value!r})", exit_code=ExitCode.BAD_ARGS)
+    if norm not in ("B-B", "B-T", "B-LT", "B-LTA"):
+        raise SohoaError(
+            f"--level phải là B-B, B-T, B-LT hoặc B-LTA (got {value!r})", exit_code=ExitCode.BAD_ARGS
+        )
     return norm  # type: ignore[return-value]
 
 
@@ -241,8 +243,10 @@ def register_certify(app: typer.Typer) -> None:
     def _certify(
         file: Annotated[Path, typer.Argument(help="bản quét đã được đối chiếu với bản chính")],
         output: Annotated[Path, typer.Option("-o", "--output", help="bản sao chứng thực (PDF)")],
-        book: Annotated[str, typer.Option("--book", help="quyển số, ví dụ 01/2026-SCT/BS")],
         requester: Annotated[str, typer.Option("--requester", help="người yêu cầu chứng thực")],
+        book: Annotated[
+            str | None, typer.Option("--book", help="quyển số (mặc định: quyển của năm, 01/YYYY-SCT/BS)")
+        ] = None,
         seal_pkcs12: SealP12Opt = None,
         seal_pin_env: SealPinEnvOpt = None,
         pkcs12: Pkcs12Opt = None,
@@ -282,6 +286,10 @@ def register_certify(app: typer.Typer) -> None:
         official_src = SignerSource(
             pkcs12, pkcs11_module, token_label, key_label, key_id, pinpad, chain or []
         )
+        if book is None:
+            from storage.db.certification import default_book_code
+
+            book = default_book_code((certified_on or dt.datetime.now(ctx.tz).date()).year)
         req = CertifyRequest(
             book=book,
             requester=requester,

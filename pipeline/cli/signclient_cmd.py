@@ -163,7 +163,8 @@ def run_sign_client(
     out_dir: Path | None = None,
 ) -> tuple[int, int]:
     """Sign the whole queue; returns (accepted, failed)."""
-    from signing.appearance import StampKind
+    from pipeline.dossier.queue import is_received_copy
+    from signing.appearance import Placement, StampKind
     from signing.pades import SigningContext, SignRequest, sign_bytes, write_atomic
 
     entries = client.queue()
@@ -175,13 +176,16 @@ def run_sign_client(
         raise typer.Abort()
     ctx = SigningContext.from_settings(settings)
     request = SignRequest(stamp=StampKind.OFFICIAL, reason=reason)
+    # a digitised paper copy of a dossier gets the receiving official's text-only stamp
+    received = SignRequest(stamp=StampKind.RECEIVED, reason=reason, placement=Placement(1, None))
     accepted = failed = 0
     with open_signer(source, secret_reader(pin_env)) as signer:
         ctx.check_signer(signer)
         for entry in entries:
             try:
                 data = client.fetch(entry)
-                signed = sign_bytes(data, signer, request, ctx, name=entry.title or f"#{entry.id}")
+                kind = received if is_received_copy(entry.title) else request
+                signed = sign_bytes(data, signer, kind, ctx, name=entry.title or f"#{entry.id}")
                 if out_dir is not None:
                     write_atomic(out_dir / f"{entry.document_id}-{entry.id}.pdf", signed)
                 result = client.upload(entry, signed)

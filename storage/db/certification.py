@@ -9,6 +9,7 @@ an act can never be renumbered or rewritten.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -34,6 +35,8 @@ from storage.db.base import Base
 from storage.db.types import UtcDateTime
 
 APPEND_ONLY_MESSAGE = "certification_acts is append-only"
+MEDIUM_ELECTRONIC = "electronic"
+MEDIUM_PAPER = "paper"
 
 
 def _utcnow() -> datetime:
@@ -80,6 +83,8 @@ class CertificationAct(Base):
     """the signed e-copy handed to the requester"""
     requester: Mapped[str] = mapped_column(String(255))
     official: Mapped[str] = mapped_column(String(255))
+    medium: Mapped[str] = mapped_column(String(16), default=MEDIUM_ELECTRONIC)
+    """``electronic`` (a signed e-copy made here) or ``paper`` (a stamped paper copy, recorded)"""
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=_utcnow)
 
 
@@ -155,6 +160,7 @@ def record_act(
     requester: str,
     official: str,
     output_sha256: str | None = None,
+    medium: str = MEDIUM_ELECTRONIC,
 ) -> CertificationAct:
     act = CertificationAct(
         book_id=book_id,
@@ -166,10 +172,48 @@ def record_act(
         requester=requester[:255],
         official=official[:255],
         output_sha256=output_sha256,
+        medium=medium,
     )
     session.add(act)
     session.flush()
     return act
+
+
+def record_paper_act(
+    session: Session,
+    *,
+    book_code: str,
+    certified_on: date,
+    document_name: str,
+    requester: str,
+    official: str,
+    suffix: str = "SCT/BS",
+    scan_sha256: str | None = None,
+) -> CertificationAct:
+    """A paper certified copy (stamped and signed by hand), numbered in the same book.
+
+    Recorded so the share of e-copies among all certifications means something. The document
+    is identified by its scan when there is one, else by what the book line says.
+    """
+    if not requester.strip() or not official.strip() or not document_name.strip():
+        raise ValueError("requester, official and document name are required")
+    book_id, allocated = allocate_number(session, book_code, certified_on.year, suffix)
+    identity = scan_sha256 or hashlib.sha256(
+        f"paper:{book_code}:{allocated.year}:{allocated.number}:{document_name}".encode()
+    ).hexdigest()
+    return record_act(
+        session, book_id, allocated, certified_on=certified_on, document_sha256=identity,
+        document_name=document_name, requester=requester, official=official, medium=MEDIUM_PAPER,
+    )
+
+
+def default_book_code(year: int) -> str:
+    """The agency's book of the year when the clerk names none: ``01/YYYY-SCT/BS``.
+
+    Thông tư 01/2020/TT-BTP numbers certification books per year; the first book of the year is
+    the one in use unless the agency opened another.
+    """
+    return f"01/{year}-SCT/BS"
 
 
 def acts_of_book(session: Session, book_code: str, year: int) -> list[CertificationAct]:

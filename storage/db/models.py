@@ -103,6 +103,10 @@ class Procedure(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(500))
+    level: Mapped[int | None] = mapped_column(Integer)  # mức độ dịch vụ công (online level)
+    processing_days: Mapped[int | None] = mapped_column(Integer)  # working days
+    fee_vnd: Mapped[int | None] = mapped_column(Integer)  # lệ phí; 0 = miễn phí
+    result_doc_type: Mapped[str | None] = mapped_column(String(64))
     requirements: Mapped[list[ProcedureRequirement]] = relationship(
         back_populates="procedure", cascade="all, delete-orphan", order_by="ProcedureRequirement.position"
     )
@@ -126,6 +130,8 @@ class ProcedureRequirement(Base):
     )
     doc_type: Mapped[str] = mapped_column(String(64), primary_key=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
+    label: Mapped[str | None] = mapped_column(String(255))  # as the catalogue names it
+    original_required: Mapped[bool] = mapped_column(Boolean, default=False)  # bản chính để đối chiếu
     procedure: Mapped[Procedure] = relationship(back_populates="requirements")
 
 

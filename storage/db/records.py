@@ -174,7 +174,11 @@ def record_scan(
 
 
 def attach_scan_to_dossier(session: Session, scan: Scan, dossier: Dossier, *, actor: str) -> int:
-    """A duplicate scan given for a dossier: link its documents as components. Returns how many."""
+    """A duplicate scan given for a dossier: link its documents as components. Returns how many.
+
+    A document first filed in another dossier is held already: it is linked as reused (the
+    citizen brought a paper the state has), not stored a second time.
+    """
     attached = 0
     for document in scan.documents:
         exists = session.scalar(
@@ -183,9 +187,10 @@ def attach_scan_to_dossier(session: Session, scan: Scan, dossier: Dossier, *, ac
             )
         )
         if exists is None:
+            held = document.dossier_id is not None and document.dossier_id != dossier.id
             session.add(
                 DossierComponent(
-                    dossier_id=dossier.id, doc_type=document.doc_type, document_id=document.id, reused=False
+                    dossier_id=dossier.id, doc_type=document.doc_type, document_id=document.id, reused=held
                 )
             )
             attached += 1

@@ -20,6 +20,7 @@ _OPTIONAL_TABLE_MODULES = (
     "storage.db.api_models",
     "storage.db.source_signatures",
     "storage.db.security_models",
+    "storage.db.dossier_cases",
 )
 
 for _module in _OPTIONAL_TABLE_MODULES:

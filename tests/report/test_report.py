@@ -45,6 +45,15 @@ def scan(tag: str, *, searchable: bool, owner: str = "027095001234") -> ScanInpu
     )
 
 
+def filed(session: Session, data: ScanInput, d: Dossier | None, *, signed: bool = True) -> list[Document]:
+    """Record a scan in ``d``; ``signed``: the receiving official signed its digitised copy."""
+    _scan, documents = record_scan(session, data, dossier=d, actor="test")
+    if signed:
+        for document in documents:
+            add_signed_version(session, document.id, ref(data.filename + "x"), signed_by="CN=T", actor="t")
+    return documents
+
+
 def dossier(session: Session, agency: str = AGENCY, **kw: object) -> Dossier:
     received = kw.pop("received_at", IN_PERIOD)
     return create_dossier_in(session, agency, received_at=received, actor="test", **kw)  # type: ignore[arg-type]
@@ -58,7 +67,7 @@ def finish(d: Dossier, on: datetime) -> None:
 def build(db: Database) -> None:
     with write_session(db.engine) as s:
         d1 = dossier(s)  # digitised, open
-        record_scan(s, scan("a1", searchable=True), dossier=d1, actor="test")
+        filed(s, scan("a1", searchable=True), d1)
 
         d2 = dossier(s)  # a component without a digital copy, one reused component
         record_scan(s, scan("b1", searchable=False), dossier=d2, actor="test")
@@ -67,7 +76,7 @@ def build(db: Database) -> None:
         reuse_document(s, d2.code, held.documents[0].id, actor="test", today=date(2026, 11, 10))
 
         d3 = dossier(s, promised_date=date(2026, 11, 20))  # finished on time with a signed e-result
-        record_scan(s, scan("c1", searchable=True), dossier=d3, actor="test")
+        filed(s, scan("c1", searchable=True), d3)
         result = Document(
             sha256=ref("r3").sha256,
             doc_type="other",
@@ -82,11 +91,11 @@ def build(db: Database) -> None:
         finish(d3, datetime(2026, 11, 19, 9, tzinfo=UTC))
 
         d4 = dossier(s, promised_date=date(2026, 11, 12))  # finished late, no result
-        record_scan(s, scan("d1", searchable=True), dossier=d4, actor="test")
+        filed(s, scan("d1", searchable=True), d4)
         finish(d4, datetime(2026, 11, 15, 9, tzinfo=UTC))
 
         d5 = dossier(s, agency=OTHER, received_at=datetime(2026, 10, 1, tzinfo=UTC))  # out of period
-        record_scan(s, scan("e1", searchable=True), dossier=d5, actor="test")
+        filed(s, scan("e1", searchable=True), d5)
 
 
 def test_indicators_count_each_definition(db: Database) -> None:
@@ -101,6 +110,47 @@ def test_indicators_count_each_definition(db: Database) -> None:
     assert (a.reused.numerator, a.reused.denominator) == (1, 4)
     assert (a.on_time.numerator, a.on_time.denominator) == (1, 2)
     assert report.total is not None and report.total.dossiers == 4
+
+
+def test_digitised_needs_the_receiving_officials_signature_and_a_component(db: Database) -> None:
+    with write_session(db.engine) as s:
+        unsigned = dossier(s)
+        filed(s, scan("u1", searchable=True), unsigned, signed=False)  # searchable PDF only
+        dossier(s)  # every file failed: no component at all
+        signed = dossier(s)
+        filed(s, scan("s1", searchable=True), signed)
+    with read_session(db.engine) as s:
+        total = build_report(s).total
+    assert total is not None and (total.digitised.numerator, total.digitised.denominator) == (1, 3)
+
+
+def test_e_copy_share_counts_paper_certifications(db: Database) -> None:
+    from storage.db.certification import allocate_number, record_act, record_paper_act
+
+    with write_session(db.engine) as s:
+        book_id, number = allocate_number(s, "01/2026-SCT/BS", 2026)
+        record_act(
+            s,
+            book_id,
+            number,
+            certified_on=date(2026, 11, 10),
+            document_sha256="a" * 64,
+            document_name="CCCD",
+            requester="A",
+            official="B",
+        )
+        for _ in range(3):
+            record_paper_act(
+                s,
+                book_code="01/2026-SCT/BS",
+                certified_on=date(2026, 11, 11),
+                document_name="Giấy khai sinh",
+                requester="C",
+                official="B",
+            )
+    with read_session(db.engine) as s:
+        share = build_report(s).e_copy_certifications
+    assert (share.numerator, share.denominator) == (1, 4)
 
 
 def test_period_and_agency_filters(db: Database) -> None:
@@ -150,3 +200,29 @@ def test_cli_report_json(db: Database, tmp_path: Path) -> None:
         check=False,
     )
     assert bad.returncode == 2 and "Traceback" not in bad.stderr and "--from" in bad.stderr
+
+
+def test_a_result_reused_by_a_later_dossier_still_counts_for_its_own(db: Database) -> None:
+    with write_session(db.engine) as s:
+        first = dossier(s, promised_date=date(2026, 11, 20))
+        filed(s, scan("f1", searchable=True), first)
+        result = Document(
+            sha256=ref("fr").sha256,
+            doc_type="marital_status_confirmation",
+            pages=[],
+            page_count=0,
+            source=DocumentSource.SIGNED.value,
+            dossier_id=first.id,
+            owner_id="027095001234",
+        )
+        s.add(result)
+        s.flush()
+        add_signed_version(s, result.id, ref("fr"), signed_by="CN=TEST", actor="test")
+        finish(first, datetime(2026, 11, 19, 9, tzinfo=UTC))
+        second = dossier(s)
+        reuse_document(s, second.code, result.id, actor="test", today=date(2026, 11, 10))
+    with read_session(db.engine) as s:
+        total = build_report(s).total
+    assert total is not None
+    assert (total.e_results.numerator, total.e_results.denominator) == (1, 1)
+    assert (total.digitised.numerator, total.digitised.denominator) == (2, 2)

@@ -1,0 +1,126 @@
+"""Receipt with the reuse lookup through the API, on a large store.
+
+A database of ``--docs`` documents (default 1 million, 3 per citizen, bench_lookup's bulk
+loaders) with the shipped procedure catalogue, behind a real ``sohoa serve`` on loopback. A second
+process sends ``POST /dossiers/receive`` at ``--rate`` per second (open loop, bench_api's client):
+each request issues a dossier code, computes the promised date, looks up what the citizen already
+holds and links every held component as reused (``reuse_all``), all in one write transaction.
+Baselines at the same rate on the same server: ``GET /auth/me`` (authentication and one indexed
+read) and ``GET /lookup`` (the read-only lookup). Target: p99 ≤ 50 ms at 50 requests/s.
+
+    .venv/bin/python benchmarks/bench_receipt.py --docs 20000 --seconds 5    # quick run
+    .venv/bin/python benchmarks/bench_receipt.py                             # 1M documents
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import func, select
+
+from benchmarks.bench_api import Server, load, summarise
+from benchmarks.bench_lookup import load_sqlite, owner_of
+from config.settings import load_settings
+from pipeline.accounts import create_api_key
+from pipeline.dossier.catalogue import ensure_default_catalogue
+from storage.db.engine import make_engine, read_session, run_in_transaction
+from storage.db.migrate import upgrade_engine
+from storage.db.models import DossierComponent
+
+AGENCY = "000.00.31.H12"
+PROCEDURE = "1.000894"  # marriage registration: application_form, cccd, marital_status_confirmation
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--docs", type=int, default=1_000_000)
+    parser.add_argument("--fields", type=int, default=10, help="fields per document")
+    parser.add_argument("--rate", type=float, default=50.0, help="requests per second")
+    parser.add_argument("--seconds", type=float, default=15.0, help="duration of each run")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="bench-receipt-") as tmp:
+        work = Path(tmp)
+        data = work / "data"
+        url = f"sqlite:///{data / 'sohoa.db'}"
+        settings = load_settings(data_dir=data, database={"url": url})
+        engine = make_engine(settings, url=url)
+        try:
+            upgrade_engine(engine)
+            started = time.perf_counter()
+            load_sqlite(engine, args.docs, args.fields)
+            run_in_transaction(engine, ensure_default_catalogue)
+            print(
+                f"== sqlite: {args.docs:,} documents, {args.docs * args.fields:,} fields loaded in "
+                f"{time.perf_counter() - started:.1f} s"
+            )
+            key = run_in_transaction(
+                engine,
+                lambda s: create_api_key(
+                    s, "bench", scopes=["intake", "lookup"], agencies=["*"], actor="bench"
+                ),
+            )
+        finally:
+            engine.dispose()
+        env = {
+            **os.environ,
+            "SOHOA_DATA_DIR": str(data),
+            "SOHOA_DATABASE__URL": url,
+            "SOHOA_STORAGE__BACKEND": "directory",
+        }
+        headers = {"X-API-Key": key}
+        count = int(args.rate * args.seconds)
+        rng = random.Random(11)
+        server = Server(env, work / "server.log")
+        try:
+            print(
+                f"\n== load: {args.rate:.0f} req/s for {args.seconds:.0f} s ({count} requests per run) "
+                f"from a second process; {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} "
+                "(machine shared with other work)"
+            )
+            base = load(server, ["/auth/me"] * count, headers, args.rate)
+            summarise("baseline GET /auth/me", base, None)
+            owners = [owner_of(rng.randint(1, args.docs)) for _ in range(count + 20)]
+            looked = load(
+                server,
+                [f"/lookup?owner={o}&procedure={PROCEDURE}" for o in owners[:count]],
+                headers,
+                args.rate,
+            )
+            summarise("lookup (read only)", looked, base)
+            bodies = [
+                (
+                    "/dossiers/receive",
+                    json.dumps(
+                        {"agency": AGENCY, "procedure": PROCEDURE, "applicant": o, "reuse_all": True}
+                    ).encode(),
+                )
+                for o in owners
+            ]
+            received = load(server, bodies, headers, args.rate)
+            summarise("receipt + reuse", received, base)
+        finally:
+            server.stop()
+        engine = make_engine(settings, url=url)
+        try:
+            with read_session(engine) as session:
+                reused = session.scalar(select(func.count()).where(DossierComponent.reused.is_(True)))
+        finally:
+            engine.dispose()
+        print(f"components linked as reused by the receipts: {reused}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

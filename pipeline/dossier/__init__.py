@@ -1,0 +1,1 @@
+"""The one-stop dossier: catalogue, receipt with reuse first, lifecycle, slip, results."""

@@ -1,0 +1,107 @@
+"""The receiving official's signing queue for a dossier's digitised components.
+
+When the official signs at their own computer (``sohoa sign-client``: the token never leaves
+the desk), each component scanned for the dossier is put in their queue as the exact bytes to
+sign, like ``POST /signing/queue`` does for one document. The title marks it as a received copy,
+so the client stamps it with the text-only "bản số hóa từ bản giấy" stamp; the server accepts
+the upload only if it extends those bytes and carries that official's signature, and then the
+component counts as digitised.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from pipeline.dossier.signatures import ToSign, unsigned_components
+from signing.images import as_pdf
+from signing.repair import prepare_for_signing
+from storage.db.api_models import QueueStatus, SigningQueueItem, StaffUser
+from storage.db.dossiers import audit
+from storage.db.engine import read_session, run_in_transaction
+from storage.db.errors import BadInputError
+from storage.objects.base import Bucket, ObjectStore
+
+RECEIVED_TITLE_PREFIX = "Bản số hóa"
+"""Queue titles starting with this are digitised paper copies: the client uses the received stamp."""
+
+
+@dataclass(frozen=True)
+class Queued:
+    item_id: int
+    document_id: int
+    doc_type: str
+    new: bool
+
+
+def is_received_copy(title: str) -> bool:
+    return title.startswith(RECEIVED_TITLE_PREFIX)
+
+
+def _official(session: Session, username: str) -> int:
+    user = session.scalar(select(StaffUser).where(StaffUser.username == username))
+    if user is None or user.disabled or not ({"official", "administrator"} & set(user.roles)):
+        raise BadInputError("Người ký không phải cán bộ có quyền ký (not an official)")
+    if user.cert_sha256 is None:
+        raise BadInputError("Cán bộ ký chưa đăng ký chứng thư số (official has no registered certificate)")
+    return user.id
+
+
+def queue_components(
+    engine: Engine, store: ObjectStore, code: str, official: str, *, actor: str
+) -> list[Queued]:
+    """Queue every unsigned digitised component of ``code`` for ``official`` (idempotent)."""
+    with read_session(engine) as session:
+        official_id = _official(session, official)
+        items = unsigned_components(session, code)
+    result: list[Queued] = []
+    for item in items:
+        result.append(_queue_one(engine, store, code, item, official_id, official, actor))
+    return result
+
+
+def _queue_one(
+    engine: Engine, store: ObjectStore, code: str, item: ToSign, official_id: int, official: str, actor: str
+) -> Queued:
+    with store.open(Bucket(item.bucket), item.key) as fh:
+        data = fh.read()
+    title = f"{RECEIVED_TITLE_PREFIX} {item.doc_type} #{item.document_id} — hồ sơ {code}"[:255]
+    prepared = prepare_for_signing(as_pdf(data, title), title).data
+    stored = store.put_bytes(Bucket.DIGITISED, prepared, content_type="application/pdf")
+
+    def work(session: Session) -> Queued:
+        existing = session.scalar(
+            select(SigningQueueItem).where(
+                SigningQueueItem.document_id == item.document_id,
+                SigningQueueItem.official_id == official_id,
+                SigningQueueItem.status == QueueStatus.PENDING.value,
+            )
+        )
+        if existing is not None:
+            return Queued(existing.id, item.document_id, item.doc_type, False)
+        row = SigningQueueItem(
+            document_id=item.document_id,
+            official_id=official_id,
+            title=title,
+            bucket=Bucket.DIGITISED.value,
+            object_key=stored.key,
+            sha256=stored.sha256,
+            size=stored.size,
+            queued_by=actor,
+        )
+        session.add(row)
+        session.flush()
+        audit(
+            session,
+            "signing.queued",
+            actor=actor,
+            document_id=item.document_id,
+            official=official,
+            item=row.id,
+            received_copy=True,
+        )
+        return Queued(row.id, item.document_id, item.doc_type, True)
+
+    return run_in_transaction(engine, work)

@@ -1,0 +1,156 @@
+"""Signing a dossier's documents: digitised components (receiving official) and the result.
+
+A digitised component counts as digitised only once the receiving official has signed it (the
+text-only stamp of a received copy, ``StampKind.RECEIVED``). Each signed copy goes to the
+signed bucket under retention and is recorded as a new version of its document. Scans that are
+images (JPEG, PNG, TIFF) are wrapped into a PDF first (``img2pdf``, lossless).
+
+The result is signed by the competent official (a certification signature: the document is
+final, only the seal may follow) and then sealed; ``record_result`` files it as an electronic
+result of the dossier, held for reuse by the applicant's later dossiers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pyhanko.sign import signers
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from pipeline.dossier.lifecycle import State, get_case, transition
+from signing.appearance import Placement, StampKind
+from signing.images import as_pdf
+from signing.pades import SigningContext, SignRequest, sign_bytes
+from signing.repair import prepare_for_signing
+from storage.db.dossiers import get_dossier
+from storage.db.errors import BadInputError
+from storage.db.models import Document, DocumentVersion, DossierComponent, VersionKind
+from storage.db.records import FieldInput, ObjectRef, add_signed_version, record_signed_document
+from storage.objects.base import Bucket, ObjectStore
+
+# Which stored copy of a digitised document the official signs, best first.
+SOURCE_KINDS = (VersionKind.SEARCHABLE.value, VersionKind.ORIGINAL.value)
+
+
+@dataclass(frozen=True)
+class ToSign:
+    document_id: int
+    doc_type: str
+    bucket: str
+    key: str
+
+
+def unsigned_components(session: Session, code: str) -> list[ToSign]:
+    """Components scanned for this dossier that have no signed copy yet (reused ones are excluded)."""
+    dossier = get_dossier(session, code)
+    rows = session.execute(
+        select(DossierComponent.document_id, DossierComponent.doc_type)
+        .where(DossierComponent.dossier_id == dossier.id, DossierComponent.reused.is_(False))
+        .order_by(DossierComponent.id)
+    ).all()
+    result: list[ToSign] = []
+    for document_id, doc_type in rows:
+        document = session.get(Document, document_id)
+        assert document is not None
+        kinds = {v.kind for v in document.versions}
+        if VersionKind.SIGNED.value in kinds or document.source != "digitised":
+            continue
+        source = next(
+            (v for kind in SOURCE_KINDS for v in reversed(document.versions) if v.kind == kind), None
+        )
+        if source is None:
+            continue
+        result.append(ToSign(document_id, doc_type, source.bucket, source.object_key))
+    return result
+
+
+def _read(store: ObjectStore, bucket: str, key: str) -> bytes:
+    with store.open(Bucket(bucket), key) as fh:
+        return fh.read()
+
+
+def sign_received_copy(
+    store: ObjectStore, item: ToSign, signer: signers.Signer, ctx: SigningContext
+) -> ObjectRef:
+    """The receiving official's signed copy of one component, stored under retention."""
+    name = f"{item.doc_type}-{item.document_id}.pdf"
+    data = prepare_for_signing(as_pdf(_read(store, item.bucket, item.key), name), name).data
+    request = SignRequest(stamp=StampKind.RECEIVED, placement=Placement(1, None))
+    signed = sign_bytes(data, signer, request, ctx, name=name)
+    stored = store.put_bytes(Bucket.SIGNED, signed, content_type="application/pdf", retain=True)
+    return ObjectRef(bucket=Bucket.SIGNED.value, key=stored.key, sha256=stored.sha256, size=stored.size)
+
+
+def record_received_signature(
+    session: Session, item: ToSign, ref: ObjectRef, *, signed_by: str, actor: str
+) -> DocumentVersion:
+    return add_signed_version(session, item.document_id, ref, signed_by=signed_by, actor=actor)
+
+
+def sign_result(
+    data: bytes, official: signers.Signer, seal: signers.Signer | None, ctx: SigningContext, *, name: str
+) -> bytes:
+    """Competent official's certification signature, then the organisation seal."""
+    prepared = prepare_for_signing(as_pdf(data, name), name).data
+    first = sign_bytes(
+        prepared,
+        official,
+        SignRequest(stamp=StampKind.OFFICIAL, certify=True, reserve_seal_field=seal is not None),
+        ctx,
+        name=name,
+    )
+    if seal is None:
+        return first
+    return sign_bytes(first, seal, SignRequest(stamp=StampKind.SEAL), ctx, name=name)
+
+
+def result_doc_type(session: Session, code: str) -> str:
+    """The document type of the dossier's result, as its procedure says (``result`` if none)."""
+    dossier = get_dossier(session, code)
+    procedure = dossier.procedure
+    return (procedure.result_doc_type if procedure else None) or "result"
+
+
+def record_result(
+    session: Session,
+    code: str,
+    signed: ObjectRef,
+    *,
+    signed_by: str,
+    actor: str,
+    fields: dict[str, str] | None = None,
+) -> Document:
+    """File a signed result on the dossier and finish it (processing first, if just received).
+
+    The result belongs to the applicant (held for reuse) and is typed as the procedure says.
+    """
+    dossier, case = get_case(session, code)
+    state = State(case.state)
+    if state not in (State.RECEIVED, State.PROCESSING):
+        raise BadInputError(
+            "Chỉ trả kết quả cho hồ sơ đang xử lý (dossier is not being processed): "
+            f"trạng thái hiện tại {state.value}"
+        )
+    if case.result_document_id is not None:
+        raise BadInputError("Hồ sơ đã có kết quả (dossier already has a result)")
+    procedure = dossier.procedure
+    doc_type = (procedure.result_doc_type if procedure else None) or "result"
+    document = session.scalar(select(Document).where(Document.sha256 == signed.sha256))
+    if document is not None:
+        raise BadInputError("Tệp kết quả này đã được lưu (this signed file is already filed)")
+    document = record_signed_document(
+        session,
+        doc_type=doc_type,
+        signed=signed,
+        signed_by=signed_by,
+        actor=actor,
+        owners=[(case.applicant_id, "holder")],
+        fields={k: FieldInput(v, confidence=1.0) for k, v in (fields or {}).items()},
+        dossier=dossier,
+    )
+    case.result_document_id = document.id
+    if state is State.RECEIVED:
+        transition(session, code, State.PROCESSING, actor=actor)
+    transition(session, code, State.FINISHED, actor=actor)
+    return document

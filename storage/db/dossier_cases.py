@@ -1,0 +1,50 @@
+"""What the one-stop shop knows about a dossier beyond its code: applicant, clock, token, result.
+
+Kept beside ``dossiers`` (one row per dossier, same primary key) rather than as columns of it,
+so the dossier table stays what intake needs. ``clock_start`` is the working day the time limit
+counts from: the day of receipt, or the day a complete supplement came in (the time limit is
+recounted from then, see ``pipeline.dossier.lifecycle``).
+
+``state`` is the full lifecycle (``pipeline.dossier.lifecycle.State``: supplement requested and
+withdrawn included); ``dossiers.status`` keeps the coarse status Decision 766 and intake read,
+and is kept in step by every transition. (Widening the status CHECK of ``dossiers`` itself would
+mean recreating that table on SQLite, which its foreign keys forbid on a database in use.)
+``token`` is the unguessable half of the citizen's link (the QR code of the receipt slip); it is
+compared in constant time.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, Date, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from storage.db.base import Base
+from storage.db.models import Document, Dossier, utcnow
+from storage.db.types import UtcDateTime
+
+BigRef = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class DossierCase(Base):
+    __tablename__ = "dossier_cases"
+
+    dossier_id: Mapped[int] = mapped_column(
+        BigRef, ForeignKey("dossiers.id", ondelete="CASCADE"), primary_key=True
+    )
+    state: Mapped[str] = mapped_column(String(24), index=True)
+    applicant_id: Mapped[str] = mapped_column(String(16), index=True)
+    applicant_name: Mapped[str | None] = mapped_column(String(255))
+    applicant_phone: Mapped[str | None] = mapped_column(String(20))
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    received_by: Mapped[str] = mapped_column(String(128))
+    clock_start: Mapped[date] = mapped_column(Date)
+    supplement_requested_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    supplement_reason: Mapped[str | None] = mapped_column(String(1000))
+    result_document_id: Mapped[int | None] = mapped_column(BigRef, ForeignKey("documents.id"))
+    returned_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+    dossier: Mapped[Dossier] = relationship()
+    result: Mapped[Document | None] = relationship()
