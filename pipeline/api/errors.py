@@ -1,23 +1,17 @@
-"""Expected failures (``SohoaError``) as JSON answers with a fitting HTTP status.
+"""The HTTP status of an expected failure (``SohoaError``); the answer's shape is in ``problems``.
 
-The body is ``{"detail": message}`` like FastAPI's own errors; messages are the same one-line,
-secret-free texts the CLI prints. Anything unexpected is logged (type only) and answered 500.
+Validation failures are 422 everywhere: ``BadInputError`` (``ExitCode.BAD_ARGS``), refusals of a
+value and FastAPI's request validation alike; 400 only for a body that cannot be read at all.
+See :mod:`pipeline.api.problems`.
 """
 
 from __future__ import annotations
 
-import logging
-
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
-
 from config.errors import ExitCode, SohoaError
 from pipeline.errors import Refused
 
-log = logging.getLogger("sohoa.api")
-
 STATUS_BY_EXIT_CODE: dict[ExitCode, int] = {
-    ExitCode.BAD_ARGS: 400,
+    ExitCode.BAD_ARGS: 422,
     ExitCode.INPUT_FILE: 422,
     ExitCode.OCR: 422,
     ExitCode.VERIFICATION: 422,
@@ -41,17 +35,3 @@ def status_for(exc: SohoaError) -> int:
 
 # The routes' name for a workflow refusal: one class, so a refusal raised below the API keeps its status.
 ApiError = Refused
-
-
-def install_error_handlers(app: FastAPI) -> None:
-    @app.exception_handler(SohoaError)
-    async def _sohoa_error(_request: Request, exc: SohoaError) -> JSONResponse:
-        code = status_for(exc)
-        if code >= 500:
-            log.warning("request failed: %s (%s)", type(exc).__name__, code)
-        return JSONResponse({"detail": exc.message}, status_code=code)
-
-    @app.exception_handler(Exception)
-    async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
-        log.error("unexpected error: %s", type(exc).__name__)
-        return JSONResponse({"detail": "Lỗi nội bộ (internal error)"}, status_code=500)
