@@ -3,7 +3,9 @@
 ``create_app(settings)`` opens the services (:func:`pipeline.services.open_services`: the schema
 must be current, ``sohoa db upgrade`` migrates it) and, unless told not to, starts the in-process
 intake worker (a thread pool claiming rows of the job table, so a separate
-``sohoa worker`` process can share the load).
+``sohoa worker`` process can share the load) and the webhook delivery loop.
+Routers are served under ``/api/v1`` and, deprecated, at their old paths
+(:mod:`pipeline.api.versioning`); every error is a problem document (:mod:`pipeline.api.problems`).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from pipeline.api.problems import document_problems, install_problem_handlers
 from pipeline.api.versioning import API_PREFIX, DeprecationHeaders, include_versioned
 from pipeline.jobs import JobRunner
 from pipeline.services import open_services
+from pipeline.webhooks import WebhookDispatcher
 from storage.db.catalogue import seed_catalogue
 from storage.db.engine import run_in_transaction
 from storage.objects.base import ObjectStore
@@ -42,6 +45,7 @@ ROUTER_MODULES = (
     "pipeline.api.routes_results",
     "pipeline.api.routes_verify",
     "pipeline.api.routes_objects",
+    "pipeline.api.routes_webhooks",
 )
 # Routers of the web engineer (staff page, Decision 766 report): included when present.
 OPTIONAL_ROUTER_MODULES = ("pipeline.api.routes_report", "pipeline.api.routes_web")
@@ -71,12 +75,20 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        webhooks = None
         if start_worker:
             ctx.jobs = JobRunner(ctx)
             ctx.jobs.start()
+            api = ctx.settings.api
+            webhooks = WebhookDispatcher(
+                ctx, retry_seconds=api.webhook_retry_seconds, max_attempts=api.webhook_max_attempts
+            )
+            webhooks.start()
         try:
             yield
         finally:
+            if webhooks is not None:
+                webhooks.stop()
             if ctx.jobs is not None:
                 ctx.jobs.stop()
                 ctx.jobs = None

@@ -53,7 +53,7 @@ def test_no_server_error(db: Database, tmp_path: Path) -> None:
                 "30",
                 "--generation-deterministic",
                 "--max-failures", "5",
-                "--exclude-path", "/auth/logout",
+                "--exclude-path", "/api/v1/auth/logout",
             ],
             capture_output=True,
             text=True,
