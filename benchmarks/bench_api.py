@@ -417,7 +417,9 @@ def main() -> int:
             fetch_paths = [f"/api/v1/results/documents/{rng.randint(1, signed)}" for _ in range(count)]
             fetch = load(server, fetch_paths, headers, args.rate)
             summarise("signed-result fetch", fetch, base)
-            lookup_paths = [f"/api/v1/lookup?owner={owner_of(rng.randint(1, args.docs))}" for _ in range(count)]
+            lookup_paths = [
+                f"/api/v1/lookup?owner={owner_of(rng.randint(1, args.docs))}" for _ in range(count)
+            ]
             looked = load(server, lookup_paths, headers, args.rate)
             summarise("lookup", looked, base)
             if args.server_workers == 1:

@@ -59,7 +59,10 @@ def test_healthz_open_and_ready(api: Api) -> None:
 
 def test_scope_is_enforced_for_keys(api: Api) -> None:
     lookup_only = api.key("lookup-only", ["lookup"], ["*"])
-    assert api.client.get("/api/v1/lookup", params={"owner": "027095001234"}, headers=lookup_only).status_code == 200
+    assert (
+        api.client.get("/api/v1/lookup", params={"owner": "027095001234"}, headers=lookup_only).status_code
+        == 200
+    )
     for method, path in [
         ("GET", "/api/v1/results/documents/1"),
         ("GET", "/api/v1/results/dossiers/000.00.31.H12-261121-0001"),
@@ -79,7 +82,8 @@ def test_keys_cannot_use_staff_only_endpoints(api: Api) -> None:
     everything = api.key("all-scopes", ["documents:read", "documents:write", "sign", "signing:queue"], ["*"])
     assert api.client.get("/api/v1/documents", headers=everything).status_code == 200
     assert (
-        api.client.patch("/api/v1/documents/1/fields/x", json={"value": "v"}, headers=everything).status_code == 403
+        api.client.patch("/api/v1/documents/1/fields/x", json={"value": "v"}, headers=everything).status_code
+        == 403
     )
     assert api.client.get("/api/v1/signing/queue", headers=everything).status_code == 403
     assert api.client.get("/api/v1/signing/queue/1/pdf", headers=everything).status_code == 403
@@ -88,7 +92,9 @@ def test_keys_cannot_use_staff_only_endpoints(api: Api) -> None:
 def test_roles(api: Api) -> None:
     clerk = api.user("clerk1", ["clerk"], [AGENCY_A])
     official = api.user("official1", ["official"], [AGENCY_A])
-    assert api.client.get("/api/v1/signing/queue/1/pdf", headers=clerk).status_code == 403  # clerks do not sign
+    assert (
+        api.client.get("/api/v1/signing/queue/1/pdf", headers=clerk).status_code == 403
+    )  # clerks do not sign
     assert api.client.post("/api/v1/intake", headers=official).status_code == 403  # officials do not scan
     me = api.client.get("/api/v1/auth/me", headers=official).json()
     assert me["roles"] == ["official"] and "sign" in me["scopes"] and "intake" not in me["scopes"]
@@ -97,11 +103,14 @@ def test_roles(api: Api) -> None:
 def test_login_logout_and_expiry(api: Api) -> None:
     api.user("clerk2", ["clerk"], [AGENCY_A])
     assert (
-        api.client.post("/api/v1/auth/login", json={"username": "clerk2", "password": "wrong-pass"}).status_code
+        api.client.post(
+            "/api/v1/auth/login", json={"username": "clerk2", "password": "wrong-pass"}
+        ).status_code
         == 401
     )
     assert (
-        api.client.post("/api/v1/auth/login", json={"username": "nobody", "password": PASSWORD}).status_code == 401
+        api.client.post("/api/v1/auth/login", json={"username": "nobody", "password": PASSWORD}).status_code
+        == 401
     )
     response = api.client.post("/api/v1/auth/login", json={"username": "clerk2", "password": PASSWORD})
     assert response.status_code == 200

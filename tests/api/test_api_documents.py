@@ -64,10 +64,14 @@ def test_field_and_type_corrections_are_audited(api: Api) -> None:
     assert field["reviewed_by"] == "staff:clerk" and field["reviewed_at"]
     assert api.client.get("/api/v1/review", headers=clerk).json()["items"] == []
 
-    response = api.client.patch(f"/api/v1/documents/{doc}", json={"doc_type": "marriage_certificate"}, headers=clerk)
+    response = api.client.patch(
+        f"/api/v1/documents/{doc}", json={"doc_type": "marriage_certificate"}, headers=clerk
+    )
     assert response.status_code == 200 and response.json()["doc_type"] == "marriage_certificate"
     assert (
-        api.client.patch(f"/api/v1/documents/{doc}", json={"doc_type": "no_such_type"}, headers=clerk).status_code
+        api.client.patch(
+            f"/api/v1/documents/{doc}", json={"doc_type": "no_such_type"}, headers=clerk
+        ).status_code
         == 422
     )
 
@@ -83,7 +87,9 @@ def test_field_and_type_corrections_are_audited(api: Api) -> None:
     # Keys read but never write, even with the scope; another agency's clerk cannot write.
     key = api.key("writer", ["documents:write", "documents:read"], ["*"])
     assert (
-        api.client.patch(f"/api/v1/documents/{doc}/fields/full_name", json={"value": "x"}, headers=key).status_code
+        api.client.patch(
+            f"/api/v1/documents/{doc}/fields/full_name", json={"value": "x"}, headers=key
+        ).status_code
         == 403
     )
     clerk_b = api.user("clerkb", ["clerk"], [AGENCY_B])
@@ -121,7 +127,9 @@ def test_lookup_is_the_cli_json(api: Api) -> None:
         assert response.json() == expected
         posted = api.client.post("/api/v1/lookup", json=params, headers=key)
         assert posted.status_code == 200 and posted.json() == response.json()
-    held = api.client.get("/api/v1/lookup", params={"owner": OWNER_ID, "procedure": "1.000894"}, headers=key).json()
+    held = api.client.get(
+        "/api/v1/lookup", params={"owner": OWNER_ID, "procedure": "1.000894"}, headers=key
+    ).json()
     assert len(held["held"]) == 2 and held["missing"] == ["application_form"]
     bad = api.client.get("/api/v1/lookup", params={"owner": "02709500"}, headers=key)
     assert bad.status_code == 422 and "02709500" not in bad.text

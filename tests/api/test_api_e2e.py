@@ -141,7 +141,9 @@ def test_sign_client_against_live_server(
     # A wrong token label / PIN: clear error, exit code of the PIN failure, PIN never printed.
     bad_env = {**env, "SOHOA_TEST_PIN": "999999"}
     api_doc = api.document(api.unique_pdf())
-    http.post("/api/v1/signing/queue", json={"document_id": api_doc[1], "official": "official"}, headers=clerk)
+    http.post(
+        "/api/v1/signing/queue", json={"document_id": api_doc[1], "official": "official"}, headers=clerk
+    )
     wrong = sign_client(
         server, official_token, bad_env, pki, "--yes", token_label=WRONG_PIN_TOKEN, key_label="pin-rsa"
     )

@@ -71,7 +71,9 @@ def test_upload_over_the_limit(small_api: Api) -> None:
     code = create_dossier(api.ctx.engine, AGENCY_A, actor="test")
     big = b"%PDF-1.4\n" + b"0" * 200_000
     # Declared by Content-Length: refused before reading the body.
-    response = api.client.post(f"/api/v1/dossiers/{code}/scans", files={"files": ("big.pdf", big)}, headers=clerk)
+    response = api.client.post(
+        f"/api/v1/dossiers/{code}/scans", files={"files": ("big.pdf", big)}, headers=clerk
+    )
     assert response.status_code == 413, response.text
     # Chunked (no Content-Length): refused while streaming, partial file removed.
     boundary = "sohoaboundary"
@@ -95,7 +97,9 @@ def test_upload_over_the_limit(small_api: Api) -> None:
     assert uploads(api) == []
     # Under the limit it is accepted (a job is created).
     ok = api.client.post(
-        f"/api/v1/dossiers/{code}/scans", files={"files": ("small.pdf", b"%PDF-1.4\n" + b"0" * 1000)}, headers=clerk
+        f"/api/v1/dossiers/{code}/scans",
+        files={"files": ("small.pdf", b"%PDF-1.4\n" + b"0" * 1000)},
+        headers=clerk,
     )
     assert ok.status_code == 202
     # /verify and signed uploads share the cap.
@@ -114,9 +118,12 @@ def test_upload_into_unknown_or_foreign_dossier(api: Api) -> None:
     files = {"files": ("a.pdf", b"%PDF-1.4")}
     assert api.client.post(f"/api/v1/dossiers/{code}/scans", files=files, headers=clerk_b).status_code == 404
     missing = code[:-4] + "9999"
-    assert api.client.post(f"/api/v1/dossiers/{missing}/scans", files=files, headers=clerk_b).status_code == 404
     assert (
-        api.client.post("/api/v1/intake", files=files, data={"agency": AGENCY_A}, headers=clerk_b).status_code == 403
+        api.client.post(f"/api/v1/dossiers/{missing}/scans", files=files, headers=clerk_b).status_code == 404
+    )
+    assert (
+        api.client.post("/api/v1/intake", files=files, data={"agency": AGENCY_A}, headers=clerk_b).status_code
+        == 403
     )
     assert api.client.post("/api/v1/dossiers/x/scans", files=files, headers=clerk_b).status_code == 422
     assert uploads(api) == []

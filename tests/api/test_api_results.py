@@ -52,7 +52,10 @@ def test_stream_and_presigned_on_both_backends(store_api: Api) -> None:
     assert api.client.get(f"/api/v1/results/documents/{other_doc}", headers=key).status_code == 404
 
     redirect = api.client.get(
-        f"/api/v1/results/dossiers/{code}", params={"redirect": "presigned"}, headers=key, follow_redirects=False
+        f"/api/v1/results/dossiers/{code}",
+        params={"redirect": "presigned"},
+        headers=key,
+        follow_redirects=False,
     )
     assert redirect.status_code == 307
     location = redirect.headers["location"]

@@ -53,7 +53,9 @@ class Desk:
 
     def queue(self, document_id: int) -> dict:
         response = self.api.client.post(
-            "/api/v1/signing/queue", json={"document_id": document_id, "official": "official"}, headers=self.clerk
+            "/api/v1/signing/queue",
+            json={"document_id": document_id, "official": "official"},
+            headers=self.clerk,
         )
         assert response.status_code == 201, response.text
         return response.json()
