@@ -8,12 +8,14 @@ The deprecated unversioned aliases keep answering the bare list (:mod:`pipeline.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any, Generic, TypeVar
 from urllib.parse import quote
 
 from fastapi import Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from starlette.background import BackgroundTask
 
 T = TypeVar("T")
 
@@ -64,8 +66,15 @@ def link_header(links: dict[str, Any]) -> str | None:
 class ApiJSONResponse(JSONResponse):
     """The app's JSON answer: a page also gets its links as a ``Link`` header."""
 
-    def __init__(self, content: Any, *args: Any, **kwargs: Any) -> None:
-        super().__init__(content, *args, **kwargs)
+    def __init__(
+        self,
+        content: Any = None,
+        status_code: int = 200,
+        headers: Mapping[str, str] | None = None,
+        media_type: str | None = None,
+        background: BackgroundTask | None = None,
+    ) -> None:
+        super().__init__(content, status_code, headers, media_type, background)
         if isinstance(content, dict) and isinstance(content.get("links"), dict) and "items" in content:
             header = link_header(content["links"])
             if header:

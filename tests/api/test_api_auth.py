@@ -13,7 +13,7 @@ from tests.api.conftest import AGENCY_A, PASSWORD, Api
 
 # Open on purpose: readiness, the presigned downloads (their signature is the credential), login,
 # and the web engineer's page shell.
-PUBLIC = {"/healthz", "/objects/{bucket}/{key}", "/api/v1/auth/login"}
+PUBLIC = {"/healthz", "/api/v1/healthz", "/objects/{bucket}/{key}", "/api/v1/auth/login"}
 SAMPLE_PARAMS = {
     "code": "000.00.31.H12-261121-0001",
     "document_id": "1",
@@ -47,7 +47,8 @@ def test_every_endpoint_needs_credentials(api: Api) -> None:
         for headers in ({}, wrong, bad_bearer):
             response = api.client.request(method, path, headers=headers)
             assert response.status_code == 401, (method, path, headers, response.text)
-            assert set(response.json()) == {"detail"}
+            assert set(response.json()) == {"type", "title", "status", "detail", "instance"}
+            assert response.headers["content-type"] == "application/problem+json"
 
 
 def test_healthz_open_and_ready(api: Api) -> None:

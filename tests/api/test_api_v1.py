@@ -160,6 +160,7 @@ def server(tmp_path: Path) -> Iterator[LiveServer]:
     live.stop()
 
 
+@pytest.mark.slow  # starts a real sohoa serve (db upgrade first)
 def test_docs_are_served_offline_from_the_package(server: LiveServer) -> None:
     with httpx.Client(base_url=server.url, timeout=30, trust_env=False) as client:
         for page in ("/docs", "/redoc"):

@@ -73,7 +73,7 @@ def test_logs_of_a_flow_carry_no_id_number(api: Api, caplog: pytest.LogCaptureFi
     )
     assert fixed.status_code == 200
     assert api.client.get("/api/v1/lookup", params={"owner": OWNER_ID + "9"}, headers=key).status_code == 422
-    assert any("GET /lookup 200" in r.getMessage() for r in caplog.records)  # the log was captured
+    assert any("GET /api/v1/lookup 200" in r.getMessage() for r in caplog.records)  # the log was captured
     # The test's own HTTP client (httpx) logs its request URLs; everything else is the server.
     text = "\n".join(r.getMessage() for r in caplog.records if not r.name.startswith(("httpx", "httpcore")))
     for secret in (OWNER_ID, wrong, PASSWORD):
