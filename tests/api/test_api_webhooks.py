@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -15,6 +17,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from config.errors import ExitCode
 from pipeline.services import Services
 from pipeline.webhooks import SIGNATURE_HEADER, add_subscription, deliver_due, verify_signature
 from storage.db.dossiers import create_dossier, get_dossier, set_status
@@ -22,6 +25,7 @@ from storage.db.engine import read_session, run_in_transaction
 from storage.db.models import DossierStatus
 from storage.db.webhook_models import WebhookDelivery
 from tests.api.conftest import AGENCY_A, Api, make_api
+from tests.api.live import SOHOA
 from tests.db.fixtures import Database
 
 SECRET = "bi-mat-chung-cua-he-thong-thu-nghiem"
@@ -205,3 +209,36 @@ def test_missing_secret_is_an_attempt_with_a_reason(
         (delivery,) = session.scalars(select(WebhookDelivery))
         assert delivery.status == "pending" and delivery.attempts == 1
         assert delivery.last_error == f"secret variable {SECRET_ENV} is not set"
+
+
+@pytest.mark.slow  # seven sohoa processes
+def test_admin_add_webhook_command(tmp_path: Path) -> None:
+    env = {**os.environ, "SOHOA_DATA_DIR": str(tmp_path / "data"), SECRET_ENV: SECRET}
+
+    def sohoa(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([SOHOA, *args], env=env, capture_output=True, text=True, timeout=120)
+
+    assert sohoa("db", "upgrade").returncode == 0
+    added = sohoa(
+        "admin",
+        "add-webhook",
+        "https://127.0.0.1:9/su-kien",
+        "--events",
+        "job.finished,result.signed",
+        "--secret-env",
+        SECRET_ENV,
+    )
+    assert added.returncode == 0, added.stderr
+    assert "#1" in added.stdout and SECRET not in added.stdout + added.stderr
+    listed = sohoa("admin", "list-webhooks")
+    assert (
+        listed.returncode == 0
+        and "job.finished,result.signed" in listed.stdout
+        and SECRET_ENV in listed.stdout
+    )
+    bad = sohoa("admin", "add-webhook", "ftp://x/y", "--events", "job.finished", "--secret-env", SECRET_ENV)
+    assert bad.returncode == int(ExitCode.BAD_ARGS) and "http" in bad.stderr and "Traceback" not in bad.stderr
+    unknown = sohoa("admin", "add-webhook", "https://x/y", "--events", "job.done", "--secret-env", SECRET_ENV)
+    assert unknown.returncode == int(ExitCode.BAD_ARGS) and "job.done" in unknown.stderr
+    removed = sohoa("admin", "remove-webhook", "1")
+    assert removed.returncode == 0 and "đã hủy" in sohoa("admin", "list-webhooks").stdout
