@@ -86,6 +86,12 @@ class ApiSettings(BaseModel):
         return f"http://{host}:{self.port}"
 
 
+class LogSettings(BaseModel):
+    format: Literal["text", "json"] = Field(
+        "text", description="json: one JSON object per line for a log collector (SOHOA_LOG__FORMAT)"
+    )
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="SOHOA_", env_nested_delimiter="__", extra="ignore"
@@ -97,6 +103,7 @@ class Settings(BaseSettings):
     database: DatabaseSettings = DatabaseSettings()
     signing: SigningSettings = SigningSettings()
     api: ApiSettings = ApiSettings()
+    log: LogSettings = LogSettings()
 
     @classmethod
     def settings_customise_sources(
