@@ -134,9 +134,7 @@ def register(app: typer.Typer) -> None:
         "add-webhook",
         help=(
             "Đăng ký webhook: URL nhận sự kiện (job.finished, result.signed, dossier.returned), ký "
-            "HMAC-SHA256 bằng khóa trong biến môi trường --secret-env của máy chủ. Ví dụ: sohoa admin "
-            "add-webhook https://ht.example.gov.vn/su-kien --events job.finished,result.signed "
-            "--secret-env SOHOA_WEBHOOK_SECRET"
+            "HMAC-SHA256 bằng khóa trong biến môi trường --secret-env của máy chủ API."
         ),
     )
     def add_webhook(
