@@ -135,7 +135,7 @@ def test_sign_client_against_live_server(
     assert report["valid"] is True and len(report["signatures"]) == 1
     assert "Nguyễn Văn An" in (report["signatures"][0]["signer"] or "")
     held = http.get("/api/v1/lookup", params={"owner": OWNER_ID}, headers=key).json()
-    assert {h["document_id"] for h in held["held"]} == {str(d) for _, d in docs}
+    assert {h["document_id"] for h in held["held"]} == {d for _, d in docs}  # integers in v1
     assert all(h["signed"] for h in held["held"])
 
     # A wrong token label / PIN: clear error, exit code of the PIN failure, PIN never printed.
@@ -151,7 +151,7 @@ def test_sign_client_against_live_server(
     assert "999999" not in wrong.stderr + wrong.stdout
 
     log = server.stop()
-    assert "GET /lookup 200" in log and "POST /signing/queue/" in log  # the access log is there
+    assert "GET /api/v1/lookup 200" in log and "POST /api/v1/signing/queue/" in log  # the access log is there
     outputs = log + run.stdout + run.stderr + again.stdout + again.stderr + wrong.stdout + wrong.stderr
     assert USER_PIN not in outputs
     assert OWNER_ID not in outputs
