@@ -13,6 +13,7 @@ import sys
 from datetime import datetime
 from typing import Any
 
+from config.log_safety import EscapeControlFilter
 from config.settings import LogSettings
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -58,6 +59,7 @@ def configure_logging(settings: LogSettings, level: str = "info", stream: Any = 
     handler: logging.Handler = logging.StreamHandler(stream) if stream is not None else _StderrHandler()
     handler.setFormatter(json_formatter() if settings.format == "json" else logging.Formatter(TEXT_FORMAT))
     handler.set_name("sohoa")
+    handler.addFilter(EscapeControlFilter())  # no forged lines from paths or names (uvicorn's too)
     root = logging.getLogger()
     for old in [h for h in root.handlers if h.get_name() == "sohoa"]:
         root.removeHandler(old)

@@ -27,6 +27,10 @@ class OcrSettings(BaseModel):
     max_megapixels: float = Field(
         250.0, description="decompression-bomb cap, checked before any pixel is decoded"
     )
+    max_file_megapixels: float = Field(
+        25000.0, description="image pixels all pages of one PDF decode together"
+    )
+    render_timeout: float = Field(120.0, description="seconds poppler may spend rendering one page")
     max_file_mb: float = Field(1024.0, description="largest input file accepted")
     min_dpi: int = Field(200, description="below this the clerk is warned to rescan")
     review_confidence: float = Field(0.80, description="fields below this go to review")

@@ -62,12 +62,6 @@ class EncryptedPdfError(InputFileError):
     en = "password-protected PDF"
 
 
-class SignedPdfError(InputFileError):
-    reason = "signed_pdf"
-    vi = "tệp PDF đã có chữ ký số, không được số hoá lại để giữ nguyên chữ ký"
-    en = "PDF already carries a digital signature; it is not rasterised so the signature is kept"
-
-
 class NoPagesError(InputFileError):
     reason = "no_pages"
     vi = "tệp không có trang nào"
@@ -84,6 +78,18 @@ class ImageBombError(InputFileError):
     reason = "image_bomb"
     vi = "ảnh quá lớn, nghi là bom giải nén"
     en = "image too large, possible decompression bomb"
+
+
+class PdfNestingError(InputFileError):
+    reason = "pdf_nesting"
+    vi = "tệp PDF lồng đối tượng quá sâu hoặc vòng lặp, nghi là bom giải nén"
+    en = "PDF objects nested too deep or in a cycle, possible decompression bomb"
+
+
+class RenderTimeoutError(InputFileError):
+    reason = "render_timeout"
+    vi = "dựng ảnh trang PDF quá thời gian cho phép"
+    en = "rendering the PDF page took too long"
 
 
 class BadImageError(InputFileError):

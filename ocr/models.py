@@ -54,3 +54,4 @@ class PageOcr:
     warnings: list[str] = field(default_factory=list)  # Vietnamese, shown to the clerk
     pdf_path: Path | None = None  # one-page searchable PDF: page image + invisible text
     seconds: float = 0.0  # wall time spent on this page
+    qr: list[str] = field(default_factory=list)  # texts of the QR codes decoded on the page

@@ -10,12 +10,14 @@ import time
 from pathlib import Path
 
 from config.settings import OcrSettings
+from ocr.engine import engine_for
 from ocr.models import PageOcr
 from ocr.mrz import is_mrz_like, reread_mrz
 from ocr.preprocess.clean import CleanOptions, clean_page, ocr_resolution
+from ocr.qr import decode_qr
 from ocr.searchable import searchable_page
-from ocr.source import open_scan
-from ocr.tesseract import run_tesseract
+from ocr.source import PdfSource, open_scan
+from ocr.textlayer import text_layer_lines
 
 TIMEOUT_WARNING = (
     "Trang {n}: quá thời gian nhận dạng ({seconds:.0f} s), chưa có chữ (OCR timed out, no text)"
@@ -41,8 +43,11 @@ def process_page(
     source = open_scan(Path(path), settings, validate=False)
     try:
         page = source.load_page(index)
+        # a page drawn as text and vectors (no scanned image): its own text layer is exact
+        born_digital = isinstance(source, PdfSource) and source.page_info(index).image_dpi is None
     finally:
         source.close()
+    qr_texts = decode_qr(page.pixels)  # before cleaning: the scan's own pixels, any angle
     cleaned = clean_page(page.pixels, page.dpi, options)
     del page.pixels
     warnings = list(page.warnings) + cleaned.warnings
@@ -59,14 +64,18 @@ def process_page(
         skew=cleaned.skew,
         blank=cleaned.blank,
         warnings=warnings,
+        qr=qr_texts,
     )
     text_pdf = None
     if cleaned.blank:
         warnings.append(BLANK_NOTE.format(n=number))
     else:
-        ocr = run_tesseract(
-            ocr_grey, ocr_dpi, workdir, f"{stem}.text", lang=settings.lang, timeout=settings.page_timeout
-        )
+        ocr = engine_for(settings).recognise(ocr_grey, ocr_dpi, workdir, f"{stem}.text")
+        if born_digital and cleaned.rotation == 0 and abs(cleaned.skew) < 0.2:
+            # a signed e-document, a Word-exported letter: its own text beats OCR of its rendering
+            own = text_layer_lines(Path(path), index, ocr_dpi, (ocr_grey.shape[1], ocr_grey.shape[0]))
+            if own:
+                ocr.lines = own
         if any(is_mrz_like(line.text) for line in ocr.lines):
             ocr.lines = reread_mrz(ocr_grey, ocr_dpi, ocr.lines, workdir)
         if ocr.timed_out:

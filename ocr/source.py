@@ -18,10 +18,11 @@ from typing import Protocol
 import numpy as np
 import pikepdf
 from pdf2image import convert_from_path
-from pdf2image.exceptions import PDFPageCountError, PDFSyntaxError
+from pdf2image.exceptions import PDFPageCountError, PDFPopplerTimeoutError, PDFSyntaxError
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from config.settings import OcrSettings
+from ocr import pdf_limits
 from ocr.dpi import estimate_dpi, usable_dpi
 from ocr.errors import (
     BadImageError,
@@ -30,7 +31,7 @@ from ocr.errors import (
     EncryptedPdfError,
     ImageBombError,
     NoPagesError,
-    SignedPdfError,
+    RenderTimeoutError,
     TooManyPagesError,
 )
 from ocr.sniff import Kind, sniff
@@ -113,6 +114,7 @@ class PdfSource:
             raise CorruptPdfError(path) from exc
         try:
             self.page_count = len(self._pdf.pages)
+            self.signed = _is_signed(self._pdf)
         except (pikepdf.PdfError, RuntimeError) as exc:
             raise CorruptPdfError(path) from exc
 
@@ -124,8 +126,7 @@ class PdfSource:
             raise NoPagesError(self.path)
         if self.page_count > self.settings.max_pages:
             raise TooManyPagesError(self.path, f"{self.page_count} > {self.settings.max_pages}")
-        if _is_signed(self._pdf):
-            raise SignedPdfError(self.path)
+        pdf_limits.check_file(self._pdf, self.path, self.settings)
         for index in range(self.page_count):
             self.render_dpi(self.page_info(index))
 
@@ -167,6 +168,7 @@ class PdfSource:
     def load_page(self, index: int) -> PageImage:
         info = self.page_info(index)
         dpi = self.render_dpi(info)
+        pdf_limits.check_page(self._pdf, index, self.path, self.settings)
         try:
             images = convert_from_path(
                 self.path,
@@ -175,7 +177,10 @@ class PdfSource:
                 last_page=index + 1,
                 grayscale=info.grey,
                 single_file=True,
+                timeout=self.settings.render_timeout,  # type: ignore[arg-type]  # float is fine
             )
+        except PDFPopplerTimeoutError as exc:
+            raise RenderTimeoutError(self.path, f"trang {index + 1}") from exc
         except (PDFPageCountError, PDFSyntaxError, OSError) as exc:
             raise CorruptPdfError(self.path, f"trang {index + 1}") from exc
         if not images:
@@ -221,6 +226,19 @@ def _is_grey_image(image: pikepdf.Object) -> bool:
     if image.get("/ImageMask", False) or int(image.get("/BitsPerComponent", 8)) == 1:
         return True
     return str(image.get("/ColorSpace", "")) in ("/DeviceGray", "/CalGray")
+
+
+def is_signed_pdf(path: Path) -> bool:
+    """Whether the PDF at ``path`` carries a digital signature (read only, nothing rewritten).
+
+    A signed PDF is taken in as it is: only read and rendered, never re-saved, so its
+    signatures stay verifiable on the stored original.
+    """
+    try:
+        with pikepdf.open(path) as pdf:
+            return _is_signed(pdf)
+    except (pikepdf.PdfError, RuntimeError, ValueError):
+        return False
 
 
 def _is_signed(pdf: pikepdf.Pdf) -> bool:

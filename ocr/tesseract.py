@@ -141,3 +141,16 @@ def drop_noise_lines(lines: list[Line]) -> list[Line]:
         return line.box.height > 1.8 * typical or len(line.text.replace(" ", "")) <= 3
 
     return [line for line in lines if not noise(line)]
+
+
+@dataclass(frozen=True)
+class TesseractEngine:
+    """Tesseract behind the ``ocr.engine.OcrEngine`` interface."""
+
+    lang: str = "vie"
+    timeout: float = 180.0
+    psm: int = 3
+    name: str = "tesseract"
+
+    def recognise(self, grey: np.ndarray, dpi: float, workdir: Path, stem: str) -> OcrResult:
+        return run_tesseract(grey, dpi, workdir, stem, lang=self.lang, timeout=self.timeout, psm=self.psm)

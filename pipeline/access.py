@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from pipeline.errors import not_found
 from pipeline.principals import Principal
+from storage.db.api_models import Job
 from storage.db.models import Agency, Document, Dossier
 
 
@@ -20,6 +21,25 @@ def dossier_agency(session: Session, dossier_id: int | None) -> str | None:
     return session.scalar(
         select(Agency.code).join(Dossier, Dossier.agency_id == Agency.id).where(Dossier.id == dossier_id)
     )
+
+
+def job_agency(session: Session, job: Job) -> str | None:
+    """The agency a job's scans go to: its dossier's, or the one named for a new dossier."""
+    if job.dossier_code is not None:
+        return session.scalar(
+            select(Agency.code)
+            .join(Dossier, Dossier.agency_id == Agency.id)
+            .where(Dossier.code == job.dossier_code)
+        )
+    return job.agency_code
+
+
+def visible_job(session: Session, job_id: str, principal: Principal) -> Job:
+    """The job when the caller uploaded it or may see its dossier's agency, else 404."""
+    job = session.get(Job, job_id)
+    if job is None or not (job.actor == principal.actor or principal.may_see(job_agency(session, job))):
+        raise not_found("công việc (job)")
+    return job
 
 
 def visible_document(session: Session, document_id: int, principal: Principal) -> Document:

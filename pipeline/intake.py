@@ -36,6 +36,8 @@ from sqlalchemy.exc import IntegrityError
 
 from config.errors import SohoaError
 from config.settings import Settings
+from pipeline.documents.types import document_type
+from pipeline.signed_source import signed_source_signatures
 from storage.db.dossiers import create_dossier, get_dossier
 from storage.db.engine import is_sqlite, make_engine, read_session, run_in_transaction, write_session
 from storage.db.models import DocumentVersion, PendingObject, Scan, utcnow
@@ -49,6 +51,7 @@ from storage.db.records import (
     owners_from_fields,
     record_scan,
 )
+from storage.db.source_signatures import SignatureInput, record_source_signatures
 from storage.objects.base import Bucket, ObjectStore
 from storage.objects.keys import HashedFile, hash_file
 
@@ -85,6 +88,7 @@ class FileOutcome:
     message: str | None = None  # one line for the clerk
     quarantined: Path | None = None
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
+    signatures: int = 0  # digital signatures the received file carries (kept, verified)
 
 
 @dataclass
@@ -289,7 +293,11 @@ class Intake:
             started = time.perf_counter()
             result = self.processor(path, self.settings, self.executor, workdir, page_progress)
             outcome.timings["process"] = time.perf_counter() - started
-            self._store_and_record(source, result, outcome, dossier_code)
+            started = time.perf_counter()
+            signatures = signed_source_signatures(path, self.settings)
+            outcome.timings["verify"] = time.perf_counter() - started
+            outcome.signatures = len(signatures or [])
+            self._store_and_record(source, result, outcome, dossier_code, signatures)
         except SohoaError as exc:
             outcome.status, outcome.reason, outcome.message = Status.FAILED, failure_reason(exc), exc.message
         except Exception as exc:  # a bug or an unexpected library error: this file only
@@ -333,7 +341,12 @@ class Intake:
         return True
 
     def _store_and_record(
-        self, source: HashedFile, result: Any, outcome: FileOutcome, dossier_code: str | None
+        self,
+        source: HashedFile,
+        result: Any,
+        outcome: FileOutcome,
+        dossier_code: str | None,
+        signatures: list[SignatureInput] | None = None,
     ) -> None:
         assert outcome.sha256 is not None
         path, size = source.path, source.size
@@ -346,7 +359,8 @@ class Intake:
                 key: FieldInput(fv.value, float(fv.confidence), bool(fv.needs_review))
                 for key, fv in doc.fields.items()
             }
-            owners = owners_from_fields(doc.doc_type, {k: f.value for k, f in fields.items()})
+            owner_fields = document_type(doc.doc_type).owner_fields
+            owners = owners_from_fields(owner_fields, {k: f.value for k, f in fields.items()})
             first_owner = first_owner or (owners[0][0] if owners else "")
             searchable: ObjectRef | None = None
             pdf_path = getattr(doc, "pdf_path", None)
@@ -364,6 +378,7 @@ class Intake:
                     confidence=float(doc.confidence),
                     fields=fields,
                     searchable=searchable,
+                    owner_fields=owner_fields,
                 )
             )
         original = ObjectRef(Bucket.ORIGINALS.value, outcome.sha256, outcome.sha256, size)
@@ -404,7 +419,9 @@ class Intake:
 
         def write(session: Any) -> list[int]:
             dossier = get_dossier(session, dossier_code) if dossier_code else None
-            _, docs = record_scan(session, data, dossier=dossier, actor=self.actor)
+            scan, docs = record_scan(session, data, dossier=dossier, actor=self.actor)
+            if signatures:  # a signed PDF, stored as it came: its signatures as verified
+                record_source_signatures(session, scan, docs, signatures)
             session.execute(delete(PendingObject).where(PendingObject.id.in_(pending_ids)))
             return [d.id for d in docs]
 

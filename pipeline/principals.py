@@ -31,6 +31,7 @@ SCOPES = (
     "signing:queue",  # put documents in an official's signing queue
     "sign",  # fetch one's own queue and upload signed copies
     "report",  # Decision 766 indicators
+    "access-log",  # who read a person's data (Decree 13/2023)
 )
 
 ROLE_SCOPES: dict[str, frozenset[str]] = {

@@ -28,9 +28,9 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from pipeline.access import visible_document
+from pipeline.access import dossier_agency, visible_document
 from pipeline.errors import Refused
-from pipeline.principals import Principal
+from pipeline.principals import ALL, Principal
 from pipeline.services import Services
 from signing.errors import InputPdfError
 from signing.repair import prepare_for_signing
@@ -99,6 +99,8 @@ def enqueue(ctx: Services, document_id: int, official: str, principal: Principal
             raise Refused(
                 409, "Cán bộ ký chưa đăng ký chứng thư số (official has no registered certificate)"
             )
+        if not official_of_agency(user, dossier_agency(session, document.dossier_id)):
+            raise _other_agency()
         source = _source_version(document)
         title = f"{document.doc_type} #{document.id}"
         bucket, key, user_id = source.bucket, source.object_key, user.id
@@ -175,10 +177,29 @@ def list_queue(
         return result
 
 
+def _other_agency() -> Refused:
+    return Refused(403, "Người ký không phải cán bộ của cơ quan giữ tài liệu (official of another agency)")
+
+
+def official_of_agency(user: StaffUser, agency: str | None) -> bool:
+    """Whether ``user`` (as the database says now) is an official of ``agency``.
+
+    A document of no dossier has no agency: only an official of every agency may sign it.
+    """
+    agencies = set(user.agencies or [])
+    return ALL in agencies or (agency is not None and agency in agencies)
+
+
 def own_item(session: Session, item_id: int, principal: Principal) -> SigningQueueItem:
+    """The caller's own queue item, its official still an official of the document's agency."""
     item = session.get(SigningQueueItem, item_id)
     if item is None or (item.official_id != principal.user_id and not principal.is_admin):
         raise Refused(404, "Không có mục ký này (no such queue item)")
+    official = session.get(StaffUser, item.official_id)
+    document = session.get(Document, item.document_id)
+    agency = dossier_agency(session, document.dossier_id) if document is not None else None
+    if official is None or official.disabled or not official_of_agency(official, agency):
+        raise _other_agency()
     return item
 
 
@@ -188,6 +209,11 @@ def cancel(ctx: Services, item_id: int, principal: Principal) -> dict[str, Any]:
         if item is None:
             raise Refused(404, "Không có mục ký này (no such queue item)")
         visible_document(session, item.document_id, principal)
+        # The item's official, an administrator, or a clerk of the document's agency (who queue);
+        # never another official.
+        queuer = principal.is_admin or "clerk" in principal.roles
+        if item.official_id != principal.user_id and not queuer:
+            raise Refused(404, "Không có mục ký này (no such queue item)")
         if item.status != QueueStatus.PENDING.value:
             raise Refused(409, "Mục này đã ký hoặc đã hủy (item is not pending)")
         item.status = QueueStatus.CANCELLED.value

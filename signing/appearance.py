@@ -3,7 +3,10 @@
 The official's stamp reads "Ký bởi: NAME", the organisation and "Thời gian ký: <ISO 8601 +07:00>";
 the organisation seal is the red seal image with the organisation's name and time; a digitised
 copy of a received paper gets a text-only stamp at the top right of page 1. Text uses an
-embedded TrueType font so the diacritics render and can be extracted.
+embedded TrueType font so the diacritics render and can be extracted. The time is written the
+way Vietnamese documents write it, dd/mm/yyyy HH:MM in the commune's zone. Where a stamp goes
+is decided by ``signing.placement`` (empty space of the rendered page); on a rotated page the
+appearance is turned back so it reads upright.
 """
 
 from __future__ import annotations
@@ -16,10 +19,17 @@ from pathlib import Path
 from typing import Any
 
 from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
+from pyhanko.pdf_utils.generic import ArrayObject, NumberObject, pdf_name
 from pyhanko.pdf_utils.images import PdfImage
-from pyhanko.pdf_utils.layout import AxisAlignment, InnerScaling, Margins, SimpleBoxLayoutRule
+from pyhanko.pdf_utils.layout import (
+    AxisAlignment,
+    BoxConstraints,
+    InnerScaling,
+    Margins,
+    SimpleBoxLayoutRule,
+)
 from pyhanko.pdf_utils.text import TextBoxStyle
-from pyhanko.stamp import TextStampStyle
+from pyhanko.stamp import TextStamp, TextStampStyle
 
 OFFICIAL_TEXT = "Ký bởi: %(signer)s\nCơ quan: %(organisation)s\nThời gian ký: %(signing_time)s"
 SEAL_TEXT = "%(organisation)s\nThời gian ký:\n%(signing_time)s"
@@ -57,9 +67,12 @@ class Placement:
         return idx
 
 
+STAMP_TIME_FORMAT = "%d/%m/%Y %H:%M"
+
+
 def signing_time_text(now: dt.datetime, tz: dt.tzinfo) -> str:
-    """ISO 8601 to the second in the commune's zone, e.g. 2026-11-21T09:12:03+07:00."""
-    return now.astimezone(tz).replace(microsecond=0).isoformat()
+    """Local date and time as documents print it, e.g. 21/11/2026 09:12 (in the commune's zone)."""
+    return now.astimezone(tz).strftime(STAMP_TIME_FORMAT)
 
 
 VN_TZ = dt.timezone(dt.timedelta(hours=7))
@@ -76,6 +89,8 @@ class ZonedTextStampStyle(TextStampStyle):
 
     zone: dt.tzinfo = VN_TZ
     timestamp_format: str = _PYHANKO_TS_FORMAT
+    rotate: int = 0
+    """the page's /Rotate: the appearance is turned the other way so it reads upright"""
 
     def create_stamp(self, writer: Any, box: Any, text_params: dict) -> Any:
         params = dict(text_params)
@@ -85,7 +100,35 @@ class ZonedTextStampStyle(TextStampStyle):
             pass
         else:
             params["signing_time"] = signing_time_text(when, self.zone)
+        if self.rotate in (90, 270):
+            # the widget's Rect is in user space; the text is laid out in the displayed box
+            box = BoxConstraints(width=box.height, height=box.width)
+        if self.rotate:
+            return _TurnedTextStamp(writer=writer, style=self, box=box, text_params=params)
         return super().create_stamp(writer, box, params)
+
+
+_TURN = {90: (0, 1, -1, 0), 180: (-1, 0, 0, -1), 270: (0, -1, 1, 0)}
+
+
+class _TurnedTextStamp(TextStamp):
+    """A text stamp whose form XObject carries a /Matrix that undoes the page's /Rotate.
+
+    A viewer maps the transformed /BBox onto the widget's Rect (ISO 32000-1 12.5.5), so the
+    turned appearance fills the Rect and reads upright on the displayed page.
+    """
+
+    def as_form_xobject(self) -> Any:
+        xobj = super().as_form_xobject()
+        a, b, c, d = _TURN[self.style.rotate]
+        xobj[pdf_name("/Matrix")] = ArrayObject([NumberObject(v) for v in (a, b, c, d, 0, 0)])
+        return xobj
+
+
+def stamp_size(kind: StampKind) -> tuple[float, float]:
+    """The stamp's width and height as displayed, in points, before scaling to a small page."""
+    x0, y0, x1, y1 = default_box(kind, 595.0, 842.0)
+    return (x1 - x0, y1 - y0)
 
 
 def default_box(kind: StampKind, width: float, height: float) -> Box:
@@ -112,14 +155,15 @@ def text_style(font: Path, size: int, color: tuple[float, float, float]) -> Text
 
 
 def stamp_style(
-    kind: StampKind, font: Path, seal_png: Path | None = None, zone: dt.tzinfo = VN_TZ
+    kind: StampKind, font: Path, seal_png: Path | None = None, zone: dt.tzinfo = VN_TZ, rotate: int = 0
 ) -> TextStampStyle:
-    """The pyHanko style for ``kind``; ``seal_png`` is required for the seal."""
+    """The pyHanko style for ``kind`` on a page turned by ``rotate``; the seal needs ``seal_png``."""
     if kind is StampKind.SEAL:
         if seal_png is None:
             raise ValueError("the seal stamp needs a seal image")
         return ZonedTextStampStyle(
             zone=zone,
+            rotate=rotate,
             stamp_text=SEAL_TEXT,
             text_box_style=text_style(font, 8, RED),
             border_width=0,
@@ -140,6 +184,7 @@ def stamp_style(
     if kind is StampKind.RECEIVED:
         return ZonedTextStampStyle(
             zone=zone,
+            rotate=rotate,
             stamp_text=RECEIVED_TEXT,
             text_box_style=text_style(font, 7, BLUE),
             border_width=0,
@@ -147,6 +192,7 @@ def stamp_style(
         )
     return ZonedTextStampStyle(
         zone=zone,
+        rotate=rotate,
         stamp_text=OFFICIAL_TEXT,
         text_box_style=text_style(font, 8, BLUE),
         border_width=1,

@@ -1,7 +1,8 @@
 """Certified e-copies from originals (chứng thực bản sao điện tử từ bản chính).
 
 The clerk has compared the scan with the paper original. sohoa then takes the next number of
-the certification book, writes the statement on the last page, and has the official certify
+the certification book, writes the statement in free space of the last page (or on a page
+added for it when the scan is ink to the edges), and has the official certify
 (DocMDP, with the seal's field reserved) and the agency seal sign, each in its own revision.
 Number, statement and signatures happen in one database transaction: if anything fails the
 number is not consumed and no file appears; the act is recorded with the output's hash.
@@ -17,7 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.pdf_utils.layout import AxisAlignment, BoxConstraints, Margins, SimpleBoxLayoutRule
+from pyhanko.pdf_utils.layout import (
+    AxisAlignment,
+    BoxConstraints,
+    InnerScaling,
+    Margins,
+    SimpleBoxLayoutRule,
+)
 from pyhanko.sign.signers import Signer
 from pyhanko.stamp import TextStamp, TextStampStyle
 from sqlalchemy import Engine
@@ -27,7 +34,7 @@ from config.settings import Settings
 from signing.appearance import RED, StampKind, text_style
 from signing.certcheck import subject_name
 from signing.errors import SigningError
-from signing.pades import PageBox, SigningContext, SignRequest, read_input, sign_bytes
+from signing.pades import Overlay, PageBox, SigningContext, SignRequest, read_input, sign_bytes
 from storage.db.certification import Allocated, allocate_number, ensure_tables, record_act
 from storage.db.engine import write_session
 from storage.db.errors import DatabaseError
@@ -48,7 +55,7 @@ class CertifyRequest:
     """e.g. ``Tân Phú``: printed as "Tân Phú, ngày 21 tháng 11 năm 2026\""""
     certified_on: dt.date | None = None
     statement_box: tuple[float, float, float, float] | None = None
-    """on the last page, in points; default bottom left above the seal"""
+    """on the last page, in points; default: free space found on the rendered page"""
 
 
 @dataclass(frozen=True)
@@ -84,11 +91,14 @@ def statement_text(alloc: Allocated, on: dt.date, official: str, place: str | No
     )
 
 
-def _statement_overlay(text: str, font: Path, box: tuple[float, float, float, float] | None):  # type: ignore[no-untyped-def]
-    def draw(writer: IncrementalPdfFileWriter, pages: list[PageBox]) -> None:
-        last = len(pages) - 1
-        px, py = pages[last][0], pages[last][1]
-        x0, y0, x1, y1 = box or (px + 36.0, py + 124.0, px + 316.0, py + 204.0)
+STATEMENT_SIZE = (280.0, 80.0)
+
+
+def _statement_overlay(text: str, font: Path, box: tuple[float, float, float, float] | None) -> Overlay:
+    """The statement on the last page: in free space found like a stamp's, unless ``box`` fixes it."""
+
+    def draw(writer: IncrementalPdfFileWriter, page: int, at: PageBox) -> None:
+        x0, y0, x1, y1 = at
         style = TextStampStyle(
             stamp_text="%(statement)s",
             text_box_style=text_style(font, 9, RED),
@@ -99,14 +109,15 @@ def _statement_overlay(text: str, font: Path, box: tuple[float, float, float, fl
                 x_align=AxisAlignment.ALIGN_MIN,
                 y_align=AxisAlignment.ALIGN_MID,
                 margins=Margins(left=6, right=6, top=4, bottom=4),
+                inner_content_scaling=InnerScaling.SHRINK_TO_FIT,
             ),
         )
         stamp = TextStamp(
             writer, style, text_params={"statement": text}, box=BoxConstraints(width=x1 - x0, height=y1 - y0)
         )
-        stamp.apply(last, int(x0), int(y0))
+        stamp.apply(page, int(x0), int(y0))
 
-    return draw
+    return Overlay(size=STATEMENT_SIZE, draw=draw, page=-1, box=box)
 
 
 def _sha256(data: bytes) -> str:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import logging
+import math
 import os
 import tempfile
 from collections.abc import Callable
@@ -18,7 +20,15 @@ from typing import Literal
 
 from asn1crypto import x509 as asn1_x509
 from pkcs11 import exceptions as p11_exc
-from pyhanko.pdf_utils.generic import DictionaryObject, IndirectObject
+from pyhanko.pdf_utils.generic import (
+    ArrayObject,
+    DictionaryObject,
+    FloatObject,
+    IndirectObject,
+    NumberObject,
+    StreamObject,
+    pdf_name,
+)
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -28,14 +38,23 @@ from pyhanko.sign.timestamps import TimestampRequestError
 from pyhanko_certvalidator import ValidationContext
 
 from config.settings import Settings
-from signing.appearance import Placement, StampKind, default_box, signing_time_text, stamp_style
+from signing.appearance import Placement, StampKind, signing_time_text, stamp_size, stamp_style
 from signing.certcheck import subject_name
 from signing.errors import InputPdfError, SigningError, TokenError
 from signing.fonts import find_font, pdf_ready_font
+from signing.placement import (
+    BOTTOM_FIRST,
+    TOP_FIRST,
+    Corner,
+    PageGeometry,
+    SpacePlanner,
+    normalise_rotation,
+)
 from signing.repair import prepare_for_signing
 from signing.seal_image import ensure_seal_png
 from signing.trust import check_signer_trusted, load_certs, validation_context
 
+_log = logging.getLogger(__name__)
 Level = Literal["B-B", "B-T", "B-LT"]
 SEAL_FIELD = "SealSig"
 
@@ -138,30 +157,57 @@ class SignRequest:
 PageBox = tuple[float, float, float, float]
 
 
-def _page_boxes(reader: PdfFileReader) -> list[PageBox]:
-    """The visible area (CropBox, else MediaBox; both inheritable) of every page, in order."""
-    boxes: list[PageBox] = []
+def _page_geometries(reader: PdfFileReader) -> list[PageGeometry]:
+    """The visible area (CropBox, else MediaBox) and /Rotate of every page (all inheritable)."""
+    pages: list[PageGeometry] = []
     seen: set[int] = set()
 
-    def walk(node: DictionaryObject, media: object, crop: object) -> None:
+    def walk(node: DictionaryObject, media: object, crop: object, rotate: object) -> None:
         if id(node) in seen:  # a /Kids loop in a hostile file
             raise InputPdfError("Cây trang của PDF bị vòng lặp (page tree loop)")
         seen.add(id(node))
         media = node.get("/MediaBox", media)
         crop = node.get("/CropBox", crop)
+        rotate = node.get("/Rotate", rotate)
         if "/Kids" in node:
             for kid in node["/Kids"]:
-                walk(kid.get_object() if isinstance(kid, IndirectObject) else kid, media, crop)
+                walk(kid.get_object() if isinstance(kid, IndirectObject) else kid, media, crop, rotate)
             return
         box = crop if crop is not None else media
         if box is None:
-            boxes.append((0.0, 0.0, 595.0, 842.0))
+            area: PageBox = (0.0, 0.0, 595.0, 842.0)
         else:
             x0, y0, x1, y1 = (float(v) for v in box)  # type: ignore[attr-defined]
-            boxes.append((min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)))
+            area = (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
+        pages.append(PageGeometry(area, normalise_rotation(rotate)))
 
-    walk(reader.root["/Pages"], None, None)
-    return boxes
+    walk(reader.root["/Pages"], None, None, 0)
+    return pages
+
+
+def _page_boxes(reader: PdfFileReader) -> list[PageBox]:
+    """The visible area (CropBox, else MediaBox; both inheritable) of every page, in order."""
+    return [g.crop for g in _page_geometries(reader)]
+
+
+def _widgets(reader: PdfFileReader) -> list[tuple[int, str | None, PageBox]]:
+    """Every widget annotation already on a page: page index, field name, Rect."""
+    out: list[tuple[int, str | None, PageBox]] = []
+    for index in range(int(reader.root["/Pages"]["/Count"])):
+        try:
+            page_ref, _ = reader.find_page_for_modification(index)
+            annots = page_ref.get_object().get("/Annots", [])
+            for ref in annots:
+                annot = ref.get_object()
+                if annot.get("/Subtype") != "/Widget" or "/Rect" not in annot:
+                    continue
+                x0, y0, x1, y1 = (float(v) for v in annot["/Rect"])
+                name = annot.get("/T") or annot.get("/Parent", {}).get("/T")
+                out.append((index, str(name) if name is not None else None,
+                            (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))))  # fmt: skip
+        except (KeyError, TypeError, ValueError, AttributeError):
+            continue
+    return out
 
 
 def _docmdp_level(reader: PdfFileReader) -> int | None:
@@ -196,16 +242,79 @@ def _next_field_name(used: set[str]) -> str:
     return f"Sig{n}"
 
 
-def _box(placement: Placement, kind: StampKind, pages: list[PageBox]) -> tuple[int, tuple]:
-    page = placement.page_index(len(pages))
-    if placement.box is not None:
-        return page, tuple(round(v) for v in placement.box)
-    x0, y0, x1, y1 = pages[page]
-    bx0, by0, bx1, by1 = default_box(kind, x1 - x0, y1 - y0)
-    return page, (round(x0 + bx0), round(y0 + by0), round(x0 + bx1), round(y0 + by1))
+@dataclass(frozen=True)
+class Overlay:
+    """Content drawn in the signature's own revision (the certification statement), so the
+    signature covers it; placed in free space like a stamp unless ``box`` fixes it."""
+
+    size: tuple[float, float]
+    draw: Callable[[IncrementalPdfFileWriter, int, PageBox], None]
+    page: int = -1
+    box: PageBox | None = None
 
 
-Overlay = Callable[[IncrementalPdfFileWriter, list[PageBox]], None]
+class _Layout:
+    """Chooses every box of one revision on the rendered pages; adds a signature page if allowed."""
+
+    def __init__(
+        self, data: bytes, writer: IncrementalPdfFileWriter, pages: list[PageGeometry], may_add_page: bool
+    ):
+        self.writer = writer
+        self.planner = SpacePlanner(data, list(pages))
+        self.count = len(pages)
+        self.may_add_page = may_add_page
+        self.added: int | None = None
+        self.rotations = [g.rotate for g in pages]
+
+    def fixed(self, placement: Placement) -> tuple[int, PageBox] | None:
+        page = placement.page_index(self.count)
+        if placement.box is None:
+            return None
+        box = tuple(float(v) for v in placement.box)
+        self.planner.take(page, box)  # type: ignore[arg-type]
+        return page, box  # type: ignore[return-value]
+
+    def place(
+        self, page: int, size: tuple[float, float], corners: tuple[Corner, ...]
+    ) -> tuple[int, PageBox] | None:
+        """A free box on ``page``, else on the signature page (added once, when allowed)."""
+        box = self.planner.find(page, size, corners)
+        if box is not None:
+            return page, box
+        if self.added is None:
+            if not self.may_add_page:
+                return None
+            self.added = self._add_page(page)
+        box = self.planner.find(self.added, size, corners)
+        return (self.added, box) if box is not None else None
+
+    def _add_page(self, like: int) -> int:
+        """A blank page the size of ``like`` as displayed, upright, at the end of the document."""
+        w, h = self.planner.pages[like].display_size
+        page = DictionaryObject(
+            {
+                pdf_name("/Type"): pdf_name("/Page"),
+                pdf_name("/MediaBox"): ArrayObject(
+                    [NumberObject(0), NumberObject(0), FloatObject(w), FloatObject(h)]
+                ),
+                pdf_name("/Resources"): DictionaryObject(),
+                # an empty content stream: the statement overlay appends its drawing to it
+                pdf_name("/Contents"): self.writer.add_object(StreamObject(stream_data=b"")),
+            }
+        )
+        self.writer.insert_page(page)
+        self.rotations.append(0)
+        return self.planner.add_blank(PageGeometry((0.0, 0.0, w, h), 0))
+
+
+def _corners(kind: StampKind) -> tuple[Corner, ...]:
+    return TOP_FIRST if kind is StampKind.RECEIVED else BOTTOM_FIRST
+
+
+def _rounded(box: PageBox) -> tuple[int, int, int, int]:
+    """Whole points, rounded inward so the box stays in the free space it was found in."""
+    x0, y0, x1, y1 = box
+    return (math.ceil(x0), math.ceil(y0), math.floor(x1), math.floor(y1))
 
 
 def sign_bytes(
@@ -217,19 +326,24 @@ def sign_bytes(
     name: str = "PDF",
     overlay: Overlay | None = None,
     now: dt.datetime | None = None,
+    notes: list[str] | None = None,
 ) -> bytes:
     """Sign ``data`` and return the new file (the input plus one or two incremental revisions).
 
-    ``overlay`` draws extra content (the certification statement) in the same revision as the
-    signature, so the signature covers it.
+    Stamps go in empty space of the rendered page (``signing.placement``). When there is none
+    and the input carries no signature yet, a signature page is added in this same revision
+    (so the signature covers it); a signed input is never given a page: the signature becomes
+    invisible and a warning is appended to ``notes``. ``overlay`` draws extra content (the
+    certification statement) in the same revision as the signature, so the signature covers it.
     """
     try:
         writer = _open_writer(data, name)
-        sizes = _page_boxes(writer.prev)
+        geoms = _page_geometries(writer.prev)
         existing = {fname: value for fname, value, _ in fields.enumerate_sig_fields(writer.prev)}
+        widgets = _widgets(writer.prev)
     except (PdfError, KeyError, TypeError, ValueError) as exc:
         raise InputPdfError(f"Không đọc được {name} (unreadable PDF): {exc}") from None
-    if not sizes:
+    if not geoms:
         raise InputPdfError(f"{name} không có trang nào (PDF has no pages)")
 
     kind = request.stamp
@@ -251,21 +365,49 @@ def sign_bytes(
             "sẽ làm mất hiệu lực chứng nhận (certified document has no empty field for this signature)"
         )
 
+    already_signed = any(v is not None for v in existing.values())
+    layout = _Layout(data, writer, geoms, may_add_page=not already_signed and docmdp is None)
+    for index, _, rect in widgets:
+        layout.planner.take(index, rect)
+    rotate = next((layout.rotations[i] for i, fname, _ in widgets if fname == field_name), 0)
     new_field = None
     if field_name not in existing:
-        if kind is StampKind.NONE:
+        spot = None
+        if kind is not StampKind.NONE:
+            spot = layout.fixed(request.placement) or layout.place(
+                request.placement.page_index(len(geoms)), stamp_size(kind), _corners(kind)
+            )
+            if spot is None:
+                kind = StampKind.NONE
+                _warn(notes, f"{name}: trang không còn chỗ trống và tài liệu đã có chữ ký nên không thêm "
+                      "trang; chữ ký này không hiển thị (no free space on a signed document: invisible "
+                      "signature)")  # fmt: skip
+        if spot is None:
             new_field = fields.SigFieldSpec(sig_field_name=field_name)
         else:
-            page, box = _box(request.placement, kind, sizes)
-            new_field = fields.SigFieldSpec(sig_field_name=field_name, on_page=page, box=box)  # type: ignore[arg-type]
+            rotate = layout.rotations[spot[0]]
+            new_field = fields.SigFieldSpec(sig_field_name=field_name, on_page=spot[0], box=_rounded(spot[1]))
     if request.reserve_seal_field and SEAL_FIELD not in existing:
-        page, box = _box(request.seal_placement, StampKind.SEAL, sizes)
-        fields.append_signature_field(
-            writer,
-            fields.SigFieldSpec(sig_field_name=SEAL_FIELD, on_page=page, box=box),  # type: ignore[arg-type]
+        seal_spot = layout.fixed(request.seal_placement) or layout.place(
+            request.seal_placement.page_index(len(geoms)), stamp_size(StampKind.SEAL), BOTTOM_FIRST
         )
+        seal_spec = (
+            fields.SigFieldSpec(sig_field_name=SEAL_FIELD)
+            if seal_spot is None
+            else fields.SigFieldSpec(
+                sig_field_name=SEAL_FIELD, on_page=seal_spot[0], box=_rounded(seal_spot[1])
+            )
+        )
+        fields.append_signature_field(writer, seal_spec)
     if overlay is not None:
-        overlay(writer, sizes)
+        page = overlay.page if overlay.page >= 0 else len(geoms) + overlay.page
+        if overlay.box is not None:
+            spot = (page, overlay.box)
+        else:
+            spot = layout.place(page, overlay.size, (Corner.BOTTOM_LEFT, *BOTTOM_FIRST))
+        if spot is None:
+            raise SigningError(f"{name}: không còn chỗ trống cho lời chứng (no free space for the statement)")
+        overlay.draw(writer, spot[0], spot[1])
 
     cert = signer.signing_cert
     signer_name = request.name or (subject_name(cert) if cert is not None else "")
@@ -285,7 +427,7 @@ def sign_bytes(
         use_pades_lta=False,
     )
     timestamper = timestamps.HTTPTimeStamper(ctx.tsa_url) if ctx.level != "B-B" and ctx.tsa_url else None
-    style = None if kind is StampKind.NONE else stamp_style(kind, ctx.font, ctx.seal_image, ctx.tz)
+    style = None if kind is StampKind.NONE else stamp_style(kind, ctx.font, ctx.seal_image, ctx.tz, rotate)
     pdf_signer = signers.PdfSigner(
         meta, signer, timestamper=timestamper, stamp_style=style, new_field_spec=new_field
     )
@@ -309,6 +451,12 @@ def sign_bytes(
             f"Token báo lỗi khi ký {name} (token error): {type(exc).__name__}; kiểm tra token còn cắm"
         ) from None
     return out.getvalue()
+
+
+def _warn(notes: list[str] | None, text: str) -> None:
+    _log.warning("%s", text)
+    if notes is not None:
+        notes.append(text)
 
 
 def write_atomic(path: Path, data: bytes) -> None:

@@ -13,6 +13,8 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from config.log_safety import escape_control
+
 log = logging.getLogger("sohoa.api.access")
 
 Scope = dict[str, Any]
@@ -41,11 +43,11 @@ class AccessLog:
                 principal = getattr(scope.get("state", {}).get("principal"), "actor", None)
                 log.info(
                     "%s %s %s %.1fms %s",
-                    scope["method"],
-                    scope["path"],
+                    escape_control(scope["method"]),
+                    escape_control(scope["path"]),  # %0A must not start a forged line
                     status[0],
                     (time.perf_counter() - started) * 1000,
-                    principal or "-",
+                    escape_control(principal or "-"),
                 )
 
 

@@ -26,6 +26,7 @@ from pipeline.api.access_log import install_access_log
 from pipeline.api.context import ApiContext
 from pipeline.api.paging import ApiJSONResponse
 from pipeline.api.problems import document_problems, install_problem_handlers
+from pipeline.api.security_headers import install_security_headers
 from pipeline.api.versioning import API_PREFIX, DeprecationHeaders, include_versioned
 from pipeline.jobs import JobRunner
 from pipeline.services import open_services
@@ -41,11 +42,13 @@ ROUTER_MODULES = (
     "pipeline.api.routes_intake",
     "pipeline.api.routes_documents",
     "pipeline.api.routes_lookup",
+    "pipeline.api.routes_access_log",
     "pipeline.api.routes_signing",
     "pipeline.api.routes_results",
     "pipeline.api.routes_verify",
     "pipeline.api.routes_objects",
     "pipeline.api.routes_webhooks",
+    "pipeline.api.routes_doctypes",
 )
 # Routers of the web engineer (staff page, Decision 766 report): included when present.
 OPTIONAL_ROUTER_MODULES = ("pipeline.api.routes_report", "pipeline.api.routes_web")
@@ -110,6 +113,7 @@ def create_app(
             include_versioned(app, importlib.import_module(name).router, alias_paths)
     app.add_middleware(DeprecationHeaders, alias_paths=alias_paths)
     install_access_log(app)
+    install_security_headers(app)
     _describe_problems(app)
     return app
 

@@ -2,7 +2,7 @@
 
 Validation failures are 422 everywhere: ``BadInputError`` (``ExitCode.BAD_ARGS``), refusals of a
 value and FastAPI's request validation alike; 400 only for a body that cannot be read at all.
-See :mod:`pipeline.api.problems`.
+A database that does not answer is a 503 with ``Retry-After``. See :mod:`pipeline.api.problems`.
 """
 
 from __future__ import annotations
@@ -21,11 +21,20 @@ STATUS_BY_EXIT_CODE: dict[ExitCode, int] = {
     ExitCode.DATABASE: 503,
 }
 
+DB_UNAVAILABLE = (
+    "Cơ sở dữ liệu tạm thời không phản hồi, xin thử lại sau ít phút (database unavailable, retry later)"
+)
+RETRY_AFTER_OUTAGE = "30"
+
 
 def status_for(exc: SohoaError) -> int:
     name = type(exc).__name__
     if name in {"NotFoundError", "ObjectNotFoundError"}:
         return 404
+    if name == "LoginThrottledError":
+        return 429
+    if name == "PurposeRefusedError":
+        return 403
     if name == "PresignError":
         return 403
     if isinstance(exc, Refused):

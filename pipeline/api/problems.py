@@ -26,10 +26,12 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from config.errors import SohoaError
-from pipeline.api.errors import status_for
+from pipeline.api.errors import DB_UNAVAILABLE, RETRY_AFTER_OUTAGE, status_for
 
 log = logging.getLogger("sohoa.api")
 
@@ -141,7 +143,19 @@ def install_problem_handlers(app: FastAPI) -> None:
             log.warning("request failed: %s (%s)", type(exc).__name__, status)
         retry_after = getattr(exc, "retry_after", None)
         headers = {"Retry-After": str(int(retry_after))} if isinstance(retry_after, int | float) else None
+        if status == 503 and headers is None:
+            headers = {"Retry-After": RETRY_AFTER_OUTAGE}
         return problem_response(status, exc.message, request.url.path, headers=headers)
+
+    async def _database_down(request: Request, exc: Exception) -> JSONResponse:
+        # The type only: a driver's message names the host, port and user.
+        log.warning("database unavailable: %s", type(exc).__name__)
+        return problem_response(
+            503, DB_UNAVAILABLE, request.url.path, headers={"Retry-After": RETRY_AFTER_OUTAGE}
+        )
+
+    for outage in (OperationalError, InterfaceError, DisconnectionError, PoolTimeoutError):
+        app.add_exception_handler(outage, _database_down)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

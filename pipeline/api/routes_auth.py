@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
+from pipeline import login_throttle
 from pipeline.accounts import IssuedToken, login, logout
 from pipeline.api.auth import CurrentPrincipal, _bearer, forget_token, unauthorized
 from pipeline.api.context import ApiContext, get_context
@@ -39,14 +40,28 @@ class Me(BaseModel):
     agencies: list[str]
 
 
-@router.post("/login", response_model=TokenResponse, responses={401: {"description": "sai thông tin"}})
-def post_login(body: LoginRequest, ctx: Annotated[ApiContext, Depends(get_context)]) -> TokenResponse:
+@router.post(
+    "/login",
+    response_model=TokenResponse,
+    responses={
+        401: {"description": "sai thông tin"},
+        429: {"description": "sai quá nhiều lần: chờ Retry-After giây (too many failed log-ins)"},
+    },
+)
+def post_login(
+    body: LoginRequest, request: Request, ctx: Annotated[ApiContext, Depends(get_context)]
+) -> TokenResponse:
+    address = request.client.host if request.client else "unknown"
+    # The attempt is counted (committed) before the password is checked: see login_throttle.
+    run_in_transaction(ctx.engine, lambda s: login_throttle.reserve_attempt(s, body.username, address))
+
     def work(session: Session) -> IssuedToken | None:
         return login(session, body.username, body.password)
 
     issued = run_in_transaction(ctx.engine, work)
     if issued is None:
         raise unauthorized()
+    run_in_transaction(ctx.engine, lambda s: login_throttle.record_success(s, body.username, address))
     return TokenResponse(
         token=issued.token, expires_at=issued.expires_at, username=issued.username, roles=issued.roles
     )

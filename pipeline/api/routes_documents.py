@@ -21,6 +21,8 @@ from pipeline.api.context import ApiContext, get_context
 from pipeline.api.errors import ApiError
 from pipeline.api.paging import Limit, Offset, Page, page
 from pipeline.api.types import DocumentId, Timestamp
+from pipeline.corrections import correct_checked
+from pipeline.personal_data import record_document_read
 from pipeline.principals import ALL, Principal
 from pipeline.reuse import validate_owner_id
 from storage.db.dossiers import audit
@@ -34,7 +36,6 @@ from storage.db.models import (
     DossierComponent,
     ExtractedField,
 )
-from storage.db.records import correct_field
 
 router = APIRouter(tags=["documents"])
 
@@ -194,8 +195,13 @@ def get_document(
     ctx: Annotated[ApiContext, Depends(get_context)],
     principal: Annotated[Principal, Depends(require_scope("documents:read"))],
 ) -> DocumentView:
-    with read_session(ctx.engine) as session:
-        return document_view(session, visible_document(session, document_id, principal))
+    def work(session: Session) -> DocumentView:
+        document = visible_document(session, document_id, principal)
+        view = document_view(session, document)
+        record_document_read(session, principal.actor, document, [f.key for f in view.fields])
+        return view
+
+    return run_in_transaction(ctx.engine, work)
 
 
 @router.get("/dossiers/{code}", response_model=DossierView, summary="Một hồ sơ (one dossier)")
@@ -248,7 +254,7 @@ def patch_field(
 
     def work(session: Session) -> FieldView:
         visible_document(session, document_id, principal)
-        record = correct_field(session, document_id, key, body.value, actor=principal.actor)
+        record = correct_checked(session, document_id, key, body.value, actor=principal.actor)
         return FieldView.model_validate(record, from_attributes=True)
 
     return run_in_transaction(ctx.engine, work)
@@ -266,7 +272,7 @@ def patch_document(
     principal: Annotated[Principal, Depends(require_scope("documents:write"))],
 ) -> DocumentView:
     _staff_writer(principal)
-    from pipeline.documents.doctypes import BY_NAME  # the catalogue of documents.md
+    from pipeline.documents.types import BY_NAME  # the registry of document types
 
     if body.doc_type not in BY_NAME:
         raise ApiError(422, "Loại giấy tờ không có trong danh mục (unknown document type)")

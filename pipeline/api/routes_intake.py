@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import func, select
 
+from pipeline.access import visible_job
 from pipeline.api.auth import forbidden, require_scope
 from pipeline.api.context import ApiContext, get_context
 from pipeline.api.errors import ApiError
@@ -172,12 +173,4 @@ def get_job(
     principal: Annotated[Principal, Depends(require_scope("intake"))],
 ) -> dict[str, Any]:
     with read_session(ctx.engine) as session:
-        job = session.get(Job, job_id)
-        visible = job is not None and (
-            principal.all_agencies
-            or job.actor == principal.actor
-            or bool(set(job.agencies) & set(principal.agencies))
-        )
-        if job is None or not visible:
-            raise ApiError(404, "Không tìm thấy công việc (unknown job)")
-        return job_view(job)
+        return job_view(visible_job(session, job_id, principal))

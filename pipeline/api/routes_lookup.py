@@ -1,4 +1,8 @@
-"""Reuse: ``GET /lookup`` answers exactly the JSON of ``sohoa lookup --json`` (same function)."""
+"""Reuse: ``GET /lookup`` answers exactly the JSON of ``sohoa lookup --json`` (same function).
+
+A lookup may name the dossier it serves or a legal basis (``pipeline.personal_data``): without
+one, a caller limited to some agencies sees only their holdings. Every lookup is recorded.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +15,11 @@ from pydantic import BaseModel, Field
 
 from pipeline.api.auth import require_scope
 from pipeline.api.context import ApiContext, get_context
+from pipeline.personal_data import Purpose, Reader, governed_lookup
 from pipeline.principals import Principal
-from pipeline.reuse import lookup, lookup_json, validate_owner_id
+from pipeline.reuse import lookup_json, validate_owner_id
 from storage.db.dossiers import check_procedure_code
-from storage.db.engine import read_session
+from storage.db.engine import run_in_transaction
 
 router = APIRouter(tags=["reuse"])
 
@@ -53,13 +58,23 @@ def get_lookup(
     principal: Annotated[Principal, Depends(require_scope("lookup"))],
     owner: Annotated[str, Query(max_length=64, description="số định danh 12 chữ số / mã số doanh nghiệp")],
     procedure: Annotated[str | None, Query(max_length=64, description="mã thủ tục, ví dụ 1.001193")] = None,
+    dossier: Annotated[
+        str | None, Query(max_length=64, description="mã hồ sơ phục vụ (the dossier this lookup serves)")
+    ] = None,
+    legal_basis: Annotated[
+        str | None, Query(max_length=255, description="căn cứ pháp lý khác (another declared legal basis)")
+    ] = None,
 ) -> Response:
-    return _lookup(ctx, owner, procedure, versioned=request.url.path.startswith("/api/"))
+    return _lookup(
+        ctx, principal, owner, procedure, Purpose(dossier, legal_basis), versioned=_versioned(request)
+    )
 
 
 class LookupRequest(BaseModel):
     owner: str = Field(max_length=64)
     procedure: str | None = Field(None, max_length=64)
+    dossier: str | None = Field(None, max_length=64, description="mã hồ sơ phục vụ")
+    legal_basis: str | None = Field(None, max_length=255, description="căn cứ pháp lý khác")
 
 
 @router.post(
@@ -74,15 +89,40 @@ def post_lookup(
     ctx: Annotated[ApiContext, Depends(get_context)],
     principal: Annotated[Principal, Depends(require_scope("lookup"))],
 ) -> Response:
-    return _lookup(ctx, body.owner, body.procedure, versioned=request.url.path.startswith("/api/"))
+    return _lookup(
+        ctx,
+        principal,
+        body.owner,
+        body.procedure,
+        Purpose(body.dossier, body.legal_basis),
+        versioned=_versioned(request),
+    )
 
 
-def _lookup(ctx: ApiContext, owner: str, procedure: str | None, *, versioned: bool) -> Response:
+def _versioned(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def reader_of(principal: Principal) -> Reader:
+    return Reader(principal.actor, None if principal.all_agencies else frozenset(principal.agencies))
+
+
+def _lookup(
+    ctx: ApiContext,
+    principal: Principal,
+    owner: str,
+    procedure: str | None,
+    purpose: Purpose,
+    *,
+    versioned: bool,
+) -> Response:
     owner_id = validate_owner_id(owner)
     if procedure is not None:
         check_procedure_code(procedure)
-    with read_session(ctx.engine) as session:
-        result = lookup(session, owner_id, procedure)
+    reader = reader_of(principal)
+    result = run_in_transaction(
+        ctx.engine, lambda session: governed_lookup(session, reader, owner_id, procedure, purpose)
+    )
     text = lookup_json(result)
     if versioned:
         # v1 types every document id as an integer, as storage does; the CLI's JSON (fixed by

@@ -73,6 +73,9 @@ def safe_filename(raw: str) -> str:
     return name
 
 
+FRAMING_ALLOWANCE = 64 * 1024  # multipart boundaries and part headers on top of the file bytes
+
+
 def too_large(limit: int) -> ApiError:
     return ApiError(413, f"Tệp tải lên quá lớn (upload larger than {limit // (1024 * 1024)} MiB)")
 
@@ -88,7 +91,7 @@ def check_content_length(request: Request, limit: int) -> None:
             declared = int(raw)
         except ValueError:
             raise ApiError(400, "Content-Length không hợp lệ (bad Content-Length)") from None
-        if declared > limit + 64 * 1024:  # allowance for multipart framing
+        if declared > limit + FRAMING_ALLOWANCE:
             raise too_large(limit)
 
 
@@ -200,7 +203,13 @@ async def receive_multipart(request: Request, dest: Path, limit: int) -> Receive
     writer = _PartWriter(dest, limit)
     try:
         parser = MultipartParser(boundary, writer.callbacks())  # type: ignore[arg-type]
+        received = 0
         async for chunk in request.stream():
+            # Every byte read counts (framing, preamble, epilogue after the last boundary), not
+            # only part data: without Content-Length nothing else bounds the body.
+            received += len(chunk)
+            if received > limit + FRAMING_ALLOWANCE:
+                raise too_large(limit)
             parser.write(chunk)
         parser.finalize()
     except ApiError:

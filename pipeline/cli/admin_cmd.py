@@ -65,6 +65,9 @@ def register(app: typer.Typer) -> None:
         help="Quản trị: khóa API và tài khoản cán bộ (keys and staff accounts).", no_args_is_help=True
     )
     app.add_typer(admin, name="admin")
+    from pipeline.cli.admin_users_cmd import register_admin
+
+    register_admin(admin)  # list-users, disable-user, reset-password, revoke-tokens, unlock
 
     @admin.command("add-key", help="Tạo khóa API cho một hệ thống; khóa chỉ in ra một lần.")
     def add_key(

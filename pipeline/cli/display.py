@@ -9,65 +9,23 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-DOC_TYPE_NAMES = {
-    "cccd": "Căn cước công dân (citizen ID card)",
-    "birth_certificate": "Giấy khai sinh (birth certificate)",
-    "marriage_certificate": "Giấy chứng nhận kết hôn (marriage certificate)",
-    "land_use_certificate": "Giấy chứng nhận quyền sử dụng đất (land use certificate)",
-    "application_form": "Tờ khai / đơn đề nghị (application form)",
-    "business_registration": "Giấy chứng nhận đăng ký doanh nghiệp (business registration)",
-    "other": "Tài liệu khác (other document)",
-}
+from pipeline.documents.types import BY_NAME, REGISTRY
 
-FIELD_LABELS = {
-    "id_number": "Số định danh cá nhân",
-    "full_name": "Họ và tên",
-    "date_of_birth": "Ngày sinh",
-    "sex": "Giới tính",
-    "nationality": "Quốc tịch",
-    "ethnicity": "Dân tộc",
-    "place_of_origin": "Quê quán",
-    "place_of_residence": "Nơi cư trú",
-    "place_of_birth": "Nơi sinh",
-    "expiry_date": "Có giá trị đến",
-    "issue_date": "Ngày cấp",
-    "registration_number": "Số đăng ký",
-    "registration_book": "Quyển số",
-    "registration_date": "Ngày đăng ký",
-    "mother_name": "Họ và tên mẹ",
-    "father_name": "Họ và tên cha",
-    "certificate_serial": "Số phát hành",
-    "holder_name": "Người sử dụng đất",
-    "holder_id_number": "Số định danh người sử dụng đất",
-    "parcel_number": "Thửa đất số",
-    "map_sheet_number": "Tờ bản đồ số",
-    "land_address": "Địa chỉ thửa đất",
-    "area_m2": "Diện tích (m²)",
-    "registry_number": "Số vào sổ cấp GCN",
-    "phone": "Số điện thoại",
-    "procedure_name": "Thủ tục đề nghị",
-    "enterprise_code": "Mã số doanh nghiệp",
-    "name": "Tên",
-    "address": "Địa chỉ",
-    "legal_representative": "Người đại diện theo pháp luật",
-}
-
-_SPOUSE = {"husband_": "chồng", "wife_": "vợ"}
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def doc_type_name(doc_type: str) -> str:
-    return DOC_TYPE_NAMES.get(doc_type, doc_type)
+    """The type's Vietnamese name with its English gloss, from the registry of document types."""
+    known = BY_NAME.get(doc_type)
+    return known.display() if known is not None else doc_type
 
 
 def field_label(key: str) -> str:
-    """``date_of_birth`` → ``Ngày sinh``; ``wife_name`` → ``Tên (vợ)``; unknown keys unchanged."""
-    for prefix, who in _SPOUSE.items():
-        if key.startswith(prefix):
-            rest = key[len(prefix):]
-            base = "Họ và tên" if rest == "name" else FIELD_LABELS.get(rest, rest)
-            return f"{base} ({who})"
-    return FIELD_LABELS.get(key, key)
+    """``date_of_birth`` → ``Ngày sinh``; ``wife_name`` → ``Họ và tên (vợ)``; unknown keys unchanged."""
+    return _FIELD_NAMES.get(key, key)
+
+
+_FIELD_NAMES = {k: name for t in REGISTRY for k, name in t.field_names.items()}
 
 
 def vn_date(value: date | datetime | str | None) -> str:

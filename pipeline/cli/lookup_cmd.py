@@ -12,10 +12,11 @@ from rich.table import Table
 from config.errors import ExitCode, SohoaError
 from config.settings import load_settings
 from pipeline.cli.display import doc_type_name, field_label, field_value
-from pipeline.reuse import LookupResult, lookup, lookup_json, validate_owner_id
+from pipeline.personal_data import Purpose, Reader, cli_actor, governed_lookup
+from pipeline.reuse import LookupResult, lookup_json, validate_owner_id
 from pipeline.services import open_database
 from storage.db.dossiers import check_procedure_code
-from storage.db.engine import read_session
+from storage.db.engine import run_in_transaction
 
 FIELD_KEY_RE = re.compile(r"[a-z][a-z0-9_]{0,63}")
 
@@ -52,6 +53,10 @@ def register(app: typer.Typer) -> None:
             str | None, typer.Option("--procedure", help="mã thủ tục hành chính, ví dụ 1.001193")
         ] = None,
         as_json: Annotated[bool, typer.Option("--json", help="in một đối tượng JSON")] = False,
+        as_user: Annotated[
+            str | None,
+            typer.Option("--as", help="người tra cứu, ghi vào nhật ký truy cập (default: OS user)"),
+        ] = None,
     ) -> None:
         # Check the arguments before touching the database: bad input costs nothing.
         owner_id = validate_owner_id(owner)
@@ -60,8 +65,10 @@ def register(app: typer.Typer) -> None:
         settings = load_settings()
         engine = open_database(settings, check_schema=True)  # read-only: never migrates
         try:
-            with read_session(engine) as session:
-                result = lookup(session, owner_id, procedure)
+            reader = Reader(cli_actor(as_user))  # administrative local use: every agency, recorded
+            result = run_in_transaction(
+                engine, lambda session: governed_lookup(session, reader, owner_id, procedure, Purpose())
+            )
         finally:
             engine.dispose()
         if as_json:
@@ -108,8 +115,8 @@ def register(app: typer.Typer) -> None:
         value: Annotated[str, typer.Option("--value", help="giá trị đúng")],
         actor: Annotated[str, typer.Option("--actor", help="cán bộ thực hiện")] = "cli",
     ) -> None:
+        from pipeline.corrections import correct_checked
         from storage.db.engine import write_session
-        from storage.db.records import correct_field
 
         document_id = _document_id(document)
         if not FIELD_KEY_RE.fullmatch(field):
@@ -120,7 +127,7 @@ def register(app: typer.Typer) -> None:
         engine = open_database(settings, check_schema=True)
         try:
             with write_session(engine) as session:
-                correct_field(session, document_id, field, value.strip(), actor=actor[:128])
+                correct_checked(session, document_id, field, value, actor=actor[:128])
         finally:
             engine.dispose()
         Console().print(f"Đã cập nhật trường {field} của tài liệu {document} (field corrected)")

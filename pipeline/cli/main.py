@@ -34,6 +34,7 @@ COMMANDS = (
     LazyCommand("lookup", "pipeline.cli.lookup_cmd", "Tra cứu giấy tờ đã số hóa của một người/doanh nghiệp."),
     LazyCommand("reuse", "pipeline.cli.lookup_cmd", "Dùng lại một giấy tờ đã có cho một hồ sơ."),
     LazyCommand("correct", "pipeline.cli.lookup_cmd", "Cán bộ sửa hoặc xác nhận một trường đã trích xuất."),
+    LazyCommand("access-log", "pipeline.cli.access_log_cmd", "Ai đã xem dữ liệu cá nhân của một người."),
     LazyCommand("export", "pipeline.cli.export_cmd", "Xuất bản lưu của một tài liệu ra tệp (export)."),
     LazyCommand("sign", "pipeline.cli.sign_cmd", "Ký số PDF bằng token/tệp khóa và con dấu cơ quan."),
     LazyCommand("certify", "pipeline.cli.sign_cmd", "Chứng thực bản sao điện tử từ bản chính."),

@@ -6,13 +6,16 @@ import unicodedata
 from collections.abc import Sequence
 
 from ocr.models import PageOcr
-from pipeline.documents.cccd import apply_mrz
-from pipeline.documents.doctypes import BY_NAME
 from pipeline.documents.extract import extract_fields
 from pipeline.documents.lines import page_lines
 from pipeline.documents.models import DocumentResult, PageInfo
+from pipeline.documents.qr import merge_qr
 from pipeline.documents.review import review_fields
 from pipeline.documents.split import DocumentPages, split_pages
+from pipeline.documents.types import document_type
+
+UNRECOGNISED = ("không nhận ra loại giấy tờ, cần phân loại (document type not recognised: "
+                "a clerk classifies it)")
 
 
 def page_info(page: PageOcr) -> PageInfo:
@@ -26,11 +29,14 @@ def page_info(page: PageOcr) -> PageInfo:
 def _document(group: DocumentPages, pages: dict[int, PageOcr], review_confidence: float) -> DocumentResult:
     members = [pages[n] for n in group.pages]
     lines = [ln for p in members for ln in page_lines(p)]
-    spec = BY_NAME[group.doc_type]
-    fields = extract_fields(lines, spec) if spec.fields else {}
-    if group.doc_type == "cccd":
-        apply_mrz(fields, lines)
+    dtype = document_type(group.doc_type)
+    fields = extract_fields(lines, dtype.spec) if dtype.spec.fields else {}
+    if dtype.post_extract is not None:
+        dtype.post_extract(fields, lines)
     fields, warnings = review_fields(group.doc_type, fields, review_confidence)
+    warnings = merge_qr(group.doc_type, fields, warnings, [t for p in members for t in p.qr])
+    if dtype.review_always:
+        warnings.append(UNRECOGNISED)
     for p in members:
         warnings.extend(f"trang {p.page_number}: {w}" for w in p.warnings)
     text = "\n".join(p.text.rstrip("\n") for p in members if p.text.strip())
@@ -43,7 +49,7 @@ def _document(group: DocumentPages, pages: dict[int, PageOcr], review_confidence
         confidence=round(ocr_conf * (0.5 + 0.5 * class_conf), 3),
         fields=fields,
         warnings=warnings,
-        needs_review=any(f.needs_review for f in fields.values()) or any(
+        needs_review=dtype.review_always or any(f.needs_review for f in fields.values()) or any(
             w.startswith("không tìm thấy") for w in warnings
         ),
         classification_confidence=class_conf,

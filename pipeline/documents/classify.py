@@ -13,10 +13,12 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
-from pipeline.documents.doctypes import CCCD, DOC_TYPES, DocTypeSpec
 from pipeline.documents.folding import fold
 from pipeline.documents.lines import TextLine
 from pipeline.documents.mrz import find_mrz_lines
+from pipeline.documents.spec import DocTypeSpec
+from pipeline.documents.types import EXTRACTED
+from pipeline.documents.types.other import SPEC as _OTHER_SPEC
 
 TITLE_LINES = 14  # titles sit in the top part of a page, under the national motto
 TITLE_MIN = 0.86
@@ -38,9 +40,7 @@ class PageClass:
 
 MOTTO = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO_LINES = 6
-# Titles of documents sohoa does not extract from (they still start a new document).
-OTHER_TITLES = ("THÔNG BÁO", "BIÊN BẢN", "KẾ HOẠCH", "GIẤY MỜI", "QUYẾT ĐỊNH", "BÁO CÁO",
-                "TỜ TRÌNH", "CÔNG VĂN", "GIẤY XÁC NHẬN", "GIẤY ỦY QUYỀN", "HỢP ĐỒNG")
+CARD_TYPES = frozenset(t.name for t in EXTRACTED if t.split == "card_sides")
 
 
 def has_motto(lines: Sequence[TextLine]) -> bool:
@@ -116,7 +116,7 @@ def classify_page(lines: Sequence[TextLine]) -> PageClass:
     folded_text = fold("\n".join(ln.text for ln in lines))
     scores: dict[str, float] = {}
     titles: dict[str, float] = {}
-    for spec in DOC_TYPES:
+    for spec in (t.spec for t in EXTRACTED):
         t = title_score(lines, spec)
         titles[spec.doc_type] = t
         title_part = t if t >= TITLE_MIN else 0.0
@@ -125,7 +125,8 @@ def classify_page(lines: Sequence[TextLine]) -> PageClass:
         )
         scores[spec.doc_type] = round(score, 3)
     if find_mrz_lines([ln.text for ln in lines]) is not None:
-        scores[CCCD.doc_type] = max(scores[CCCD.doc_type], 0.9)
+        for name in CARD_TYPES:  # only ID cards carry a machine-readable zone
+            scores[name] = max(scores[name], 0.9)
     ranked = sorted(scores.items(), key=lambda kv: -kv[1])
     best, best_score = ranked[0]
     second_score = ranked[1][1] if len(ranked) > 1 else 0.0
@@ -136,9 +137,7 @@ def classify_page(lines: Sequence[TextLine]) -> PageClass:
                          opens_document=motto or other_title)
     margin = best_score - second_score
     confidence = min(1.0, 0.5 + best_score * 0.5 + margin * 0.5)
-    side = cccd_side(lines, has_title) if best == CCCD.doc_type else None
+    side = cccd_side(lines, has_title) if best in CARD_TYPES else None
     return PageClass(best, round(confidence, 3), has_title, side, scores,
                      opens_document=has_title or motto)
 
-
-_OTHER_SPEC = DocTypeSpec("other", titles=OTHER_TITLES, fields=())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -9,7 +10,14 @@ from rapidfuzz import fuzz
 
 from pipeline.documents.doctypes import DocTypeSpec, FieldSpec
 from pipeline.documents.folding import fold
-from pipeline.documents.labels import LabelHit, LabelPattern, find_label_hits, label_patterns, value_after
+from pipeline.documents.labels import (
+    NEXT_ITEM,
+    LabelHit,
+    LabelPattern,
+    find_label_hits,
+    label_patterns,
+    value_after,
+)
 from pipeline.documents.lines import TextLine, wraps_into_next
 from pipeline.documents.models import FieldValue
 from pipeline.documents.normalize import clean_text
@@ -25,6 +33,7 @@ class Candidate:
     label_score: float
     next_line: bool
     min_confidence: float = 1.0  # weakest word of the value
+    words: tuple[tuple[str, float], ...] = ()  # the OCR words of the raw value, with confidences
 
 
 def spec_patterns(spec: DocTypeSpec) -> tuple[LabelPattern, ...]:
@@ -37,7 +46,8 @@ def spec_patterns(spec: DocTypeSpec) -> tuple[LabelPattern, ...]:
 
 def line_hits(lines: Sequence[TextLine], spec: DocTypeSpec) -> list[list[LabelHit]]:
     patterns = spec_patterns(spec)
-    return [find_label_hits(line.text, patterns) for line in lines]
+    numeric = frozenset(fs.key for fs in spec.fields if fs.kind == "id12")
+    return [find_label_hits(line.text, patterns, numeric) for line in lines]
 
 
 _WRAPPING_KINDS = {"text", "address", "name", "procedure"}
@@ -52,6 +62,31 @@ class _Value:
     weakest: float
     last: int  # index of the line the value ends on; -1 when another label follows it there
     next_line: bool = False
+    words: tuple[tuple[str, float], ...] = ()
+
+
+_ITEM_START = re.compile(r"\s*(?:\d{1,2}|[IVX]{1,4}|[a-zđ])[.)]\s")  # "3. Tài sản …": a new item
+_LEADER_TAIL = re.compile(r"[.…_·]{3,}$")
+
+
+def span_words(line: TextLine, start: int, end: int) -> tuple[tuple[str, float], ...]:
+    """The words of ``line`` inside ``[start, end)`` with their confidences.
+
+    A value typed on a dotted fill-in line often comes back glued to the dots
+    ("THẮNG........"); Tesseract's confidence of that word is mostly its doubt about the dots,
+    so such a word counts with the confidence of the rest of the line instead.
+    """
+    out: list[tuple[str, float]] = []
+    for s, e, _ in line.words:
+        if not (s < end and e > start):
+            continue
+        text, conf = line.text[s:e], line.confidence_of(s, e)
+        if _LEADER_TAIL.search(text) and len(_LEADER_TAIL.sub("", text)) >= 1:
+            others = [line.confidence_of(a, b) for a, b, _ in line.words if (a, b) != (s, e)]
+            if others:
+                conf = max(conf, min(sum(others) / len(others), 0.97))
+        out.append((text, conf))
+    return tuple(out)
 
 
 def _value_below(lines: Sequence[TextLine], hits: list[list[LabelHit]], i: int, value: _Value) -> _Value:
@@ -60,8 +95,10 @@ def _value_below(lines: Sequence[TextLine], hits: list[list[LabelHit]], i: int, 
     end = below_hits[0].start if below_hits else len(below.text)
     if end <= 0 or below.page != line.page:
         return value
+    if below_hits and not NEXT_ITEM.sub("", below.text[:end]).strip(" .:;"):
+        return value  # only the next item's number ("5.") stands before its label: no value
     return _Value(below.text[:end], below.confidence_of(0, end), below.min_confidence_of(0, end),
-                  i + 1 if not below_hits else -1, next_line=True)
+                  i + 1 if not below_hits else -1, next_line=True, words=span_words(below, 0, end))
 
 
 def _wrapped(
@@ -69,12 +106,17 @@ def _wrapped(
 ) -> _Value:
     """A long value continues on following lines that carry no label, while lines wrap."""
     parts, confs, weakest, last = [value.raw], [value.conf], value.weakest, value.last
-    while wraps[last] and last + 1 < len(lines) and not hits[last + 1]:
+    words = list(value.words)
+    # An address broken after a comma goes on below even when its line stops short of the margin.
+    while ((wraps[last] or parts[-1].rstrip().endswith(",")) and last + 1 < len(lines)
+           and not hits[last + 1] and not _ITEM_START.match(lines[last + 1].text)
+           and lines[last + 1].page == lines[last].page):
         last += 1
         parts.append(lines[last].text)
         confs.append(lines[last].confidence)
         weakest = min(weakest, lines[last].min_confidence_of(0, len(lines[last].text)))
-    return _Value(" ".join(parts), sum(confs) / len(confs), weakest, last, value.next_line)
+        words.extend(span_words(lines[last], 0, len(lines[last].text)))
+    return _Value(" ".join(parts), sum(confs) / len(confs), weakest, last, value.next_line, tuple(words))
 
 
 def _section_key(spec: DocTypeSpec, key: str, state: list[int], seen: set[str]) -> str:
@@ -104,23 +146,126 @@ def find_candidates(
         if heading is not None and not line_hits_:
             section[0] = heading
             seen.clear()
+        if not line_hits_ and _headings_in(line.text, spec) >= 2:
+            section[0] = -1  # "Thông tin người chồng   Thông tin người vợ": a column per section
+            seen.clear()
+        columns = _column_row(line, line_hits_, sectioned)
         for j, hit in enumerate(line_hits_):
             if hit.key.startswith("_"):
                 continue
-            key = _section_key(spec, hit.key, section, seen) if hit.key in sectioned else hit.key
             nxt = line_hits_[j + 1].start if j + 1 < len(line_hits_) else None
             raw, offset = value_after(line.text, hit, nxt)
+            if columns is not None and hit.key in sectioned:
+                index = sum(1 for h in line_hits_[:j] if h.key == hit.key)
+                if index < len(spec.sections):
+                    key = spec.sections[index][0] + hit.key
+                    glued = re.sub(r"\D", "", lines[i + 1].text) if i + 1 < len(lines) else ""
+                    if (not clean_text(raw) and kinds.get(hit.key) == "id12" and not hits[i + 1]
+                            and len(glued) == 12 * len(columns)):
+                        # The ids of both columns OCR'd as one word: each column's 12 digits.
+                        below = lines[i + 1]
+                        value = _Value(glued[12 * index : 12 * index + 12], below.confidence,
+                                       below.min_confidence_of(0, len(below.text)), -1, next_line=True,
+                                       words=span_words(below, 0, len(below.text)))
+                    elif not clean_text(raw) and i + 1 < len(lines):
+                        found = _column_below(lines, hits, i, columns, j)
+                        if found is None:
+                            continue
+                        value = found
+                    else:
+                        end = offset + len(raw)
+                        value = _Value(raw, line.confidence_of(offset, end),
+                                       line.min_confidence_of(offset, end), -1,
+                                       words=span_words(line, offset, end))
+                    out.setdefault(key, []).append(
+                        Candidate(key, value.raw, i, value.conf, hit.score, value.next_line, value.weakest,
+                                  value.words)
+                    )
+                    continue
+            if hit.key in sectioned:
+                named = _section_in_label(spec, line.text, hit.start, nxt)
+                if named is not None:  # "Họ, chữ đệm, tên người vợ: …" opens the wife's section
+                    section[0], cut = named
+                    seen.clear()
+                    if cut > offset:
+                        raw, offset = line.text[cut : len(line.text) if nxt is None else nxt], cut
+                        raw = raw.lstrip(" :;.,")
+                        offset = (nxt if nxt is not None else len(line.text)) - len(raw)
+            key = _section_key(spec, hit.key, section, seen) if hit.key in sectioned else hit.key
             end = offset + len(raw)
             value = _Value(raw, line.confidence_of(offset, end), line.min_confidence_of(offset, end),
-                           i if nxt is None else -1)
+                           i if nxt is None else -1, words=span_words(line, offset, end))
             if not clean_text(raw) and nxt is None and i + 1 < len(lines):
                 value = _value_below(lines, hits, i, value)
             if kinds.get(hit.key) in _WRAPPING_KINDS and value.last >= 0 and not raw.rstrip().endswith("."):
                 value = _wrapped(lines, hits, wraps, value)
             out.setdefault(key, []).append(
-                Candidate(key, value.raw, i, value.conf, hit.score, value.next_line, value.weakest)
+                Candidate(key, value.raw, i, value.conf, hit.score, value.next_line, value.weakest,
+                          value.words)
             )
     return out
+
+
+def _headings_in(text: str, spec: DocTypeSpec) -> int:
+    """How many sections' headings a line carries (two: the sections are printed side by side)."""
+    folded = fold(text)
+    found = 0
+    for _, headings in spec.sections:
+        if any(len(fold(h).split()) >= 2 and fold(h) in folded for h in headings):
+            found += 1
+    return found
+
+
+def _column_row(line: TextLine, hits: list[LabelHit], sectioned: set[str]) -> list[int] | None:
+    """Left pixel of each column when a row repeats a sectioned label (a column per spouse)."""
+    if not line.word_x:
+        return None
+    keys = [h.key for h in hits if h.key in sectioned]
+    if not any(keys.count(k) >= 2 for k in keys):
+        return None
+    return [line.x_at(h.start) for h in hits]
+
+
+def _column_below(
+    lines: Sequence[TextLine], hits: list[list[LabelHit]], i: int, columns: list[int], j: int
+) -> _Value | None:
+    """The value under label ``j`` of a column row: the words of the following label-free lines
+    that start inside that column (an address set in a narrow column wraps within it)."""
+    x0 = columns[j] - 60
+    x1 = columns[j + 1] - 60 if j + 1 < len(columns) else 1 << 30
+    parts: list[str] = []
+    words: list[tuple[str, float]] = []
+    for k in range(i + 1, min(i + 4, len(lines))):
+        below = lines[k]
+        if hits[k] or below.page != lines[i].page:
+            break
+        span = below.text_between(x0, x1)
+        if span is None:
+            break
+        parts.append(below.text[span[0] : span[1]])
+        words.extend(span_words(below, span[0], span[1]))
+    if not parts:
+        return None
+    confs = [c for _, c in words] or [0.5]
+    return _Value(" ".join(parts), sum(confs) / len(confs), min(confs), -1, next_line=True,
+                  words=tuple(words))
+
+
+def _section_in_label(
+    spec: DocTypeSpec, text: str, start: int, stop: int | None
+) -> tuple[int, int] | None:
+    """(section, offset after it) when a label names its section ("… tên người vợ: …")."""
+    tokens = [(m.group(0), m.end()) for m in re.finditer(r"\S+", text[start : stop or len(text)])][:8]
+    folded = [fold(t) for t, _ in tokens]
+    for index, (_, headings) in enumerate(spec.sections):
+        for heading in headings:
+            target = fold(heading).split()
+            if len(target) != 2:
+                continue
+            for k in range(1, len(tokens)):
+                if folded[k - 1] == target[0] and folded[k] == target[1]:
+                    return index, start + tokens[k][1]
+    return None
 
 
 def section_of(text: str, spec: DocTypeSpec) -> int | None:
@@ -156,8 +301,32 @@ STRETCH = 2.0  # measured on the benchmark: flags most wrong values for ~15 % of
 CLOSED_KINDS = {"sex", "ethnicity", "nationality"}
 
 
+_NUMERIC_VALUE_KINDS = {"id12", "digits", "phone", "enterprise", "date", "area", "book", "serial"}
+
+
+def value_word_confidences(cand: Candidate, value: str, kind: str) -> list[float]:
+    """Confidences of the OCR words that made it into the value: dotted leaders and debris
+    cut off by parsing ("NGUYỄN VĂN AN ......" read as "rrrerrsee") are no doubt about it."""
+    if kind in _NUMERIC_VALUE_KINDS:
+        digits = set(re.sub(r"\D", "", value))
+        return [c for w, c in cand.words if any(ch.isdigit() for ch in w)
+                and set(re.sub(r"\D", "", w)) <= digits] or [c for w, c in cand.words
+                                                            if any(ch.isdigit() for ch in w)]
+    target = fold(value)
+    kept = []
+    for word, c in cand.words:
+        folded = fold(word)
+        if folded and folded in target:
+            kept.append(c)
+    return kept
+
+
 def _confidence(cand: Candidate, parsed: Parsed, kind: str) -> float:
-    conf = ocr_confidence(cand.ocr_confidence, cand.min_confidence) * (0.85 + 0.15 * cand.label_score)
+    mean, weakest = cand.ocr_confidence, cand.min_confidence
+    kept = value_word_confidences(cand, parsed.value or "", kind) if cand.words else []
+    if kept:
+        mean, weakest = sum(kept) / len(kept), min(kept)
+    conf = ocr_confidence(mean, weakest) * (0.85 + 0.15 * cand.label_score)
     if cand.next_line:
         conf *= 0.98
     if parsed.structured:
@@ -204,6 +373,19 @@ def unlabelled_ids(lines: Sequence[TextLine], hits: list[list[LabelHit]]) -> lis
     return out
 
 
+_SERIAL_LINE = re.compile(r"[A-Z]{2} ?\d{6}")
+
+
+def unlabelled_serials(lines: Sequence[TextLine], hits: list[list[LabelHit]]) -> list[str]:
+    """Lines that are nothing but a certificate serial ("CS 123456")."""
+    out: list[str] = []
+    for line, line_hits_ in zip(lines, hits, strict=True):
+        text = clean_text(line.text)
+        if not line_hits_ and _SERIAL_LINE.fullmatch(text):
+            out.append(f"{text[:2]} {text[-6:]}")
+    return out
+
+
 def extract_fields(lines: Sequence[TextLine], spec: DocTypeSpec) -> dict[str, FieldValue]:
     hits = line_hits(lines, spec)
     candidates = find_candidates(lines, spec, hits)
@@ -212,6 +394,13 @@ def extract_fields(lines: Sequence[TextLine], spec: DocTypeSpec) -> dict[str, Fi
         fv = extract_field(fs, candidates.get(key, []))
         if fv is not None:
             fields[key] = fv
+    serial_keys = [key for key, fs in spec.output_keys() if fs.kind == "serial" and key not in fields]
+    if serial_keys:
+        # The 2014 land certificate prints its serial alone under the title, with no label.
+        taken = {f.value for f in fields.values()}
+        loose_serials = {s for s in unlabelled_serials(lines, hits) if s not in taken}
+        if len(loose_serials) == 1:
+            fields[serial_keys[0]] = FieldValue(value=loose_serials.pop(), confidence=0.9)
     missing = [key for key, fs in spec.output_keys() if fs.kind == "id12" and key not in fields]
     if len(missing) == 1:
         # The one id field whose label was unreadable, and one bare 12-digit number: that is it.

@@ -89,8 +89,14 @@ def _edge_ok(word: str, candidate: str, at_end: bool) -> bool:
 _SEPARATOR_AFTER = re.compile(r"\s*(?:[:;/.!\-_]|$)")  # a label alone on its line must start it
 
 
-def find_label_hits(line: str, patterns: Iterable[LabelPattern]) -> list[LabelHit]:
-    """All non-overlapping label occurrences in one line, left to right."""
+def find_label_hits(
+    line: str, patterns: Iterable[LabelPattern], numeric: frozenset[str] = frozenset()
+) -> list[LabelHit]:
+    """All non-overlapping label occurrences in one line, left to right.
+
+    A short label of a ``numeric`` key (an id) needs no colon when a digit follows it: inline
+    fields print "Ông/Bà NAME, CCCD số 012345678901".
+    """
     folded = fold_with_map(line)
     tokens = _tokens(folded)
     if not tokens:
@@ -134,6 +140,9 @@ def find_label_hits(line: str, patterns: Iterable[LabelPattern]) -> list[LabelHi
             while end < len(line) and unicodedata.combining(line[end]):
                 end += 1  # a stray tone mark OCR'd after the label's last letter
             separated = bool(_SEPARATOR_AFTER.match(line, end)) and (i == 0 or bool(line[end:].strip()))
+            if (pattern.key in numeric and not pattern.short and score >= 0.99
+                    and line[end:].lstrip()[:1].isdigit()):
+                separated = True
             # A short label needs its colon, unless it opens the line and is read exactly
             # ("Họ và tên HỒ ĐÌNH KHÁNH" with the colon lost).
             if len(target) <= MEDIUM and not separated and not (
@@ -156,15 +165,27 @@ def _non_overlapping(hits: Sequence[LabelHit]) -> list[LabelHit]:
 
 
 _LEADING_SEPARATORS = re.compile(r"^[\s:;.…_\-–—/|,]*")
+# A footnote mark printed after a label: "Kính gửi(1):", "Nội dung đề nghị(2):", "nghị⁽²⁾".
+_FOOTNOTE = re.compile(r"^\s*(?:\(\d\)|[⁽]?[¹²³⁴⁵⁶⁷⁸⁹][⁾]?)\s*[:;.]?")
+# The number of the next item, printed just before its label: "… 0912345678 6. Email:".
+NEXT_ITEM = re.compile(r"(?:^|(?<=\s)|(?<=[.…_]))(?:\d{1,2}|[a-zđ]|[IVX]{1,4})[.)]\s*$")
 
 
 def value_after(line: str, hit: LabelHit, next_start: int | None) -> tuple[str, int]:
-    """The raw text between a label and the next label (or the line end), and its offset."""
+    """The raw text between a label and the next label (or the line end), and its offset.
+
+    The value ends where the next item begins: a numbered item's number ("6." before "Email")
+    belongs to the next label, not to this value.
+    """
     end = len(line) if next_start is None else next_start
     raw = line[hit.end : end]
+    if next_start is not None:
+        raw = NEXT_ITEM.sub("", raw)
+    foot = _FOOTNOTE.match(raw)
+    skip = foot.end() if foot else 0
     # A bilingual label's English half may trail as "/ Date of birth" when OCR mangled it.
-    m = _LEADING_SEPARATORS.match(raw)
-    skip = m.end() if m else 0
+    m = _LEADING_SEPARATORS.match(raw, skip)
+    skip = m.end() if m else skip
     return raw[skip:], hit.end + skip
 
 

@@ -20,6 +20,22 @@ class TextLine:
     right: int = -1
     top: int = -1
     height: int = 0
+    word_x: tuple[tuple[int, int], ...] = ()  # (left, right) pixels of each word of ``words``
+
+    def x_at(self, offset: int) -> int:
+        """Left pixel of the word at character ``offset`` (-1 without word boxes)."""
+        for (s, e, _), (left, _right) in zip(self.words, self.word_x, strict=False):
+            if s <= offset < e or offset < s:
+                return left
+        return -1
+
+    def text_between(self, x0: int, x1: int) -> tuple[int, int] | None:
+        """Character span of the words whose left edge lies in ``[x0, x1)``: one column's part."""
+        inside = [(s, e) for (s, e, _), (left, _r) in zip(self.words, self.word_x, strict=False)
+                  if x0 <= left < x1]
+        if not inside:
+            return None
+        return inside[0][0], inside[-1][1]
 
     def confidence_of(self, start: int, end: int) -> float:
         """Mean confidence of the words overlapping ``[start, end)`` (the line's if none).
@@ -48,17 +64,21 @@ class TextLine:
         return confs
 
 
-def _word_spans(text: str, words: Sequence[tuple[str, float]]) -> tuple[tuple[int, int, float], ...]:
+def _word_spans(
+    text: str, words: Sequence[tuple[str, float, int, int]]
+) -> tuple[tuple[tuple[int, int, float], ...], tuple[tuple[int, int], ...]]:
     spans: list[tuple[int, int, float]] = []
+    xs: list[tuple[int, int]] = []
     pos = 0
-    for word, conf in words:
+    for word, conf, left, right in words:
         word = unicodedata.normalize("NFC", word)
         at = text.find(word, pos)
         if at < 0:
             continue
         spans.append((at, at + len(word), conf))
+        xs.append((left, right))
         pos = at + len(word)
-    return tuple(spans)
+    return tuple(spans), tuple(xs)
 
 
 def page_lines(page: PageOcr) -> list[TextLine]:
@@ -71,10 +91,12 @@ def page_lines(page: PageOcr) -> list[TextLine]:
             text = unicodedata.normalize("NFC", line.text)
             if not text.strip():
                 continue
-            spans = _word_spans(text, [(w.text, w.confidence) for w in line.words])
+            spans, xs = _word_spans(
+                text, [(w.text, w.confidence, w.box.left, w.box.left + w.box.width) for w in line.words]
+            )
             box = line.box
             out.append(TextLine(page.page_number, text, line.confidence, spans, line.block,
-                                box.left, box.left + box.width, box.top, box.height))
+                                box.left, box.left + box.width, box.top, box.height, xs))
         return out
     conf = page.confidence or 0.9
     return [

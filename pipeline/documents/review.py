@@ -7,31 +7,22 @@ and ``needs_review``; so does a value whose confidence is under ``review_confide
 from __future__ import annotations
 
 from pipeline.documents import validate as v
-from pipeline.documents.doctypes import BY_NAME, FieldSpec
 from pipeline.documents.models import FieldValue
+from pipeline.documents.spec import DocumentType, FieldSpec
+from pipeline.documents.types import document_type
 
 LOW_CONFIDENCE = "độ tin cậy thấp, cần kiểm tra (low confidence, please check)"
 
-# Fields a document of the type cannot lack (a CCCD side may legitimately lack the others).
-REQUIRED: dict[str, tuple[str, ...]] = {
-    "cccd": ("id_number", "full_name", "date_of_birth", "sex"),
-}
-
-# id field → (date of birth field, sex field or a fixed sex) of the same person
-_PERSON: dict[str, tuple[str, str | None]] = {
-    "id_number": ("date_of_birth", "sex"),
-    "husband_id_number": ("husband_date_of_birth", "=Nam"),
-    "wife_id_number": ("wife_date_of_birth", "=Nữ"),
-    "holder_id_number": ("", None),
-}
-_PAST_DATES = {"date_of_birth", "issue_date", "registration_date", "husband_date_of_birth",
-               "wife_date_of_birth"}
+MISSING = "không tìm thấy trường (missing fields): "
 
 
-def _checks(key: str, fs: FieldSpec, fv: FieldValue, fields: dict[str, FieldValue]) -> list[str]:
+def _checks(
+    dtype: DocumentType, key: str, fs: FieldSpec, fv: FieldValue, fields: dict[str, FieldValue]
+) -> list[str]:
     value = fv.value
     if fs.kind == "id12":
-        dob_key, sex_ref = _PERSON.get(key, ("", None))
+        person = next((p for p in dtype.persons if p.id_key == key), None)
+        dob_key, sex_ref = (person.dob_key, person.sex_key) if person else ("", "")
         dob = fields[dob_key].value if dob_key in fields else None
         sex: str | None = None
         if sex_ref and sex_ref.startswith("="):
@@ -40,7 +31,7 @@ def _checks(key: str, fs: FieldSpec, fv: FieldValue, fields: dict[str, FieldValu
             sex = fields[sex_ref].value
         return v.check_id_number(value, dob, sex)
     if fs.kind == "date":
-        return v.check_date(value, True, past=key in _PAST_DATES) if len(value) == 10 else []
+        return v.check_date(value, True, past=key in dtype.past_dates) if len(value) == 10 else []
     if fs.kind == "phone":
         return v.check_phone(value)
     if fs.kind == "enterprise":
@@ -58,14 +49,15 @@ def review_fields(
     doc_type: str, fields: dict[str, FieldValue], review_confidence: float
 ) -> tuple[dict[str, FieldValue], list[str]]:
     """Validated copies of ``fields`` and the document-level warnings."""
-    spec = BY_NAME[doc_type]
+    dtype = document_type(doc_type)
+    spec = dtype.spec
     specs = dict(spec.output_keys())
     out: dict[str, FieldValue] = {}
     doc_warnings: list[str] = []
     for key, fv in fields.items():
         fs = specs.get(key)
         warnings = list(fv.warnings)
-        failed = [w for w in _checks(key, fs, fv, fields) if w not in warnings] if fs else []
+        failed = [w for w in _checks(dtype, key, fs, fv, fields) if w not in warnings] if fs else []
         warnings.extend(failed)
         # Warnings carried from extraction on an MRZ-verified value are informational only.
         flagged = bool(failed) or bool(fv.warnings and fv.source == "text")
@@ -79,8 +71,7 @@ def review_fields(
         for w in warnings:
             if w != LOW_CONFIDENCE and w not in doc_warnings:
                 doc_warnings.append(w)
-    required = REQUIRED.get(doc_type, tuple(k for k, _ in spec.output_keys()))
-    missing = [k for k in required if k not in out]
+    missing = [k for k in dtype.required_keys if k not in out]
     if missing:
-        doc_warnings.append("không tìm thấy trường (missing fields): " + ", ".join(missing))
+        doc_warnings.append(MISSING + ", ".join(missing))
     return out, doc_warnings

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from pipeline.documents.classify import PageClass, classify_page
+from pipeline.documents.classify import CARD_TYPES, PageClass, classify_page
 from pipeline.documents.lines import TextLine
 
 STRONG = 0.75  # an untitled page with a classification this sure may open a document of its own
@@ -42,8 +42,8 @@ def _cccd_sides(doc: DocumentPages) -> set[str]:
 def _continues(doc: DocumentPages | None, cls: PageClass) -> bool:
     if doc is None:
         return False
-    if doc.doc_type == "cccd":
-        if cls.doc_type != "cccd":
+    if doc.doc_type in CARD_TYPES:
+        if cls.doc_type != doc.doc_type:
             # An unrecognised page after a front is most likely a back without its MRZ.
             return not cls.opens_document and cls.doc_type == "other" and "back" not in _cccd_sides(doc)
         side = cls.cccd_side or "front"

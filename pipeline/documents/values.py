@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from pipeline.documents import normalize as n
 from pipeline.documents.address import repair_address
 from pipeline.documents.doctypes import Kind
+from pipeline.documents.folding import fold
 from pipeline.documents.names import repair_name
+from pipeline.documents.syllables import is_syllable
 from pipeline.documents.vocab import canonical
 
 
@@ -19,9 +21,81 @@ class Parsed:
     structured: bool = False  # a value with a checkable shape (id, date...) that parsed cleanly
 
 
+MIN_DIGITS = 3  # one or two digits are an item number ("6.") or a speck, not a misread id or phone
+
+
+def _id12(text: str) -> Parsed:
+    """12 digits; printed one per box on forms (CT01), where box edges OCR as | [ ] or I."""
+    m = re.search(r"\d(?:[\d .]*\d)?", n.numeric_token(text))
+    digits = re.sub(r"\D", "", m.group(0)) if m else ""
+    if len(digits) != 12:
+        boxed = re.sub(r"[|\[\]{}()Il!]", " ", text)
+        run = re.search(r"\d(?:[\d .]*\d)?", boxed)
+        if run is not None and len(re.sub(r"\D", "", run.group(0))) == 12:
+            digits = re.sub(r"\D", "", run.group(0))
+    if len(digits) < MIN_DIGITS:
+        return Parsed(None)  # an item number or a box edge is no id: the field is missing
+    return Parsed(digits, structured=len(digits) == 12)
+
+
 def _first_number(raw: str) -> str | None:
     m = re.search(r"\d+(?:[/.\-]\d+)*", n.numeric_token(raw))
     return m.group(0) if m else None
+
+
+NAME_SHAPE = ("họ tên có ký tự lạ hoặc chữ của nhãn, cần kiểm tra "
+              "(name has digits, label words or non-syllables)")
+# Words of labels that no Vietnamese name contains (diacritics matter: "Chi", "Chí" are names).
+_LABEL_WORDS = frozenset({"cccd", "cmnd", "số", "ngày", "tháng", "người", "chỉ", "sinh", "tịch", "tính",
+                          "email", "điện", "thoại", "địa", "cấp"})
+
+
+def parse_name_value(text: str) -> Parsed:
+    """A name: the text up to a comma (inline fields go on after one), letters only.
+
+    Digits, label words, or words that are no Vietnamese syllable mean the value is not (only) a
+    name: it keeps what looks like the name and is flagged. In a name printed in capitals,
+    lower-case debris after it (dotted leaders OCR'd as letters) is cut off, and flagged.
+    """
+    text = n.parse_name(re.split(r"[,;]", text, maxsplit=1)[0])
+    warnings: list[str] = []
+    if re.search(r"\d", text):
+        warnings.append(NAME_SHAPE)
+    # Names are letters, spaces, hyphens and apostrophes inside a word ("H'Hen"); other
+    # marks are specks ("PHẠM 'THU").
+    name = re.sub(r"(?<![^\W\d_])'|'(?![^\W\d_])|[^\w\s'\-]|\d|_", " ", text)
+    words = n.clean_text(name).split()
+    if sum(1 for w in words if w.isupper()) >= 2:
+        while words and not words[-1].isupper():
+            words.pop()
+            if NAME_SHAPE not in warnings:
+                warnings.append(NAME_SHAPE)
+    value = repair_name(" ".join(words))
+    if not value:
+        return Parsed(None)
+    tokens = value.split()
+    odd = any(t.lower() in _LABEL_WORDS for t in tokens) or not all(
+        is_syllable(fold(t)) for t in tokens if "'" not in t and "-" not in t
+    )
+    if (odd or len(tokens) < 2) and NAME_SHAPE not in warnings:
+        warnings.append(NAME_SHAPE)
+    return Parsed(value, warnings)
+
+
+ADDRESS_SHAPE = "địa chỉ có chữ không đọc rõ, cần kiểm tra (address has unreadable words)"
+# Place names of the Central Highlands and the north that are no Kinh syllable.
+_PLACE_WORDS = frozenset({"đắk", "lắk", "lăk", "pleiku", "krông", "búk", "kạn", "kon", "tum", "m'gar"})
+
+
+def parse_address_value(text: str) -> Parsed:
+    """An address: every word is a syllable, a number or a known place word, else flagged."""
+    value = repair_address(text)
+    for token in re.findall(r"[^\W\d_][\w']*", value):
+        word = token.lower()
+        if word in _PLACE_WORDS or (token.isupper() and len(token) <= 4) or is_syllable(fold(token)):
+            continue
+        return Parsed(value, [ADDRESS_SHAPE])
+    return Parsed(value)
 
 
 def parse_value(kind: Kind, raw: str) -> Parsed:
@@ -32,14 +106,11 @@ def parse_value(kind: Kind, raw: str) -> Parsed:
         # "... giải quyết thủ tục: Đăng ký khai sinh." — the sentence ends the value.
         return Parsed(n.clean_text(re.split(r"\.(?:\s|$)", text, maxsplit=1)[0]) or None)
     if kind == "address":
-        return Parsed(repair_address(text))
+        return parse_address_value(text)
     if kind == "text":
         return Parsed(text)
     if kind == "name":
-        # Names are letters, spaces, hyphens and apostrophes inside a word ("H'Hen"); other
-        # marks are specks ("PHẠM 'THU").
-        name = re.sub(r"(?<![^\W\d_])'|'(?![^\W\d_])|[^\w\s'\-]|\d|_", " ", n.parse_name(text))
-        return Parsed(repair_name(n.clean_text(name)) or None)
+        return parse_name_value(text)
     if kind == "date":
         iso, exists = n.parse_date(text)
         if iso is None:
@@ -54,16 +125,14 @@ def parse_value(kind: Kind, raw: str) -> Parsed:
         sex = n.parse_sex(text)
         return Parsed(sex, structured=sex is not None)
     if kind == "id12":
-        m = re.search(r"\d(?:[\d .]*\d)?", n.numeric_token(text))
-        if m is None:
-            return Parsed(None)
-        digits = re.sub(r"\D", "", m.group(0))
-        return Parsed(digits, structured=len(digits) == 12)
+        return _id12(text)
     if kind == "phone":
         m = re.search(r"\d(?:[\d .\-]*\d)?", n.numeric_token(text))
         if m is None:
             return Parsed(None)
         digits = re.sub(r"\D", "", m.group(0))
+        if len(digits) < MIN_DIGITS:
+            return Parsed(None)  # an item number ("6.") or a speck is no phone number
         return Parsed(digits, structured=bool(re.fullmatch(r"0\d{9}", digits)))
     if kind == "enterprise":
         m = re.search(r"\d(?:[\d .]*\d)?(?:\s*-\s*\d{3})?", n.numeric_token(text))

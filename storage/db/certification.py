@@ -15,7 +15,6 @@ from datetime import UTC, date, datetime
 from sqlalchemy import (
     CheckConstraint,
     Date,
-    DateTime,
     Engine,
     ForeignKey,
     Integer,
@@ -32,6 +31,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from storage.db.append_only import create_statements
 from storage.db.base import Base
+from storage.db.types import UtcDateTime
 
 APPEND_ONLY_MESSAGE = "certification_acts is append-only"
 
@@ -56,7 +56,7 @@ class CertificationBook(Base):
     number_suffix: Mapped[str] = mapped_column(String(16), default="ĐT")
     """printed after the number: ``125/ĐT``"""
     last_number: Mapped[int] = mapped_column(Integer, default=0)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=_utcnow)
 
 
 class CertificationAct(Base):
@@ -80,7 +80,7 @@ class CertificationAct(Base):
     """the signed e-copy handed to the requester"""
     requester: Mapped[str] = mapped_column(String(255))
     official: Mapped[str] = mapped_column(String(255))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=_utcnow)
 
 
 @event.listens_for(Session, "before_flush")

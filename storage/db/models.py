@@ -19,7 +19,6 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
-    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -31,6 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from storage.db.base import Base
+from storage.db.types import UtcDateTime
 
 AGENCY_CODE_RE = re.compile(r"^[0-9A-Z]+(\.[0-9A-Z]+)*$")
 AGENCY_CODE_MAX = 35
@@ -149,9 +149,9 @@ class Dossier(Base):
     code: Mapped[str] = mapped_column(String(64), unique=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
     procedure_id: Mapped[int | None] = mapped_column(ForeignKey("procedures.id"), index=True)
-    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     promised_date: Mapped[date | None] = mapped_column(Date)
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     status: Mapped[str] = mapped_column(String(16), default=DossierStatus.RECEIVED.value)
 
     agency: Mapped[Agency] = relationship()
@@ -173,7 +173,7 @@ class Scan(Base):
     pages: Mapped[int] = mapped_column(Integer)
     object_key: Mapped[str] = mapped_column(String(64))  # in the originals bucket
     dossier_id: Mapped[int | None] = mapped_column(ForeignKey("dossiers.id"), index=True)
-    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
     documents: Mapped[list[Document]] = relationship(back_populates="scan", order_by="Document.id")
 
@@ -203,7 +203,7 @@ class Document(Base):
     issue_date: Mapped[date | None] = mapped_column(Date)
     expiry_date: Mapped[date | None] = mapped_column(Date)
     confidence: Mapped[float] = mapped_column(Float, default=0.0)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
     scan: Mapped[Scan | None] = relationship(back_populates="documents")
     dossier: Mapped[Dossier | None] = relationship()
@@ -251,7 +251,7 @@ class DocumentVersion(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(BigInteger)
     signed_by: Mapped[str | None] = mapped_column(String(255))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
     document: Mapped[Document] = relationship(back_populates="versions")
 
@@ -270,7 +270,7 @@ class ExtractedField(Base):
     needs_review: Mapped[bool] = mapped_column(Boolean, default=False)
     reviewed: Mapped[bool] = mapped_column(Boolean, default=False)
     reviewed_by: Mapped[str | None] = mapped_column(String(128))
-    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     original_value: Mapped[str | None] = mapped_column(Text)
 
     document: Mapped[Document] = relationship(back_populates="fields")
@@ -289,7 +289,7 @@ class DossierComponent(Base):
     doc_type: Mapped[str] = mapped_column(String(64))
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
     reused: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
     dossier: Mapped[Dossier] = relationship(back_populates="components")
     document: Mapped[Document] = relationship()
@@ -301,7 +301,7 @@ class AuditEntry(Base):
     __tablename__ = "audit_log"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     actor: Mapped[str] = mapped_column(String(128))
     action: Mapped[str] = mapped_column(String(64))
     dossier_id: Mapped[int | None] = mapped_column(ForeignKey("dossiers.id"), index=True)
@@ -322,4 +322,4 @@ class PendingObject(Base):
     bucket: Mapped[str] = mapped_column(String(32))
     object_key: Mapped[str] = mapped_column(String(64))
     holder: Mapped[str] = mapped_column(String(128), index=True)  # host:pid of the intake
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)

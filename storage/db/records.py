@@ -7,6 +7,7 @@ fields, owners, versions, dossier components and audit entries all at once or no
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -30,15 +31,9 @@ from storage.db.models import (
     utcnow,
 )
 
-# Which fields name whom a document belongs to, with the owner's role (documents.md).
-OWNER_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
-    "cccd": (("id_number", "holder"),),
-    "land_use_certificate": (("holder_id_number", "holder"),),
-    "birth_certificate": (("id_number", "child"),),
-    "business_registration": (("enterprise_code", "enterprise"),),
-    "application_form": (("id_number", "applicant"),),
-    "marriage_certificate": (("husband_id_number", "husband"), ("wife_id_number", "wife")),
-}
+# Which fields name whom a document belongs to, with the owner's role: (field key, role) pairs.
+# The document-type registry (pipeline.documents.types) says which, per type; storage is told.
+OwnerFields = Sequence[tuple[str, str]]
 ISSUE_DATE_FIELDS = ("issue_date", "registration_date")
 EXPIRY_DATE_FIELDS = ("expiry_date",)
 
@@ -67,6 +62,7 @@ class DocumentInput:
     confidence: float
     fields: dict[str, FieldInput]
     searchable: ObjectRef | None = None
+    owner_fields: tuple[tuple[str, str], ...] = ()  # from the type's registry entry
 
 
 @dataclass
@@ -84,10 +80,10 @@ def document_identity(scan_sha256: str, pages: list[int]) -> str:
     return hashlib.sha256(f"{scan_sha256}:{','.join(map(str, pages))}".encode()).hexdigest()
 
 
-def owners_from_fields(doc_type: str, fields: dict[str, str]) -> list[tuple[str, str]]:
+def owners_from_fields(owner_fields: OwnerFields, fields: dict[str, str]) -> list[tuple[str, str]]:
     """(owner id, role) pairs read from the fields; ids that are not well-formed are skipped."""
     owners: list[tuple[str, str]] = []
-    for key, role in OWNER_FIELDS.get(doc_type, ()):
+    for key, role in owner_fields:
         value = (fields.get(key) or "").replace(" ", "")
         if OWNER_ID_RE.fullmatch(value) and all(value != o for o, _ in owners):
             owners.append((value, role))
@@ -130,7 +126,7 @@ def record_scan(
     documents: list[Document] = []
     for item in data.documents:
         values = {k: f.value for k, f in item.fields.items()}
-        owners = owners_from_fields(item.doc_type, values)
+        owners = owners_from_fields(item.owner_fields, values)
         issue, expiry = validity_from_fields(values)
         document = Document(
             sha256=document_identity(data.sha256, item.pages),
@@ -227,6 +223,7 @@ def record_signed_document(
     signed_by: str,
     actor: str,
     owners: list[tuple[str, str]] | None = None,
+    owner_fields: OwnerFields = (),
     fields: dict[str, FieldInput] | None = None,
     dossier: Dossier | None = None,
     issue_date: date | None = None,
@@ -238,7 +235,7 @@ def record_signed_document(
     """
     fields = fields or {}
     if owners is None:
-        owners = owners_from_fields(doc_type, {k: f.value for k, f in fields.items()})
+        owners = owners_from_fields(owner_fields, {k: f.value for k, f in fields.items()})
     for owner_id, _role in owners:
         if not OWNER_ID_RE.fullmatch(owner_id):
             raise BadInputError("Mã định danh không hợp lệ (invalid id)")
@@ -279,9 +276,12 @@ def _get_document(session: Session, document_id: int) -> Document:
 
 
 def correct_field(
-    session: Session, document_id: int, key: str, value: str, *, actor: str
+    session: Session, document_id: int, key: str, value: str, *, actor: str, owner_fields: OwnerFields
 ) -> ExtractedField:
-    """Staff correct (or confirm) a field; the value OCR read is kept in ``original_value``."""
+    """Staff correct (or confirm) a field; the value OCR read is kept in ``original_value``.
+
+    ``owner_fields`` are the document type's (registry): correcting one of them re-links owners.
+    """
     document = _get_document(session, document_id)
     record = session.scalar(
         select(ExtractedField).where(ExtractedField.document_id == document_id, ExtractedField.key == key)
@@ -301,8 +301,8 @@ def correct_field(
     # Owners and validity follow the corrected fields (ids are not copied into the audit log).
     values = {f.key: f.value or "" for f in document.fields}
     values[key] = value
-    if any(key == k for k, _ in OWNER_FIELDS.get(document.doc_type, ())):
-        _replace_owners(session, document, owners_from_fields(document.doc_type, values), corrected_by=actor)
+    if any(key == k for k, _ in owner_fields):
+        _replace_owners(session, document, owners_from_fields(owner_fields, values), corrected_by=actor)
     document.issue_date, document.expiry_date = validity_from_fields(values)
     audit(
         session, "field.reviewed", actor=actor, dossier_id=document.dossier_id, document_id=document.id,

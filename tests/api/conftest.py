@@ -20,6 +20,7 @@ from config.settings import Settings, load_settings
 from pipeline.accounts import create_api_key, create_user, get_user, issue_token
 from pipeline.api.app import create_app
 from pipeline.api.context import ApiContext
+from pipeline.documents.types import document_type
 from storage.db.dossiers import create_dossier, get_dossier
 from storage.db.engine import run_in_transaction
 from storage.db.records import DocumentInput, FieldInput, ObjectRef, ScanInput, record_scan
@@ -105,6 +106,7 @@ class Api:
                         k: FieldInput(v, 0.6 if k == "full_name" else 0.97, k == "full_name")
                         for k, v in values.items()
                     },
+                    owner_fields=document_type(doc_type).owner_fields,
                     searchable=ObjectRef(
                         Bucket.DIGITISED.value, searchable.key, searchable.sha256, searchable.size
                     ),

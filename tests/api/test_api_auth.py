@@ -12,8 +12,8 @@ from storage.db.engine import run_in_transaction
 from tests.api.conftest import AGENCY_A, PASSWORD, Api
 
 # Open on purpose: readiness, the presigned downloads (their signature is the credential), login,
-# and the web engineer's page shell.
-PUBLIC = {"/healthz", "/api/v1/healthz", "/objects/{bucket}/{key}", "/api/v1/auth/login"}
+# the web engineer's page shell, and the document-type catalogue it labels things with (names only).
+PUBLIC = {"/healthz", "/api/v1/healthz", "/objects/{bucket}/{key}", "/api/v1/auth/login", "/api/v1/doc-types"}
 SAMPLE_PARAMS = {
     "code": "000.00.31.H12-261121-0001",
     "document_id": "1",

@@ -3,6 +3,8 @@
 * ``cccd_2016``: barcode card, "CĂN CƯỚC CÔNG DÂN", no MRZ on the back;
 * ``cccd_2021``: chip card, same labels, 3×30 MRZ starting ``IDVNM`` on the back;
 * ``cancuoc_2024``: "CĂN CƯỚC" (Law on Identification 2023), new labels, residence on the back, MRZ.
+
+Chip cards (2021, 2024) carry a real QR code at the top right of the front (``datagen.qr``).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from tests.datagen import values as v
 from tests.datagen.canvas import CARD_PX, Canvas, font, pt, star_points
 from tests.datagen.layouts import RenderedDocument
 from tests.datagen.mrz import td1_lines
+from tests.datagen.qr import cccd_payload, qr_image
 
 VARIANTS = ("cccd_2016", "cccd_2021", "cancuoc_2024")
 _TINTS: dict[str, list[tuple[int, int, int]]] = {  # pale card stock of each generation
@@ -131,10 +134,19 @@ class _Card:
 
 
 def _front(
-    rng: random.Random, variant: str, p: v.Person, expiry: date, scale: float, tint: tuple[int, int, int]
+    rng: random.Random,
+    variant: str,
+    p: v.Person,
+    expiry: date,
+    scale: float,
+    tint: tuple[int, int, int],
+    issued: date,
 ) -> tuple[_Card, dict[str, str]]:
     card = _Card(rng, scale, tint)
     fields: dict[str, str] = {}
+    if variant != "cccd_2016":  # chip cards carry the holder's data in a QR at the top right
+        size = 128  # 10.8 mm, clear of the header's longest line
+        card.canvas.image.paste(qr_image(cccd_payload(p, issued), size), (CARD_PX[0] - 12 - size, 26))
     if variant == "cancuoc_2024":
         card.header("CĂN CƯỚC", "IDENTITY CARD")
         card.photo()
@@ -230,7 +242,7 @@ def cccd(rng: random.Random, variant: str | None = None) -> RenderedDocument:
     state = rng.getstate()
     for scale in (1.0, 0.93, 0.86, 0.8, 0.75):
         rng.setstate(state)
-        front, f_fields = _front(rng, variant, person, expiry, scale, tint)
+        front, f_fields = _front(rng, variant, person, expiry, scale, tint, issued)
         back, b_fields = _back(rng, variant, person, issued, expiry, scale, tint)
         if front.fits(CARD_PX[1] - 12) and back.fits_mrz and back.fits(CARD_PX[1] - 12):
             break

@@ -11,6 +11,7 @@ from PIL import Image
 
 from tests.datagen import values as v
 from tests.datagen.form import Form, Style
+from tests.datagen.qr import land_payload, qr_image
 from tests.datagen.words import area_words, date_words
 
 
@@ -171,6 +172,9 @@ _LAND_ORIGINS = ["Nhà nước giao đất có thu tiền sử dụng đất",
                  "Nhận chuyển nhượng đất được công nhận quyền sử dụng đất"]  # fmt: skip
 
 
+GCN_2024_FROM = date(2024, 8, 1)  # Land Law 2024 in force: certificates of the new layout
+
+
 def land_use_certificate(rng: random.Random) -> RenderedDocument:
     style = Style.random(rng)
     page1, page2 = Form(rng, style), Form(rng, style)
@@ -233,6 +237,10 @@ def land_use_certificate(rng: random.Random) -> RenderedDocument:
         "area_m2": area_norm,
         "registry_number": registry,
     }
+    if issue >= GCN_2024_FROM:  # certificates of the 2024 layout carry a QR code on page 1
+        size = 240  # 20 mm
+        code = qr_image(land_payload(fields), size)
+        page1.canvas.image.paste(code, (page1.canvas.width - 230 - size, 60))
     return _finish("land_use_certificate", [page1, page2], fields)
 
 

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from config.errors import ExitCode
+from pipeline.documents.types import document_type
 from pipeline.reuse import lookup, reuse_document, validate_owner_id
 from storage.db.dossiers import add_procedure, create_dossier_in
 from storage.db.engine import read_session, write_session
@@ -59,6 +60,7 @@ def scan(n: int, *docs: tuple[str, dict[str, str]]) -> ScanInput:
                 confidence=0.9,
                 fields={k: FieldInput(v, 0.95) for k, v in fields.items()},
                 searchable=ObjectRef("digitised", f"{n + 1000 + i:064x}", f"{n + 1000 + i:064x}", 5),
+                owner_fields=document_type(doc_type).owner_fields,
             )
             for i, (doc_type, fields) in enumerate(docs)
         ],
@@ -103,15 +105,17 @@ def held(db: Database) -> dict[str, int]:
 
 
 def test_owners_from_fields() -> None:
-    assert owners_from_fields("cccd", {"id_number": CITIZEN}) == [(CITIZEN, "holder")]
-    assert owners_from_fields(
-        "marriage_certificate", {"husband_id_number": CITIZEN, "wife_id_number": WIFE}
-    ) == [
+    def owners(doc_type: str, fields: dict[str, str]) -> list[tuple[str, str]]:
+        return owners_from_fields(document_type(doc_type).owner_fields, fields)
+
+    assert owners("cccd", {"id_number": CITIZEN}) == [(CITIZEN, "holder")]
+    assert owners("marriage_certificate", {"husband_id_number": CITIZEN, "wife_id_number": WIFE}) == [
         (CITIZEN, "husband"),
         (WIFE, "wife"),
     ]
-    assert owners_from_fields("cccd", {"id_number": "12345"}) == []
-    assert owners_from_fields("other", {"id_number": CITIZEN}) == []
+    assert owners("cccd", {"id_number": "12345"}) == []
+    assert owners("other", {"id_number": CITIZEN}) == []
+    assert owners("land_use_certificate", {"holder_id_number": CITIZEN}) == [(CITIZEN, "holder")]
 
 
 def test_lookup_lists_held_and_missing(db: Database, held: dict[str, int]) -> None:
@@ -153,8 +157,11 @@ def test_signed_and_reused_sources(db: Database, held: dict[str, int]) -> None:
 def test_correction_keeps_original_and_moves_owner(db: Database, held: dict[str, int]) -> None:
     new_id = "027095009999"
     with write_session(db.engine) as session:
-        correct_field(session, held["cccd"], "id_number", new_id, actor="clerk.an")
-        correct_field(session, held["cccd"], "id_number", "027095008888", actor="clerk.binh")
+        cccd = document_type("cccd").owner_fields
+        correct_field(session, held["cccd"], "id_number", new_id, actor="clerk.an", owner_fields=cccd)
+        correct_field(
+            session, held["cccd"], "id_number", "027095008888", actor="clerk.binh", owner_fields=cccd
+        )
     with read_session(db.engine) as session:
         field = session.scalars(
             select(ExtractedField).where(
@@ -252,6 +259,7 @@ def test_signed_results_are_held(db: Database, held: dict[str, int]) -> None:
             signed=ObjectRef("signed", "e" * 64, "e" * 64, 1234),
             signed_by="CN=Chủ tịch UBND",
             actor="signing",
+            owner_fields=document_type("birth_certificate").owner_fields,
             fields={"id_number": FieldInput(WIFE, 1.0), "full_name": FieldInput("Lê Thị Hoa", 1.0)},
         )
         document_id = document.id

@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from config.settings import load_settings
 from pipeline.accounts import create_user
+from pipeline.documents.types import document_type
 from storage.db.dossiers import create_dossier_in
 from storage.db.engine import read_session, write_session
 from storage.db.migrate import upgrade_database
@@ -67,6 +68,7 @@ def seed(data: Path) -> None:
             0.6,
             {"full_name": FieldInput(LOW_VALUE, 0.41, needs_review=True)},
             searchable=ref,
+            owner_fields=document_type("birth_certificate").owner_fields,
         )
         record_scan(
             session, ScanInput(pdf.sha256, "seed.pdf", pdf.size, 1, ref, [doc]), dossier=dossier, actor="test"

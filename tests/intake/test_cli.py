@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from config.settings import load_settings
 from pipeline.cli.main import main
+from pipeline.documents.types import document_type
 from pipeline.services import upgrade
 from storage.db.engine import read_session
 from storage.db.models import AuditEntry, DossierComponent
@@ -176,7 +177,8 @@ def test_staff_correct_an_owner_id(
                 10,
                 1,
                 ref,
-                [DocumentInput("cccd", [1], 0.5, {"id_number": FieldInput("027095001284", 0.4, True)})],
+                [DocumentInput("cccd", [1], 0.5, {"id_number": FieldInput("027095001284", 0.4, True)},
+                               owner_fields=document_type("cccd").owner_fields)],
             ),
             dossier=None,
             actor="t",

@@ -16,7 +16,7 @@ from PIL import Image
 from config.errors import ExitCode
 from config.settings import OcrSettings
 from ocr import errors
-from ocr.source import open_scan
+from ocr.source import is_signed_pdf, open_scan
 
 
 def _pdf_of_image(path: Path, pages: int = 1) -> Path:
@@ -107,7 +107,8 @@ def _self_signed(tmp_path: Path) -> tuple[Path, Path]:
     return key_path, cert_path
 
 
-def test_signed_pdf_is_refused_not_rasterised(tmp_path: Path, settings: OcrSettings) -> None:
+def test_signed_pdf_is_taken_in_as_it_is(tmp_path: Path, settings: OcrSettings) -> None:
+    """A signed PDF opens (it is read and rendered, never rewritten) and says it is signed."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import signers
 
@@ -121,9 +122,16 @@ def test_signed_pdf_is_refused_not_rasterised(tmp_path: Path, settings: OcrSetti
         out = io.BytesIO()
         signers.sign_pdf(writer, signers.PdfSignatureMetadata(field_name="Sig1"), signer=signer, output=out)
     path.write_bytes(out.getvalue())
-    _expect(path, settings, errors.SignedPdfError, "signed_pdf")
-    # The unsigned original is accepted: the refusal is about the signature, not the file.
-    assert open_scan(src, settings).page_count == 1
+    before = path.read_bytes()
+    source = open_scan(path, settings)
+    try:
+        assert source.page_count == 1
+        assert getattr(source, "signed", None) is True
+        assert source.load_page(0).pixels.size > 0
+    finally:
+        source.close()
+    assert path.read_bytes() == before  # opening and rendering rewrote nothing
+    assert is_signed_pdf(path) and not is_signed_pdf(src)
 
 
 def _png_header_only(width: int, height: int) -> bytes:

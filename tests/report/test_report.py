@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from pipeline.documents.types import document_type
 from pipeline.report import build_report
 from pipeline.reuse import reuse_document
 from storage.db.dossiers import create_dossier_in
@@ -37,7 +38,8 @@ def ref(tag: str) -> ObjectRef:
 
 def scan(tag: str, *, searchable: bool, owner: str = "027095001234") -> ScanInput:
     fields = {"id_number": FieldInput(owner, 0.99)}
-    doc = DocumentInput("cccd", [1], 0.95, fields, searchable=ref(tag + "s") if searchable else None)
+    doc = DocumentInput("cccd", [1], 0.95, fields, searchable=ref(tag + "s") if searchable else None,
+                        owner_fields=document_type("cccd").owner_fields)
     return ScanInput(
         sha256=ref(tag).sha256, filename=f"{tag}.pdf", size=10, pages=1, original=ref(tag), documents=[doc]
     )

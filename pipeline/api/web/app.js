@@ -2,22 +2,17 @@
 // The staff page: plain fetch calls to the authenticated API; the token lives in sessionStorage
 // so closing the browser logs the clerk out.
 
-const DOC_TYPES = {
-  cccd: "Căn cước công dân", birth_certificate: "Giấy khai sinh", marriage_certificate: "Giấy chứng nhận kết hôn",
-  land_use_certificate: "Giấy chứng nhận QSDĐ", application_form: "Tờ khai / Đơn đề nghị",
-  business_registration: "Giấy chứng nhận ĐKDN/HKD", other: "Giấy tờ khác",
-};
-const FIELDS = {
-  id_number: "Số định danh", full_name: "Họ và tên", date_of_birth: "Ngày sinh", sex: "Giới tính",
-  nationality: "Quốc tịch", place_of_origin: "Quê quán", place_of_residence: "Nơi thường trú / cư trú",
-  expiry_date: "Có giá trị đến", issue_date: "Ngày cấp", registration_number: "Số", registration_book: "Quyển số",
-  ethnicity: "Dân tộc", place_of_birth: "Nơi sinh", mother_name: "Họ tên mẹ", father_name: "Họ tên cha",
-  registration_date: "Ngày đăng ký", certificate_serial: "Số phát hành", holder_name: "Người sử dụng đất",
-  holder_id_number: "Số định danh người sử dụng đất", parcel_number: "Thửa đất số", map_sheet_number: "Tờ bản đồ số",
-  land_address: "Địa chỉ thửa đất", area_m2: "Diện tích (m²)", registry_number: "Số vào sổ cấp GCN",
-  phone: "Số điện thoại", procedure_name: "Thủ tục đề nghị", enterprise_code: "Mã số doanh nghiệp",
-  name: "Tên", address: "Địa chỉ", legal_representative: "Người đại diện theo pháp luật",
-};
+// Document types and field names come from the registry (GET /doc-types), not from a copy here.
+const DOC_TYPES = {};
+const FIELDS = {};
+async function loadDocTypes() {
+  const res = await fetch("/doc-types");
+  if (!res.ok) return;
+  for (const t of await res.json()) {
+    DOC_TYPES[t.doc_type] = t.display_name;
+    for (const f of t.fields) FIELDS[f.key] = f.display_name;
+  }
+}
 const STATUS = { done: "xong", failed: "lỗi", queued: "đang chờ", running: "đang xử lý" };
 const OUTCOME = { ingested: "đã số hóa", duplicate: "trùng (đã có)", quarantined: "bị cách ly", failed: "lỗi" };
 const INDICATORS = [
@@ -29,6 +24,7 @@ const $ = (sel) => document.querySelector(sel);
 const label = (map, key) => map[key] || key;
 const pct = (share) => share.ratio === null ? "—" : `${(share.ratio * 100).toFixed(1)}%`;
 function fieldLabel(key) {
+  if (FIELDS[key]) return FIELDS[key];
   for (const prefix of ["husband_", "wife_"]) {
     if (key.startsWith(prefix)) return `${prefix === "husband_" ? "Chồng" : "Vợ"}: ${label(FIELDS, key.slice(prefix.length))}`;
   }
@@ -235,4 +231,4 @@ $("#intake-form").addEventListener("submit", upload);
 $("#review-refresh").addEventListener("click", () => loadReview().catch((err) => say(err.message, "error")));
 $("#signing-refresh").addEventListener("click", () => loadSigning().catch((err) => say(err.message, "error")));
 $("#report-form").addEventListener("submit", (ev) => loadReport(ev).catch((err) => say(err.message, "error")));
-if (sessionStorage.getItem("sohoa-token")) show();
+loadDocTypes().catch(() => {}).finally(() => { if (sessionStorage.getItem("sohoa-token")) show(); });

@@ -1,0 +1,1 @@
+from tests.db.fixtures import db, pg_database  # noqa: F401

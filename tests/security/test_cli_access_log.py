@@ -1,0 +1,39 @@
+"""``sohoa lookup`` (administrative, local) is recorded; ``sohoa access-log`` lists a person's reads."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SOHOA = str(Path(sys.executable).with_name("sohoa"))
+OWNER = "027095001234"
+
+
+def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([SOHOA, *args], env=env, capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.slow  # five CLI subprocesses
+def test_cli_lookup_is_recorded_and_listed(tmp_path: Path) -> None:
+    env = {**os.environ, "SOHOA_DATA_DIR": str(tmp_path / "data")}
+    assert _run(env, "db", "upgrade").returncode == 0
+    assert _run(env, "lookup", "--owner", OWNER, "--json").returncode == 0
+    done = _run(env, "lookup", "--owner", OWNER, "--as", "nguyen.van.an")
+    assert done.returncode == 0, done.stderr
+    listed = _run(env, "access-log", "--owner", OWNER, "--json")
+    assert listed.returncode == 0, listed.stderr
+    entries = json.loads(listed.stdout)["entries"]
+    assert [(e["actor"], e["action"]) for e in entries] == [
+        (f"os:{getpass.getuser()}", "lookup"),
+        ("os:nguyen.van.an", "lookup"),
+    ]
+    table = _run(env, "access-log", "--owner", OWNER)
+    assert table.returncode == 0 and "nguyen.van.an" in table.stdout
+    bad = _run(env, "access-log", "--owner", "12")
+    assert bad.returncode == 2 and "12" not in bad.stderr.replace("12 chữ số", "")
