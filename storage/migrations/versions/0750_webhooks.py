@@ -1,7 +1,7 @@
 """webhook subscriptions and deliveries
 
 Revision ID: 0750
-Revises: 0101
+Revises: 0550
 Create Date: 2026-12-02 00:05:00
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0750"
-down_revision: str | None = "0101"
+down_revision: str | None = "0550"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
