@@ -63,6 +63,13 @@ class SigningSettings(BaseModel):
     level: Literal["B-B", "B-T", "B-LT"] = "B-B"
     tsa_url: str | None = None
     trust_roots: list[Path] = Field(default_factory=list)
+    trust_shipped: bool = Field(
+        True, description="trust the Vietnamese anchors shipped in signing/trust_vn (verification)"
+    )
+    trust_enable: list[str] = Field(
+        default_factory=list, description="shipped anchors off by default to trust, e.g. gov-root-g1"
+    )
+    trust_disable: list[str] = Field(default_factory=list, description="shipped anchors not to trust")
     revocation: Literal["soft-fail", "hard-fail", "require"] = "soft-fail"
     organisation: str = "UBND xã (chưa cấu hình)"
     seal_image: Path | None = None

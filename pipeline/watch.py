@@ -7,6 +7,11 @@ A kill at any point leaves the file in DIR or in processing/; the next start res
 processing/ first, and a file whose ingest had already committed is recognised as a duplicate
 rather than ingested twice. One watcher per folder (an ``flock`` on ``DIR/.watch.lock``).
 
+Subfolders of DIR (one per desk or scanner: ``DIR/desk1/``) are watched too, each with its own
+``processing/``, ``done/`` and ``failed/`` beside the scans, so a clerk finds the result of a
+desk's scan in that desk's folder. Only one level: the areas themselves and hidden folders are
+not desks.
+
 A file that failed only because the object store or the database was down goes back into DIR
 by itself once both answer again (at most ``max_attempts`` times in all), so an outage does not
 leave a clerk to move files by hand; bad scans stay in failed/.
@@ -19,7 +24,7 @@ import logging
 import os
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,6 +43,9 @@ log = logging.getLogger(__name__)
 
 PROCESSING, DONE, FAILED = "processing", "done", "failed"
 LOCK_NAME = ".watch.lock"
+AREAS = frozenset({PROCESSING, DONE, FAILED})
+# Sidecars a watcher keeps beside a claimed scan (the remote watcher's job id); never scans.
+SIDECAR_SUFFIXES = (REASON_SUFFIX, ".job.txt")
 # Names scanners and copy tools use while a file is still being written.
 PARTIAL_SUFFIXES = (".part", ".tmp", ".crdownload", ".partial", ".filepart")
 # Failures that say nothing about the scan: the store or the database did not answer.
@@ -73,6 +81,8 @@ class _Seen:
 
 
 class HotFolder:
+    retryable: frozenset[str] = RETRYABLE  # failure reasons sent back in once ready() again
+
     def __init__(
         self,
         root: Path,
@@ -93,6 +103,36 @@ class HotFolder:
         self.failed = root / FAILED
         self._seen: dict[str, _Seen] = {}
         self._leftovers = True  # a previous run may have left orphans: recover first
+        self._desks: dict[str, HotFolder] = {}
+
+    def spawn(self, path: Path) -> HotFolder:
+        """The watcher of one desk subfolder, configured as this one."""
+        return HotFolder(
+            path,
+            self.intake,
+            settle_seconds=self.settle,
+            max_attempts=self.max_attempts,
+            requeue_seconds=self.requeue_seconds,
+        )
+
+    def ready(self) -> bool:
+        """Whether what a retryable failure waited for answers again."""
+        return self.intake.services_ready()
+
+    def desks(self) -> list[HotFolder]:
+        """This folder and its desk subfolders (found anew on each call; new ones prepared)."""
+        for entry in sorted(os.scandir(self.root), key=lambda e: e.name):
+            name = entry.name
+            if name in self._desks or name.startswith(".") or name in AREAS:
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                desk = self.spawn(Path(entry.path))
+                desk.prepare()
+                self._desks[name] = desk
+        gone = [name for name, desk in self._desks.items() if not desk.root.is_dir()]
+        for name in gone:
+            del self._desks[name]
+        return [self, *self._desks.values()]
 
     def _recover(self) -> None:
         try:
@@ -182,7 +222,9 @@ class HotFolder:
         _fsync_dir(self.processing)
         return target
 
-    def process_claimed(self, claimed: Path, on_file: Callable[[FileOutcome], None] | None) -> FileOutcome:
+    def process_claimed(
+        self, claimed: Path, on_file: Callable[[FileOutcome], None] | None
+    ) -> FileOutcome | None:
         if self._leftovers:
             self._recover()
         outcome = self.intake.ingest_file(claimed, quarantine=False)
@@ -205,9 +247,9 @@ class HotFolder:
             if not scan.is_file():
                 continue  # a killed run's reason file: finish() overwrites it when its scan fails
             attempts = _int(info.get("attempts"))
-            if info.get("reason") in RETRYABLE and attempts < self.max_attempts:
+            if info.get("reason") in self.retryable and attempts < self.max_attempts:
                 waiting.append((scan, reason_file, info.get("sha256", ""), attempts))
-        if not waiting or not self.intake.services_ready():
+        if not waiting or not self.ready():
             return []
         back = []
         for scan, reason_file, sha256, attempts in waiting:
@@ -215,6 +257,8 @@ class HotFolder:
             os.rename(scan, target)  # the scan first: a crash here leaves a reason file alone
             _fsync_dir(self.root)
             reason_file.unlink(missing_ok=True)
+            for suffix in SIDECAR_SUFFIXES:  # a remote watcher's old job: the retry gets a new one
+                scan.with_name(scan.name + suffix).unlink(missing_ok=True)
             _fsync_dir(self.failed)
             self._attempts[sha256] = attempts
             log.info("%s goes back in after an outage (attempt %d)", target.name, attempts + 1)
@@ -225,30 +269,51 @@ class HotFolder:
 
     def resume(self, stats: WatchStats, on_file: Callable[[FileOutcome], None] | None) -> None:
         """Files a previous run claimed but did not finish."""
-        for claimed in sorted(p for p in self.processing.iterdir() if p.is_file()):
-            stats.add(self.process_claimed(claimed, on_file))
+        for claimed in sorted(
+            p for p in self.processing.iterdir() if p.is_file() and not p.name.endswith(SIDECAR_SUFFIXES)
+        ):
+            _add(stats, self.process_claimed(claimed, on_file))
+
+    def _lock_desks(self, stack: ExitStack, locked: set[str], stats: WatchStats,
+                    on_file: Callable[[FileOutcome], None] | None) -> list[HotFolder]:
+        """Every desk, each locked once; a desk seen for the first time resumes its leftovers."""
+        folders = self.desks()
+        for folder in folders:
+            key = str(folder.root)
+            if key not in locked:
+                stack.enter_context(folder.locked())
+                locked.add(key)
+                folder.resume(stats, on_file)
+                folder.requeue_failed()
+        return folders
 
     def run_once(self, on_file: Callable[[FileOutcome], None] | None = None) -> WatchStats:
         """Process what is there (waiting for each file to settle) and return."""
         stats = WatchStats()
         self.prepare()
-        with self.locked():
+        with ExitStack() as stack:
+            stack.enter_context(self.locked())
+            locked = {str(self.root)}
             self._recover()
             self.resume(stats, on_file)
             self.requeue_failed()
-            self.stable_files()  # first sighting of everything
+            folders = self._lock_desks(stack, locked, stats, on_file)
+            for folder in folders:
+                folder.stable_files()  # first sighting of everything
             # Files that never settle (a stuck scanner) are left for the next run.
             idle_limit = max(10 * self.settle, 5.0)
             last_progress = time.monotonic()
-            while self._candidates() and time.monotonic() - last_progress < idle_limit:
-                ready = self.stable_files()
-                for path in ready:
-                    claimed = self.claim(path)
-                    if claimed is not None:
-                        stats.add(self.process_claimed(claimed, on_file))
-                    self._seen.pop(path.name, None)
-                    last_progress = time.monotonic()
-                if not ready:
+            while any(f._candidates() for f in folders) and time.monotonic() - last_progress < idle_limit:
+                progressed = False
+                for folder in folders:
+                    for path in folder.stable_files():
+                        claimed = folder.claim(path)
+                        if claimed is not None:
+                            _add(stats, folder.process_claimed(claimed, on_file))
+                        folder._seen.pop(path.name, None)
+                        last_progress = time.monotonic()
+                        progressed = True
+                if not progressed:
                     time.sleep(min(0.25, max(self.settle / 4, 0.02)))
         return stats
 
@@ -260,21 +325,31 @@ class HotFolder:
     ) -> WatchStats:
         stats = WatchStats()
         self.prepare()
-        with self.locked():
+        with ExitStack() as stack:
+            stack.enter_context(self.locked())
+            locked = {str(self.root)}
             self._recover()
             self.resume(stats, on_file)
             next_requeue = 0.0
             while not should_stop():
+                folders = self._lock_desks(stack, locked, stats, on_file)
                 if time.monotonic() >= next_requeue:
-                    self.requeue_failed()
+                    for folder in folders:
+                        folder.requeue_failed()
                     next_requeue = time.monotonic() + self.requeue_seconds
-                for path in self.stable_files():
-                    claimed = self.claim(path)
-                    if claimed is not None:
-                        stats.add(self.process_claimed(claimed, on_file))
-                        self._seen.pop(path.name, None)
+                for folder in folders:
+                    for path in folder.stable_files():
+                        claimed = folder.claim(path)
+                        if claimed is not None:
+                            _add(stats, folder.process_claimed(claimed, on_file))
+                            folder._seen.pop(path.name, None)
                 time.sleep(poll_seconds)
         return stats
+
+
+def _add(stats: WatchStats, outcome: FileOutcome | None) -> None:
+    if outcome is not None:  # None: postponed, the file waits in processing/ for the next try
+        stats.add(outcome)
 
 
 def _int(value: str | None) -> int:

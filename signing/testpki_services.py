@@ -144,9 +144,7 @@ class _OcspResponder:
         self.responder_key = pki.ocsp_responder.load_key()
         self.revoked = set(pki.revoked_serials)
         crl = x509.load_der_x509_crl(pki.crl.read_bytes())
-        self.revocation_times = {
-            entry.serial_number: entry.revocation_date_utc for entry in crl
-        }
+        self.revocation_times = {entry.serial_number: entry.revocation_date_utc for entry in crl}
         self.known = {
             ident.load_cert().serial_number
             for ident in pki.identities.values()

@@ -8,7 +8,10 @@ validation data (OCSP/CRL) from the same context.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from asn1crypto import pem
@@ -87,3 +90,101 @@ def check_signer_trusted(signer: Signer, roots: list[asn1_x509.Certificate], rev
         ) from None
     except (InvalidCertificateError, PathValidationError) as exc:
         raise SigningError(f"Chứng thư số của '{who}' không hợp lệ (invalid certificate): {exc}") from None
+
+
+# --- the shipped Vietnamese trust list ------------------------------------------------------------
+
+_SHIPPED_DIR = Path(__file__).with_name("trust_vn")
+
+
+@dataclass(frozen=True)
+class TrustAnchor:
+    """One certificate of the shipped list, checked against its manifest fingerprint."""
+
+    id: str
+    subject: str
+    role: str  # "root" | "intermediate"
+    default: bool
+    sha256: str
+    cert: asn1_x509.Certificate
+
+
+@dataclass(frozen=True)
+class TrustList:
+    """Anchors (self-signed roots, or whatever the operator names as trusted) and intermediates."""
+
+    roots: list[asn1_x509.Certificate]
+    intermediates: list[asn1_x509.Certificate]
+    anchor_ids: list[str]
+
+
+class TrustListError(SigningError):
+    """The shipped trust list is damaged or a configured anchor is unknown."""
+
+
+def _fingerprint(cert: asn1_x509.Certificate) -> str:
+    digest = hashlib.sha256(cert.dump()).hexdigest().upper()
+    return ":".join(digest[i : i + 2] for i in range(0, len(digest), 2))
+
+
+def shipped_anchors() -> list[TrustAnchor]:
+    """Every anchor of ``signing/trust_vn``; a file whose fingerprint differs is refused."""
+    try:
+        manifest = json.loads((_SHIPPED_DIR / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise TrustListError(
+            f"Danh sách tin cậy đi kèm bị hỏng (shipped trust list unreadable): {exc}"
+        ) from None
+    out = []
+    for item in manifest["anchors"]:
+        (cert,) = load_certs([_SHIPPED_DIR / item["file"]])
+        if _fingerprint(cert) != item["sha256"].upper():
+            raise TrustListError(
+                f"Chứng thư {item['file']} không khớp dấu vân tay SHA-256 trong manifest "
+                "(shipped trust anchor fingerprint mismatch)"
+            )
+        out.append(
+            TrustAnchor(
+                id=item["id"],
+                subject=item["subject"],
+                role=item["role"],
+                default=bool(item["default"]),
+                sha256=item["sha256"],
+                cert=cert,
+            )
+        )
+    return out
+
+
+def build_trust_list(
+    extra: Iterable[Path] = (),
+    *,
+    shipped: bool = True,
+    enable: Iterable[str] = (),
+    disable: Iterable[str] = (),
+) -> TrustList:
+    """The shipped defaults (minus ``disable``, plus non-default ``enable``) and ``extra`` files.
+
+    Shipped intermediates go to the path builder as intermediates, not anchors: they count only
+    under their root. Certificates from ``extra`` (operator's files) are anchors as given.
+    """
+    roots: list[asn1_x509.Certificate] = []
+    inter: list[asn1_x509.Certificate] = []
+    ids: list[str] = []
+    enable, disable = set(enable), set(disable)
+    if shipped or enable:
+        anchors = shipped_anchors()
+        unknown = (enable | disable) - {a.id for a in anchors}
+        if unknown:
+            raise TrustListError(
+                f"Không có chứng thư gốc tên {', '.join(sorted(unknown))} trong danh sách đi kèm "
+                f"(unknown shipped anchor; known: {', '.join(a.id for a in anchors)})"
+            )
+        for a in anchors:
+            wanted = (shipped and a.default and a.id not in disable) or a.id in enable
+            if not wanted:
+                continue
+            (roots if a.role == "root" else inter).append(a.cert)
+            ids.append(a.id)
+    roots.extend(load_certs(extra))
+    return TrustList(roots=roots, intermediates=inter, anchor_ids=ids)

@@ -18,7 +18,7 @@ import itertools
 import mmap
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
@@ -32,6 +32,7 @@ from pyhanko.keys import load_certs_from_pemder
 from pyhanko.pdf_utils import misc
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import ModificationLevel
+from pyhanko.sign.fields import MDPPerm, enumerate_sig_fields
 from pyhanko.sign.validation import (
     async_validate_pdf_signature,
     async_validate_pdf_timestamp,
@@ -39,10 +40,22 @@ from pyhanko.sign.validation import (
 from pyhanko.sign.validation.dss import DocumentSecurityStore, NoDSSFoundError
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.status import DocumentTimestampStatus, PdfSignatureStatus
+from pyhanko.sign.validation.utils import CMSAlgorithmUsagePolicy
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.fetchers.requests_fetchers import RequestsFetcherBackend
+from pyhanko_certvalidator.policy_decl import (
+    AcceptAllAlgorithms,
+    CertRevTrustPolicy,
+    RevocationCheckingPolicy,
+    RevocationCheckingRule,
+)
 
 from config.errors import ExitCode, SohoaError
+from signing.errors import SigningError
+from signing.trust import build_trust_list
+from signing.verify_content import displayed_changes, signature_history, snapshot
+from signing.verify_diff import STRICT_DIFF_POLICY
+from signing.xref_audit import XrefAudit, XrefAuditError, audit_xrefs
 
 __all__ = [
     "RevocationMode",
@@ -50,6 +63,7 @@ __all__ = [
     "VerificationReport",
     "VerifyInputError",
     "async_verify_pdf",
+    "report_for_error",
     "verify_pdf",
 ]
 
@@ -82,7 +96,17 @@ class SignatureReport(BaseModel):
     kind: Literal["approval", "certification", "document_timestamp"] = "approval"
     signer_name: str | None = None
     valid: bool = False
+    status: str = Field(
+        "invalid",
+        description="machine code of the verdict: valid, not_intact, revoked, weak_algorithm, untrusted, "
+        "revocation_not_checked, modified, structure, timestamp, unreadable",
+    )
+    verdict: str = Field("", description="the verdict in Vietnamese, as a clerk reads it")
     revoked: bool = False
+    revocation_checked: bool = Field(
+        False, description="CRL/OCSP (embedded or fetched) answered for every certificate of the path"
+    )
+    weak_algorithm: str | None = Field(None, description="e.g. sha1: a hash no longer accepted")
     timestamp_source: Literal["tsa", "signer"] | None = None
     timestamp_trusted: bool | None = None
     docmdp: str | None = None
@@ -92,6 +116,10 @@ class SignatureReport(BaseModel):
         None, description='"now", or the moment the chain was validated at (point-in-time, B-LT)'
     )
     reason: str | None = Field(None, description="why this signature fails, in Vietnamese")
+    problems: list[str] = Field(default_factory=list, description="every rule it breaks (Vietnamese)")
+    content_changes: list[str] = Field(
+        default_factory=list, description="what a viewer displays differently from the signed revision"
+    )
     errors: list[str] = Field(default_factory=list)
 
 
@@ -101,8 +129,18 @@ class VerificationReport(BaseModel):
     file: str | None = None
     reason: str | None = None
     trailing_bytes: int = Field(0, description="bytes after the last revision's %%EOF")
-    hidden_bytes: int = Field(0, description="non-blank bytes between revisions, in none of them")
+    hidden_bytes: int = Field(0, description="non-blank bytes of updates that no xref accounts for")
     warnings: list[str] = Field(default_factory=list)
+    empty_signature_fields: list[str] = Field(default_factory=list, description="fields nobody signed")
+    stripped_signatures: list[str] = Field(
+        default_factory=list, description="signatures present in an earlier revision, gone now"
+    )
+    structure: list[str] = Field(default_factory=list, description="xref and layout findings (Vietnamese)")
+    linearized: bool = False
+    hybrid_xref: bool = False
+    encrypted: bool = False
+    trust_anchors: list[str] = Field(default_factory=list, description="shipped anchors in use")
+    revocation_checked: bool = False
 
 
 def verify_pdf(
@@ -114,6 +152,9 @@ def verify_pdf(
     tz: str = "+07:00",
     at: dt.datetime | None = None,
     crls: Sequence[Path] = (),
+    shipped_trust: bool = True,
+    trust_enable: Sequence[str] = (),
+    trust_disable: Sequence[str] = (),
 ) -> VerificationReport:
     """Synchronous entry (CLI, API worker threads); see :func:`async_verify_pdf`.
 
@@ -128,6 +169,9 @@ def verify_pdf(
         tz=tz,
         at=at,
         crls=crls,
+        shipped_trust=shipped_trust,
+        trust_enable=trust_enable,
+        trust_disable=trust_disable,
     )
     try:
         asyncio.get_running_loop()
@@ -140,6 +184,11 @@ def verify_pdf(
         return pool.submit(asyncio.run, coro).result()
 
 
+def report_for_error(path: Path, exc: BaseException) -> VerificationReport:
+    """The JSON report of a file that could not be verified at all (``valid`` false, the reason)."""
+    return VerificationReport(valid=False, signatures=[], file=path.name, reason=str(exc))
+
+
 async def async_verify_pdf(
     path: Path,
     *,
@@ -149,118 +198,370 @@ async def async_verify_pdf(
     tz: str = "+07:00",
     at: dt.datetime | None = None,
     crls: Sequence[Path] = (),
+    shipped_trust: bool = True,
+    trust_enable: Sequence[str] = (),
+    trust_disable: Sequence[str] = (),
 ) -> VerificationReport:
-    """Validate every signature of ``path`` against ``trust_roots``.
+    """Validate every signature of ``path`` against the shipped trust list and ``trust_roots``.
 
-    Revocation data embedded in the file (its DSS) is always used; ``allow_fetching`` adds
-    CRL/OCSP look-ups over the network. ``at`` validates as of another time (an audit "as
-    of" date, or a test of the future); it implies no fetching, as the network only knows now.
+    Revocation data embedded in the file (its DSS) is used first; ``allow_fetching`` adds
+    CRL/OCSP look-ups over the network. Revocation is always checked: a signature whose
+    certificates could not be checked is reported ``revocation_not_checked``, never valid.
+    ``revocation`` 'require' makes that an untrusted verdict instead. ``at`` validates as of
+    another time (an audit "as of" date, or a test of the future); it implies no fetching.
     ``crls`` are CRL files obtained out of band (a commune office without network access).
     A file that is not a readable PDF raises :class:`VerifyInputError`; everything else is
     reported, never raised.
     """
-    roots = _load_trust_roots(trust_roots)
+    trust = _load_trust(trust_roots, shipped_trust, trust_enable, trust_disable)
     extra_crls = _load_crls(crls)
     offset = _parse_offset(tz)
     with _open_pdf(path) as (stream, data):
-        return await _verify_open(
-            path, stream, data, roots, offset, revocation, allow_fetching, at, extra_crls
+        try:
+            report = await _verify_open(
+                path, stream, data, trust, offset, revocation, allow_fetching, at, extra_crls
+            )
+        except VerifyInputError:
+            raise
+        except Exception as exc:  # whatever a hostile file provokes is a verdict, never a traceback
+            raise VerifyInputError(
+                f"Tệp {path.name} không kiểm tra được (cannot be verified): "
+                f"{type(exc).__name__}: {_short(exc)}"
+            ) from exc
+    report.trust_anchors = trust.anchor_ids
+    return report
+
+
+@dataclass
+class _Trust:
+    roots: list[asn1_x509.Certificate]
+    intermediates: list[asn1_x509.Certificate]
+    anchor_ids: list[str]
+
+
+def _load_trust(
+    paths: Sequence[Path], shipped: bool, enable: Sequence[str], disable: Sequence[str]
+) -> _Trust:
+    extra = _load_trust_roots(paths, required=not shipped and not enable)
+    try:
+        tl = build_trust_list((), shipped=shipped, enable=enable, disable=disable)
+    except SigningError as exc:
+        raise VerifyInputError(str(exc)) from None
+    roots = [*tl.roots, *extra]
+    if not roots:
+        raise VerifyInputError(
+            "Chưa cấu hình chứng thư gốc tin cậy: dùng --trust PEM hoặc SOHOA_SIGNING__TRUST_ROOTS "
+            "(no trust roots configured)"
         )
+    return _Trust(roots=roots, intermediates=tl.intermediates, anchor_ids=tl.anchor_ids)
+
+
+def _unreadable_reason(path: Path, exc: BaseException, data: mmap.mmap) -> str:
+    if _looks_encrypted(data):
+        return (
+            f"Tệp {path.name} đã được mã hóa (lại), không đọc được chữ ký; một bản mã hóa lại không còn "
+            f"là bản đã ký (encrypted or re-encrypted copy): {_short(exc)}"
+        )
+    return (
+        f"Tệp {path.name} hỏng hoặc không phải PDF, không kiểm tra được chữ ký "
+        f"(corrupt or not a PDF): {_short(exc)}"
+    )
+
+
+def _looks_encrypted(data: mmap.mmap) -> bool:
+    tail = bytes(data[max(0, len(data) - 4096) :])
+    return b"/Encrypt" in tail or b"/Encrypt" in bytes(data[:4096])
+
+
+_LENIENT_OK = re.compile(r"XRef stream objects must not be clobbered")
+
+_READ_ERRORS = (
+    misc.PdfError,
+    ValueError,
+    KeyError,
+    TypeError,
+    IndexError,
+    AssertionError,
+    OSError,
+    AttributeError,
+)
 
 
 async def _verify_open(
     path: Path,
     stream: BinaryIO,
     data: mmap.mmap,
-    roots: list[asn1_x509.Certificate],
+    trust: _Trust,
     offset: dt.timezone,
     revocation: RevocationMode,
     allow_fetching: bool,
     at: dt.datetime | None,
     extra_crls: list[bytes],
 ) -> VerificationReport:
+    lenient_note = None
     try:
-        reader = PdfFileReader(stream, strict=True)
-        if reader.encrypted and reader.decrypt("").status.value == 0:  # AuthStatus.FAILED
+        try:
+            reader = PdfFileReader(stream, strict=True)
+        except misc.PdfStrictReadError as exc:
+            if not _LENIENT_OK.search(str(exc)) or _looks_encrypted(data):
+                raise
+            # iText/DSS reuse an xref stream's object number in a later update; pyHanko's
+            # strict reader refuses that only to keep encryption simple. The raw xref audit
+            # still checks every revision, so such an unencrypted file is read leniently.
+            stream.seek(0)
+            reader = PdfFileReader(stream, strict=False)
+            lenient_note = f"đọc ở chế độ nới lỏng (read leniently): {_short(exc)}"
+        encrypted = bool(reader.encrypted)
+        if encrypted and reader.decrypt("").status.value == 0:  # AuthStatus.FAILED
             raise VerifyInputError(
-                f"Tệp {path.name} được bảo vệ bằng mật khẩu, không kiểm tra được "
-                "(password-protected PDF)"
+                f"Tệp {path.name} được bảo vệ bằng mật khẩu, không kiểm tra được (password-protected PDF)"
             )
-        embedded = list(reader.embedded_signatures)
-    except (misc.PdfError, ValueError, KeyError, TypeError, IndexError, AssertionError) as exc:
-        raise VerifyInputError(
-            f"Tệp {path.name} hỏng hoặc không phải PDF, không kiểm tra được chữ ký "
-            f"(corrupt or not a PDF): {_short(exc)}"
-        ) from exc
+        last_revision = reader.xrefs.total_revisions - 1
+    except VerifyInputError:
+        raise
+    except _READ_ERRORS as exc:
+        raise VerifyInputError(_unreadable_reason(path, exc, data)) from exc
 
-    layout = _Layout(
-        last_revision=reader.xrefs.total_revisions - 1,
-        trailing=_trailing_bytes(data),
-        gaps=_gaps_between_revisions(reader, data),
-    )
-    trailing = layout.trailing
-    if not embedded:
-        return VerificationReport(
-            valid=False,
-            signatures=[],
-            file=path.name,
-            reason="Tệp không có chữ ký số nào (the file carries no signature)",
-            trailing_bytes=trailing,
+    facts = _FileFacts(reader=reader, last_revision=last_revision)
+    try:
+        facts.audit = audit_xrefs(data, reader)
+    except (XrefAuditError, *_READ_ERRORS) as exc:
+        facts.audit_error = (
+            f"không đọc được bảng tham chiếu của từng phiên bản, cấu trúc tệp không rõ ràng "
+            f"(xref sections cannot be audited): {_short(exc)}"
         )
+    facts.map_revisions()
+
+    hybrid_ok = facts.audit is not None and not any(r.duplicates for r in facts.audit.revisions)
+    embedded, unreadable = _collect_signatures(reader, hybrid_ok=hybrid_ok)
+    empty = _empty_signature_fields(reader)
+    present = {e.field_name for e in embedded} | {name for name, _ in unreadable}
+    try:
+        history = signature_history(reader)
+    except _READ_ERRORS:
+        history = {}
+    stripped = sorted(n for n in history if n not in present)
+    structure = facts.file_problems()
+    common: dict[str, Any] = {
+        "file": path.name,
+        "trailing_bytes": facts.audit.trailing if facts.audit else _trailing_bytes(data),
+        "hidden_bytes": sum(r.hidden for r in facts.audit.revisions[1:]) if facts.audit else 0,
+        "empty_signature_fields": empty,
+        "stripped_signatures": stripped,
+        "structure": structure,
+        "linearized": bool(facts.audit and facts.audit.linearized),
+        "hybrid_xref": bool(facts.audit and facts.audit.hybrid),
+        "encrypted": encrypted,
+    }
+    if not embedded and not unreadable:
+        reason = "Tệp không có chữ ký số nào (the file carries no signature)"
+        if stripped:
+            reason += f"; chữ ký đã bị gỡ bỏ: {', '.join(stripped)} (signatures stripped)"
+        if empty:
+            reason += f"; trường chữ ký còn trống: {', '.join(empty)} (empty signature fields)"
+        return VerificationReport(valid=False, signatures=[], reason=reason, **common)
 
     dss = _read_dss(reader)
     if at is not None:
         if at.tzinfo is None:
             raise VerifyInputError("Thời điểm kiểm tra phải có múi giờ (validation time needs an offset)")
         allow_fetching = False
+    facts.docmdp = next((e.docmdp_level for e in embedded if e.docmdp_level is not None), None)
+    facts.certified_revision = next((e.signed_revision for e in embedded if e.docmdp_level is not None), None)
     backend = RequestsFetcherBackend(per_request_timeout=FETCH_TIMEOUT) if allow_fetching else None
     reports: list[SignatureReport] = []
     try:
         for emb in embedded:
             ctx_kwargs: dict[str, Any] = {
-                "trust_roots": roots,
-                "other_certs": dss["certs"],
+                "trust_roots": trust.roots,
+                "other_certs": [*dss["certs"], *trust.intermediates],
                 "crls": [*dss["crls"], *extra_crls],
                 "ocsps": dss["ocsps"],
                 "allow_fetching": allow_fetching,
-                "revocation_mode": revocation,
-                # Embedded OCSP answers are fetched right after signing, a moment after the
-                # signing time: they still speak for it.
-                "retroactive_revinfo": True,
+                # first pass: the signer's certificate must have a CRL/OCSP answer, and so must
+                # every CA certificate that names a source; soft-fail then only tells "trusted,
+                # revocation not checked" apart from "untrusted"
+                **_revocation_kwargs("require" if revocation == "require" else "checked"),
             }
             if at is not None:
                 ctx_kwargs["moment"] = at
             if backend is not None:
                 ctx_kwargs["fetcher_backend"] = backend
-            report = await _verify_one(emb, ctx_kwargs, offset, dss, layout, extra_crls)
+            report = await _verify_one(emb, ctx_kwargs, offset, dss, facts, extra_crls, revocation)
             reports.append(report)
     finally:
         if backend is not None:
             await backend.close()
+    for name, why in unreadable:
+        reports.append(_unreadable_signature(name, why))
 
     failing = [r for r in reports if not r.valid]
-    reason = None
-    if failing:
-        reason = "; ".join(f"{r.field}: {r.reason}" for r in failing)
+    reasons = [f"{r.field}: {r.reason}" for r in failing]
     signed_by_someone = any(r.kind != "document_timestamp" for r in reports)
     if not signed_by_someone:
         # a document timestamp proves when, not who: it is no signature
-        reason = "; ".join(
-            x
-            for x in (reason, "Tệp chỉ có dấu thời gian, không có chữ ký số (timestamp only, no signature)")
-            if x
+        reasons.append("Tệp chỉ có dấu thời gian, không có chữ ký số (timestamp only, no signature)")
+    if stripped:
+        reasons.append(
+            f"chữ ký {', '.join(stripped)} có trong phiên bản trước nhưng đã bị gỡ bỏ (signature stripped)"
         )
-    warnings = []
+    warnings = [lenient_note] if lenient_note else []
     if "error" in dss:
         warnings.append(f"kho dữ liệu kiểm tra (DSS) hỏng, đã bỏ qua (damaged DSS ignored): {dss['error']}")
+    if empty:
+        warnings.append(f"trường chữ ký còn trống, chưa ai ký: {', '.join(empty)} (empty signature fields)")
     return VerificationReport(
         warnings=warnings,
-        valid=not failing and signed_by_someone,
+        valid=not reasons,
         signatures=reports,
-        file=path.name,
-        reason=reason,
-        trailing_bytes=trailing,
-        hidden_bytes=sum(layout.gaps.values()),
+        reason="; ".join(reasons) or None,
+        revocation_checked=all(r.revocation_checked for r in reports),
+        **common,
+    )
+
+
+@dataclass
+class _FileFacts:
+    """What is known of the whole file, shared by the checks of each signature."""
+
+    reader: PdfFileReader
+    last_revision: int
+    audit: XrefAudit | None = None
+    audit_error: str | None = None
+    rev_map: dict[int, int] = field(default_factory=dict)
+    docmdp: MDPPerm | None = None
+    certified_revision: int | None = None
+    _snapshots: dict[int, Any] = field(default_factory=dict)
+    _stream_cache: dict[Any, str] = field(default_factory=dict)
+
+    def map_revisions(self) -> None:
+        """pyHanko's revision numbers (one per xref section) to the audit's (linearized: merged)."""
+        if self.audit is None:
+            return
+        for rev in range(self.last_revision + 1):
+            mine = self.audit.revision_of_offset(self.reader.xrefs.get_startxref_for_revision(rev))
+            if mine is None:
+                self.audit_error = (
+                    "bảng tham chiếu của pyHanko và của kiểm tra thô không khớp (xref chains disagree)"
+                )
+                return
+            self.rev_map[rev] = mine
+
+    def file_problems(self) -> list[str]:
+        out = []
+        if self.audit_error:
+            out.append(self.audit_error)
+        if self.audit is not None:
+            for i, rev in enumerate(self.audit.revisions):
+                out.extend(f"phiên bản {i}: {d}" for d in rev.duplicates)
+                if i:
+                    out.extend(f"phiên bản {i}: {p}" for p in rev.problems)
+                    if rev.hidden:
+                        out.append(
+                            f"phiên bản {i}: {rev.hidden} byte không thuộc đối tượng nào được tham chiếu "
+                            "(unreferenced bytes in update)"
+                        )
+            if self.audit.trailing:
+                out.append(f"{self.audit.trailing} byte lạ sau %%EOF cuối tệp (bytes after the final %%EOF)")
+        return out
+
+    def problems_after(self, signed_revision: int | None) -> tuple[list[str], int]:
+        """Structure findings that concern what follows ``signed_revision``, and hidden bytes."""
+        if self.audit_error:
+            return [self.audit_error], 0
+        assert self.audit is not None
+        if signed_revision is None or signed_revision not in self.rev_map:
+            return ["không xác định được phiên bản đã ký (signed revision unknown)"], 0
+        mine = self.rev_map[signed_revision]
+        out: list[str] = []
+        hidden = 0
+        for i, rev in enumerate(self.audit.revisions):
+            out.extend(rev.duplicates)  # ambiguous anywhere: what was signed is unclear too
+            if i > mine:
+                out.extend(rev.problems)
+                hidden += rev.hidden
+        return out, hidden
+
+    def content_changes(self, signed_revision: int | None) -> list[str]:
+        if signed_revision is None or signed_revision >= self.last_revision:
+            return []
+        docmdp = None
+        if self.certified_revision is not None and self.certified_revision <= signed_revision:
+            docmdp = self.docmdp
+        before = self._snapshot(signed_revision)
+        after = self._snapshot(self.last_revision)
+        return displayed_changes(before, after, docmdp)
+
+    def _snapshot(self, revision: int) -> Any:
+        if revision not in self._snapshots:
+            self._snapshots[revision] = snapshot(self.reader, revision, self._stream_cache)
+        return self._snapshots[revision]
+
+
+class _HybridCheckedSignature(EmbeddedPdfSignature):
+    """A signature in a hybrid-reference file whose xref table and XRefStm the raw audit found
+    consistent (no object at two places), so pyHanko's blanket refusal of hybrid files in
+    strict mode would only reject good Word-exported documents."""
+
+    def _enforce_hybrid_xref_policy(self) -> None:
+        return None
+
+
+def _collect_signatures(
+    reader: PdfFileReader, *, hybrid_ok: bool = False
+) -> tuple[list[EmbeddedPdfSignature], list[tuple[str, str]]]:
+    """Every filled signature field; one that cannot be read is reported, not dropped."""
+    cls = _HybridCheckedSignature if hybrid_ok else EmbeddedPdfSignature
+    good: list[EmbeddedPdfSignature] = []
+    bad: list[tuple[str, str]] = []
+    try:
+        fields = list(enumerate_sig_fields(reader, filled_status=True))
+    except _READ_ERRORS as exc:
+        raise VerifyInputError(
+            f"cây trường biểu mẫu hỏng, không liệt kê được chữ ký (form tree unreadable): {_short(exc)}"
+        ) from exc
+    for name, _value, field_ref in fields:
+        try:
+            emb = cls(reader, field_ref, name)
+            subfilter = str(emb.sig_object.get("/SubFilter", ""))
+            if subfilter not in _SUPPORTED_SUBFILTERS:
+                bad.append(
+                    (name, f"định dạng chữ ký {subfilter or '?'} không được hỗ trợ (unsupported SubFilter)")
+                )
+                continue
+            _ = emb.signed_revision
+            good.append(emb)
+        except _READ_ERRORS as exc:
+            bad.append((name, f"không đọc được chữ ký (unreadable signature): {_short(exc)}"))
+    good.sort(key=lambda e: e.signed_revision)
+    return good, bad
+
+
+_SUPPORTED_SUBFILTERS = frozenset(
+    {"/adbe.pkcs7.detached", "/ETSI.CAdES.detached", "/ETSI.RFC3161", "/adbe.pkcs7.sha1"}
+)
+
+
+def _empty_signature_fields(reader: PdfFileReader) -> list[str]:
+    try:
+        return [name for name, _, _ in enumerate_sig_fields(reader, filled_status=False)]
+    except _READ_ERRORS:
+        return []
+
+
+def _unreadable_signature(name: str, why: str) -> SignatureReport:
+    return SignatureReport(
+        field=name,
+        signer=None,
+        intact=False,
+        trusted=False,
+        modification_level=None,
+        coverage=None,
+        timestamp=None,
+        status="unreadable",
+        verdict=why,
+        reason=why,
+        problems=[why],
     )
 
 
@@ -272,10 +573,11 @@ async def _verify_one(
     ctx_kwargs: dict[str, Any],
     offset: dt.timezone,
     dss: dict[str, Any],
-    layout: _Layout,
+    facts: _FileFacts,
     extra_crls: Sequence[bytes] = (),
+    revocation: RevocationMode = "soft-fail",
 ) -> SignatureReport:
-    field = emb.field_name or "(không tên)"
+    field_name = emb.field_name or "(không tên)"
     is_doc_ts = emb.sig_object_type == "/DocTimeStamp"
     kind: Literal["approval", "certification", "document_timestamp"] = "approval"
     if is_doc_ts:
@@ -283,7 +585,7 @@ async def _verify_one(
     elif emb.docmdp_level is not None:
         kind = "certification"
     report = SignatureReport(
-        field=field,
+        field=field_name,
         signer=None,
         intact=False,
         trusted=False,
@@ -297,23 +599,37 @@ async def _verify_one(
         report.signer, report.signer_name = _signer(emb.signer_cert)
     except Exception as exc:  # an unparseable CMS blob: reported, not raised
         report.errors.append(f"không đọc được chứng thư người ký: {_short(exc)}")
+    report.weak_algorithm = _weak_algorithm(emb)
     try:
         status = None
+        kwargs: dict[str, Any] = ctx_kwargs
         for label, kwargs in _attempts(emb, is_doc_ts, ctx_kwargs, dss):
-            status = await _validate(emb, is_doc_ts, kwargs)
+            status = await _validate(emb, is_doc_ts, kwargs, weak=report.weak_algorithm is not None)
             report.validated_at = label
-            if status.trusted or status.revoked:
+            if _trust_settled(status) or status.revoked:
                 break
         assert status is not None
+        report.revocation_checked = _trust_settled(status)
+        if not report.revocation_checked and not status.revoked and revocation != "require":
+            soft_kwargs = {k: v for k, v in kwargs.items() if k not in ("revinfo_policy", "revocation_mode")}
+            soft_kwargs.update(_revocation_kwargs("soft-fail"))
+            soft = await _validate(emb, is_doc_ts, soft_kwargs, weak=report.weak_algorithm is not None)
+            if soft.revoked or _trust_settled(soft) or (soft.trusted and not status.trusted):
+                status = soft  # trusted once revocation is left aside: "not checked", not "untrusted"
+            elif status.trusted:
+                report.revocation_checked = True  # the timestamp fails for another reason
     except Exception as exc:  # pyHanko raises on forged structures; that is a verdict, not a crash
         report.errors.append(_short(exc))
-        report.reason = f"không kiểm tra được chữ ký (cannot validate): {_short(exc)}"
+        why = f"không kiểm tra được chữ ký (cannot validate): {_short(exc)}"
+        report.reason, report.problems, report.status, report.verdict = why, [why], "unreadable", why
         _fill_integrity_guess(emb, report)
         return report
 
     report.intact = bool(status.intact and status.valid)
     report.trusted = bool(status.trusted)
     report.revoked = bool(status.revoked)
+    if report.revoked:
+        report.revocation_checked = True
     report.coverage = status.coverage.name if status.coverage is not None else None
     mod_level = status.modification_level
     report.modification_level = mod_level.name if mod_level is not None else None
@@ -331,11 +647,193 @@ async def _verify_one(
     # only a trusted TSA's time counts: a signer could backdate its own claim past a revocation
     proven = report.timestamp if report.timestamp_source == "tsa" and report.timestamp_trusted else None
     if report.trusted and extra_crls and _listed_in_crls(status, extra_crls, proven):
-        report.trusted, report.revoked = False, True
+        report.trusted, report.revoked, report.revocation_checked = False, True, True
+    elif extra_crls and not report.revocation_checked and _crls_cover(status, extra_crls):
+        report.revocation_checked = True
+    if report.weak_algorithm is None:
+        report.weak_algorithm = _weak_in_path(status)
 
-    report.reason = _reason(report, status, mod_level, layout)
-    report.valid = report.reason is None
+    try:
+        report.content_changes = facts.content_changes(emb.signed_revision)
+    except Exception as exc:  # a snapshot that cannot be taken is a change we cannot rule out
+        report.content_changes = [
+            f"không so sánh được nội dung hiển thị (cannot compare display): {_short(exc)}"
+        ]
+    structure, hidden = facts.problems_after(emb.signed_revision)
+    problems = _problems(report, status, mod_level, facts, structure, hidden)
+    report.problems = [why for _, why in problems]
+    report.reason = problems[0][1] if problems else None
+    report.status = problems[0][0] if problems else "valid"
+    report.verdict = _VERDICTS.get(report.status, "KHÔNG HỢP LỆ")
+    if report.status == "weak_algorithm":
+        report.verdict += f" (thuật toán {report.weak_algorithm}, ký lúc {report.timestamp or 'không rõ'})"
+    report.valid = not report.problems
     return report
+
+
+def _revocation_kwargs(mode: str) -> dict[str, Any]:
+    """ValidationContext arguments: 'checked' (sohoa's default), or a pyHanko legacy mode.
+
+    Embedded OCSP answers are fetched right after signing, a moment after the signing time:
+    they still speak for it (retroactive revocation information).
+    """
+    if mode == "checked":
+        policy = RevocationCheckingPolicy(
+            ee_certificate_rule=RevocationCheckingRule.CRL_OR_OCSP_REQUIRED,
+            intermediate_ca_cert_rule=RevocationCheckingRule.CHECK_IF_DECLARED,
+        )
+        return {"revinfo_policy": CertRevTrustPolicy(policy, retroactive_revinfo=True)}
+    return {"revocation_mode": mode, "retroactive_revinfo": True}
+
+
+def _trust_settled(status: PdfSignatureStatus | DocumentTimestampStatus) -> bool:
+    """Trusted, and so is its timestamp if it carries one."""
+    if not status.trusted:
+        return False
+    ts = getattr(status, "timestamp_validity", None)
+    return ts is None or bool(ts.intact and ts.valid and ts.trusted)
+
+
+_VERDICTS = {
+    "valid": "HỢP LỆ",
+    "not_intact": "KHÔNG HỢP LỆ: nội dung đã ký bị sửa",
+    "revoked": "KHÔNG HỢP LỆ: chứng thư số đã bị thu hồi",
+    "weak_algorithm": "KHÔNG HỢP LỆ: dùng thuật toán băm yếu",
+    "untrusted": "KHÔNG HỢP LỆ: chứng thư số không được tin cậy",
+    "revocation_not_checked": (
+        "CHƯA KIỂM TRA THU HỒI: chữ ký đúng nhưng chưa xác minh được chứng thư có bị thu hồi"
+    ),
+    "coverage": "KHÔNG HỢP LỆ: chữ ký không bao phủ tệp",
+    "modified": "KHÔNG HỢP LỆ: tài liệu bị thay đổi sau khi ký",
+    "structure": "KHÔNG HỢP LỆ: cấu trúc tệp có phần không được ký",
+    "timestamp": "KHÔNG HỢP LỆ: dấu thời gian không tin cậy",
+    "unreadable": "KHÔNG HỢP LỆ: không đọc được chữ ký",
+}
+
+
+def _problems(
+    report: SignatureReport,
+    status: PdfSignatureStatus | DocumentTimestampStatus,
+    mod_level: ModificationLevel | None,
+    facts: _FileFacts,
+    structure: list[str],
+    hidden: int,
+) -> list[tuple[str, str]]:
+    """Every rule this signature breaks, as (status code, Vietnamese reason), worst first."""
+    out: list[tuple[str, str]] = []
+    if not report.intact:
+        out.append(("not_intact", "chữ ký không toàn vẹn, nội dung đã ký bị sửa (signature not intact)"))
+    if report.revoked:
+        out.append(("revoked", "chứng thư số đã bị thu hồi (certificate revoked)"))
+    coverage = report.coverage
+    if coverage not in ("ENTIRE_FILE", "ENTIRE_REVISION"):
+        out.append(("coverage", f"vùng ký không bao phủ tệp (signature does not cover the file: {coverage})"))
+    if mod_level is None or mod_level not in ALLOWED_LEVELS:
+        out.append(
+            (
+                "modified",
+                f"tài liệu bị thay đổi sau khi ký: {_mod_vi(mod_level)} (modified after signing)",
+            )
+        )
+    if isinstance(status, PdfSignatureStatus) and status.docmdp_ok is False:
+        out.append(
+            (
+                "modified",
+                "thay đổi sau khi ký vượt quyền chứng nhận DocMDP (changes exceed DocMDP permissions)",
+            )
+        )
+    for change in report.content_changes:
+        out.append(("modified", f"nội dung hiển thị khác bản đã ký: {change}"))
+    if coverage == "ENTIRE_REVISION" and facts.audit is not None and report.revision == facts.last_revision:
+        # Nothing in the xref chain follows this signature, yet bytes do: hidden content.
+        out.append(("structure", "có dữ liệu nằm ngoài vùng ký ở cuối tệp (bytes after the signed revision)"))
+    trailing = facts.audit.trailing if facts.audit is not None else 0
+    if trailing:
+        out.append(("structure", f"có {trailing} byte lạ sau %%EOF cuối tệp (bytes after the final %%EOF)"))
+    if hidden:
+        out.append(
+            ("structure", f"có {hidden} byte lạ giữa các phiên bản sau khi ký (bytes outside every revision)")
+        )
+    for problem in structure:
+        out.append(("structure", f"cấu trúc tệp sau khi ký: {problem}"))
+    if report.weak_algorithm:
+        out.append(
+            (
+                "weak_algorithm",
+                f"chữ ký dùng thuật toán yếu {report.weak_algorithm.upper()}, ký lúc "
+                f"{report.timestamp or 'không rõ'} (weak algorithm {report.weak_algorithm})",
+            )
+        )
+    if not report.trusted and not report.revoked:
+        indic = _indic(status)
+        why = _TRUST_PROBLEMS_VI.get(indic, "")
+        out.append(("untrusted", f"chứng thư số không được tin cậy{why} (certificate not trusted)"))
+    if report.timestamp_source == "tsa" and report.timestamp_trusted is False and report.trusted:
+        out.append(
+            ("timestamp", "dấu thời gian không hợp lệ hoặc không tin cậy (invalid or untrusted timestamp)")
+        )
+    if report.trusted and not report.revocation_checked and not report.revoked:
+        out.append(
+            (
+                "revocation_not_checked",
+                "chưa kiểm tra được chứng thư có bị thu hồi hay không: không có dữ liệu CRL/OCSP kèm theo "
+                "và không hỏi được máy chủ (revocation not checked: offline or unreachable)",
+            )
+        )
+    return out
+
+
+def _mod_vi(level: ModificationLevel | None) -> str:
+    return _MOD_VI.get(level, "không rõ") if level is not None else "không rõ"
+
+
+_MOD_VI = {
+    ModificationLevel.ANNOTATIONS: "thêm hoặc sửa chú thích",
+    ModificationLevel.OTHER: "sửa nội dung",
+}
+
+
+def _weak_algorithm(emb: EmbeddedPdfSignature) -> str | None:
+    """A broken hash in the signature itself or its signer's certificate (SHA-1, MD5)."""
+    try:
+        names = [emb.signer_info["digest_algorithm"]["algorithm"].native]
+        with contextlib.suppress(ValueError, KeyError):
+            names.append(emb.signer_info["signature_algorithm"].hash_algo)
+        if emb.signer_cert is not None:
+            names.append(emb.signer_cert.hash_algo)
+    except (KeyError, ValueError, TypeError, AttributeError):
+        return None
+    weak = [n for n in names if n in _WEAK_HASHES]
+    return weak[0] if weak else None
+
+
+def _weak_in_path(status: PdfSignatureStatus | DocumentTimestampStatus) -> str | None:
+    path = status.validation_path
+    if path is None:
+        return None
+    for cert in path.iter_certs(include_root=False):
+        try:
+            if cert.hash_algo in _WEAK_HASHES:
+                return str(cert.hash_algo)
+        except (ValueError, KeyError):
+            continue
+    return None
+
+
+_WEAK_HASHES = frozenset({"md2", "md5", "sha1"})
+
+
+def _crls_cover(status: PdfSignatureStatus | DocumentTimestampStatus, crls: Sequence[bytes]) -> bool:
+    """Do the CRL files given by hand speak for every issued certificate of the path?"""
+    path = status.validation_path
+    if path is None:
+        return False
+    chain = [x509.load_der_x509_certificate(c.dump()) for c in path.iter_certs(include_root=True)]
+    parsed = [x509.load_der_x509_crl(raw) for raw in crls]
+    for issuer, _cert in itertools.pairwise(chain):
+        if not any(c.issuer == issuer.subject and c.is_signature_valid(issuer.public_key()) for c in parsed):  # type: ignore[arg-type]
+            return False
+    return len(chain) > 1
 
 
 def _listed_in_crls(
@@ -410,48 +908,21 @@ def _timestamp_time(emb: EmbeddedPdfSignature, is_doc_ts: bool) -> dt.datetime |
 
 
 async def _validate(
-    emb: EmbeddedPdfSignature, is_doc_ts: bool, ctx_kwargs: dict[str, Any]
+    emb: EmbeddedPdfSignature, is_doc_ts: bool, ctx_kwargs: dict[str, Any], *, weak: bool = False
 ) -> PdfSignatureStatus | DocumentTimestampStatus:
-    if is_doc_ts:
-        return await async_validate_pdf_timestamp(emb, validation_context=ValidationContext(**ctx_kwargs))
+    """pyHanko's validation; ``weak`` accepts broken hashes so the rest can still be reported."""
+    if weak:
+        ctx_kwargs = {**ctx_kwargs, "algorithm_usage_policy": AcceptAllAlgorithms()}
     vc = ValidationContext(**ctx_kwargs)
-    return await async_validate_pdf_signature(emb, signer_validation_context=vc, ts_validation_context=vc)
-
-
-def _reason(
-    report: SignatureReport,
-    status: PdfSignatureStatus | DocumentTimestampStatus,
-    mod_level: ModificationLevel | None,
-    layout: _Layout,
-) -> str | None:
-    """The first rule this signature breaks, in Vietnamese (English gloss), or None."""
-    if not report.intact:
-        return "chữ ký không toàn vẹn, nội dung đã ký bị sửa (signature not intact)"
-    if report.revoked:
-        return "chứng thư số đã bị thu hồi (certificate revoked)"
-    if not report.trusted:
-        indic = _indic(status)
-        why = _TRUST_PROBLEMS_VI.get(indic, "")
-        return f"chứng thư số không được tin cậy{why} (certificate not trusted: {indic})"
-    coverage = report.coverage
-    if coverage not in ("ENTIRE_FILE", "ENTIRE_REVISION"):
-        return f"vùng ký không bao phủ tệp (signature does not cover the file: {coverage})"
-    if mod_level is None or mod_level not in ALLOWED_LEVELS:
-        level = mod_level.name if mod_level is not None else "?"
-        return f"tài liệu bị thay đổi sau khi ký (modified after signing: {level})"
-    if isinstance(status, PdfSignatureStatus) and status.docmdp_ok is False:
-        return "thay đổi sau khi ký vượt quyền chứng nhận DocMDP (changes exceed DocMDP permissions)"
-    if coverage == "ENTIRE_REVISION" and report.revision == layout.last_revision:
-        # Nothing in the xref chain follows this signature, yet bytes do: hidden content.
-        return "có dữ liệu nằm ngoài vùng ký ở cuối tệp (bytes after the signed revision)"
-    if layout.trailing:
-        return f"có {layout.trailing} byte lạ sau %%EOF cuối tệp (bytes after the final %%EOF)"
-    hidden = sum(n for rev, n in layout.gaps.items() if report.revision is None or rev > report.revision)
-    if hidden:
-        return f"có {hidden} byte lạ giữa các phiên bản sau khi ký (bytes outside every revision)"
-    if report.timestamp_source == "tsa" and report.timestamp_trusted is False:
-        return "dấu thời gian không hợp lệ hoặc không tin cậy (invalid or untrusted timestamp)"
-    return None
+    if is_doc_ts:
+        return await async_validate_pdf_timestamp(emb, validation_context=vc, diff_policy=STRICT_DIFF_POLICY)
+    return await async_validate_pdf_signature(
+        emb,
+        signer_validation_context=vc,
+        ts_validation_context=vc,
+        diff_policy=STRICT_DIFF_POLICY,
+        algorithm_policy=CMSAlgorithmUsagePolicy.lift_policy(AcceptAllAlgorithms()) if weak else None,
+    )
 
 
 _TRUST_PROBLEMS_VI = {
@@ -541,45 +1012,7 @@ def _open_pdf(path: Path) -> Iterator[tuple[BinaryIO, mmap.mmap]]:
             yield f, data
 
 
-@dataclass(frozen=True)
-class _Layout:
-    """Where the file's bytes are: revisions, and what lies outside them."""
-
-    last_revision: int
-    trailing: int
-    gaps: dict[int, int]
-    """revision number -> non-blank bytes between the previous revision's %%EOF and it"""
-
-
 _BLANK = b" \t\r\n\x00\x0c"
-
-
-def _gaps_between_revisions(reader: PdfFileReader, data: mmap.mmap) -> dict[int, int]:
-    """Bytes that belong to no revision: after one revision's %%EOF, before the next one's data.
-
-    An incremental update starts right after the previous ``%%EOF``; anything else there is
-    covered by no signature and referenced by no xref (an attacker's hiding place).
-    """
-    xrefs = reader.xrefs
-    gaps: dict[int, int] = {}
-    for rev in range(1, xrefs.total_revisions):
-        try:
-            prev = xrefs.get_xref_container_info(rev - 1)
-            eof = data.find(b"%%EOF", prev.end_location)
-            if eof < 0:
-                continue
-            info = xrefs.get_xref_container_info(rev)
-            starts = [info.start_location]
-            for ref in xrefs.explicit_refs_in_revision(rev):
-                loc = xrefs.get_historical_ref(ref, rev)
-                if isinstance(loc, int):
-                    starts.append(loc)
-        except (misc.PdfError, KeyError, ValueError, IndexError):
-            continue
-        gap = data[eof + 5 : min(starts)].strip(_BLANK)
-        if gap:
-            gaps[rev] = len(gap)
-    return gaps
 
 
 def _trailing_bytes(data: mmap.mmap) -> int:
@@ -642,7 +1075,7 @@ def _parsable(blobs: list[bytes], spec: Any) -> list[bytes]:
     return good
 
 
-def _load_trust_roots(paths: Sequence[Path]) -> list[asn1_x509.Certificate]:
+def _load_trust_roots(paths: Sequence[Path], *, required: bool = True) -> list[asn1_x509.Certificate]:
     roots: list[asn1_x509.Certificate] = []
     for p in paths:
         try:
@@ -653,7 +1086,7 @@ def _load_trust_roots(paths: Sequence[Path]) -> list[asn1_x509.Certificate]:
             raise VerifyInputError(
                 f"Chứng thư gốc {p} không đọc được (unreadable trust root): {_short(exc)}"
             ) from exc
-    if not roots:
+    if not roots and required:
         raise VerifyInputError(
             "Chưa cấu hình chứng thư gốc tin cậy: dùng --trust PEM hoặc SOHOA_SIGNING__TRUST_ROOTS "
             "(no trust roots configured)"

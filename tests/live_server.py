@@ -34,8 +34,9 @@ class ServeProcess:
         log_level: str = "info",
         cwd: Path | None = None,
         ready_seconds: float = 120.0,
+        port: int | None = None,
     ) -> None:
-        self.port = free_port()
+        self.port = port or free_port()  # a given port: the same server coming back
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
         self._fh = open(log, "ab")  # noqa: SIM115 - closed in stop()

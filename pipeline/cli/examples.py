@@ -73,6 +73,13 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     ),
     "admin list-webhooks": ("sohoa admin list-webhooks",),
     "admin remove-webhook": ("sohoa admin remove-webhook 1",),
+    "admin list-users": ("sohoa admin list-users", "sohoa admin list-users --json"),
+    "admin disable-user": ("sohoa admin disable-user nguyenvana",),
+    "admin enable-user": ("sohoa admin enable-user nguyenvana",),
+    "admin reset-password": ("sohoa admin reset-password nguyenvana",),
+    "admin revoke-tokens": ("sohoa admin revoke-tokens nguyenvana",),
+    "admin unlock": ("sohoa admin unlock nguyenvana",),
+    "access-log": ("sohoa access-log --owner 001090001234", "sohoa access-log --owner 001090001234 --json"),
     "sign-client": (
         "sohoa sign-client --server https://sohoa.xa-tan-phu.vn --token-env SOHOA_TOKEN "
         "--pkcs11-module /usr/lib/vnpt-ca/libvnpt.so",

@@ -139,23 +139,59 @@ def register(app: typer.Typer) -> None:
                 "--attempts", help="số lần thử tối đa khi kho/CSDL mất kết nối (attempts after an outage)"
             ),
         ] = 3,
+        server: Annotated[
+            str | None,
+            typer.Option(
+                "--server",
+                help="gửi lên API của tỉnh thay vì lưu tại chỗ (upload to the province API); "
+                "khóa API lấy từ biến môi trường SOHOA_API_KEY",
+            ),
+        ] = None,
+        agency: Annotated[
+            str | None, typer.Option("--agency", help="mã cơ quan tiếp nhận, với --server (agency code)")
+        ] = None,
+        wait: Annotated[
+            bool,
+            typer.Option(
+                "--wait/--no-wait",
+                help="với --server: chờ máy chủ xử lý xong mới chuyển vào done/ (wait for the job)",
+            ),
+        ] = True,
+        retry_max: Annotated[
+            float, typer.Option("--retry-max", help="giây chờ tối đa giữa hai lần thử lại (backoff cap)")
+        ] = 30.0,
     ) -> None:
         from pipeline.watch import HotFolder
 
-        if settle < 0 or poll <= 0 or attempts < 1:
-            raise SohoaError("--settle ≥ 0, --poll > 0 và --attempts ≥ 1", exit_code=ExitCode.BAD_ARGS)
-        settings = load_settings()
-        intake = Intake.open(settings, actor="watch")
+        if settle < 0 or poll <= 0 or attempts < 1 or retry_max <= 0:
+            raise SohoaError(
+                "--settle ≥ 0, --poll > 0, --attempts ≥ 1 và --retry-max > 0", exit_code=ExitCode.BAD_ARGS
+            )
         console = Console(stderr=True)
 
         def show(outcome: FileOutcome) -> None:
             console.print(f"{outcome.path.name}: {STATUS_LABELS[outcome.status]} {outcome.message or ''}")
 
-        folder = HotFolder(directory, intake, settle_seconds=settle, max_attempts=attempts)
+        folder: HotFolder
+        if server is not None:
+            from pipeline.watch_remote import Backoff, open_remote
+
+            # --once gives up after a few tries (the file waits in processing/ for the next run);
+            # a running watcher keeps trying until the server is back.
+            backoff = Backoff(first=min(1.0, retry_max), cap=retry_max, tries=6 if once else 0)
+            folder = open_remote(
+                directory, server, agency=agency, settle_seconds=settle, max_attempts=attempts,
+                backoff=backoff, wait=wait, poll_seconds=min(poll, 2.0),
+            )
+            close = folder.client.close
+        else:
+            intake = Intake.open(load_settings(), actor="watch")
+            folder = HotFolder(directory, intake, settle_seconds=settle, max_attempts=attempts)
+            close = intake.close
         try:
             stats = folder.run_once(show) if once else folder.run_forever(show, poll_seconds=poll)
         finally:
-            intake.close()
+            close()
         console.print(
             f"đã lưu {stats.ingested}, trùng {stats.duplicates}, lỗi {stats.failed} "
             f"(ingested, duplicates, failed)"

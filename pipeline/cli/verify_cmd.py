@@ -47,19 +47,16 @@ def run_verify(
     crls: list[Path] | None = None,
 ) -> VerificationReport:
     """Verify, print, and exit non-zero (``ExitCode.VERIFICATION``) when the file is not valid."""
-    from signing.verify import verify_pdf
+    from signing.verify import VerifyInputError, report_for_error
 
     _quiet_pyhanko()
     roots = [*trust, *settings.signing.trust_roots]
-    report = verify_pdf(
-        file,
-        trust_roots=roots,
-        revocation=revocation or settings.signing.revocation,
-        allow_fetching=not offline,
-        tz=settings.signing.timezone,
-        at=at,
-        crls=crls or [],
-    )
+    try:
+        report = _verify(file, roots, revocation, offline, settings, at, crls)
+    except VerifyInputError as exc:
+        if as_json:  # a script reading --json always gets a report, even for an unreadable file
+            typer.echo(report_for_error(file, exc).model_dump_json(indent=2))
+        raise
     if as_json:
         typer.echo(report.model_dump_json(indent=2))
     else:
@@ -71,6 +68,31 @@ def run_verify(
         why = why if len(why) <= 160 else why[:157] + "..."
         raise SohoaError(f"{file.name}: KHÔNG hợp lệ (not valid): {why}", exit_code=ExitCode.VERIFICATION)
     return report
+
+
+def _verify(
+    file: Path,
+    roots: list[Path],
+    revocation: RevocationMode | None,
+    offline: bool,
+    settings: Settings,
+    at: dt.datetime | None,
+    crls: list[Path] | None,
+) -> VerificationReport:
+    from signing.verify import verify_pdf
+
+    return verify_pdf(
+        file,
+        trust_roots=roots,
+        revocation=revocation or settings.signing.revocation,
+        allow_fetching=not offline,
+        tz=settings.signing.timezone,
+        at=at,
+        crls=crls or [],
+        shipped_trust=settings.signing.trust_shipped,
+        trust_enable=settings.signing.trust_enable,
+        trust_disable=settings.signing.trust_disable,
+    )
 
 
 def _quiet_pyhanko() -> None:
@@ -85,11 +107,24 @@ def _quiet_pyhanko() -> None:
 def render_summary(report: VerificationReport) -> str:
     """The Vietnamese summary a clerk reads (English glosses in parentheses)."""
     verdict = "HỢP LỆ (valid)" if report.valid else "KHÔNG HỢP LỆ (not valid)"
+    unchecked_only = report.signatures and all(
+        s.status in ("valid", "revocation_not_checked") for s in report.signatures
+    )
+    if not report.valid and unchecked_only and not report.stripped_signatures:
+        verdict = "CHƯA KIỂM TRA THU HỒI, chưa thể coi là hợp lệ (revocation not checked, not valid)"
     lines = [f"Tệp {report.file}: {verdict}"]
     if not report.signatures:
         lines.append(f"  {report.reason}")
     for i, sig in enumerate(report.signatures, 1):
         lines.extend(_render_signature(i, sig))
+    if report.stripped_signatures:
+        lines.append(f"  ✗ chữ ký đã bị gỡ bỏ (stripped): {', '.join(report.stripped_signatures)}")
+    if report.empty_signature_fields:
+        lines.append(
+            f"  ô chữ ký còn trống (empty signature fields): {', '.join(report.empty_signature_fields)}"
+        )
+    if report.encrypted:
+        lines.append("  tệp được mã hóa (encrypted file)")
     return "\n".join(lines)
 
 
@@ -118,7 +153,12 @@ def _render_signature(index: int, sig: SignatureReport) -> list[str]:
     lines = [
         f"  {mark} {kind} {index} [{sig.field}]: {who}",
         f"      toàn vẹn (intact): {_YES_NO[sig.intact]}; tin cậy (trusted): {_YES_NO[sig.trusted]}"
-        + ("; ĐÃ BỊ THU HỒI (revoked)" if sig.revoked else ""),
+        + ("; ĐÃ BỊ THU HỒI (revoked)" if sig.revoked else "")
+        + (
+            ""
+            if sig.revoked
+            else f"; kiểm tra thu hồi (revocation checked): {_YES_NO[sig.revocation_checked]}"
+        ),
         f"      thời gian ký (time): {_vn_time(sig.timestamp)}"
         + (f" ({source})" if source else "")
         + (f"; mức (level): {sig.pades_level}" if sig.pades_level else ""),
@@ -127,7 +167,9 @@ def _render_signature(index: int, sig: SignatureReport) -> list[str]:
         f"{_MODIFICATION_VI.get(sig.modification_level or '', sig.modification_level or '-')}",
     ]
     if sig.reason:
-        lines.append(f"      lý do (reason): {sig.reason}")
+        lines.append(f"      kết luận (verdict): {sig.verdict}")
+        for why in sig.problems or [sig.reason]:
+            lines.append(f"      lý do (reason): {why}")
     return lines
 
 

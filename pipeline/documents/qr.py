@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date
 
 from pipeline.documents.models import FieldValue
@@ -96,12 +96,6 @@ def parse_land_qr(text: str) -> dict[str, str] | None:
             "registry_number": registry}  # fmt: skip
 
 
-PARSERS: dict[str, Callable[[str], dict[str, str] | None]] = {
-    "cccd": parse_cccd_qr,
-    "land_use_certificate": parse_land_qr,
-}
-
-
 def _same(a: str, b: str) -> bool:
     return _clean(a).casefold() == _clean(b).casefold()
 
@@ -112,7 +106,9 @@ def apply_qr(doc_type: str, fields: dict[str, FieldValue], qr_texts: Sequence[st
     Runs after review: values from the code need no shape check (the parser checked them),
     agreement confirms the printed value, a mismatch is flagged. Returns document warnings.
     """
-    parser = PARSERS.get(doc_type)
+    from pipeline.documents.types import document_type  # the type modules import the parsers
+
+    parser = document_type(doc_type).qr_parser
     if parser is None:
         return []
     data = next((d for t in qr_texts if (d := parser(t)) is not None), None)

@@ -118,6 +118,7 @@ class DocumentType:
     past_dates: tuple[str, ...] = ()  # dates that cannot lie in the future
     post_extract: PostExtract | None = None  # e.g. the CCCD's machine-readable zone
     review_always: bool = False  # every value goes to a clerk (``other``: nothing to check against)
+    qr_parser: Callable[[str], dict[str, str] | None] | None = None  # the type's printed QR code
 
     @property
     def name(self) -> str:

@@ -178,3 +178,20 @@ def test_files_failed_by_an_outage_go_back_in_and_bad_scans_stay(make_intake, tm
     reason = (inbox / "failed" / "outage.pdf.reason.txt").read_text(encoding="utf-8")
     assert "reason: storage_unavailable" not in reason and "attempts: 2" in reason
     assert folder.requeue_failed() == []
+
+
+def test_desk_subfolders_have_their_own_done_and_failed(make_intake, tmp_path: Path) -> None:
+    intake: Intake = make_intake()
+    inbox = tmp_path / "scanner"
+    desk = inbox / "desk1"
+    desk.mkdir(parents=True)
+    (desk / "broken.pdf").write_bytes(b"%PDF-1.7\ntruncated")
+    (inbox / "done").mkdir()  # the areas of DIR are not desks
+    folder = HotFolder(inbox, intake, settle_seconds=0.2)
+    stats = folder.run_once()
+    assert stats.failed == 1
+    assert (desk / "failed" / "broken.pdf").is_file()
+    assert (desk / "failed" / "broken.pdf.reason.txt").is_file()
+    assert not (inbox / "failed" / "broken.pdf").exists()
+    assert not (inbox / "done" / "processing").exists()  # done/ was not taken for a desk
+    assert (desk / LOCK_NAME).is_file()  # each desk is locked as DIR is

@@ -117,9 +117,18 @@ def test_revocation_modes_when_the_ca_is_down(
     pki = pki_env.pki
     path = _write(tmp_path, sign_bytes(text_pdf_bytes(), signer_for(pki, pki.official_rsa)))
     pki_env.services.offline = True
-    assert verify_pdf(path, trust_roots=pki.trust_roots, revocation="soft-fail").valid
-    hard = verify_pdf(path, trust_roots=pki.trust_roots, revocation="hard-fail")
-    assert not hard.valid and not hard.signatures[0].trusted
+    # issue 12: an unreachable CA is "revocation not checked", never valid (soft-fail used to pass)
+    for mode in ("soft-fail", "hard-fail"):
+        report = verify_pdf(path, trust_roots=pki.trust_roots, revocation=mode)  # type: ignore[arg-type]
+        sig = report.signatures[0]
+        assert not report.valid and sig.status == "revocation_not_checked", mode
+        assert sig.trusted and not sig.revocation_checked and not sig.revoked
+        assert "thu hồi" in (sig.reason or "")
+    required = verify_pdf(path, trust_roots=pki.trust_roots, revocation="require")
+    assert not required.valid and not required.signatures[0].trusted
+    pki_env.services.offline = False
+    report = verify_pdf(path, trust_roots=pki.trust_roots)
+    assert report.valid and report.signatures[0].revocation_checked and report.revocation_checked
 
 
 def test_official_then_seal_both_valid_and_pdfsig_agrees(tmp_path: Path, pki_env: PkiEnv) -> None:
@@ -199,7 +208,11 @@ def test_bad_trust_roots_are_clear_errors(tmp_path: Path, pki_env: PkiEnv) -> No
     with pytest.raises(VerifyInputError, match=r"(?i)không tìm thấy"):
         verify_pdf(path, trust_roots=[tmp_path / "missing.pem"])
     with pytest.raises(VerifyInputError, match="chứng thư gốc"):
-        verify_pdf(path, trust_roots=[])
+        verify_pdf(path, trust_roots=[], shipped_trust=False)
+    # issue 12: the shipped Vietnamese list is the default; the test PKI is not under it
+    shipped_only = verify_pdf(path, trust_roots=[])
+    assert not shipped_only.valid and shipped_only.signatures[0].status == "untrusted"
+    assert "gov-root-g2" in shipped_only.trust_anchors
     junk = tmp_path / "junk.pem"
     junk.write_text("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")
     with pytest.raises(VerifyInputError):

@@ -97,9 +97,16 @@ def test_trust_roots_from_settings(app: typer.Typer, files: dict[str, Path], pki
     res = _run(app, str(files["good"]), "--json", env=env)
     assert res.exit_code == 0, res.output
     # without any root the command refuses with the input-error code, not a traceback
-    res = _run(app, str(files["good"]), env={"SOHOA_SIGNING__TRUST_ROOTS": "[]"})
+    # (issue 12: only once the shipped Vietnamese list is switched off too)
+    no_roots = {"SOHOA_SIGNING__TRUST_ROOTS": "[]", "SOHOA_SIGNING__TRUST_SHIPPED": "false"}
+    res = _run(app, str(files["good"]), env=no_roots)
     assert res.exit_code != 0
     assert res.exception is not None and "chứng thư gốc" in str(res.exception)
+    # with the shipped list only, the test PKI is simply not trusted
+    res = _run(app, str(files["good"]), "--json", env={"SOHOA_SIGNING__TRUST_ROOTS": "[]"})
+    assert res.exit_code == int(ExitCode.VERIFICATION)
+    doc = json.loads(res.stdout)
+    assert doc["signatures"][0]["status"] == "untrusted" and "vn-national-root" in doc["trust_anchors"]
 
 
 def test_bad_revocation_option(app: typer.Typer, files: dict[str, Path], pki_env: PkiEnv) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pipeline.documents.cccd import apply_mrz
+from pipeline.documents.qr import parse_cccd_qr
 from pipeline.documents.spec import DocTypeSpec, DocumentType, Person, label, with_common
 
 SPEC = with_common(
@@ -99,4 +100,5 @@ TYPE = DocumentType(
     persons=(Person("id_number", "date_of_birth", "sex"),),
     past_dates=("date_of_birth", "issue_date"),
     post_extract=apply_mrz,
+    qr_parser=parse_cccd_qr,
 )

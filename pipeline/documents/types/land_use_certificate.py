@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pipeline.documents.qr import parse_land_qr
 from pipeline.documents.spec import DocTypeSpec, DocumentType, Person, label, with_common
 
 SPEC = with_common(
@@ -61,4 +62,5 @@ TYPE = DocumentType(
     },
     owner_fields=(("holder_id_number", "holder"),),
     persons=(Person("holder_id_number"),),
+    qr_parser=parse_land_qr,
 )

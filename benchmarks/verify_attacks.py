@@ -1,0 +1,140 @@
+"""Counts per attack class of issue 12: attacked files rejected / total, good files accepted / total.
+
+Builds the test PKI with its loopback CRL/OCSP/TSA, signs the bases (approval, P=2
+certification + seal, and, when the console script is installed, ``sohoa sign`` and ``sohoa
+certify``), applies every attack of tests/signing/attacks.py and prints, per class, how many
+attacked files sohoa rejected and how many verified valid (must be 0), and crashes.
+
+    .venv/bin/python benchmarks/verify_attacks.py
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from pyhanko.sign import fields
+
+from signing.testpki_services import start_pki_with_services
+from signing.verify import VerifyInputError, verify_pdf
+from tests.signing import attacks
+from tests.signing.pki_fixtures import PkiEnv, sign_bytes, signer_for, text_pdf_bytes
+
+
+def main() -> int:
+    for name in ("pyhanko", "pyhanko_certvalidator"):
+        logging.getLogger(name).addHandler(logging.NullHandler())
+        logging.getLogger(name).propagate = False
+    tmp = Path(tempfile.mkdtemp(prefix="sohoa-attacks-"))
+    pki, services = start_pki_with_services(tmp / "pki")
+    try:
+        return _run(tmp, pki, services)
+    finally:
+        services.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _run(tmp: Path, pki, services) -> int:  # type: ignore[no-untyped-def]
+    from tests.signing.test_verify_issue12 import SOHOA, _sohoa
+
+    env = PkiEnv(pki=pki, services=services, nss_dir=tmp)
+    bases = {
+        "approval": sign_bytes(text_pdf_bytes(pages=2), signer_for(pki, pki.official_rsa)),
+        "certified-p2+seal": sign_bytes(
+            sign_bytes(
+                text_pdf_bytes(pages=2), signer_for(pki, pki.official_rsa), certify=fields.MDPPerm.FILL_FORMS
+            ),
+            signer_for(pki, pki.seal),
+            field="Seal",
+        ),
+    }
+    if SOHOA.exists():
+        (tmp / "s").mkdir()
+        (tmp / "c").mkdir()
+        bases["sohoa-sign"] = _sohoa(tmp / "s", env, "sign", "--pkcs12", str(pki.official_rsa.p12))
+        bases["sohoa-certify"] = _sohoa(
+            tmp / "c",
+            env,
+            "certify",
+            "--book",
+            "01/2026-SCT/BS",
+            "--requester",
+            "Trần Văn Khách",
+            "--pkcs12",
+            str(pki.official_ecdsa.p12),
+        )
+    form = sign_bytes(attacks.form_pdf_bytes(), signer_for(pki, pki.official_rsa))
+    classes: dict[str, list[tuple[str, Callable[[bytes], bytes], bytes]]] = collections.defaultdict(list)
+    for base, data in bases.items():
+        for name, fn in (
+            ("duplicate-xref-entry", attacks.duplicate_xref_entry),
+            ("duplicate-object-in-update", attacks.duplicate_object_in_update),
+            ("unreferenced-object-in-update", attacks.unreferenced_object_in_update),
+            ("junk-fake-eof-after-last-update", attacks.junk_and_fake_eof_after_last_update),
+            ("junk-after-signed-eof-relisting", attacks.junk_after_signed_eof_relisting),
+        ):
+            classes[name].append((base, fn, data))
+        if base != "approval":
+            last = "Seal" if base == "certified-p2+seal" else None
+            if last is None:
+                names = [s.field for s in _check(tmp, pki, data)[1].signatures]  # type: ignore[union-attr]
+                last = names[-1]
+            classes["stripped-seal"].append((base, attacks.strip_signature(last), data))
+    classes["hidden-text-field"].append(("form", attacks.hide_field("SoTien"), form))
+    classes["appearance-not-showing-value"].append(
+        ("form", attacks.appearance_not_showing_value("SoTien"), form)
+    )
+    classes["hidden-signature-widget"].append(("form", attacks.hide_field("Sig1"), form))
+
+    crashes = 0
+    start = time.perf_counter()
+    print(f"{'attack class':36s} rejected/total  valid  crashes")
+    for name, cases in classes.items():
+        rejected = valid = crash = 0
+        for _, fn, data in cases:
+            ok, report = _check(tmp, pki, fn(data))
+            crash += ok == "crash"
+            valid += ok == "valid"
+            rejected += ok in ("rejected", "error")
+        crashes += crash
+        print(f"{name:36s} {rejected:4d}/{len(cases):<4d}     {valid:4d}  {crash:4d}")
+    good = {**{f"base:{k}": v for k, v in bases.items()}, "form": form}
+    good |= {f"empty-field:{k}": attacks.empty_signature_field_added(v) for k, v in bases.items()}
+    lin = attacks.linearized_pdf_bytes(str(tmp))
+    good["linearized-signed-twice"] = sign_bytes(
+        sign_bytes(lin, signer_for(pki, pki.official_rsa)), signer_for(pki, pki.seal), field="Seal"
+    )
+    accepted = 0
+    for name, data in good.items():
+        ok, report = _check(tmp, pki, data)
+        accepted += ok == "valid"
+        crashes += ok == "crash"
+        if ok != "valid":
+            print(f"  good file rejected: {name}: {getattr(report, 'reason', report)}")
+    print(f"good files accepted: {accepted}/{len(good)}; crashes overall: {crashes}")
+    print(f"took {time.perf_counter() - start:.1f} s")
+    return 0
+
+
+def _check(tmp: Path, pki, data: bytes) -> tuple[str, object]:  # type: ignore[no-untyped-def]
+    path = tmp / "x.pdf"
+    path.write_bytes(data)
+    try:
+        report = verify_pdf(path, trust_roots=pki.trust_roots)
+    except VerifyInputError as exc:
+        return "error", exc
+    except Exception as exc:
+        return "crash", exc
+    return ("valid" if report.valid else "rejected"), report
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

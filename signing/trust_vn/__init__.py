@@ -1,0 +1,1 @@
+"""Vietnamese trust anchors shipped with sohoa (PEM files and manifest.json); see signing.trust."""

@@ -1,0 +1,377 @@
+"""Attacks of issue 12, each built on a properly signed file (test-only helpers).
+
+Every builder takes the signed bytes and returns the attacked bytes. Updates that pyHanko's
+writer would refuse to make are written by hand (``manual_update``), byte for byte as an
+attacker's tool would.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable
+
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign import fields
+
+FORGED = b"900 VND"
+
+
+def _reader(data: bytes) -> PdfFileReader:
+    return PdfFileReader(io.BytesIO(data), strict=False)
+
+
+def _last_startxref(data: bytes) -> int:
+    return int(re.findall(rb"startxref\s+(\d+)", data)[-1])
+
+
+def _trailer_entries(reader: PdfFileReader) -> bytes:
+    root = reader.trailer.raw_get("/Root")
+    out = f"/Root {root.idnum} {root.generation} R".encode()
+    if "/Info" in reader.trailer:
+        info = reader.trailer.raw_get("/Info")
+        out += f" /Info {info.idnum} {info.generation} R".encode()
+    if "/ID" in reader.trailer:
+        ids = reader.trailer["/ID"]
+        out += b" /ID [<" + bytes(ids[0].original_bytes).hex().encode() + b"> <"
+        out += bytes(ids[1].original_bytes).hex().encode() + b">]"
+    return out
+
+
+def manual_update(
+    data: bytes,
+    listed: list[tuple[int, bytes]],
+    *,
+    unlisted: bytes = b"",
+    entries: list[tuple[int, int]] | None = None,
+    lead: bytes = b"",
+) -> bytes:
+    """Append ``lead``, the object bodies (``listed``: number, body), ``unlisted`` bytes and an
+    xref table. ``entries`` overrides the table's (number, offset) rows, in order, one
+    subsection each: that is how duplicates are written."""
+    reader = _reader(data)
+    size = (
+        max(int(reader.trailer["/Size"]), *(n + 1 for n, _ in listed))
+        if listed
+        else int(reader.trailer["/Size"])
+    )
+    out = bytearray(data)
+    if not out.endswith(b"\n"):
+        out += b"\n"
+    out += lead
+    offsets: list[tuple[int, int]] = []
+    for num, body in listed:
+        offsets.append((num, len(out)))
+        out += f"{num} 0 obj\n".encode() + body + b"\nendobj\n"
+    out += unlisted
+    xref_at = len(out)
+    rows = entries if entries is not None else offsets
+    out += b"xref\n"
+    for num, off in rows:
+        out += f"{num} 1\n{off:010d} 00000 n \n".encode()
+    out += b"trailer\n<< /Size " + str(size).encode() + b" " + _trailer_entries(reader)
+    out += b" /Prev " + str(_last_startxref(data)).encode() + b" >>\n"
+    out += b"startxref\n" + str(xref_at).encode() + b"\n%%EOF\n"
+    return bytes(out)
+
+
+def _page1_content(reader: PdfFileReader) -> tuple[int, int, bytes]:
+    """Object number, current offset and decoded data of the first page's content stream."""
+    page = reader.root["/Pages"]["/Kids"][0].get_object()
+    ref = page.raw_get("/Contents")
+    if isinstance(ref, generic.ArrayObject):
+        ref = ref[0]
+    loc = reader.xrefs[ref.reference]
+    assert isinstance(loc, int), "content stream in an object stream: not used by these tests"
+    return ref.idnum, loc, ref.get_object().data
+
+
+def _forged_stream(original: bytes) -> bytes:
+    text = original + b"\nBT /F1 28 Tf 72 600 Td (" + FORGED + b") Tj ET"
+    return b"<< /Length " + str(len(text)).encode() + b" >>\nstream\n" + text + b"\nendstream"
+
+
+# --- the attack classes --------------------------------------------------------------------------
+
+
+def duplicate_xref_entry(data: bytes) -> bytes:
+    """The page content listed twice in one update: forged copy first, original offset second.
+
+    poppler, MuPDF and qpdf take the first entry and display the forged page."""
+    reader = _reader(data)
+    num, old_offset, content = _page1_content(reader)
+    forged = manual_update(data, [(num, _forged_stream(content))])
+    new_offset = int(re.findall(rb"\n(\d{10}) 00000 n \n", forged)[-1])
+    # the same update, its table rewritten: the forged entry, then the original one
+    return manual_update(
+        data, [(num, _forged_stream(content))], entries=[(num, new_offset), (num, old_offset)]
+    )
+
+
+def duplicate_object_in_update(data: bytes) -> bytes:
+    """One update defines the page content twice: a forged body nobody lists, then the listed
+    original-identical copy (a reconstructing reader takes the last or first body it finds)."""
+    reader = _reader(data)
+    num, _, content = _page1_content(reader)
+    same = b"<< /Length " + str(len(content)).encode() + b" >>\nstream\n" + content + b"\nendstream"
+    forged_body = f"{num} 0 obj\n".encode() + _forged_stream(content) + b"\nendobj\n"
+    return manual_update(data, [(num, same)], lead=forged_body)
+
+
+def unreferenced_object_in_update(data: bytes) -> bytes:
+    """An update (a harmless /Info change) carrying an object that no xref lists."""
+    reader = _reader(data)
+    size = int(reader.trailer["/Size"])
+    hidden = f"{size + 5} 0 obj\n(So tien: 900 VND) \nendobj\n".encode()
+    return manual_update(data, [(size, b"<< /Producer (sohoa) >>")], unlisted=hidden)
+
+
+def junk_and_fake_eof_after_last_update(data: bytes) -> bytes:
+    """Junk and a fake ``startxref``/``%%EOF`` after a last revision that is not a signature."""
+    updated = manual_update(data, [(int(_reader(data).trailer["/Size"]), b"<< /Producer (sohoa) >>")])
+    junk = b"9999 0 obj\n(So tien: 900 VND)\nendobj\n"
+    return updated + junk + b"startxref\n" + str(_last_startxref(updated)).encode() + b"\n%%EOF\n"
+
+
+def junk_after_signed_eof_relisting(data: bytes) -> bytes:
+    """Junk right after the signed %%EOF; the next update re-lists an unchanged object at its
+    signed offset, so no byte of it starts where the junk would be noticed."""
+    reader = _reader(data)
+    root = reader.trailer.raw_get("/Root")
+    loc = reader.xrefs[root.reference]
+    assert isinstance(loc, int)
+    junk = b"% hidden\n9999 0 obj\n(So tien: 900 VND)\nendobj\n"
+    return manual_update(data, [], lead=junk, entries=[(root.idnum, loc)])
+
+
+def _writer(data: bytes) -> IncrementalPdfFileWriter:
+    return IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
+
+
+def _write(w: IncrementalPdfFileWriter) -> bytes:
+    out = io.BytesIO()
+    w.write(out)
+    return out.getvalue()
+
+
+def _field(w: IncrementalPdfFileWriter, name: str) -> tuple[generic.IndirectObject, generic.DictionaryObject]:
+    for ref in w.root["/AcroForm"]["/Fields"]:
+        f = ref.get_object()
+        if f.get("/T") == name:
+            return ref, f
+    raise KeyError(name)
+
+
+def hide_field(name: str) -> Callable[[bytes], bytes]:
+    """Set the Hidden flag on a field's widget (the field disappears from the page)."""
+
+    def attack(data: bytes) -> bytes:
+        w = _writer(data)
+        _, f = _field(w, name)
+        f[generic.NameObject("/F")] = generic.NumberObject(2 | 4)
+        w.update_container(f)
+        return _write(w)
+
+    return attack
+
+
+def appearance_not_showing_value(name: str) -> Callable[[bytes], bytes]:
+    """A new appearance stream for a text field that draws something else than its value."""
+
+    def attack(data: bytes) -> bytes:
+        w = _writer(data)
+        _, f = _field(w, name)
+        ap = generic.StreamObject(
+            {
+                generic.NameObject("/Type"): generic.NameObject("/XObject"),
+                generic.NameObject("/Subtype"): generic.NameObject("/Form"),
+                generic.NameObject("/BBox"): generic.ArrayObject(
+                    [generic.NumberObject(n) for n in (0, 0, 200, 30)]
+                ),
+            },
+            stream_data=b"BT /Helv 12 Tf 2 10 Td (" + FORGED + b") Tj ET",
+        )
+        f[generic.NameObject("/AP")] = generic.DictionaryObject({generic.NameObject("/N"): w.add_object(ap)})
+        w.update_container(f)
+        return _write(w)
+
+    return attack
+
+
+def strip_signature(name: str) -> Callable[[bytes], bytes]:
+    """Remove a signature field (and its widget) in an update; the other signatures stay intact."""
+
+    def attack(data: bytes) -> bytes:
+        w = _writer(data)
+        form = w.root["/AcroForm"]
+        kept = generic.ArrayObject([r for r in form["/Fields"] if r.get_object().get("/T") != name])
+        form[generic.NameObject("/Fields")] = kept
+        w.update_container(form)
+        for page_ref in w.root["/Pages"]["/Kids"]:
+            page = page_ref.get_object()
+            annots = page.get("/Annots")
+            if annots is None:
+                continue
+            new = generic.ArrayObject([a for a in annots if a.get_object().get("/T") != name])
+            if len(new) != len(annots):
+                page[generic.NameObject("/Annots")] = new
+                w.update_container(page)
+        return _write(w)
+
+    return attack
+
+
+def empty_signature_field_added(data: bytes) -> bytes:
+    """Not an attack: a later, empty (invisible) signature field for someone to sign."""
+    w = _writer(data)
+    fields.append_signature_field(w, fields.SigFieldSpec(sig_field_name="ChoKy2"))
+    return _write(w)
+
+
+def startxref_zero(data: bytes) -> bytes:
+    """A file whose last ``startxref`` is 0 (crashed the reader with OSError before)."""
+    return data + b"\nstartxref 0 %%EOF"
+
+
+def form_pdf_bytes(value: str = "100 VND") -> bytes:
+    """A page with a filled, visible text field (its appearance shows the value)."""
+    import pikepdf
+
+    pdf = pikepdf.new()
+    font = pdf.make_indirect(
+        pikepdf.Dictionary(
+            Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica
+        )
+    )
+    page = pikepdf.Dictionary(
+        Type=pikepdf.Name.Page,
+        MediaBox=[0, 0, 595, 842],
+        Resources=pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font)),
+        Contents=pdf.make_stream(b"BT /F1 14 Tf 72 760 Td (So tien phai nop:) Tj ET"),
+    )
+    pdf.pages.append(pikepdf.Page(page))
+    ap = pdf.make_stream(f"/Tx BMC BT /Helv 12 Tf 2 10 Td ({value}) Tj ET EMC".encode())
+    ap.Type, ap.Subtype, ap.BBox = pikepdf.Name.XObject, pikepdf.Name.Form, [0, 0, 200, 30]
+    ap.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(Helv=font))
+    field = pdf.make_indirect(
+        pikepdf.Dictionary(
+            Type=pikepdf.Name.Annot,
+            Subtype=pikepdf.Name.Widget,
+            FT=pikepdf.Name.Tx,
+            T=pikepdf.String("SoTien"),
+            V=pikepdf.String(value),
+            DA=pikepdf.String("/Helv 12 Tf 0 g"),
+            Rect=[220, 750, 420, 780],
+            F=4,
+            AP=pikepdf.Dictionary(N=ap),
+            P=pdf.pages[0].obj,
+        )
+    )
+    pdf.pages[0].obj.Annots = pdf.make_indirect(pikepdf.Array([field]))
+    pdf.Root.AcroForm = pdf.make_indirect(
+        pikepdf.Dictionary(
+            Fields=pikepdf.Array([field]), DR=pikepdf.Dictionary(Font=pikepdf.Dictionary(Helv=font))
+        )
+    )
+    buf = io.BytesIO()
+    pdf.save(buf)
+    return buf.getvalue()
+
+
+def linearized_pdf_bytes(directory: str, pages: int = 2) -> bytes:
+    """An unsigned file written linearized by qpdf (through pikepdf; it needs a real file)."""
+    import pathlib
+
+    import pikepdf
+
+    from tests.signing.pki_fixtures import text_pdf_bytes
+
+    path = pathlib.Path(directory) / "linearized.pdf"
+    with pikepdf.open(io.BytesIO(text_pdf_bytes(pages=pages))) as pdf:
+        pdf.save(path, linearize=True)
+    return path.read_bytes()
+
+
+def hybrid_pdf_bytes() -> bytes:
+    """A hybrid-reference file as Word writes them: an xref table whose trailer's /XRefStm points
+    at an xref stream listing the objects kept in an object stream."""
+    objs = {
+        1: b"<< /Type /Catalog /Pages 2 0 R >>",
+        2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >>"
+        b" /Contents 5 0 R >>",
+    }
+    content = b"BT /F1 14 Tf 72 760 Td (QUYET DINH so 12/QD-UBND) Tj ET"
+    font = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"
+    out = bytearray(b"%PDF-1.5\n%\xe2\xe3\xcf\xd3\n")
+    offsets: dict[int, int] = {}
+    for n, body in objs.items():
+        offsets[n] = len(out)
+        out += f"{n} 0 obj\n".encode() + body + b"\nendobj\n"
+    offsets[5] = len(out)
+    out += (
+        b"5 0 obj\n<< /Length "
+        + str(len(content)).encode()
+        + b" >>\nstream\n"
+        + content
+        + b"\nendstream\nendobj\n"
+    )
+    header = b"4 0 "
+    objstm = header + font
+    offsets[6] = len(out)
+    out += (
+        b"6 0 obj\n<< /Type /ObjStm /N 1 /First "
+        + str(len(header)).encode()
+        + b" /Length "
+        + str(len(objstm)).encode()
+        + b" >>\nstream\n"
+        + objstm
+        + b"\nendstream\nendobj\n"
+    )
+    # xref stream 7: object 4 is the first object of object stream 6
+    rows = bytes([2, 0, 6, 0])  # W [1 2 1]: type 2, stream 6, index 0
+    offsets[7] = len(out)
+    out += (
+        b"7 0 obj\n<< /Type /XRef /Size 8 /Index [4 1] /W [1 2 1] /Length "
+        + str(len(rows)).encode()
+        + b" >>\nstream\n"
+        + rows
+        + b"\nendstream\nendobj\n"
+    )
+    xref_at = len(out)
+    # the table leaves object 4 out (subsections 0-3 and 5-7); only the XRefStm has it
+    out += b"xref\n0 4\n0000000000 65535 f \n"
+    for n in range(1, 4):
+        out += f"{offsets[n]:010d} 00000 n \n".encode()
+    out += b"5 3\n"
+    for n in range(5, 8):
+        out += f"{offsets[n]:010d} 00000 n \n".encode()
+    out += b"trailer\n<< /Size 8 /Root 1 0 R /XRefStm " + str(offsets[7]).encode() + b" >>\n"
+    out += b"startxref\n" + str(xref_at).encode() + b"\n%%EOF\n"
+    return bytes(out)
+
+
+def fill_text_field(name: str, value: str) -> Callable[[bytes], bytes]:
+    """Not an attack: a form filled after signing, its new appearance showing the new value."""
+
+    def fill(data: bytes) -> bytes:
+        w = _writer(data)
+        _, f = _field(w, name)
+        ap = generic.StreamObject(
+            {
+                generic.NameObject("/Type"): generic.NameObject("/XObject"),
+                generic.NameObject("/Subtype"): generic.NameObject("/Form"),
+                generic.NameObject("/BBox"): generic.ArrayObject(
+                    [generic.NumberObject(n) for n in (0, 0, 200, 30)]
+                ),
+            },
+            stream_data=b"/Tx BMC BT /Helv 12 Tf 2 10 Td (" + value.encode("latin-1") + b") Tj ET EMC",
+        )
+        f[generic.NameObject("/V")] = generic.TextStringObject(value)
+        f[generic.NameObject("/AP")] = generic.DictionaryObject({generic.NameObject("/N"): w.add_object(ap)})
+        w.update_container(f)
+        return _write(w)
+
+    return fill
