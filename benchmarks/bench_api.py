@@ -419,12 +419,14 @@ def main() -> int:
                 f"{os.cpu_count()} cores, "
                 f"load average {os.getloadavg()[0]:.1f} (machine shared with other work)"
             )
-            base = load(server, ["/auth/me"] * count, headers, args.rate)
+            base = load(server, ["/api/v1/auth/me"] * count, headers, args.rate)
             summarise("baseline GET /auth/me", base, None)
-            fetch_paths = [f"/results/documents/{rng.randint(1, signed)}" for _ in range(count)]
+            fetch_paths = [f"/api/v1/results/documents/{rng.randint(1, signed)}" for _ in range(count)]
             fetch = load(server, fetch_paths, headers, args.rate)
             summarise("signed-result fetch", fetch, base)
-            lookup_paths = [f"/lookup?owner={owner_of(rng.randint(1, args.docs))}" for _ in range(count)]
+            lookup_paths = [
+                f"/api/v1/lookup?owner={owner_of(rng.randint(1, args.docs))}" for _ in range(count)
+            ]
             looked = load(server, lookup_paths, headers, args.rate)
             summarise("lookup", looked, base)
             if args.server_workers == 1:

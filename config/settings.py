@@ -91,6 +91,10 @@ class ApiSettings(BaseModel):
     public_url: str | None = Field(
         None, description="base URL downstream systems reach the API at (default http://host:port)"
     )
+    webhook_retry_seconds: float = Field(
+        30.0, gt=0, description="first webhook retry delay, doubled after each failure"
+    )
+    webhook_max_attempts: int = Field(8, ge=1, le=50)
 
     @property
     def base_url(self) -> str:

@@ -24,6 +24,7 @@ from sqlalchemy import select, update
 from pipeline.intake import FileOutcome, Intake, Status, default_executor, pid_alive
 from pipeline.services import Services
 from storage.db.api_models import Job, JobStatus
+from storage.db.dossiers import audit
 from storage.db.engine import read_session, run_in_transaction, write_session
 
 log = logging.getLogger("sohoa.jobs")
@@ -185,6 +186,15 @@ def run_job(ctx: Services, job_id: str, *, executor: Any, processor: Any = None)
         shutil.rmtree(uploads_dir(ctx, job_id), ignore_errors=True)
 
     def finish(session: Any) -> None:
+        audit(
+            session,
+            "job.finished",
+            actor=job.actor,
+            job_id=job_id,
+            status=status.value,
+            files=len(job.files),
+            dossier=(result or {}).get("dossier") or job.dossier_code,
+        )
         session.execute(
             update(Job)
             .where(Job.id == job_id)

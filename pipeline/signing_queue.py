@@ -70,8 +70,8 @@ def item_view(item: SigningQueueItem, doc_type: str | None = None) -> dict[str, 
         "created_at": item.created_at,
         "signed_at": item.signed_at,
         "signed_sha256": item.signed_sha256,
-        "pdf_url": f"/signing/queue/{item.id}/pdf",
-        "upload_url": f"/signing/queue/{item.id}/signed",
+        "pdf_url": f"/api/v1/signing/queue/{item.id}/pdf",
+        "upload_url": f"/api/v1/signing/queue/{item.id}/signed",
     }
 
 
@@ -94,7 +94,7 @@ def enqueue(ctx: Services, document_id: int, official: str, principal: Principal
         document = visible_document(session, document_id, principal)
         user = session.scalar(select(StaffUser).where(StaffUser.username == official))
         if user is None or user.disabled or not ({"official", "administrator"} & set(user.roles)):
-            raise Refused(400, "Người ký không phải cán bộ có quyền ký (not an official)")
+            raise Refused(422, "Người ký không phải cán bộ có quyền ký (not an official)")
         if user.cert_sha256 is None:
             raise Refused(
                 409, "Cán bộ ký chưa đăng ký chứng thư số (official has no registered certificate)"

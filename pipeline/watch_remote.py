@@ -36,8 +36,8 @@ from pipeline.watch import RETRYABLE, HotFolder, _fsync_dir
 
 log = logging.getLogger(__name__)
 
-# Paths of the province API; a prefix (e.g. "/api/v1") goes in API_PREFIX once it is served.
-API_PREFIX = ""
+# Paths of the province API (v1; the unversioned aliases are deprecated).
+API_PREFIX = "/api/v1"
 INTAKE_PATH = API_PREFIX + "/intake"
 JOB_PATH = API_PREFIX + "/jobs/{job_id}"
 HEALTH_PATH = "/healthz"

@@ -1,25 +1,17 @@
-"""Expected failures (``SohoaError``) as JSON answers with a fitting HTTP status.
+"""The HTTP status of an expected failure (``SohoaError``); the answer's shape is in ``problems``.
 
-The body is ``{"detail": message}`` like FastAPI's own errors; messages are the same one-line,
-secret-free texts the CLI prints. Anything unexpected is logged (type only) and answered 500.
+Validation failures are 422 everywhere: ``BadInputError`` (``ExitCode.BAD_ARGS``), refusals of a
+value and FastAPI's request validation alike; 400 only for a body that cannot be read at all.
+A database that does not answer is a 503 with ``Retry-After``. See :mod:`pipeline.api.problems`.
 """
 
 from __future__ import annotations
 
-import logging
-
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeoutError
-
 from config.errors import ExitCode, SohoaError
 from pipeline.errors import Refused
 
-log = logging.getLogger("sohoa.api")
-
 STATUS_BY_EXIT_CODE: dict[ExitCode, int] = {
-    ExitCode.BAD_ARGS: 400,
+    ExitCode.BAD_ARGS: 422,
     ExitCode.INPUT_FILE: 422,
     ExitCode.OCR: 422,
     ExitCode.VERIFICATION: 422,
@@ -28,6 +20,11 @@ STATUS_BY_EXIT_CODE: dict[ExitCode, int] = {
     ExitCode.STORAGE: 503,
     ExitCode.DATABASE: 503,
 }
+
+DB_UNAVAILABLE = (
+    "Cơ sở dữ liệu tạm thời không phản hồi, xin thử lại sau ít phút (database unavailable, retry later)"
+)
+RETRY_AFTER_OUTAGE = "30"
 
 
 def status_for(exc: SohoaError) -> int:
@@ -47,36 +44,3 @@ def status_for(exc: SohoaError) -> int:
 
 # The routes' name for a workflow refusal: one class, so a refusal raised below the API keeps its status.
 ApiError = Refused
-
-DB_UNAVAILABLE = (
-    "Cơ sở dữ liệu tạm thời không phản hồi, xin thử lại sau ít phút (database unavailable, retry later)"
-)
-RETRY_AFTER_OUTAGE = "30"
-
-
-def install_error_handlers(app: FastAPI) -> None:
-    @app.exception_handler(SohoaError)
-    async def _sohoa_error(_request: Request, exc: SohoaError) -> JSONResponse:
-        code = status_for(exc)
-        if code >= 500:
-            log.warning("request failed: %s (%s)", type(exc).__name__, code)
-        retry_after = getattr(exc, "retry_after", None)
-        headers = {"Retry-After": str(int(retry_after))} if isinstance(retry_after, int) else None
-        if code == 503 and headers is None:
-            headers = {"Retry-After": RETRY_AFTER_OUTAGE}
-        return JSONResponse({"detail": exc.message}, status_code=code, headers=headers)
-
-    async def _database_down(_request: Request, exc: Exception) -> JSONResponse:
-        # The type only: a driver's message names the host, port and user.
-        log.warning("database unavailable: %s", type(exc).__name__)
-        return JSONResponse(
-            {"detail": DB_UNAVAILABLE}, status_code=503, headers={"Retry-After": RETRY_AFTER_OUTAGE}
-        )
-
-    for outage in (OperationalError, InterfaceError, DisconnectionError, PoolTimeoutError):
-        app.add_exception_handler(outage, _database_down)
-
-    @app.exception_handler(Exception)
-    async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
-        log.error("unexpected error: %s", type(exc).__name__)
-        return JSONResponse({"detail": "Lỗi nội bộ (internal error)"}, status_code=500)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
@@ -14,6 +13,7 @@ from pipeline import login_throttle
 from pipeline.accounts import IssuedToken, login, logout
 from pipeline.api.auth import CurrentPrincipal, _bearer, forget_token, unauthorized
 from pipeline.api.context import ApiContext, get_context
+from pipeline.api.types import Timestamp
 from storage.db.engine import run_in_transaction
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -27,7 +27,7 @@ class LoginRequest(BaseModel):
 class TokenResponse(BaseModel):
     token: str
     token_type: str = "bearer"
-    expires_at: datetime
+    expires_at: Timestamp
     username: str
     roles: list[str]
 

@@ -7,10 +7,10 @@ in the audit log with the previous type.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -19,6 +19,8 @@ from pipeline.access import dossier_agency, visible_document, visible_dossier
 from pipeline.api.auth import forbidden, require_scope
 from pipeline.api.context import ApiContext, get_context
 from pipeline.api.errors import ApiError
+from pipeline.api.paging import Limit, Offset, Page, page
+from pipeline.api.types import DocumentId, Timestamp
 from pipeline.corrections import correct_checked
 from pipeline.personal_data import record_document_read
 from pipeline.principals import ALL, Principal
@@ -48,7 +50,7 @@ class FieldView(BaseModel):
     needs_review: bool
     reviewed: bool
     reviewed_by: str | None = None
-    reviewed_at: datetime | None = None
+    reviewed_at: Timestamp | None = None
     original_value: str | None = None
 
 
@@ -59,11 +61,11 @@ class VersionView(BaseModel):
     sha256: str
     size: int
     signed_by: str | None = None
-    created_at: datetime
+    created_at: Timestamp
 
 
 class DocumentSummary(BaseModel):
-    id: int
+    id: DocumentId
     doc_type: str
     dossier: str | None
     pages: list[int]
@@ -87,9 +89,9 @@ class DossierView(BaseModel):
     agency: str
     procedure: str | None
     status: str
-    received_at: datetime
+    received_at: Timestamp
     promised_date: date | None
-    finished_at: datetime | None
+    finished_at: Timestamp | None
     documents: list[DocumentSummary]
 
 
@@ -102,7 +104,7 @@ class DocumentCorrection(BaseModel):
 
 
 class HistoryEntry(BaseModel):
-    at: datetime
+    at: Timestamp
     actor: str
     action: str
     details: dict[str, Any]
@@ -149,22 +151,23 @@ def _agency_filter(query: Any, principal: Principal) -> Any:
     ).where(Agency.code.in_(sorted(principal.agencies - {ALL})))
 
 
-@router.get("/documents", response_model=list[DocumentSummary], summary="Tìm tài liệu (search documents)")
+@router.get("/documents", response_model=Page[DocumentSummary], summary="Tìm tài liệu (search documents)")
 def search_documents(
+    request: Request,
     ctx: Annotated[ApiContext, Depends(get_context)],
     principal: Annotated[Principal, Depends(require_scope("documents:read"))],
     dossier: Annotated[str | None, Query(max_length=64)] = None,
     owner: Annotated[str | None, Query(max_length=64)] = None,
     doc_type: Annotated[str | None, Query(pattern=DOC_TYPE_PATTERN)] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
-) -> list[DocumentSummary]:
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page[DocumentSummary]:
     with read_session(ctx.engine) as session:
         query = select(Document)
         if dossier is not None:
             dossier_id = session.scalar(select(Dossier.id).where(Dossier.code == dossier))
             if dossier_id is None:
-                return []
+                return page(request, [], total=0, limit=limit, offset=offset)
             query = query.where(
                 (Document.dossier_id == dossier_id)
                 | Document.id.in_(
@@ -178,10 +181,12 @@ def search_documents(
             )
         if doc_type is not None:
             query = query.where(Document.doc_type == doc_type)
-        query = _agency_filter(query, principal).order_by(Document.id.desc()).limit(limit).offset(offset)
-        documents = list(session.scalars(query))
+        query = _agency_filter(query, principal)
+        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        documents = list(session.scalars(query.order_by(Document.id.desc()).limit(limit).offset(offset)))
         codes = _dossier_codes(session, {d.dossier_id for d in documents if d.dossier_id})
-        return [_summary(d, codes.get(d.dossier_id) if d.dossier_id else None) for d in documents]
+        items = [_summary(d, codes.get(d.dossier_id) if d.dossier_id else None) for d in documents]
+        return page(request, items, total=total, limit=limit, offset=offset)
 
 
 @router.get("/documents/{document_id}", response_model=DocumentView, summary="Một tài liệu (one document)")
@@ -270,7 +275,7 @@ def patch_document(
     from pipeline.documents.types import BY_NAME  # the registry of document types
 
     if body.doc_type not in BY_NAME:
-        raise ApiError(400, "Loại giấy tờ không có trong danh mục (unknown document type)")
+        raise ApiError(422, "Loại giấy tờ không có trong danh mục (unknown document type)")
 
     def work(session: Session) -> DocumentView:
         document = visible_document(session, document_id, principal)
@@ -316,7 +321,7 @@ def document_history(
 
 
 class ReviewItem(BaseModel):
-    document_id: int
+    document_id: DocumentId
     doc_type: str
     dossier: str | None
     pages: list[int]
@@ -325,15 +330,17 @@ class ReviewItem(BaseModel):
 
 @router.get(
     "/review",
-    response_model=list[ReviewItem],
+    response_model=Page[ReviewItem],
     summary="Trường cần kiểm tra lại (fields waiting for review)",
 )
 def review_queue(
+    request: Request,
     ctx: Annotated[ApiContext, Depends(get_context)],
     principal: Annotated[Principal, Depends(require_scope("documents:write"))],
     dossier: Annotated[str | None, Query(max_length=64)] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-) -> list[ReviewItem]:
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> Page[ReviewItem]:
     with read_session(ctx.engine) as session:
         query: Any = (
             select(ExtractedField, Document)
@@ -344,10 +351,12 @@ def review_queue(
             query = query.where(
                 Document.dossier_id == select(Dossier.id).where(Dossier.code == dossier).scalar_subquery()
             )
-        query = _agency_filter(query, principal).order_by(Document.id, ExtractedField.id).limit(limit)
+        query = _agency_filter(query, principal)
+        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        query = query.order_by(Document.id, ExtractedField.id).limit(limit).offset(offset)
         rows: list[Any] = list(session.execute(query).all())
         codes = _dossier_codes(session, {d.dossier_id for _, d in rows if d.dossier_id})
-        return [
+        items = [
             ReviewItem(
                 document_id=d.id,
                 doc_type=d.doc_type,
@@ -357,17 +366,27 @@ def review_queue(
             )
             for f, d in rows
         ]
+        return page(request, items, total=total, limit=limit, offset=offset)
 
 
-@router.get("/dossiers", summary="Danh sách hồ sơ (list dossiers)")
+class DossierListItem(BaseModel):
+    code: str
+    agency: str
+    status: str
+    received_at: Timestamp
+    components: int
+
+
+@router.get("/dossiers", response_model=Page[DossierListItem], summary="Danh sách hồ sơ (list dossiers)")
 def list_dossiers(
+    request: Request,
     ctx: Annotated[ApiContext, Depends(get_context)],
     principal: Annotated[Principal, Depends(require_scope("documents:read"))],
     code: Annotated[str | None, Query(max_length=64)] = None,
     status: Annotated[str | None, Query(max_length=16)] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
-) -> list[dict[str, Any]]:
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page[DossierListItem]:
     with read_session(ctx.engine) as session:
         query = select(Dossier.code, Agency.code, Dossier.status, Dossier.received_at).join(
             Agency, Agency.id == Dossier.agency_id
@@ -378,6 +397,7 @@ def list_dossiers(
             query = query.where(Dossier.code == code)
         if status is not None:
             query = query.where(Dossier.status == status)
+        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
         rows = session.execute(query.order_by(Dossier.id.desc()).limit(limit).offset(offset)).all()
         counts = dict(
             session.execute(
@@ -387,10 +407,11 @@ def list_dossiers(
                 .group_by(Dossier.code)
             ).all()
         ) if rows else {}
-        return [
-            {"code": c, "agency": a, "status": s, "received_at": r, "components": counts.get(c, 0)}
+        items = [
+            DossierListItem(code=c, agency=a, status=s, received_at=r, components=counts.get(c, 0))
             for c, a, s, r in rows
         ]
+        return page(request, items, total=total, limit=limit, offset=offset)
 
 
 __all__ = ["dossier_agency", "router"]

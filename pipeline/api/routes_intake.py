@@ -5,20 +5,47 @@ from __future__ import annotations
 import shutil
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy import func, select
 
 from pipeline.access import visible_job
 from pipeline.api.auth import forbidden, require_scope
 from pipeline.api.context import ApiContext, get_context
 from pipeline.api.errors import ApiError
+from pipeline.api.paging import Limit, Offset, Page, page
+from pipeline.api.types import JobId, Timestamp
 from pipeline.api.uploads import MULTIPART_OPENAPI, limit_bytes, multipart_openapi, receive_multipart
 from pipeline.jobs import create_job, job_view, new_job_id, uploads_dir
 from pipeline.principals import Principal
+from storage.db.api_models import Job
 from storage.db.dossiers import check_agency_code, check_procedure_code, get_dossier
 from storage.db.engine import read_session
 
 router = APIRouter(tags=["intake"])
+
+class JobView(BaseModel):
+    id: JobId
+    status: str
+    dossier: str | None
+    files_total: int
+    files_done: int
+    pages_done: int
+    pages_total: int
+    result: dict[str, Any] | None
+    error: str | None
+    created_at: Timestamp
+    started_at: Timestamp | None
+    finished_at: Timestamp | None
+
+
+class JobAccepted(BaseModel):
+    job_id: JobId
+    status: str
+    status_url: str
+    files: int
+
 
 DossierCode = Annotated[str, Path(max_length=64, pattern=r"^[0-9A-Z.]+-[0-9]{6}-[0-9]{4}$")]
 
@@ -36,7 +63,7 @@ async def _start(
     form = await receive_multipart(request, dest, limit_bytes(ctx.settings.api.max_upload_mb))
     try:
         if not form.files:
-            raise ApiError(400, "Chưa có tệp nào (no files in the upload)")
+            raise ApiError(422, "Chưa có tệp nào (no files in the upload)")
         agency = procedure = None
         if form_fields:
             agency = form.fields.get("agency") or None
@@ -44,7 +71,7 @@ async def _start(
             if agency is None:
                 own = sorted(a for a in principal.agencies if a != "*")
                 if len(own) != 1:
-                    raise ApiError(400, "Cần trường 'agency' (mã cơ quan) (agency code required)")
+                    raise ApiError(422, "Cần trường 'agency' (mã cơ quan) (agency code required)")
                 agency = own[0]
             check_agency_code(agency)
             if procedure is not None:
@@ -69,7 +96,12 @@ async def _start(
     if ctx.jobs is not None:
         ctx.jobs.submit(job_id)
     return JSONResponse(
-        {"job_id": job_id, "status": "queued", "status_url": f"/jobs/{job_id}", "files": len(form.files)},
+        {
+            "job_id": job_id,
+            "status": "queued",
+            "status_url": f"/api/v1/jobs/{job_id}",
+            "files": len(form.files),
+        },
         status_code=202,
     )
 
@@ -77,6 +109,7 @@ async def _start(
 @router.post(
     "/dossiers/{code}/scans",
     status_code=202,
+    response_model=JobAccepted,
     openapi_extra=MULTIPART_OPENAPI,
     summary="Tải bản quét vào hồ sơ (upload scans into a dossier)",
     responses={413: {"description": "quá lớn"}, 404: {"description": "không có hồ sơ"}},
@@ -98,6 +131,7 @@ async def upload_scans(
 @router.post(
     "/intake",
     status_code=202,
+    response_model=JobAccepted,
     openapi_extra=multipart_openapi("agency", "procedure"),
     summary="Tiếp nhận hồ sơ mới từ bản quét (new dossier from scans)",
     responses={413: {"description": "quá lớn"}},
@@ -110,7 +144,29 @@ async def upload_intake(
     return await _start(request, ctx, principal, dossier_code=None, form_fields=True)
 
 
-@router.get("/jobs/{job_id}", summary="Tiến độ tiếp nhận (job progress and result)")
+@router.get("/jobs", response_model=Page[JobView], summary="Công việc tiếp nhận (intake jobs, newest first)")
+def list_jobs(
+    request: Request,
+    ctx: Annotated[ApiContext, Depends(get_context)],
+    principal: Annotated[Principal, Depends(require_scope("intake"))],
+    status: Annotated[str | None, Query(max_length=16)] = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page[JobView]:
+    """The caller's own jobs (every job for an all-agency caller)."""
+    with read_session(ctx.engine) as session:
+        query = select(Job)
+        if not principal.all_agencies:
+            query = query.where(Job.actor == principal.actor)
+        if status is not None:
+            query = query.where(Job.status == status)
+        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        rows = session.scalars(query.order_by(Job.created_at.desc()).limit(limit).offset(offset))
+        items = [JobView.model_validate(job_view(job)) for job in rows]
+        return page(request, items, total=total, limit=limit, offset=offset)
+
+
+@router.get("/jobs/{job_id}", response_model=JobView, summary="Tiến độ tiếp nhận (job progress and result)")
 def get_job(
     job_id: Annotated[str, Path(max_length=32, pattern=r"^[0-9a-f]{32}$")],
     ctx: Annotated[ApiContext, Depends(get_context)],

@@ -6,9 +6,10 @@ one, a caller limited to some agencies sees only their holdings. Every lookup is
 
 from __future__ import annotations
 
+import json
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
@@ -33,7 +34,7 @@ LOOKUP_SCHEMA = {
                 "type": "object",
                 "properties": {
                     "doc_type": {"type": "string"},
-                    "document_id": {"type": "string"},
+                    "document_id": {"type": "integer"},
                     "dossier": {"type": ["string", "null"]},
                     "signed": {"type": "boolean"},
                     "fields": {"type": "object", "additionalProperties": {"type": "string"}},
@@ -52,6 +53,7 @@ LOOKUP_SCHEMA = {
     response_class=Response,
 )
 def get_lookup(
+    request: Request,
     ctx: Annotated[ApiContext, Depends(get_context)],
     principal: Annotated[Principal, Depends(require_scope("lookup"))],
     owner: Annotated[str, Query(max_length=64, description="số định danh 12 chữ số / mã số doanh nghiệp")],
@@ -63,7 +65,9 @@ def get_lookup(
         str | None, Query(max_length=255, description="căn cứ pháp lý khác (another declared legal basis)")
     ] = None,
 ) -> Response:
-    return _lookup(ctx, principal, owner, procedure, Purpose(dossier, legal_basis))
+    return _lookup(
+        ctx, principal, owner, procedure, Purpose(dossier, legal_basis), versioned=_versioned(request)
+    )
 
 
 class LookupRequest(BaseModel):
@@ -80,11 +84,23 @@ class LookupRequest(BaseModel):
     response_class=Response,
 )
 def post_lookup(
+    request: Request,
     body: LookupRequest,
     ctx: Annotated[ApiContext, Depends(get_context)],
     principal: Annotated[Principal, Depends(require_scope("lookup"))],
 ) -> Response:
-    return _lookup(ctx, principal, body.owner, body.procedure, Purpose(body.dossier, body.legal_basis))
+    return _lookup(
+        ctx,
+        principal,
+        body.owner,
+        body.procedure,
+        Purpose(body.dossier, body.legal_basis),
+        versioned=_versioned(request),
+    )
+
+
+def _versioned(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
 
 
 def reader_of(principal: Principal) -> Reader:
@@ -92,7 +108,13 @@ def reader_of(principal: Principal) -> Reader:
 
 
 def _lookup(
-    ctx: ApiContext, principal: Principal, owner: str, procedure: str | None, purpose: Purpose
+    ctx: ApiContext,
+    principal: Principal,
+    owner: str,
+    procedure: str | None,
+    purpose: Purpose,
+    *,
+    versioned: bool,
 ) -> Response:
     owner_id = validate_owner_id(owner)
     if procedure is not None:
@@ -101,4 +123,12 @@ def _lookup(
     result = run_in_transaction(
         ctx.engine, lambda session: governed_lookup(session, reader, owner_id, procedure, purpose)
     )
-    return Response(lookup_json(result), media_type="application/json")
+    text = lookup_json(result)
+    if versioned:
+        # v1 types every document id as an integer, as storage does; the CLI's JSON (fixed by
+        # interfaces.md) and the deprecated alias keep the string.
+        data = json.loads(text)
+        for held in data["held"]:
+            held["document_id"] = int(held["document_id"])
+        text = json.dumps(data, ensure_ascii=False, indent=2)
+    return Response(text, media_type="application/json")

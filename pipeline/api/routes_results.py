@@ -6,15 +6,18 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response, StreamingResponse
-from sqlalchemy import and_, bindparam, select
+from pydantic import BaseModel
+from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from pipeline.access import visible_dossier
 from pipeline.api.auth import require_scope
 from pipeline.api.context import ApiContext, get_context
 from pipeline.api.downloads import stream_chunks
+from pipeline.api.paging import Limit, Offset, Page, page
+from pipeline.api.types import DocumentId, Timestamp
 from pipeline.errors import not_found
 from pipeline.principals import Principal
 from storage.db.engine import read_session
@@ -150,30 +153,50 @@ def result_by_dossier(
     return _deliver(ctx, version, redirect, f"{code}.pdf")
 
 
-@router.get("", summary="Danh sách kết quả đã ký của hồ sơ (signed results of a dossier)")
+class ResultItem(BaseModel):
+    document_id: DocumentId
+    doc_type: str
+    version_id: int
+    sha256: str
+    size: int
+    signed_by: str | None
+    created_at: Timestamp
+    url: str
+
+
+@router.get(
+    "",
+    response_model=Page[ResultItem],
+    summary="Danh sách kết quả đã ký của hồ sơ (signed results of a dossier)",
+)
 def list_results(
+    request: Request,
     ctx: Annotated[ApiContext, Depends(get_context)],
     principal: Annotated[Principal, Depends(require_scope("results:read"))],
     dossier: Annotated[str, Query(max_length=64)],
-) -> list[dict[str, Any]]:
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> Page[ResultItem]:
     with read_session(ctx.engine) as session:
         found = visible_dossier(session, dossier, principal)
-        rows = session.execute(
+        query = (
             select(DocumentVersion, Document.doc_type)
             .join(Document, Document.id == DocumentVersion.document_id)
             .where(Document.dossier_id == found.id, DocumentVersion.kind == VersionKind.SIGNED.value)
-            .order_by(DocumentVersion.id)
-        ).all()
-        return [
-            {
-                "document_id": v.document_id,
-                "doc_type": doc_type,
-                "version_id": v.id,
-                "sha256": v.sha256,
-                "size": v.size,
-                "signed_by": v.signed_by,
-                "created_at": v.created_at,
-                "url": f"/results/documents/{v.document_id}",
-            }
+        )
+        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        rows = session.execute(query.order_by(DocumentVersion.id).limit(limit).offset(offset)).all()
+        items = [
+            ResultItem(
+                document_id=v.document_id,
+                doc_type=doc_type,
+                version_id=v.id,
+                sha256=v.sha256,
+                size=v.size,
+                signed_by=v.signed_by,
+                created_at=v.created_at,
+                url=f"/api/v1/results/documents/{v.document_id}",
+            )
             for v, doc_type in rows
         ]
+        return page(request, items, total=total, limit=limit, offset=offset)

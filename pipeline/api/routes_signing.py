@@ -14,6 +14,8 @@ from pydantic import BaseModel, Field
 from pipeline.api.auth import forbidden, require_scope
 from pipeline.api.context import ApiContext, get_context
 from pipeline.api.downloads import stream_chunks
+from pipeline.api.paging import Limit, Offset, Page, page
+from pipeline.api.types import DocumentId, Timestamp
 from pipeline.api.uploads import limit_bytes, receive_pdf
 from pipeline.principals import Principal
 from pipeline.signing_queue import accept_signed, cancel, enqueue, list_queue, own_item
@@ -33,8 +35,25 @@ PDF_BODY_OPENAPI: dict[str, Any] = {
 
 
 class EnqueueRequest(BaseModel):
-    document_id: int = Field(ge=1, le=2**62)
+    document_id: DocumentId
     official: str = Field(min_length=2, max_length=64, description="tên đăng nhập của cán bộ ký")
+
+
+class QueueItem(BaseModel):
+    id: int
+    document_id: DocumentId
+    doc_type: str | None = None
+    title: str | None = None
+    status: str
+    sha256: str
+    size: int
+    queued_by: str | None = None
+    created_at: Timestamp
+    signed_at: Timestamp | None = None
+    signed_sha256: str | None = None
+    pdf_url: str
+    upload_url: str
+    official: str | None = None
 
 
 def _staff(principal: Principal) -> Principal:
@@ -43,7 +62,12 @@ def _staff(principal: Principal) -> Principal:
     return principal
 
 
-@router.post("/queue", status_code=201, summary="Đưa tài liệu vào hàng đợi ký (queue for signature)")
+@router.post(
+    "/queue",
+    status_code=201,
+    response_model=QueueItem,
+    summary="Đưa tài liệu vào hàng đợi ký (queue for signature)",
+)
 def post_queue(
     body: EnqueueRequest,
     ctx: Annotated[ApiContext, Depends(get_context)],
@@ -52,14 +76,22 @@ def post_queue(
     return enqueue(ctx, body.document_id, body.official, _staff(principal))
 
 
-@router.get("/queue", summary="Tài liệu chờ ký (what is waiting for signature)")
+@router.get(
+    "/queue", response_model=Page[QueueItem], summary="Tài liệu chờ ký (what is waiting for signature)"
+)
 def get_queue(
+    request: Request,
     ctx: Annotated[ApiContext, Depends(get_context)],
     principal: Annotated[Principal, Depends(require_scope("documents:read"))],
     official: Annotated[str | None, Query(max_length=64)] = None,
     status: Annotated[Literal["pending", "signed", "cancelled"], Query()] = "pending",
-) -> list[dict[str, Any]]:
-    return list_queue(ctx, _staff(principal), official=official, status=status)
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> Page[QueueItem]:
+    # One official's queue is short: filtered by visibility in the workflow, then cut here.
+    rows = list_queue(ctx, _staff(principal), official=official, status=status)
+    items = [QueueItem.model_validate(r) for r in rows[offset : offset + limit]]
+    return page(request, items, total=len(rows), limit=limit, offset=offset)
 
 
 @router.get(
@@ -120,7 +152,9 @@ async def post_signed(
     )
 
 
-@router.delete("/queue/{item_id}", summary="Hủy mục chờ ký (cancel a queue item)")
+@router.delete(
+    "/queue/{item_id}", response_model=QueueItem, summary="Hủy mục chờ ký (cancel a queue item)"
+)
 def delete_item(
     item_id: ItemId,
     ctx: Annotated[ApiContext, Depends(get_context)],

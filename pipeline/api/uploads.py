@@ -57,7 +57,7 @@ class ReceivedForm:
 
 
 def safe_filename(raw: str) -> str:
-    """The client's file name if it is a plain name; anything path-like is refused (400)."""
+    """The client's file name if it is a plain name; anything path-like is refused (422)."""
     name = unicodedata.normalize("NFC", raw)
     if (
         not name
@@ -69,7 +69,7 @@ def safe_filename(raw: str) -> str:
         or name.startswith(".")
         or len(name) > MAX_NAME
     ):
-        raise ApiError(400, "Tên tệp không hợp lệ (file name must be a plain name, no path)")
+        raise ApiError(422, "Tên tệp không hợp lệ (file name must be a plain name, no path)")
     return name
 
 
@@ -150,7 +150,7 @@ class _PartWriter:
             self._field_name = field_name
             return
         if len(self.form.files) >= MAX_FILES:
-            raise ApiError(400, f"Tối đa {MAX_FILES} tệp mỗi lần (too many files)")
+            raise ApiError(422, f"Tối đa {MAX_FILES} tệp mỗi lần (too many files)")
         name = safe_filename(filename.decode("utf-8", "replace"))
         slot = self.dest / f"{len(self.form.files):03d}"
         slot.mkdir(parents=True, exist_ok=True)
@@ -172,7 +172,7 @@ class _PartWriter:
             self._size += len(chunk)
         elif self._field_name is not None:
             if len(self._field_value) + len(chunk) > MAX_FIELD_BYTES:
-                raise ApiError(400, "Trường biểu mẫu quá dài (form field too long)")
+                raise ApiError(422, "Trường biểu mẫu quá dài (form field too long)")
             self._field_value += chunk
 
     def on_part_end(self) -> None:
@@ -254,6 +254,6 @@ async def receive_pdf(request: Request, dest: Path, limit: int) -> SavedFile:
         form = await receive_multipart(request, dest, limit)
         if len(form.files) != 1:
             shutil.rmtree(dest, ignore_errors=True)
-            raise ApiError(400, "Cần đúng một tệp PDF (exactly one file expected)")
+            raise ApiError(422, "Cần đúng một tệp PDF (exactly one file expected)")
         return form.files[0]
     return await receive_body(request, dest / "upload.pdf", limit)

@@ -132,3 +132,44 @@ def register(app: typer.Typer) -> None:
             _engine(), lambda s: issue_token(s, get_user(s, username), timedelta(hours=hours))
         )
         typer.echo(issued.token)
+
+    @admin.command(
+        "add-webhook",
+        help=(
+            "Đăng ký webhook: URL nhận sự kiện (job.finished, result.signed, dossier.returned), ký "
+            "HMAC-SHA256 bằng khóa trong biến môi trường --secret-env của máy chủ API."
+        ),
+    )
+    def add_webhook(
+        url: Annotated[str, typer.Argument(help="URL http(s) nhận sự kiện")],
+        events: Annotated[str, typer.Option("--events", help="các sự kiện, cách nhau bởi dấu phẩy")],
+        secret_env: Annotated[str, typer.Option("--secret-env", help="tên biến môi trường chứa khóa")],
+    ) -> None:
+        from pipeline.webhooks import add_subscription
+        from storage.db.engine import run_in_transaction
+
+        wanted = [e.strip() for e in events.split(",") if e.strip()]
+        view = run_in_transaction(
+            _engine(), lambda s: add_subscription(s, url, wanted, secret_env, actor="cli:admin")
+        )
+        if not os.environ.get(secret_env):
+            typer.echo(f"lưu ý (note): biến {secret_env} chưa đặt ở đây; máy chủ API cần có nó", err=True)
+        typer.echo(f"đã đăng ký webhook (subscribed) #{view.id}: {view.url} {','.join(view.events)}")
+
+    @admin.command("list-webhooks", help="Liệt kê các webhook đã đăng ký.")
+    def list_webhooks() -> None:
+        from pipeline.webhooks import list_subscriptions
+        from storage.db.engine import read_session
+
+        with read_session(_engine()) as session:
+            for v in list_subscriptions(session):
+                state = "hoạt động" if v.active else "đã hủy"
+                typer.echo(f"#{v.id}\t{state}\t{v.url}\t{','.join(v.events)}\t{v.secret_env}")
+
+    @admin.command("remove-webhook", help="Hủy một webhook (các lần gửi chưa đi bị bỏ).")
+    def remove_webhook(subscription_id: Annotated[int, typer.Argument(help="số của webhook")]) -> None:
+        from pipeline.webhooks import remove_subscription
+        from storage.db.engine import run_in_transaction
+
+        run_in_transaction(_engine(), lambda s: remove_subscription(s, subscription_id, actor="cli:admin"))
+        typer.echo(f"đã hủy webhook (removed) #{subscription_id}")

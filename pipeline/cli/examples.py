@@ -67,6 +67,12 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "admin revoke-key": ("sohoa admin revoke-key he-thong-mot-cua",),
     "admin add-user": ("sohoa admin add-user nguyenvana --role official --agency 000.00.00.H41",),
     "admin issue-token": ("sohoa admin issue-token nguyenvana --hours 8",),
+    "admin add-webhook": (
+        "sohoa admin add-webhook https://motcua.tinh.gov.vn/su-kien --events job.finished,result.signed "
+        "--secret-env SOHOA_WEBHOOK_SECRET_MOTCUA",
+    ),
+    "admin list-webhooks": ("sohoa admin list-webhooks",),
+    "admin remove-webhook": ("sohoa admin remove-webhook 1",),
     "admin list-users": ("sohoa admin list-users", "sohoa admin list-users --json"),
     "admin disable-user": ("sohoa admin disable-user nguyenvana",),
     "admin enable-user": ("sohoa admin enable-user nguyenvana",),

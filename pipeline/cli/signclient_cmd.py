@@ -74,7 +74,7 @@ class QueueClient:
         return response
 
     def queue(self) -> list[QueueEntry]:
-        response = self._call("GET", "/signing/queue")
+        response = self._call("GET", "/api/v1/signing/queue")
         if response.status_code != 200:
             raise SignClientError(
                 f"Máy chủ từ chối lấy hàng đợi (queue refused): HTTP {response.status_code}"
@@ -88,11 +88,11 @@ class QueueClient:
                 sha256=str(i["sha256"]),
                 size=int(i["size"]),
             )
-            for i in response.json()
+            for i in response.json()["items"]
         ]
 
     def fetch(self, entry: QueueEntry) -> bytes:
-        response = self._call("GET", f"/signing/queue/{entry.id}/pdf")
+        response = self._call("GET", f"/api/v1/signing/queue/{entry.id}/pdf")
         if response.status_code != 200:
             raise SignClientError(
                 f"Không tải được tài liệu #{entry.id} (download failed): {response.status_code}"
@@ -105,13 +105,13 @@ class QueueClient:
     def upload(self, entry: QueueEntry, signed: bytes) -> dict[str, Any]:
         response = self._call(
             "POST",
-            f"/signing/queue/{entry.id}/signed",
+            f"/api/v1/signing/queue/{entry.id}/signed",
             content=signed,
             headers={"Content-Type": "application/pdf"},
         )
         if response.status_code not in (200, 201):
             try:
-                detail = response.json().get("detail")
+                detail = response.json().get("detail")  # RFC 9457 problem details
             except ValueError:
                 detail = None
             raise SignClientError(

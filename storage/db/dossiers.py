@@ -36,6 +36,8 @@ VIETNAM_TZ = timezone(timedelta(hours=7))
 MAX_DAILY_SEQUENCE = 9999
 
 
+WEBHOOK_ACTIONS = frozenset({"job.finished", "document.signed", "document.signed_result", "dossier.status"})
+
 def audit(
     session: Session,
     action: str,
@@ -49,6 +51,11 @@ def audit(
         action=action, actor=actor, dossier_id=dossier_id, document_id=document_id, details=details
     )
     session.add(entry)
+    if action in WEBHOOK_ACTIONS:
+        # Announced to webhook subscribers in this same transaction (the outbox).
+        from storage.db.webhook_models import record_event
+
+        record_event(session, entry)
     return entry
 
 

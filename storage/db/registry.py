@@ -21,6 +21,7 @@ _OPTIONAL_TABLE_MODULES = (
     "storage.db.source_signatures",
     "storage.db.security_models",
     "storage.db.dossier_cases",
+    "storage.db.webhook_models",
 )
 
 for _module in _OPTIONAL_TABLE_MODULES:

@@ -62,8 +62,8 @@ def test_admin_commands(tmp_path: Path, pki: PkiFixture) -> None:
 
     app = create_app(load_settings(data_dir=data), start_worker=False)
     with TestClient(app) as client:
-        me = client.get("/auth/me", headers={"Authorization": f"Bearer {token.stdout.strip()}"}).json()
+        me = client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token.stdout.strip()}"}).json()
         assert me["name"] == "an.nv" and me["roles"] == ["official"]
-        assert client.get("/auth/me", headers={"X-API-Key": raw_key}).status_code == 401  # revoked
-        login = client.post("/auth/login", json={"username": "an.nv", "password": "mat-khau-quan-tri"})
+        assert client.get("/api/v1/auth/me", headers={"X-API-Key": raw_key}).status_code == 401  # revoked
+        login = client.post("/api/v1/auth/login", json={"username": "an.nv", "password": "mat-khau-quan-tri"})
         assert login.status_code == 200

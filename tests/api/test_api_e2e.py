@@ -104,7 +104,7 @@ def test_sign_client_against_live_server(
     http = httpx.Client(base_url=server.url, timeout=60)
 
     def login(username: str) -> str:
-        response = http.post("/auth/login", json={"username": username, "password": PASSWORD})
+        response = http.post("/api/v1/auth/login", json={"username": username, "password": PASSWORD})
         assert response.status_code == 200
         return str(response.json()["token"])
 
@@ -112,7 +112,7 @@ def test_sign_client_against_live_server(
     official_token = login("official")
     for _code, document_id in docs:
         queued = http.post(
-            "/signing/queue", json={"document_id": document_id, "official": "official"}, headers=clerk
+            "/api/v1/signing/queue", json={"document_id": document_id, "official": "official"}, headers=clerk
         )
         assert queued.status_code == 201, queued.text
 
@@ -127,21 +127,23 @@ def test_sign_client_against_live_server(
     # Downstream: the signed result, verified by the server's own /verify.
     key = api.key("dvc", ["results:read", "verify", "lookup"], [AGENCY_A])
     code, document_id = docs[0]
-    pdf = http.get(f"/results/dossiers/{code}", headers=key)
+    pdf = http.get(f"/api/v1/results/dossiers/{code}", headers=key)
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     report = http.post(
-        "/verify", content=pdf.content, headers={**key, "Content-Type": "application/pdf"}
+        "/api/v1/verify", content=pdf.content, headers={**key, "Content-Type": "application/pdf"}
     ).json()
     assert report["valid"] is True and len(report["signatures"]) == 1
     assert "Nguyễn Văn An" in (report["signatures"][0]["signer"] or "")
-    held = http.get("/lookup", params={"owner": OWNER_ID}, headers=key).json()
-    assert {h["document_id"] for h in held["held"]} == {str(d) for _, d in docs}
+    held = http.get("/api/v1/lookup", params={"owner": OWNER_ID}, headers=key).json()
+    assert {h["document_id"] for h in held["held"]} == {d for _, d in docs}  # integers in v1
     assert all(h["signed"] for h in held["held"])
 
     # A wrong token label / PIN: clear error, exit code of the PIN failure, PIN never printed.
     bad_env = {**env, "SOHOA_TEST_PIN": "999999"}
     api_doc = api.document(api.unique_pdf())
-    http.post("/signing/queue", json={"document_id": api_doc[1], "official": "official"}, headers=clerk)
+    http.post(
+        "/api/v1/signing/queue", json={"document_id": api_doc[1], "official": "official"}, headers=clerk
+    )
     wrong = sign_client(
         server, official_token, bad_env, pki, "--yes", token_label=WRONG_PIN_TOKEN, key_label="pin-rsa"
     )
@@ -149,7 +151,7 @@ def test_sign_client_against_live_server(
     assert "999999" not in wrong.stderr + wrong.stdout
 
     log = server.stop()
-    assert "GET /lookup 200" in log and "POST /signing/queue/" in log  # the access log is there
+    assert "GET /api/v1/lookup 200" in log and "POST /api/v1/signing/queue/" in log  # the access log is there
     outputs = log + run.stdout + run.stderr + again.stdout + again.stderr + wrong.stdout + wrong.stderr
     assert USER_PIN not in outputs
     assert OWNER_ID not in outputs

@@ -39,11 +39,11 @@ def test_path_traversal_refused(api: Api, name: str) -> None:
     clerk = api.user("clerk", ["clerk"], [AGENCY_A])
     code = create_dossier(api.ctx.engine, AGENCY_A, actor="test")
     response = api.client.post(
-        f"/dossiers/{code}/scans",
+        f"/api/v1/dossiers/{code}/scans",
         files=[("files", ("ok.pdf", b"%PDF-1.4 fine")), ("files", (name, b"%PDF-1.4 evil"))],
         headers=clerk,
     )
-    assert response.status_code == 400, response.text
+    assert response.status_code == 422, response.text
     assert "file name" in response.json()["detail"]
     assert uploads(api) == []  # the accepted part was removed too
     assert not (api.tmp / "evil.pdf").exists() and not Path("/tmp/evil.pdf").exists()
@@ -71,7 +71,9 @@ def test_upload_over_the_limit(small_api: Api) -> None:
     code = create_dossier(api.ctx.engine, AGENCY_A, actor="test")
     big = b"%PDF-1.4\n" + b"0" * 200_000
     # Declared by Content-Length: refused before reading the body.
-    response = api.client.post(f"/dossiers/{code}/scans", files={"files": ("big.pdf", big)}, headers=clerk)
+    response = api.client.post(
+        f"/api/v1/dossiers/{code}/scans", files={"files": ("big.pdf", big)}, headers=clerk
+    )
     assert response.status_code == 413, response.text
     # Chunked (no Content-Length): refused while streaming, partial file removed.
     boundary = "sohoaboundary"
@@ -87,7 +89,7 @@ def test_upload_over_the_limit(small_api: Api) -> None:
         yield f"\r\n--{boundary}--\r\n".encode()
 
     response = api.client.post(
-        f"/dossiers/{code}/scans",
+        f"/api/v1/dossiers/{code}/scans",
         content=body(),
         headers={**clerk, "Content-Type": f"multipart/form-data; boundary={boundary}"},
     )
@@ -95,14 +97,16 @@ def test_upload_over_the_limit(small_api: Api) -> None:
     assert uploads(api) == []
     # Under the limit it is accepted (a job is created).
     ok = api.client.post(
-        f"/dossiers/{code}/scans", files={"files": ("small.pdf", b"%PDF-1.4\n" + b"0" * 1000)}, headers=clerk
+        f"/api/v1/dossiers/{code}/scans",
+        files={"files": ("small.pdf", b"%PDF-1.4\n" + b"0" * 1000)},
+        headers=clerk,
     )
     assert ok.status_code == 202
     # /verify and signed uploads share the cap.
     key = api.key("v", ["verify"], ["*"])
     assert (
         api.client.post(
-            "/verify", content=big, headers={**key, "Content-Type": "application/pdf"}
+            "/api/v1/verify", content=big, headers={**key, "Content-Type": "application/pdf"}
         ).status_code
         == 413
     )
@@ -112,13 +116,16 @@ def test_upload_into_unknown_or_foreign_dossier(api: Api) -> None:
     clerk_b = api.user("clerkb", ["clerk"], [AGENCY_B])
     code = create_dossier(api.ctx.engine, AGENCY_A, actor="test")
     files = {"files": ("a.pdf", b"%PDF-1.4")}
-    assert api.client.post(f"/dossiers/{code}/scans", files=files, headers=clerk_b).status_code == 404
+    assert api.client.post(f"/api/v1/dossiers/{code}/scans", files=files, headers=clerk_b).status_code == 404
     missing = code[:-4] + "9999"
-    assert api.client.post(f"/dossiers/{missing}/scans", files=files, headers=clerk_b).status_code == 404
     assert (
-        api.client.post("/intake", files=files, data={"agency": AGENCY_A}, headers=clerk_b).status_code == 403
+        api.client.post(f"/api/v1/dossiers/{missing}/scans", files=files, headers=clerk_b).status_code == 404
     )
-    assert api.client.post("/dossiers/x/scans", files=files, headers=clerk_b).status_code == 422
+    assert (
+        api.client.post("/api/v1/intake", files=files, data={"agency": AGENCY_A}, headers=clerk_b).status_code
+        == 403
+    )
+    assert api.client.post("/api/v1/dossiers/x/scans", files=files, headers=clerk_b).status_code == 422
     assert uploads(api) == []
 
 
@@ -126,7 +133,7 @@ def wait_job(api: Api, job_id: str, headers: dict[str, str], timeout: float = 18
     deadline = time.monotonic() + timeout
     seen_progress = []
     while time.monotonic() < deadline:
-        job = api.client.get(f"/jobs/{job_id}", headers=headers).json()
+        job = api.client.get(f"/api/v1/jobs/{job_id}", headers=headers).json()
         seen_progress.append((job["pages_done"], job["pages_total"]))
         if job["status"] in ("done", "failed"):
             job["seen"] = seen_progress
@@ -144,13 +151,13 @@ def test_intake_job_with_real_ocr(worker_api: Api, tmp_path: Path) -> None:
     shutil.copy(SAMPLE, scan)
     broken = b"%PDF-1.4\nthis is not really a pdf"
     response = api.client.post(
-        f"/dossiers/{code}/scans",
+        f"/api/v1/dossiers/{code}/scans",
         files=[("files", (scan.name, scan.read_bytes())), ("files", ("hong.pdf", broken))],
         headers=clerk,
     )
     assert response.status_code == 202, response.text
     job_id = response.json()["job_id"]
-    assert api.client.get(f"/jobs/{job_id}", headers=other).status_code == 404
+    assert api.client.get(f"/api/v1/jobs/{job_id}", headers=other).status_code == 404
     job = wait_job(api, job_id, clerk)
     assert job["status"] == "done", job
     assert job["files_done"] == job["files_total"] == 2
@@ -161,12 +168,12 @@ def test_intake_job_with_real_ocr(worker_api: Api, tmp_path: Path) -> None:
     assert [q["file"] for q in result["quarantined"]] == ["hong.pdf"] and result["quarantined"][0]["reason"]
     assert uploads(api) == []  # the upload area is cleaned once the job is done
 
-    documents = api.client.get("/documents", params={"dossier": code}, headers=clerk).json()
+    documents = api.client.get("/api/v1/documents", params={"dossier": code}, headers=clerk).json()["items"]
     assert [d["id"] for d in documents] == [result["documents"][0]["document_id"]]
 
     # The same scan again: a duplicate, nothing new.
     again = api.client.post(
-        f"/dossiers/{code}/scans", files={"files": (scan.name, scan.read_bytes())}, headers=clerk
+        f"/api/v1/dossiers/{code}/scans", files={"files": (scan.name, scan.read_bytes())}, headers=clerk
     )
     job = wait_job(api, again.json()["job_id"], clerk)
     assert job["status"] == "done" and job["result"]["documents"] == []

@@ -46,13 +46,16 @@ def test_stream_and_presigned_on_both_backends(store_api: Api) -> None:
     code, document_id, data = signed_result(api)
     _, other_doc, _ = signed_result(api, AGENCY_B)
     key = api.key("dvc", ["results:read"], [AGENCY_A])
-    streamed = api.client.get(f"/results/documents/{document_id}", headers=key)
+    streamed = api.client.get(f"/api/v1/results/documents/{document_id}", headers=key)
     assert streamed.status_code == 200 and streamed.content == data
     assert streamed.headers["content-type"] == "application/pdf"
-    assert api.client.get(f"/results/documents/{other_doc}", headers=key).status_code == 404
+    assert api.client.get(f"/api/v1/results/documents/{other_doc}", headers=key).status_code == 404
 
     redirect = api.client.get(
-        f"/results/dossiers/{code}", params={"redirect": "presigned"}, headers=key, follow_redirects=False
+        f"/api/v1/results/dossiers/{code}",
+        params={"redirect": "presigned"},
+        headers=key,
+        follow_redirects=False,
     )
     assert redirect.status_code == 307
     location = redirect.headers["location"]
@@ -75,9 +78,9 @@ def test_stream_and_presigned_on_both_backends(store_api: Api) -> None:
 def test_no_signed_result_yet(api: Api) -> None:
     code, document_id = api.document(api.unique_pdf())
     key = api.key("dvc", ["results:read"], [AGENCY_A])
-    assert api.client.get(f"/results/documents/{document_id}", headers=key).status_code == 404
-    assert api.client.get(f"/results/dossiers/{code}", headers=key).status_code == 404
-    assert api.client.get("/results", params={"dossier": code}, headers=key).json() == []
+    assert api.client.get(f"/api/v1/results/documents/{document_id}", headers=key).status_code == 404
+    assert api.client.get(f"/api/v1/results/dossiers/{code}", headers=key).status_code == 404
+    assert api.client.get("/api/v1/results", params={"dossier": code}, headers=key).json()["items"] == []
 
 
 def test_intake_creates_a_dossier(api: Api) -> None:
@@ -87,21 +90,21 @@ def test_intake_creates_a_dossier(api: Api) -> None:
 
     clerk = api.user("clerk", ["clerk"], [AGENCY_A])
     response = api.client.post(
-        "/intake",
+        "/api/v1/intake",
         files={"files": ("hong.pdf", b"%PDF-1.4 broken")},
         data={"procedure": "1.001193"},
         headers=clerk,
     )
     assert response.status_code == 202, response.text
     job_id = response.json()["job_id"]
-    assert api.client.get(f"/jobs/{job_id}", headers=clerk).json()["status"] == "queued"
+    assert api.client.get(f"/api/v1/jobs/{job_id}", headers=clerk).json()["status"] == "queued"
     # No in-process worker here: run the job as ``sohoa worker`` would.
     assert run_job(api.ctx, job_id, executor=SerialExecutor()) is True
     assert run_job(api.ctx, job_id, executor=SerialExecutor()) is False  # claimed once only
-    job = api.client.get(f"/jobs/{job_id}", headers=clerk).json()
+    job = api.client.get(f"/api/v1/jobs/{job_id}", headers=clerk).json()
     assert job["status"] == "done"
     code = job["result"]["dossier"]
     assert code.startswith(AGENCY_A + "-") and job["dossier"] == code
     assert [q["file"] for q in job["result"]["quarantined"]] == ["hong.pdf"]
-    assert api.client.get(f"/dossiers/{code}", headers=clerk).json()["procedure"] == "1.001193"
+    assert api.client.get(f"/api/v1/dossiers/{code}", headers=clerk).json()["procedure"] == "1.001193"
     assert (api.settings.data_dir / "quarantine").exists()

@@ -53,13 +53,15 @@ class Desk:
 
     def queue(self, document_id: int) -> dict:
         response = self.api.client.post(
-            "/signing/queue", json={"document_id": document_id, "official": "official"}, headers=self.clerk
+            "/api/v1/signing/queue",
+            json={"document_id": document_id, "official": "official"},
+            headers=self.clerk,
         )
         assert response.status_code == 201, response.text
         return response.json()
 
     def fetch(self, item: dict) -> bytes:
-        response = self.api.client.get(f"/signing/queue/{item['id']}/pdf", headers=self.official)
+        response = self.api.client.get(f"/api/v1/signing/queue/{item['id']}/pdf", headers=self.official)
         assert response.status_code == 200, response.text
         assert hashlib.sha256(response.content).hexdigest() == item["sha256"]
         return response.content
@@ -70,7 +72,7 @@ class Desk:
 
     def upload(self, item: dict, data: bytes):  # type: ignore[no-untyped-def]
         return self.api.client.post(
-            f"/signing/queue/{item['id']}/signed",
+            f"/api/v1/signing/queue/{item['id']}/signed",
             content=data,
             headers={**self.official, "Content-Type": "application/pdf"},
         )
@@ -84,7 +86,7 @@ def signed_versions(api: Api, document_id: int) -> list[str]:
 
 
 def pending(api: Api, desk: Desk) -> list[int]:
-    return [i["id"] for i in api.client.get("/signing/queue", headers=desk.official).json()]
+    return [i["id"] for i in api.client.get("/api/v1/signing/queue", headers=desk.official).json()["items"]]
 
 
 def test_sign_upload_replay_and_fetch(sapi: Api, pki: PkiFixture) -> None:
@@ -116,26 +118,26 @@ def test_sign_upload_replay_and_fetch(sapi: Api, pki: PkiFixture) -> None:
     # Downstream: a key of agency A fetches the result; a key of agency B does not see it.
     key_a = sapi.key("dvc-a", ["results:read"], [AGENCY_A])
     key_b = sapi.key("dvc-b", ["results:read"], [AGENCY_B])
-    by_doc = sapi.client.get(f"/results/documents/{document_id}", headers=key_a)
+    by_doc = sapi.client.get(f"/api/v1/results/documents/{document_id}", headers=key_a)
     assert by_doc.status_code == 200 and by_doc.content == signed
-    by_dossier = sapi.client.get(f"/results/dossiers/{code}", headers=key_a)
+    by_dossier = sapi.client.get(f"/api/v1/results/dossiers/{code}", headers=key_a)
     assert by_dossier.status_code == 200 and by_dossier.content == signed
-    listing = sapi.client.get("/results", params={"dossier": code}, headers=key_a).json()
+    listing = sapi.client.get("/api/v1/results", params={"dossier": code}, headers=key_a).json()["items"]
     assert [r["document_id"] for r in listing] == [document_id]
-    for path in (f"/results/documents/{document_id}", f"/results/dossiers/{code}"):
+    for path in (f"/api/v1/results/documents/{document_id}", f"/api/v1/results/dossiers/{code}"):
         refused = sapi.client.get(path, headers=key_b)
         assert refused.status_code == 404 and refused.content != signed
-    assert sapi.client.get("/results", params={"dossier": code}, headers=key_b).status_code == 404
+    assert sapi.client.get("/api/v1/results", params={"dossier": code}, headers=key_b).status_code == 404
     assert (
         sapi.client.get(
-            f"/documents/{document_id}", headers=sapi.key("r-b", ["documents:read"], [AGENCY_B])
+            f"/api/v1/documents/{document_id}", headers=sapi.key("r-b", ["documents:read"], [AGENCY_B])
         ).status_code
         == 404
     )
 
     # Presigned: the redirect works once, a forged or expired link does not.
     redirect = sapi.client.get(
-        f"/results/documents/{document_id}",
+        f"/api/v1/results/documents/{document_id}",
         params={"redirect": "presigned"},
         headers=key_a,
         follow_redirects=False,
@@ -197,20 +199,20 @@ def test_queue_rules(sapi: Api, pki: PkiFixture) -> None:
     _, document_id = sapi.document(sapi.unique_pdf())
     no_cert = sapi.user("nocert", ["official"], [AGENCY_A])
     response = sapi.client.post(
-        "/signing/queue", json={"document_id": document_id, "official": "nocert"}, headers=desk.clerk
+        "/api/v1/signing/queue", json={"document_id": document_id, "official": "nocert"}, headers=desk.clerk
     )
     assert response.status_code == 409
     response = sapi.client.post(
-        "/signing/queue", json={"document_id": document_id, "official": "clerk"}, headers=desk.clerk
+        "/api/v1/signing/queue", json={"document_id": document_id, "official": "clerk"}, headers=desk.clerk
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     item = desk.queue(document_id)
     # Another official cannot see or fetch the item.
-    assert sapi.client.get("/signing/queue", headers=no_cert).json() == []
-    assert sapi.client.get(f"/signing/queue/{item['id']}/pdf", headers=no_cert).status_code == 404
+    assert sapi.client.get("/api/v1/signing/queue", headers=no_cert).json()["items"] == []
+    assert sapi.client.get(f"/api/v1/signing/queue/{item['id']}/pdf", headers=no_cert).status_code == 404
     assert (
         sapi.client.post(
-            f"/signing/queue/{item['id']}/signed",
+            f"/api/v1/signing/queue/{item['id']}/signed",
             content=b"%PDF-1.7",
             headers={**no_cert, "Content-Type": "application/pdf"},
         ).status_code
@@ -219,11 +221,11 @@ def test_queue_rules(sapi: Api, pki: PkiFixture) -> None:
     # A clerk of another agency cannot queue this agency's document.
     clerk_b = sapi.user("clerkb", ["clerk"], [AGENCY_B])
     response = sapi.client.post(
-        "/signing/queue", json={"document_id": document_id, "official": "official"}, headers=clerk_b
+        "/api/v1/signing/queue", json={"document_id": document_id, "official": "official"}, headers=clerk_b
     )
     assert response.status_code == 404
     # Cancelled items refuse uploads.
-    assert sapi.client.delete(f"/signing/queue/{item['id']}", headers=desk.clerk).status_code == 200
+    assert sapi.client.delete(f"/api/v1/signing/queue/{item['id']}", headers=desk.clerk).status_code == 200
     assert desk.upload(item, desk.sign(desk.fetch(item))).status_code == 409
 
 
@@ -235,7 +237,7 @@ def test_verify_endpoint_matches_verify_pdf(sapi: Api, pki: PkiFixture, tmp_path
     signed_path.write_bytes(desk.sign(unsigned.read_bytes()))
 
     response = sapi.client.post(
-        "/verify", content=signed_path.read_bytes(), headers={**key, "Content-Type": "application/pdf"}
+        "/api/v1/verify", content=signed_path.read_bytes(), headers={**key, "Content-Type": "application/pdf"}
     )
     assert response.status_code == 200, response.text
     expected = verify_pdf(signed_path, trust_roots=[pki.root_pem]).model_dump(mode="json")
@@ -247,11 +249,11 @@ def test_verify_endpoint_matches_verify_pdf(sapi: Api, pki: PkiFixture, tmp_path
     ]
     # The multipart form works too, and an unsigned PDF is "not valid", garbage a 422.
     multipart = sapi.client.post(
-        "/verify", files={"file": ("ket-qua.pdf", unsigned.read_bytes())}, headers=key
+        "/api/v1/verify", files={"file": ("ket-qua.pdf", unsigned.read_bytes())}, headers=key
     )
     assert multipart.status_code == 200 and multipart.json()["valid"] is False
     assert multipart.json()["signatures"] == []
     garbage = sapi.client.post(
-        "/verify", content=b"hello", headers={**key, "Content-Type": "application/pdf"}
+        "/api/v1/verify", content=b"hello", headers={**key, "Content-Type": "application/pdf"}
     )
     assert garbage.status_code == 422

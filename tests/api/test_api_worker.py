@@ -18,7 +18,10 @@ from tests.api.live import SOHOA
 def test_separate_worker_process(api: Api, tmp_path: Path) -> None:
     clerk = api.user("clerk", ["clerk"], [AGENCY_A])
     response = api.client.post(
-        "/intake", files={"files": ("hong.pdf", b"%PDF-1.4 broken")}, data={"agency": AGENCY_A}, headers=clerk
+        "/api/v1/intake",
+        files={"files": ("hong.pdf", b"%PDF-1.4 broken")},
+        data={"agency": AGENCY_A},
+        headers=clerk,
     )
     assert response.status_code == 202
     job_id = response.json()["job_id"]
@@ -38,7 +41,7 @@ def test_separate_worker_process(api: Api, tmp_path: Path) -> None:
             deadline = time.monotonic() + 120
             job = {}
             while time.monotonic() < deadline:
-                job = api.client.get(f"/jobs/{job_id}", headers=clerk).json()
+                job = api.client.get(f"/api/v1/jobs/{job_id}", headers=clerk).json()
                 if job["status"] in ("done", "failed"):
                     break
                 time.sleep(0.3)
@@ -58,14 +61,19 @@ def test_logs_of_a_flow_carry_no_id_number(api: Api, caplog: pytest.LogCaptureFi
     )
     clerk = api.user("clerk", ["clerk"], [AGENCY_A])
     key = api.key("dvc", ["lookup"], ["*"])
-    assert api.client.post("/auth/login", json={"username": "clerk", "password": PASSWORD}).status_code == 200
-    assert api.client.get("/lookup", params={"owner": OWNER_ID}, headers=key).status_code == 200
-    assert api.client.get("/documents", params={"owner": OWNER_ID}, headers=clerk).status_code == 200
+    assert (
+        api.client.post("/api/v1/auth/login", json={"username": "clerk", "password": PASSWORD}).status_code
+        == 200
+    )
+    assert api.client.get("/api/v1/lookup", params={"owner": OWNER_ID}, headers=key).status_code == 200
+    assert api.client.get("/api/v1/documents", params={"owner": OWNER_ID}, headers=clerk).status_code == 200
     wrong = "0" + OWNER_ID[1:]
-    fixed = api.client.patch(f"/documents/{doc}/fields/id_number", json={"value": wrong}, headers=clerk)
+    fixed = api.client.patch(
+        f"/api/v1/documents/{doc}/fields/id_number", json={"value": wrong}, headers=clerk
+    )
     assert fixed.status_code == 200
-    assert api.client.get("/lookup", params={"owner": OWNER_ID + "9"}, headers=key).status_code == 400
-    assert any("GET /lookup 200" in r.getMessage() for r in caplog.records)  # the log was captured
+    assert api.client.get("/api/v1/lookup", params={"owner": OWNER_ID + "9"}, headers=key).status_code == 422
+    assert any("GET /api/v1/lookup 200" in r.getMessage() for r in caplog.records)  # the log was captured
     # The test's own HTTP client (httpx) logs its request URLs; everything else is the server.
     text = "\n".join(r.getMessage() for r in caplog.records if not r.name.startswith(("httpx", "httpcore")))
     for secret in (OWNER_ID, wrong, PASSWORD):

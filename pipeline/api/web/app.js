@@ -41,15 +41,18 @@ function el(tag, attrs = {}, ...children) {
   return node;
 }
 
+// Every call goes to the versioned API; errors come back as RFC 9457 problem details.
+const API = "/api/v1";
+
 async function api(path, options = {}) {
   const headers = Object.assign({}, options.headers || {});
   const token = sessionStorage.getItem("sohoa-token");
   if (token) headers.Authorization = `Bearer ${token}`;
-  const res = await fetch(path, Object.assign({}, options, { headers }));
+  const res = await fetch(API + path, Object.assign({}, options, { headers }));
   if (res.status === 401) { logout(); throw new Error("Phiên đăng nhập đã hết, hãy đăng nhập lại."); }
   if (!res.ok) {
     let detail = res.statusText;
-    try { const body = await res.json(); detail = body.detail || body.message || detail; } catch (_) { /* not JSON */ }
+    try { const body = await res.json(); detail = body.detail || body.title || detail; } catch (_) { /* not JSON */ }
     throw new Error(typeof detail === "string" ? detail : JSON.stringify(detail));
   }
   const type = res.headers.get("content-type") || "";
@@ -61,7 +64,7 @@ async function login(ev) {
   ev.preventDefault();
   const form = new FormData(ev.target);
   try {
-    const res = await fetch("/auth/login", { method: "POST", headers: { "Content-Type": "application/json" },
+    const res = await fetch(`${API}/auth/login`, { method: "POST", headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ username: form.get("username"), password: form.get("password") }) });
     if (!res.ok) throw new Error("Sai tên đăng nhập hoặc mật khẩu.");
     const body = await res.json();
@@ -73,7 +76,7 @@ async function login(ev) {
 }
 function logout() {
   const token = sessionStorage.getItem("sohoa-token");
-  if (token) fetch("/auth/logout", { method: "POST", headers: { Authorization: `Bearer ${token}` } }).catch(() => {});
+  if (token) fetch(`${API}/auth/logout`, { method: "POST", headers: { Authorization: `Bearer ${token}` } }).catch(() => {});
   sessionStorage.clear();
   $("#login-view").hidden = false; $("#app-view").hidden = true; $("#who").hidden = true;
 }
@@ -133,7 +136,7 @@ function renderJob(job) {
 
 // ---- review ------------------------------------------------------------------------------
 async function loadReview() {
-  const items = await api("/review");
+  const items = (await api("/review")).items;
   $("#review-empty").hidden = items.length > 0;
   $("#review-list tbody").replaceChildren(...items.map((it) => el("tr", {
     class: "clickable", tabindex: "0", "data-document": it.document_id, onclick: () => openDocument(it.document_id),
@@ -174,7 +177,7 @@ async function correct(id, key, value) {
 
 // ---- signing queue -------------------------------------------------------------------------
 async function loadSigning() {
-  const items = await api("/signing/queue");
+  const items = (await api("/signing/queue")).items;
   $("#signing-empty").hidden = items.length > 0;
   $("#signing-list tbody").replaceChildren(...items.map((it) => el("tr", {},
     el("td", {}, it.title), el("td", {}, label(DOC_TYPES, it.doc_type)), el("td", {}, it.official || ""),

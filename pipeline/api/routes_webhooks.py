@@ -1,0 +1,117 @@
+"""Webhook subscriptions (administrators only) and the record of their deliveries."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from pydantic import BaseModel, Field
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from pipeline.api.auth import require_role
+from pipeline.api.context import ApiContext, get_context
+from pipeline.api.paging import Limit, Offset, Page, page
+from pipeline.api.types import Timestamp
+from pipeline.principals import Principal
+from pipeline.webhooks import (
+    EVENTS,
+    SubscriptionView,
+    add_subscription,
+    list_subscriptions,
+    remove_subscription,
+)
+from storage.db.engine import read_session, run_in_transaction
+from storage.db.webhook_models import WebhookDelivery
+
+router = APIRouter(prefix="/webhooks", tags=["webhooks"])
+
+Admin = Annotated[Principal, Depends(require_role("administrator"))]
+
+
+class SubscriptionRequest(BaseModel):
+    url: str = Field(max_length=2000, examples=["https://hethong.example.gov.vn/sohoa-events"])
+    events: list[str] = Field(min_length=1, max_length=len(EVENTS), examples=[list(EVENTS)])
+    secret_env: str = Field(
+        max_length=128,
+        description="tên biến môi trường trên máy chủ chứa khóa bí mật chung (không gửi khóa qua API)",
+        examples=["SOHOA_WEBHOOK_SECRET_HETHONG"],
+    )
+
+
+class Subscription(BaseModel):
+    id: int
+    url: str
+    events: list[str]
+    secret_env: str
+    active: bool
+    created_by: str
+    created_at: Timestamp
+
+
+class Delivery(BaseModel):
+    id: int
+    subscription_id: int
+    event: str
+    event_id: str
+    status: str
+    attempts: int
+    next_attempt_at: Timestamp
+    last_status: int | None
+    last_error: str | None
+    created_at: Timestamp
+    delivered_at: Timestamp | None
+
+
+def _out(view: SubscriptionView) -> Subscription:
+    return Subscription.model_validate(view, from_attributes=True)
+
+
+@router.get("", response_model=list[Subscription], summary="Các đăng ký webhook (subscriptions)")
+def get_subscriptions(ctx: Annotated[ApiContext, Depends(get_context)], _admin: Admin) -> list[Subscription]:
+    with read_session(ctx.engine) as session:
+        return [_out(v) for v in list_subscriptions(session)]
+
+
+@router.post(
+    "", status_code=201, response_model=Subscription, summary="Đăng ký webhook (subscribe a URL to events)"
+)
+def post_subscription(
+    body: SubscriptionRequest, ctx: Annotated[ApiContext, Depends(get_context)], admin: Admin
+) -> Subscription:
+    def work(session: Session) -> SubscriptionView:
+        return add_subscription(session, body.url, body.events, body.secret_env, actor=admin.actor)
+
+    return _out(run_in_transaction(ctx.engine, work))
+
+
+@router.delete("/{subscription_id}", response_model=Subscription, summary="Hủy đăng ký webhook")
+def delete_subscription(
+    subscription_id: Annotated[int, Path(ge=1, le=2**62)],
+    ctx: Annotated[ApiContext, Depends(get_context)],
+    admin: Admin,
+) -> Subscription:
+    return _out(
+        run_in_transaction(ctx.engine, lambda s: remove_subscription(s, subscription_id, actor=admin.actor))
+    )
+
+
+@router.get(
+    "/deliveries", response_model=Page[Delivery], summary="Lần gửi webhook, mới nhất trước (deliveries)"
+)
+def get_deliveries(
+    request: Request,
+    ctx: Annotated[ApiContext, Depends(get_context)],
+    _admin: Admin,
+    status: Annotated[str | None, Query(max_length=16)] = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page[Delivery]:
+    with read_session(ctx.engine) as session:
+        query = select(WebhookDelivery)
+        if status is not None:
+            query = query.where(WebhookDelivery.status == status)
+        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        rows = session.scalars(query.order_by(WebhookDelivery.id.desc()).limit(limit).offset(offset))
+        items = [Delivery.model_validate(r, from_attributes=True) for r in rows]
+        return page(request, items, total=total, limit=limit, offset=offset)
