@@ -82,6 +82,18 @@ class ApiSettings(BaseModel):
         return f"http://{host}:{self.port}"
 
 
+class QueueSettings(BaseModel):
+    """The distributed task queue (Celery). Unset ``broker_url``: everything runs in-process."""
+
+    broker_url: str | None = Field(
+        None, description="Celery broker, e.g. amqp://guest:guest@127.0.0.1:5672// or redis://127.0.0.1:6379/0"
+    )
+    prefix: str = Field("sohoa", description="queue name prefix (one per deployment sharing a vhost)")
+    small_job_pages: int = Field(10, description="jobs of at most this many pages jump the queue")
+    max_retries: int = Field(8, description="retries of a task while the store or database is down")
+    retry_backoff_max: float = Field(60.0, description="longest wait between two retries, seconds")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="SOHOA_", env_nested_delimiter="__", extra="ignore"
@@ -93,6 +105,7 @@ class Settings(BaseSettings):
     database: DatabaseSettings = DatabaseSettings()
     signing: SigningSettings = SigningSettings()
     api: ApiSettings = ApiSettings()
+    queue: QueueSettings = QueueSettings()
 
     @classmethod
     def settings_customise_sources(

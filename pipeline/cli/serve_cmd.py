@@ -93,15 +93,32 @@ def register(app: typer.Typer) -> None:
     def worker_cmd(
         poll: Annotated[float, typer.Option(help="giây giữa hai lần xem hàng đợi")] = 1.0,
         log_level: Annotated[str, typer.Option(help="debug, info, warning")] = "info",
+        concurrency: Annotated[
+            int,
+            typer.Option(min=1, max=256, help="số tiến trình xử lý trang (worker processes; broker only)"),
+        ] = 1,
+        queues: Annotated[
+            str, typer.Option(help="hàng đợi: intake,pages (queues to consume; broker only)")
+        ] = "intake,pages",
+        name: Annotated[str | None, typer.Option(help="tên nút Celery (node name; broker only)")] = None,
     ) -> None:
-        from pipeline.api.context import ApiContext
-        from pipeline.api.jobs import JobRunner
         from storage.db.migrate import upgrade_database
-        from storage.objects.factory import open_object_store
 
         configure_logging(log_level)
         settings = load_settings()
         engine = upgrade_database(settings)
+        if settings.queue.broker_url:
+            from pipeline.tasks.worker import run_worker
+
+            engine.dispose()  # each pool process opens its own connections
+            run_worker(
+                settings, concurrency=concurrency, queues=queues.split(","), name=name, log_level=log_level
+            )
+            return
+        from pipeline.api.context import ApiContext
+        from pipeline.api.jobs import JobRunner
+        from storage.objects.factory import open_object_store
+
         store = open_object_store(settings)
         store.ensure_buckets()
         runner = JobRunner(ApiContext(settings=settings, engine=engine, store=store))

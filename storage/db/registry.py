@@ -15,7 +15,7 @@ from storage.db import models  # noqa: F401  (registers the tables)
 from storage.db.base import Base
 
 # Tables owned by other modules (the certification book belongs to signing).
-_OPTIONAL_TABLE_MODULES = ("storage.db.certification", "storage.db.api_models")
+_OPTIONAL_TABLE_MODULES = ("storage.db.certification", "storage.db.api_models", "storage.db.queue_models")
 
 for _module in _OPTIONAL_TABLE_MODULES:
     if importlib.util.find_spec(_module) is not None:
