@@ -97,6 +97,7 @@ def _load(ctx: WorkContext, job_id: str, position: int) -> tuple[Job, JobFile]:
     with read_session(ctx.engine) as session:
         job = session.get(Job, job_id)
         jf = session.scalar(select(JobFile).where(JobFile.job_id == job_id, JobFile.position == position))
+        session.expunge_all()  # plain snapshots: the session's closing rollback would expire them
     if job is None or jf is None:
         raise SohoaError(f"Không có công việc {job_id} (unknown job or file)")
     return job, jf
