@@ -36,6 +36,7 @@ ROUTER_MODULES = (
     "pipeline.api.routes_results",
     "pipeline.api.routes_verify",
     "pipeline.api.routes_objects",
+    "pipeline.api.routes_metrics",
 )
 # Routers of the web engineer (staff page, Decision 766 report): included when present.
 OPTIONAL_ROUTER_MODULES = ("pipeline.api.routes_report", "pipeline.api.routes_web")

@@ -12,7 +12,9 @@ from storage.objects.base import Bucket, ObjectStore
 from tests.queue.cluster import page_rows
 
 
-def assert_recorded_once(engine: Engine, store: ObjectStore, job: dict[str, Any], sha256: str, pages: int) -> set[str]:
+def assert_recorded_once(
+    engine: Engine, store: ObjectStore, job: dict[str, Any], sha256: str, pages: int
+) -> set[str]:
     """Every page once, every document once, no orphan object; returns the workers that OCR'd."""
     assert job["status"] == "done", job
     rows = page_rows(engine, sha256)

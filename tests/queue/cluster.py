@@ -154,8 +154,17 @@ class Cluster:
         log = self.root / f"worker-{name}.log"
         with open(log, "ab") as fh:
             proc = subprocess.Popen(
-                [*prefix_cmd, SOHOA, "worker", "--concurrency", str(concurrency), "--name",
-                 f"{name}@{self.prefix}", "--log-level", "info"],
+                [
+                    *prefix_cmd,
+                    SOHOA,
+                    "worker",
+                    "--concurrency",
+                    str(concurrency),
+                    "--name",
+                    f"{name}@{self.prefix}",
+                    "--log-level",
+                    "info",
+                ],
                 env=self.env(data, **env),
                 stdout=fh,
                 stderr=subprocess.STDOUT,
@@ -188,7 +197,9 @@ class Cluster:
         from pipeline.api.accounts import create_user, get_user, issue_token
 
         def work(session: Any) -> str:
-            create_user(session, "clerk", "mat-khau-thu-nghiem", roles=["clerk"], agencies=[AGENCY], actor="test")
+            create_user(
+                session, "clerk", "mat-khau-thu-nghiem", roles=["clerk"], agencies=[AGENCY], actor="test"
+            )
             return issue_token(session, get_user(session, "clerk")).token
 
         return {"Authorization": f"Bearer {run_in_transaction(engine, work)}"}

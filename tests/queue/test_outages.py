@@ -64,7 +64,9 @@ def test_worker_in_own_namespace_survives_database_outage(cluster: Cluster, tmp_
             far = cluster.start_worker(
                 "far",
                 prefix_cmd=ns.exec_prefix,
-                SOHOA_QUEUE__BROKER_URL=cluster.broker_url.replace(broker.netloc, f"guest:guest@{amqp.address}"),
+                SOHOA_QUEUE__BROKER_URL=cluster.broker_url.replace(
+                    broker.netloc, f"guest:guest@{amqp.address}"
+                ),
                 SOHOA_DATABASE__URL=cluster.database_url.replace(db.netloc, f"postgres@{pg.address}"),
                 SOHOA_STORAGE__ENDPOINT=s3.address,
             )
