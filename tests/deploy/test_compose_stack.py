@@ -30,7 +30,9 @@ pytestmark = pytest.mark.skipif(shutil.which("docker-compose") is None, reason="
 
 def config(**env: str) -> subprocess.CompletedProcess[str]:
     clean = {
-        k: v for k, v in os.environ.items() if not k.startswith(("MINIO_", "SOHOA_", "POSTGRES_", "RABBITMQ_"))
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("MINIO_", "SOHOA_", "POSTGRES_", "RABBITMQ_"))
     }
     return subprocess.run(
         ["docker-compose", "-f", "docker-compose.yml", "config"],
@@ -95,7 +97,10 @@ def test_workers_scale_and_share_no_volume_with_the_api(stack: dict[str, Any]) -
     assert worker["environment"] == services["api"]["environment"]
 
     def named(service: dict[str, Any]) -> set[str]:
-        return {str(v).split(":")[0] if isinstance(v, str) else v.get("source", "") for v in service.get("volumes", [])}
+        return {
+            str(v).split(":")[0] if isinstance(v, str) else v.get("source", "")
+            for v in service.get("volumes", [])
+        }
 
     assert not named(worker) & named(services["api"])
     assert not named(services["intake"]) & named(services["api"])

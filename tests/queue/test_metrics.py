@@ -13,9 +13,7 @@ from tests.queue.cluster import rabbit_vhost
 
 
 def _families(text: str) -> dict[str, list[tuple[dict[str, str], float]]]:
-    return {
-        f.name: [(s.labels, s.value) for s in f.samples] for f in text_string_to_metric_families(text)
-    }
+    return {f.name: [(s.labels, s.value) for s in f.samples] for f in text_string_to_metric_families(text)}
 
 
 def test_metrics_embedded_default(tmp_path: Path) -> None:

@@ -49,8 +49,11 @@ def _job(ctx: WorkContext, *uploads: Upload) -> str:
     for position, upload in enumerate(uploads):
         hashed = hash_file(upload.path)
         ctx.store.put_file(Bucket.INCOMING, hashed)
-        rows.append(JobFile(job_id=job_id, position=position, name=upload.name, sha256=hashed.sha256,
-                            size=hashed.size))
+        rows.append(
+            JobFile(
+                job_id=job_id, position=position, name=upload.name, sha256=hashed.sha256, size=hashed.size
+            )
+        )
 
     def work(session: Session) -> None:
         session.add(Job(id=job_id, actor="staff:clerk", agencies=["*"], workdir="", files=[]))
