@@ -39,7 +39,7 @@ from sqlalchemy import Engine, create_engine, text
 
 from benchmarks.bench_lookup import load_postgres, load_sqlite, owner_of
 from config.settings import load_settings
-from pipeline.api.accounts import create_api_key, create_user, get_user, issue_token
+from pipeline.accounts import create_api_key, create_user, get_user, issue_token
 from storage.db.dossiers import create_dossier
 from storage.db.engine import make_engine, run_in_transaction
 from storage.db.migrate import upgrade_engine

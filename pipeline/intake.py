@@ -36,10 +36,8 @@ from sqlalchemy.exc import IntegrityError
 
 from config.errors import SohoaError
 from config.settings import Settings
-from storage.db.catalogue import seed_catalogue
 from storage.db.dossiers import create_dossier, get_dossier
-from storage.db.engine import read_session, run_in_transaction, write_session
-from storage.db.migrate import upgrade_database
+from storage.db.engine import is_sqlite, make_engine, read_session, run_in_transaction, write_session
 from storage.db.models import DocumentVersion, PendingObject, Scan, utcnow
 from storage.db.records import (
     DocumentInput,
@@ -196,14 +194,17 @@ class Intake:
 
     @classmethod
     def open(cls, settings: Settings, **kwargs: Any) -> Intake:
-        """Migrate the database if needed, open the store, seed the sample catalogue."""
-        from storage.objects.factory import open_object_store
+        """Open the services for ``ingest`` and ``watch``.
 
-        engine = upgrade_database(settings)
-        run_in_transaction(engine, seed_catalogue)
-        store = open_object_store(settings)
-        store.ensure_buckets()
-        return cls(settings, engine=engine, store=store, **kwargs)
+        On the embedded SQLite default (a commune PC) the schema is migrated and the catalogue
+        seeded here, so a clerk's first scan just works; a shared server database (PostgreSQL) is
+        only checked: it is upgraded deliberately, with ``sohoa db upgrade``.
+        """
+        from pipeline.services import open_services
+
+        engine = make_engine(settings)
+        services = open_services(settings, migrate=is_sqlite(engine), check_schema=True, engine=engine)
+        return cls(settings, engine=services.engine, store=services.store, **kwargs)
 
     @property
     def executor(self) -> Any:

@@ -7,6 +7,7 @@ from a digitised or signed source. Filling a dossier component from a held docum
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 from pydantic import BaseModel, Field
@@ -182,3 +183,17 @@ def reuse_document(
         doc_type=component.doc_type,
     )
     return component
+
+
+# The JSON of interfaces.md: these keys, in this order, and nothing renamed.
+HELD_KEYS = ("doc_type", "document_id", "dossier", "signed", "fields")
+
+
+def lookup_json(result: LookupResult) -> str:
+    """The lookup answer as interfaces.md fixes it, the same for ``sohoa lookup`` and the API."""
+    data = {
+        "owner": result.owner,
+        "held": [{k: getattr(h, k) for k in HELD_KEYS} for h in result.held],
+        "missing": result.missing,
+    }
+    return json.dumps(data, ensure_ascii=False, indent=2)

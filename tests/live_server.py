@@ -39,6 +39,9 @@ class ServeProcess:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
         self._fh = open(log, "ab")  # noqa: SIM115 - closed in stop()
+        # As an operator does: serve refuses a database whose schema is not current.
+        subprocess.run([SOHOA, "db", "upgrade"], env=env, stdout=self._fh, stderr=subprocess.STDOUT, cwd=cwd,
+                       check=True, timeout=120)
         self.proc = subprocess.Popen(
             [
                 SOHOA,

@@ -1,7 +1,8 @@
 """The FastAPI application: one router module per area, all on the CLI's code paths.
 
-``create_app(settings)`` migrates the database, opens the object store and, unless told not to,
-starts the in-process intake worker (a thread pool claiming rows of the job table, so a separate
+``create_app(settings)`` opens the services (:func:`pipeline.services.open_services`: the schema
+must be current, ``sohoa db upgrade`` migrates it) and, unless told not to, starts the in-process
+intake worker (a thread pool claiming rows of the job table, so a separate
 ``sohoa worker`` process can share the load).
 """
 
@@ -19,11 +20,11 @@ from config.settings import Settings
 from pipeline.api.access_log import install_access_log
 from pipeline.api.context import ApiContext
 from pipeline.api.errors import install_error_handlers
+from pipeline.jobs import JobRunner
+from pipeline.services import open_services
 from storage.db.catalogue import seed_catalogue
 from storage.db.engine import run_in_transaction
-from storage.db.migrate import upgrade_database
 from storage.objects.base import ObjectStore
-from storage.objects.factory import open_object_store
 
 # Routers of this package, in the order of the OpenAPI description.
 ROUTER_MODULES = (
@@ -55,17 +56,15 @@ def create_app(
     store: ObjectStore | None = None,
     start_worker: bool = True,
 ) -> FastAPI:
-    engine = upgrade_database(settings, engine)
-    store = store or open_object_store(settings)
-    store.ensure_buckets()
-    run_in_transaction(engine, seed_catalogue)  # as the CLI does: lookups know the procedures
-    ctx = ApiContext(settings=settings, engine=engine, store=store)
+    services = open_services(settings, check_schema=True, engine=engine, store=store)
+    run_in_transaction(services.engine, seed_catalogue)  # idempotent: lookups know the procedures
+    ctx = ApiContext(
+        settings=services.settings, engine=services.engine, store=services.store, queue=services.queue
+    )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        if start_worker:
-            from pipeline.api.jobs import JobRunner
-
+        if start_worker and ctx.queue is None:  # with a broker, `sohoa worker` processes run the jobs
             ctx.jobs = JobRunner(ctx)
             ctx.jobs.start()
         try:

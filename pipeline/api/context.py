@@ -1,29 +1,25 @@
-"""What every request handler needs: settings, database engine, object store, job runner.
+"""What every request handler needs: the services (:mod:`pipeline.services`) and the job runner.
 
 Built once by :func:`pipeline.api.app.create_app` and kept on ``app.state``; nothing global.
+An ``ApiContext`` is a :class:`~pipeline.services.Services`, so the workflow layer takes it as is.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from fastapi import Request
-from sqlalchemy import Engine
 
-from config.settings import Settings
 from pipeline.api.auth_cache import AuthCache
-from storage.objects.base import ObjectStore
-
-if TYPE_CHECKING:
-    from pipeline.api.jobs import JobRunner
+from pipeline.jobs import JobRunner
+from pipeline.services import Services
 
 
 @dataclass
-class ApiContext:
-    settings: Settings
-    engine: Engine
-    store: ObjectStore
+class ApiContext(Services):
+    """The services plus what only the HTTP layer keeps (the in-process runner, the auth cache)."""
+
     jobs: JobRunner | None = None
     auth_cache: AuthCache = field(default_factory=lambda: AuthCache())
     extras: dict[str, Any] = field(default_factory=dict)

@@ -12,6 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from config.errors import ExitCode, SohoaError
+from pipeline.errors import Refused
 
 log = logging.getLogger("sohoa.api")
 
@@ -33,19 +34,13 @@ def status_for(exc: SohoaError) -> int:
         return 404
     if name == "PresignError":
         return 403
-    if name == "ApiError":
-        return int(getattr(exc, "status_code", 400))
+    if isinstance(exc, Refused):
+        return exc.status_code
     return STATUS_BY_EXIT_CODE.get(exc.exit_code, 500)
 
 
-class ApiError(SohoaError):
-    """A refusal of the API itself (conflict, too large, ...) with its HTTP status."""
-
-    exit_code = ExitCode.BAD_ARGS
-
-    def __init__(self, status_code: int, message: str) -> None:
-        super().__init__(message)
-        self.status_code = status_code
+# The routes' name for a workflow refusal: one class, so a refusal raised below the API keeps its status.
+ApiError = Refused
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -10,7 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from pipeline.api.accounts import IssuedToken, login, logout
+from pipeline.accounts import IssuedToken, login, logout
 from pipeline.api.auth import CurrentPrincipal, _bearer, forget_token, unauthorized
 from pipeline.api.context import ApiContext, get_context
 from storage.db.engine import run_in_transaction

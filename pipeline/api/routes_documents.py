@@ -15,10 +15,11 @@ from pydantic import BaseModel, Field
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from pipeline.api.access import dossier_agency, visible_document, visible_dossier
-from pipeline.api.auth import ALL, Principal, forbidden, require_scope
+from pipeline.access import dossier_agency, visible_document, visible_dossier
+from pipeline.api.auth import forbidden, require_scope
 from pipeline.api.context import ApiContext, get_context
 from pipeline.api.errors import ApiError
+from pipeline.principals import ALL, Principal
 from pipeline.reuse import validate_owner_id
 from storage.db.dossiers import audit
 from storage.db.engine import read_session, run_in_transaction

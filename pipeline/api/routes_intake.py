@@ -9,11 +9,12 @@ from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from pipeline.api.auth import Principal, forbidden, require_scope
+from pipeline.api.auth import forbidden, require_scope
 from pipeline.api.context import ApiContext, get_context
 from pipeline.api.errors import ApiError
-from pipeline.api.jobs import create_job, job_view, new_job_id, uploads_dir
 from pipeline.api.uploads import MULTIPART_OPENAPI, limit_bytes, multipart_openapi, receive_multipart
+from pipeline.jobs import create_job, job_view, new_job_id, uploads_dir
+from pipeline.principals import Principal
 from storage.db.api_models import Job
 from storage.db.dossiers import check_agency_code, check_procedure_code, get_dossier
 from storage.db.engine import read_session
@@ -51,7 +52,7 @@ async def _start(
                 check_procedure_code(procedure)
             if not principal.may_see(agency):
                 raise forbidden()
-        if ctx.settings.queue.broker_url:  # distributed: the uploads go to the store, workers do the rest
+        if ctx.queue is not None:  # distributed: the uploads go to the store, workers do the rest
             await run_in_threadpool(_submit_to_queue, ctx, job_id, form.files, principal, dossier_code,
                                     procedure, agency)
             shutil.rmtree(dest, ignore_errors=True)
@@ -92,10 +93,10 @@ def _submit_to_queue(
     procedure: str | None,
     agency: str | None,
 ) -> None:
-    from pipeline.tasks.enqueue import Upload, queue_app, submit_job
+    from pipeline.tasks.enqueue import Upload, submit_job
 
     submit_job(
-        ctx.settings, ctx.engine, ctx.store, queue_app(ctx.extras, ctx.settings),
+        ctx,
         [Upload(f.name, f.path) for f in files],
         actor=principal.actor,
         agencies=sorted(principal.agencies) if not principal.is_admin else ["*"],

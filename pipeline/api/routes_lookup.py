@@ -8,10 +8,10 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from pipeline.api.auth import Principal, require_scope
+from pipeline.api.auth import require_scope
 from pipeline.api.context import ApiContext, get_context
-from pipeline.cli.lookup_cmd import lookup_json
-from pipeline.reuse import lookup, validate_owner_id
+from pipeline.principals import Principal
+from pipeline.reuse import lookup, lookup_json, validate_owner_id
 from storage.db.dossiers import check_procedure_code
 from storage.db.engine import read_session
 

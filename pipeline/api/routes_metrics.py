@@ -17,5 +17,5 @@ router = APIRouter(tags=["health"])
 async def metrics(ctx: Annotated[ApiContext, Depends(get_context)]) -> Response:
     from pipeline.tasks.metrics import render
 
-    body, content_type = await run_in_threadpool(render, ctx.extras, ctx.settings, ctx.engine)
+    body, content_type = await run_in_threadpool(render, ctx.extras, ctx)
     return Response(body, media_type=content_type)

@@ -7,8 +7,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query
 
-from pipeline.api.auth import Principal, require_scope
+from pipeline.api.auth import require_scope
 from pipeline.api.context import ApiContext, get_context
+from pipeline.principals import Principal
 from pipeline.report import build_report
 from storage.db.dossiers import check_agency_code
 from storage.db.engine import read_session

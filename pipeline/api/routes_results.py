@@ -11,10 +11,12 @@ from fastapi.responses import RedirectResponse, Response, StreamingResponse
 from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import Session
 
-from pipeline.api.access import not_found, visible_dossier
-from pipeline.api.auth import Principal, require_scope
+from pipeline.access import visible_dossier
+from pipeline.api.auth import require_scope
 from pipeline.api.context import ApiContext, get_context
 from pipeline.api.downloads import stream_chunks
+from pipeline.errors import not_found
+from pipeline.principals import Principal
 from storage.db.engine import read_session
 from storage.db.models import Agency, Document, DocumentVersion, Dossier, DossierComponent, VersionKind
 from storage.objects.base import Bucket

@@ -11,11 +11,12 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
 
-from pipeline.api.auth import Principal, forbidden, require_scope
+from pipeline.api.auth import forbidden, require_scope
 from pipeline.api.context import ApiContext, get_context
 from pipeline.api.downloads import stream_chunks
-from pipeline.api.signing_queue import accept_signed, cancel, enqueue, list_queue, own_item
 from pipeline.api.uploads import limit_bytes, receive_pdf
+from pipeline.principals import Principal
+from pipeline.signing_queue import accept_signed, cancel, enqueue, list_queue, own_item
 from storage.db.engine import read_session
 from storage.objects.base import Bucket
 

@@ -9,10 +9,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 
-from pipeline.api.auth import Principal, require_scope
+from pipeline.api.auth import require_scope
 from pipeline.api.context import ApiContext, get_context
 from pipeline.api.errors import ApiError
 from pipeline.api.uploads import limit_bytes, receive_pdf
+from pipeline.principals import Principal
 from signing.verify import VerifyInputError, verify_pdf
 
 router = APIRouter(tags=["verify"])

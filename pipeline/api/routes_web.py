@@ -14,10 +14,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
-from pipeline.api.access import visible_document
-from pipeline.api.auth import Principal, require_scope
+from pipeline.access import visible_document
+from pipeline.api.auth import require_scope
 from pipeline.api.context import ApiContext, get_context
 from pipeline.api.errors import ApiError
+from pipeline.principals import Principal
 from storage.db.engine import read_session
 from storage.db.models import VersionKind
 from storage.objects.base import Bucket

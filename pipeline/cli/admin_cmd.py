@@ -9,15 +9,17 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlalchemy import Engine
 
 from config.errors import ExitCode, SohoaError
 from config.settings import load_settings
 
 
-def _engine():  # type: ignore[no-untyped-def]
-    from storage.db.migrate import upgrade_database
+def _engine() -> Engine:
+    """Accounts are written on the server's database, which ``sohoa db upgrade`` migrates."""
+    from pipeline.services import open_database
 
-    return upgrade_database(load_settings())
+    return open_database(load_settings(), check_schema=True)
 
 
 def _password(password_env: str | None) -> str:
@@ -69,7 +71,7 @@ def register(app: typer.Typer) -> None:
         scope: Annotated[list[str], typer.Option("--scope", help="phạm vi: results:read, lookup, ...")],
         agency: Annotated[list[str], typer.Option("--agency", help="mã cơ quan được phép, hoặc '*'")],
     ) -> None:
-        from pipeline.api.accounts import create_api_key
+        from pipeline.accounts import create_api_key
         from storage.db.engine import run_in_transaction
 
         key = run_in_transaction(
@@ -79,7 +81,7 @@ def register(app: typer.Typer) -> None:
 
     @admin.command("revoke-key", help="Thu hồi khóa API.")
     def revoke_key(name: Annotated[str, typer.Argument()]) -> None:
-        from pipeline.api.accounts import revoke_api_key
+        from pipeline.accounts import revoke_api_key
         from storage.db.engine import run_in_transaction
 
         run_in_transaction(_engine(), lambda s: revoke_api_key(s, name, actor="cli:admin"))
@@ -94,7 +96,7 @@ def register(app: typer.Typer) -> None:
         cert: Annotated[Path | None, typer.Option(help="chứng thư số của token (cán bộ ký)")] = None,
         password_env: Annotated[str | None, typer.Option(help="biến môi trường chứa mật khẩu")] = None,
     ) -> None:
-        from pipeline.api.accounts import create_user
+        from pipeline.accounts import create_user
         from storage.db.engine import run_in_transaction
 
         fingerprint = cert_fingerprint(cert) if cert is not None else None
@@ -119,7 +121,7 @@ def register(app: typer.Typer) -> None:
         username: Annotated[str, typer.Argument()],
         hours: Annotated[float, typer.Option(help="thời hạn, giờ")] = 12.0,
     ) -> None:
-        from pipeline.api.accounts import get_user, issue_token
+        from pipeline.accounts import get_user, issue_token
         from storage.db.engine import run_in_transaction
 
         issued = run_in_transaction(

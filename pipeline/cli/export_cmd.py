@@ -14,8 +14,8 @@ from rich.console import Console
 
 from config.errors import ExitCode, SohoaError
 from config.settings import load_settings
+from pipeline.services import open_database
 from storage.db.engine import read_session
-from storage.db.migrate import upgrade_database
 from storage.db.models import Document, VersionKind
 from storage.objects.base import Bucket
 from storage.objects.factory import open_object_store
@@ -43,7 +43,7 @@ def register(app: typer.Typer) -> None:
         if kind not in KINDS:
             raise _bad(f"--kind phải là một trong {', '.join(KINDS)}")
         settings = load_settings()
-        engine = upgrade_database(settings)
+        engine = open_database(settings, check_schema=True)  # read-only: never migrates
         try:
             with read_session(engine) as session:
                 record = session.get(Document, document)

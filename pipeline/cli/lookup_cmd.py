@@ -11,28 +11,12 @@ from rich.table import Table
 
 from config.errors import ExitCode, SohoaError
 from config.settings import load_settings
-from pipeline.reuse import LookupResult, lookup, validate_owner_id
-from storage.db.catalogue import seed_catalogue
+from pipeline.reuse import LookupResult, lookup, lookup_json, validate_owner_id
+from pipeline.services import open_database
 from storage.db.dossiers import check_procedure_code
-from storage.db.engine import read_session, run_in_transaction
-from storage.db.migrate import upgrade_database
+from storage.db.engine import read_session
 
 FIELD_KEY_RE = re.compile(r"[a-z][a-z0-9_]{0,63}")
-
-# The JSON of interfaces.md: these keys, in this order, and nothing renamed.
-HELD_KEYS = ("doc_type", "document_id", "dossier", "signed", "fields")
-
-
-def lookup_json(result: LookupResult) -> str:
-    data = {
-        "owner": result.owner,
-        "held": [{k: getattr(h, k) for k in HELD_KEYS} for h in result.held],
-        "missing": result.missing,
-    }
-    import json
-
-    return json.dumps(data, ensure_ascii=False, indent=2)
-
 
 def _table(result: LookupResult) -> Table:
     table = Table(title="Giấy tờ đã có trong kho (documents already held)")
@@ -72,9 +56,8 @@ def register(app: typer.Typer) -> None:
         if procedure is not None:
             check_procedure_code(procedure)
         settings = load_settings()
-        engine = upgrade_database(settings)
+        engine = open_database(settings, check_schema=True)  # read-only: never migrates
         try:
-            run_in_transaction(engine, seed_catalogue)
             with read_session(engine) as session:
                 result = lookup(session, owner_id, procedure)
         finally:
@@ -103,7 +86,7 @@ def register(app: typer.Typer) -> None:
 
         document_id = _document_id(document)
         settings = load_settings()
-        engine = upgrade_database(settings)
+        engine = open_database(settings, check_schema=True)
         try:
             with write_session(engine) as session:
                 component = reuse_document(session, dossier, document_id, actor=actor[:128])
@@ -132,7 +115,7 @@ def register(app: typer.Typer) -> None:
         if len(value) > 2000:
             raise SohoaError("Giá trị quá dài (value too long)", exit_code=ExitCode.BAD_ARGS)
         settings = load_settings()
-        engine = upgrade_database(settings)
+        engine = open_database(settings, check_schema=True)
         try:
             with write_session(engine) as session:
                 correct_field(session, document_id, field, value.strip(), actor=actor[:128])

@@ -32,6 +32,7 @@ COMMAND_MODULES = (
     "pipeline.cli.sign_cmd",
     "pipeline.cli.report_cmd",
     "pipeline.cli.serve_cmd",
+    "pipeline.cli.db_cmd",
     "pipeline.cli.admin_cmd",
     "pipeline.cli.signclient_cmd",
     "pipeline.cli.testpki_cmd",

@@ -13,9 +13,9 @@ from rich.table import Table
 from config.errors import ExitCode, SohoaError
 from config.settings import load_settings
 from pipeline.report import Report, Share, build_report
+from pipeline.services import open_database
 from storage.db.dossiers import check_agency_code
 from storage.db.engine import read_session
-from storage.db.migrate import upgrade_database
 
 INDICATORS = (
     ("digitised", "Hồ sơ được số hóa (digitised)"),
@@ -74,7 +74,7 @@ def register(app: typer.Typer) -> None:
             raise SohoaError("--from sau --to (empty period)", exit_code=ExitCode.BAD_ARGS)
         agencies = [check_agency_code(a) for a in agency] if agency else None
         settings = load_settings()
-        engine = upgrade_database(settings)
+        engine = open_database(settings, check_schema=True)  # read-only: never migrates
         try:
             with read_session(engine) as session:
                 report = build_report(session, period_from=start, period_to=end, agencies=agencies)

@@ -1,10 +1,12 @@
-"""``sohoa serve`` (the HTTP API with uvicorn) and ``sohoa worker`` (intake jobs, separately)."""
+"""``sohoa serve`` (the HTTP API with uvicorn) and ``sohoa worker`` (intake jobs, separately).
+
+Both refuse to start on a database whose schema is not current (``sohoa db upgrade`` first).
+"""
 
 from __future__ import annotations
 
 import logging
 import os
-import signal
 import sys
 from typing import Annotated, Any
 
@@ -60,9 +62,9 @@ def register(app: typer.Typer) -> None:
             raise SohoaError("Cổng không hợp lệ (port must be 1-65535)", exit_code=ExitCode.BAD_ARGS)
         configure_logging(log_level)
         if workers > 1:
-            from storage.db.migrate import upgrade_database
+            from pipeline.services import open_database
 
-            upgrade_database(settings).dispose()  # once, before the processes start
+            open_database(settings, check_schema=True).dispose()  # refuse once, before the processes
             # The worker processes build their own settings from the environment (entry point).
             os.environ["SOHOA_API__HOST"] = settings.api.host
             os.environ["SOHOA_API__PORT"] = str(settings.api.port)
@@ -89,41 +91,34 @@ def register(app: typer.Typer) -> None:
             timeout_graceful_shutdown=30,
         )
 
-    @app.command("worker", help="Chạy công việc tiếp nhận từ hàng đợi của API (intake job worker).")
+    @app.command(
+        "worker",
+        help="Chạy xử lý trang và hồ sơ từ hàng đợi Celery (queue worker; needs SOHOA_QUEUE__BROKER_URL).",
+    )
     def worker_cmd(
-        poll: Annotated[float, typer.Option(help="giây giữa hai lần xem hàng đợi")] = 1.0,
         log_level: Annotated[str, typer.Option(help="debug, info, warning")] = "info",
         concurrency: Annotated[
-            int,
-            typer.Option(min=1, max=256, help="số tiến trình xử lý trang (worker processes; broker only)"),
+            int, typer.Option(min=1, max=256, help="số tiến trình xử lý trang (worker processes)")
         ] = 1,
         queues: Annotated[
-            str, typer.Option(help="hàng đợi: intake,pages (queues to consume; broker only)")
+            str, typer.Option(help="hàng đợi: intake,pages (queues to consume)")
         ] = "intake,pages",
-        name: Annotated[str | None, typer.Option(help="tên nút Celery (node name; broker only)")] = None,
+        name: Annotated[
+            str | None, typer.Option(help="tên nút Celery (node name, default random@host)")
+        ] = None,
     ) -> None:
-        from storage.db.migrate import upgrade_database
+        from pipeline.services import open_services
+        from pipeline.tasks.worker import run_worker
 
         configure_logging(log_level)
-        settings = load_settings()
-        engine = upgrade_database(settings)
-        if settings.queue.broker_url:
-            from pipeline.tasks.worker import run_worker
-
-            engine.dispose()  # each pool process opens its own connections
-            run_worker(
-                settings, concurrency=concurrency, queues=queues.split(","), name=name, log_level=log_level
+        services = open_services(load_settings(), check_schema=True)
+        services.close()  # each pool process opens its own connections
+        if services.queue is None:
+            raise SohoaError(
+                "sohoa worker cần hàng đợi: đặt SOHOA_QUEUE__BROKER_URL (needs a broker; without one "
+                "sohoa serve runs every job itself)",
+                exit_code=ExitCode.BAD_ARGS,
             )
-            return
-        from pipeline.api.context import ApiContext
-        from pipeline.api.jobs import JobRunner
-        from storage.objects.factory import open_object_store
-
-        store = open_object_store(settings)
-        store.ensure_buckets()
-        runner = JobRunner(ApiContext(settings=settings, engine=engine, store=store))
-        signal.signal(signal.SIGTERM, lambda *_: runner._stop.set())
-        try:
-            runner.run_forever(poll)
-        finally:
-            runner.stop()
+        run_worker(
+            services, concurrency=concurrency, queues=queues.split(","), name=name, log_level=log_level
+        )

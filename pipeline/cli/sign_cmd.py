@@ -17,11 +17,11 @@ import typer
 
 from config.errors import ExitCode, SohoaError
 from config.settings import Settings, load_settings
+from pipeline.cli.verify_cmd import register_verify
 from signing.appearance import Placement, StampKind
 from signing.errors import InputPdfError, PinError
 from signing.pades import SigningContext, SignRequest, sign_file
 from signing.session import SecretSource, SignerSource, open_signer
-from signing.verify_cli import register_verify
 
 Level = Literal["B-B", "B-T", "B-LT"]
 

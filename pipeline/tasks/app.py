@@ -35,7 +35,6 @@ from pipeline.tasks.work import (
     prepare_file,
     run_page,
 )
-from storage.db.engine import make_engine
 from storage.objects.base import ObjectStore
 
 log = logging.getLogger("sohoa.tasks")
@@ -72,12 +71,10 @@ class SohoaCelery(Celery):  # type: ignore[misc]
     def context(self, node: str) -> WorkContext:
         pid = os.getpid()
         if self._services is None or self._services[0] != pid:  # new pool process: its own connections
-            from storage.objects.factory import open_object_store
+            from pipeline.services import open_services
 
-            engine = make_engine(self.sohoa_settings)
-            store = open_object_store(self.sohoa_settings)
-            store.ensure_buckets()
-            self._services = (pid, engine, store)
+            services = open_services(self.sohoa_settings, check_schema=False, queue=self)
+            self._services = (pid, services.engine, services.store)
         _, engine, store = self._services
         return WorkContext(self.sohoa_settings, engine, store, node=node)
 

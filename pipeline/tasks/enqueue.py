@@ -17,15 +17,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, update
+from sqlalchemy import update
 
-from config.settings import Settings
-from pipeline.tasks.app import PREPARE, PRIORITY_BIG, PRIORITY_SMALL, SohoaCelery, make_celery
+from pipeline.services import Services
+from pipeline.tasks.app import PREPARE, PRIORITY_BIG, PRIORITY_SMALL, SohoaCelery
 from storage.db.api_models import Job, JobStatus
 from storage.db.dossiers import create_dossier_in
 from storage.db.engine import run_in_transaction
 from storage.db.queue_models import JobFile
-from storage.objects.base import Bucket, ObjectStore
+from storage.objects.base import Bucket
 from storage.objects.keys import hash_file
 
 log = logging.getLogger("sohoa.tasks")
@@ -39,19 +39,8 @@ class Upload:
     path: Path  # the API's local copy, removed by the caller once submitted
 
 
-def queue_app(extras: dict[str, Any], settings: Settings) -> SohoaCelery:
-    """The API's Celery app, made on first use and kept with the caller's context."""
-    app = extras.get("celery")
-    if app is None:
-        app = extras["celery"] = make_celery(settings)
-    return app  # type: ignore[no-any-return]
-
-
 def submit_job(
-    settings: Settings,
-    engine: Engine,
-    store: ObjectStore,
-    app: SohoaCelery,
+    services: Services,
     uploads: list[Upload],
     *,
     actor: str,
@@ -62,6 +51,8 @@ def submit_job(
     job_id: str | None = None,
 ) -> str:
     """Store the uploads, record the job, publish its tasks; returns the job id."""
+    engine, store, app = services.engine, services.store, services.queue
+    assert isinstance(app, SohoaCelery), "submit_job needs the queue (SOHOA_QUEUE__BROKER_URL)"
     job_id = job_id or uuid.uuid4().hex
     stored = []
     for upload in uploads:

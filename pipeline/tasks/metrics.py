@@ -18,6 +18,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy import Engine, func, select
 
 from config.settings import Settings
+from pipeline.services import Services
 from storage.db.api_models import Job, JobStatus
 from storage.db.engine import read_session
 from storage.db.queue_models import FileStatus, JobFile, PageResult
@@ -96,16 +97,11 @@ class QueueCollector(Collector):
         yield failures
 
 
-def render(extras: dict[str, Any], settings: Settings, engine: Engine) -> tuple[bytes, str]:
+def render(extras: dict[str, Any], services: Services) -> tuple[bytes, str]:
     """The text exposition for ``/metrics``; the registry is built once per API process."""
     registry = extras.get("metrics_registry")
     if registry is None:
-        app = None
-        if settings.queue.broker_url:
-            from pipeline.tasks.enqueue import queue_app
-
-            app = queue_app(extras, settings)
         registry = CollectorRegistry(auto_describe=False)
-        registry.register(QueueCollector(settings, engine, app))
+        registry.register(QueueCollector(services.settings, services.engine, services.queue))
         extras["metrics_registry"] = registry
     return generate_latest(registry), CONTENT_TYPE_LATEST

@@ -5,14 +5,14 @@ from __future__ import annotations
 import socket
 import uuid
 
-from config.settings import Settings
-from pipeline.tasks.app import QueueNames, declare_dead_letters, make_celery
+from pipeline.services import Services
+from pipeline.tasks.app import QueueNames, SohoaCelery, declare_dead_letters
 
 DEFAULT_QUEUES = ("intake", "pages")
 
 
 def run_worker(
-    settings: Settings,
+    services: Services,
     *,
     concurrency: int,
     queues: list[str] | None = None,
@@ -20,8 +20,9 @@ def run_worker(
     log_level: str = "info",
 ) -> None:
     """Run until stopped (SIGTERM: warm shutdown, running tasks finish; SIGKILL: redelivered)."""
-    app = make_celery(settings)
-    names = QueueNames.of(settings)
+    app = services.queue
+    assert isinstance(app, SohoaCelery), "run_worker needs the queue (SOHOA_QUEUE__BROKER_URL)"
+    names = QueueNames.of(services.settings)
     chosen = [names.by_short_name(q.strip()) for q in (queues or list(DEFAULT_QUEUES)) if q.strip()]
     declare_dead_letters(app)
     node = name or f"sohoa-{uuid.uuid4().hex[:6]}@{socket.gethostname()}"

@@ -17,7 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from config.settings import Settings, load_settings
-from pipeline.api.accounts import create_api_key, create_user, get_user, issue_token
+from pipeline.accounts import create_api_key, create_user, get_user, issue_token
 from pipeline.api.app import create_app
 from pipeline.api.context import ApiContext
 from storage.db.dossiers import create_dossier, get_dossier

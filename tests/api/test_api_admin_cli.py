@@ -8,6 +8,7 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
+from config.errors import ExitCode
 from config.settings import load_settings
 from pipeline.api.app import create_app
 from tests.api.live import SOHOA
@@ -21,6 +22,12 @@ def sohoa(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
 def test_admin_commands(tmp_path: Path, pki: PkiFixture) -> None:
     data = tmp_path / "data"
     env = {**os.environ, "SOHOA_DATA_DIR": str(data), "ADMIN_PW": "mat-khau-quan-tri"}
+    # Accounts live in the server's database, which only ``sohoa db upgrade`` migrates.
+    early = sohoa(env, "admin", "add-key", "dvc-tinh", "--scope", "lookup", "--agency", "000.00.31.H12")
+    assert early.returncode == int(ExitCode.DATABASE) and "sohoa db upgrade" in early.stderr, early.stderr
+    assert "Traceback" not in early.stderr and len(early.stderr.strip().splitlines()) == 1
+    upgraded = sohoa(env, "db", "upgrade")
+    assert upgraded.returncode == 0, upgraded.stderr
     key = sohoa(env, "admin", "add-key", "dvc-tinh", "--scope", "lookup", "--agency", "000.00.31.H12")
     assert key.returncode == 0, key.stderr
     raw_key = key.stdout.strip()

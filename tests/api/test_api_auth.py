@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from pipeline.api.accounts import get_user, issue_token
+from pipeline.accounts import get_user, issue_token
 from storage.db.engine import run_in_transaction
 from tests.api.conftest import AGENCY_A, PASSWORD, Api
 
@@ -120,7 +120,7 @@ def test_login_logout_and_expiry(api: Api) -> None:
 
 
 def test_revoked_key(api: Api) -> None:
-    from pipeline.api.accounts import revoke_api_key
+    from pipeline.accounts import revoke_api_key
 
     headers = api.key("to-revoke", ["lookup"], ["*"])
     assert api.client.get("/auth/me", headers=headers).status_code == 200

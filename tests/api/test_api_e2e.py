@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 
 from config.settings import load_settings
 from pipeline.api.app import create_app
+from pipeline.services import upgrade
 from storage.db.engine import make_engine
 from tests.api.conftest import AGENCY_A, OWNER_ID, PASSWORD, Api
 from tests.api.live import ORG, SOHOA, LiveServer, env_for
@@ -34,7 +35,7 @@ def live(tmp_path: Path, pki: PkiFixture) -> Iterator[tuple[Api, LiveServer, dic
         data_dir=data,
         signing={"trust_roots": [str(pki.root_pem)], "font": str(pki.font), "organisation": ORG},
     )
-    engine = make_engine(settings, url=url)
+    engine = upgrade(settings, make_engine(settings, url=url))  # as ``sohoa db upgrade`` does
     app = create_app(settings, engine=engine, start_worker=False)
     with TestClient(app) as client:  # the set-up (accounts, documents) through the same code
         api = Api(

@@ -82,8 +82,8 @@ def test_no_signed_result_yet(api: Api) -> None:
 
 def test_intake_creates_a_dossier(api: Api) -> None:
     """POST /intake makes a new dossier of the clerk's agency; a bad file is quarantined."""
-    from pipeline.api.jobs import run_job
     from pipeline.executor import SerialExecutor
+    from pipeline.jobs import run_job
 
     clerk = api.user("clerk", ["clerk"], [AGENCY_A])
     response = api.client.post(

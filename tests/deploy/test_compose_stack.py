@@ -65,6 +65,9 @@ def test_api_waits_for_its_dependencies(stack: dict[str, Any]) -> None:
     assert api["depends_on"]["postgres"]["condition"] == "service_healthy"
     assert api["depends_on"]["minio-init"]["condition"] == "service_completed_successfully"
     assert api["command"][:2] == ["sohoa", "serve"]
+    # serve refuses a stale schema: the one-shot migrate service upgrades it first.
+    assert api["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert stack["services"]["migrate"]["command"] == ["sohoa", "db", "upgrade"]
     assert "/healthz" in " ".join(api["healthcheck"]["test"])
     assert stack["services"]["intake"]["command"] == ["sohoa", "watch", "/scans"]
 

@@ -18,7 +18,7 @@ from PIL import Image, ImageDraw, ImageFont
 from sqlalchemy import select
 
 from config.settings import load_settings
-from pipeline.api.accounts import create_user
+from pipeline.accounts import create_user
 from storage.db.dossiers import create_dossier_in
 from storage.db.engine import read_session, write_session
 from storage.db.migrate import upgrade_database

@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from config.settings import load_settings
 from pipeline.cli.main import main
+from pipeline.services import upgrade
 from storage.db.engine import read_session
 from storage.db.models import AuditEntry, DossierComponent
 from tests.db.fixtures import Database
@@ -34,6 +36,7 @@ def env(db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("SOHOA_DATABASE__URL", db.url)
     monkeypatch.setenv("SOHOA_OCR__JOBS", "1")
     monkeypatch.setenv("SOHOA_STORAGE__BACKEND", "directory")
+    upgrade(load_settings()).dispose()  # what ``sohoa db upgrade`` does: schema and catalogue
     return data
 
 

@@ -194,7 +194,7 @@ class Cluster:
         return make_engine(Settings(), url=self.database_url)
 
     def clerk(self, engine: Engine) -> dict[str, str]:
-        from pipeline.api.accounts import create_user, get_user, issue_token
+        from pipeline.accounts import create_user, get_user, issue_token
 
         def work(session: Any) -> str:
             create_user(

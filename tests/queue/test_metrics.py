@@ -9,6 +9,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from config.settings import load_settings
 from pipeline.api.app import create_app
+from pipeline.services import upgrade
 from tests.queue.cluster import rabbit_vhost
 
 
@@ -18,6 +19,7 @@ def _families(text: str) -> dict[str, list[tuple[dict[str, str], float]]]:
 
 def test_metrics_embedded_default(tmp_path: Path) -> None:
     settings = load_settings(data_dir=tmp_path / "data", storage={"backend": "directory"})
+    upgrade(settings).dispose()  # as `sohoa db upgrade` does before `sohoa serve`
     with TestClient(create_app(settings, start_worker=False)) as client:
         response = client.get("/metrics")
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/plain")
@@ -39,6 +41,7 @@ def test_metrics_read_queue_depth_from_rabbitmq(tmp_path: Path) -> None:
         publisher = make_celery(settings)
         for index in range(3):  # three page messages nobody consumes
             publisher.send_task(PAGE, args=["0" * 32, 0, index])
+        upgrade(settings).dispose()
         with TestClient(create_app(settings, start_worker=False)) as client:
             text = client.get("/metrics").text
     depth = dict((labels["queue"], value) for labels, value in _families(text)["sohoa_queue_depth"])

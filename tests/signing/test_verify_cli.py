@@ -14,7 +14,7 @@ import typer
 from typer.testing import CliRunner
 
 from config.errors import ExitCode, SohoaError
-from signing.verify_cli import register_verify
+from pipeline.cli.verify_cmd import register_verify
 from tests.signing.pki_fixtures import (  # noqa: F401 - fixtures are found by their names
     PkiEnv,
     pki_env_fixture,
@@ -122,7 +122,7 @@ def test_sohoa_console_script(files: dict[str, Path], pki_env: PkiEnv) -> None:
         pytest.skip("sohoa console script not installed in this venv")
     help_text = subprocess.run([*cmd, "verify", "--help"], capture_output=True, text=True, timeout=60).stdout
     if "--trust" not in help_text:
-        pytest.skip("pipeline/cli/sign_cmd.py does not register signing.verify_cli yet")
+        pytest.skip("pipeline/cli/sign_cmd.py does not register pipeline.cli.verify_cmd yet")
     env = {**os.environ, "SOHOA_SIGNING__TRUST_ROOTS": "[]"}
     root = str(pki_env.pki.root.cert)
     ok = subprocess.run(

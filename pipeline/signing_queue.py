@@ -28,10 +28,10 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from pipeline.api.access import visible_document
-from pipeline.api.auth import Principal
-from pipeline.api.context import ApiContext
-from pipeline.api.errors import ApiError
+from pipeline.access import visible_document
+from pipeline.errors import Refused
+from pipeline.principals import Principal
+from pipeline.services import Services
 from signing.errors import InputPdfError
 from signing.repair import prepare_for_signing
 from signing.verify import VerificationReport, VerifyInputError, verify_pdf
@@ -80,23 +80,23 @@ def _source_version(document: Document) -> DocumentVersion:
         versions = [v for v in document.versions if v.kind == kind]
         if versions:
             return versions[-1]
-    raise ApiError(409, "Tài liệu chưa có bản PDF nào để ký (document has no stored copy)")
+    raise Refused(409, "Tài liệu chưa có bản PDF nào để ký (document has no stored copy)")
 
 
-def _read_object(ctx: ApiContext, bucket: str, key: str) -> bytes:
+def _read_object(ctx: Services, bucket: str, key: str) -> bytes:
     with ctx.store.open(Bucket(bucket), key) as fh:
         return fh.read()
 
 
-def enqueue(ctx: ApiContext, document_id: int, official: str, principal: Principal) -> dict[str, Any]:
+def enqueue(ctx: Services, document_id: int, official: str, principal: Principal) -> dict[str, Any]:
     """Put a document in an official's queue (idempotent while an item is pending)."""
     with read_session(ctx.engine) as session:
         document = visible_document(session, document_id, principal)
         user = session.scalar(select(StaffUser).where(StaffUser.username == official))
         if user is None or user.disabled or not ({"official", "administrator"} & set(user.roles)):
-            raise ApiError(400, "Người ký không phải cán bộ có quyền ký (not an official)")
+            raise Refused(400, "Người ký không phải cán bộ có quyền ký (not an official)")
         if user.cert_sha256 is None:
-            raise ApiError(
+            raise Refused(
                 409, "Cán bộ ký chưa đăng ký chứng thư số (official has no registered certificate)"
             )
         source = _source_version(document)
@@ -104,11 +104,11 @@ def enqueue(ctx: ApiContext, document_id: int, official: str, principal: Princip
         bucket, key, user_id = source.bucket, source.object_key, user.id
     data = _read_object(ctx, bucket, key)
     if not data.startswith(b"%PDF-"):
-        raise ApiError(409, "Bản lưu của tài liệu không phải PDF (stored copy is not a PDF)")
+        raise Refused(409, "Bản lưu của tài liệu không phải PDF (stored copy is not a PDF)")
     try:
         prepared = prepare_for_signing(data, title).data
     except InputPdfError as exc:
-        raise ApiError(409, exc.message) from None
+        raise Refused(409, exc.message) from None
     stored = ctx.store.put_bytes(Bucket.DIGITISED, prepared, content_type="application/pdf")
 
     def work(session: Session) -> dict[str, Any]:
@@ -143,7 +143,7 @@ def enqueue(ctx: ApiContext, document_id: int, official: str, principal: Princip
 
 
 def list_queue(
-    ctx: ApiContext, principal: Principal, *, official: str | None, status: str
+    ctx: Services, principal: Principal, *, official: str | None, status: str
 ) -> list[dict[str, Any]]:
     """An official sees their own queue; clerks and administrators may ask for anyone's."""
     with read_session(ctx.engine) as session:
@@ -158,7 +158,7 @@ def list_queue(
             query = query.where(SigningQueueItem.official_id == principal.user_id)
         elif official is not None:
             if official != principal.name and not may_see_others:
-                raise ApiError(403, "Không có quyền (forbidden)")
+                raise Refused(403, "Không có quyền (forbidden)")
             query = query.where(StaffUser.username == official)
         rows = session.execute(query.order_by(SigningQueueItem.id)).all()
         result = []
@@ -168,7 +168,7 @@ def list_queue(
                 try:
                     visible_document(session, item.document_id, principal)
                     visible = True
-                except ApiError:
+                except Refused:
                     visible = False
             if visible:
                 result.append({**item_view(item, doc_type), "official": username})
@@ -178,18 +178,18 @@ def list_queue(
 def own_item(session: Session, item_id: int, principal: Principal) -> SigningQueueItem:
     item = session.get(SigningQueueItem, item_id)
     if item is None or (item.official_id != principal.user_id and not principal.is_admin):
-        raise ApiError(404, "Không có mục ký này (no such queue item)")
+        raise Refused(404, "Không có mục ký này (no such queue item)")
     return item
 
 
-def cancel(ctx: ApiContext, item_id: int, principal: Principal) -> dict[str, Any]:
+def cancel(ctx: Services, item_id: int, principal: Principal) -> dict[str, Any]:
     def work(session: Session) -> dict[str, Any]:
         item = session.get(SigningQueueItem, item_id)
         if item is None:
-            raise ApiError(404, "Không có mục ký này (no such queue item)")
+            raise Refused(404, "Không có mục ký này (no such queue item)")
         visible_document(session, item.document_id, principal)
         if item.status != QueueStatus.PENDING.value:
-            raise ApiError(409, "Mục này đã ký hoặc đã hủy (item is not pending)")
+            raise Refused(409, "Mục này đã ký hoặc đã hủy (item is not pending)")
         item.status = QueueStatus.CANCELLED.value
         audit(session, "signing.cancelled", actor=principal.actor, document_id=item.document_id, item=item.id)
         return item_view(item)
@@ -226,26 +226,26 @@ def _check_new_signers(path: Path, queued_size: int, expected: str) -> None:
         before = len(_signer_fingerprints(data[:queued_size]))
         signatures = sorted(_signer_fingerprints(data))
     except Exception:
-        raise ApiError(422, "Không đọc được chữ ký trong tệp (cannot read the signatures)") from None
+        raise Refused(422, "Không đọc được chữ ký trong tệp (cannot read the signatures)") from None
     added = signatures[before:]
     if not added:
-        raise ApiError(422, "Tệp tải lên không có chữ ký mới (no new signature)")
+        raise Refused(422, "Tệp tải lên không có chữ ký mới (no new signature)")
     if any(fingerprint != expected for _, fingerprint in added):
-        raise ApiError(
+        raise Refused(
             403, "Chữ ký không phải của cán bộ được giao ký (signed with another certificate)"
         )
 
 
-def _verify(ctx: ApiContext, path: Path) -> VerificationReport:
+def _verify(ctx: Services, path: Path) -> VerificationReport:
     s = ctx.settings.signing
     try:
         return verify_pdf(path, trust_roots=list(s.trust_roots), revocation=s.revocation, tz=s.timezone)
     except VerifyInputError as exc:
-        raise ApiError(422, exc.message) from None
+        raise Refused(422, exc.message) from None
 
 
 def accept_signed(
-    ctx: ApiContext, item_id: int, path: Path, sha256: str, size: int, principal: Principal
+    ctx: Services, item_id: int, path: Path, sha256: str, size: int, principal: Principal
 ) -> Acceptance:
     """Check an uploaded signed PDF against the queue item and store it as a new version."""
     with read_session(ctx.engine) as session:
@@ -260,25 +260,25 @@ def accept_signed(
     if status == QueueStatus.SIGNED.value:
         if signed_sha == sha256 and signed_version is not None:
             return Acceptance(item_id, document_id, signed_version, sha256, True, {})
-        raise ApiError(409, "Mục này đã được ký và nhận rồi (item already signed; upload refused)")
+        raise Refused(409, "Mục này đã được ký và nhận rồi (item already signed; upload refused)")
     if status != QueueStatus.PENDING.value:
-        raise ApiError(409, "Mục này đã bị hủy (item was cancelled)")
+        raise Refused(409, "Mục này đã bị hủy (item was cancelled)")
     if expected_cert is None:
-        raise ApiError(409, "Cán bộ chưa đăng ký chứng thư số (no registered certificate)")
+        raise Refused(409, "Cán bộ chưa đăng ký chứng thư số (no registered certificate)")
     if size <= queued_size or _prefix_sha256(path, queued_size) != queued_sha:
-        raise ApiError(
+        raise Refused(
             422,
             "Tệp đã ký không chứa nguyên vẹn tài liệu được giao ký (signed file does not extend the "
             "queued document)",
         )
     report = _verify(ctx, path)
     if not report.valid:
-        raise ApiError(422, f"Chữ ký không hợp lệ (signature not valid): {report.reason or ''}".strip())
+        raise Refused(422, f"Chữ ký không hợp lệ (signature not valid): {report.reason or ''}".strip())
     _check_new_signers(path, queued_size, expected_cert)
 
     stored = ctx.store.put_file(Bucket.SIGNED, path, content_type="application/pdf", retain=True)
     if stored.sha256 != sha256:
-        raise ApiError(500, "Lưu trữ trả về mã băm khác (store hash mismatch)")
+        raise Refused(500, "Lưu trữ trả về mã băm khác (store hash mismatch)")
 
     def work(session: Session) -> Acceptance:
         won: int = session.execute(  # type: ignore[attr-defined]
@@ -287,7 +287,7 @@ def accept_signed(
             .values(status=QueueStatus.SIGNED.value, signed_at=datetime.now(UTC), signed_sha256=sha256)
         ).rowcount
         if won != 1:
-            raise ApiError(409, "Mục này đã được ký và nhận rồi (item already signed; upload refused)")
+            raise Refused(409, "Mục này đã được ký và nhận rồi (item already signed; upload refused)")
         version = add_signed_version(
             session,
             document_id,
@@ -304,7 +304,7 @@ def accept_signed(
 
     try:
         return run_in_transaction(ctx.engine, work)
-    except ApiError:
+    except Refused:
         # Lost a race with an identical upload: answer like a replay if it was the same file.
         with read_session(ctx.engine) as session:
             again = session.get(SigningQueueItem, item_id)

@@ -9,13 +9,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pipeline.api.auth import Principal
-from pipeline.api.errors import ApiError
+from pipeline.errors import not_found
+from pipeline.principals import Principal
 from storage.db.models import Agency, Document, Dossier
-
-
-def not_found(what: str = "tài liệu (document)") -> ApiError:
-    return ApiError(404, f"Không tìm thấy {what} (not found)")
 
 
 def dossier_agency(session: Session, dossier_id: int | None) -> str | None:

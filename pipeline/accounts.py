@@ -10,8 +10,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from pipeline.api.auth import ALL, ROLES, SCOPES, make_api_key
-from pipeline.api.passwords import MIN_PASSWORD, check_password, hash_password, hash_secret, new_secret
+from pipeline.passwords import MIN_PASSWORD, check_password, hash_password, hash_secret, new_secret
+from pipeline.principals import ALL, ROLES, SCOPES, make_api_key
 from storage.db.api_models import ApiKey, StaffToken, StaffUser
 from storage.db.dossiers import audit, check_agency_code
 from storage.db.errors import BadInputError, NotFoundError

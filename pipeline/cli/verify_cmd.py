@@ -1,7 +1,7 @@
-"""``sohoa verify FILE [--json] [--trust PEM ...]``: the command, kept beside the verifier.
+"""``sohoa verify FILE [--json] [--trust PEM ...]``: the command around :mod:`signing.verify`.
 
 ``pipeline/cli/sign_cmd.py`` only calls :func:`register_verify`, so the signing and
-verification commands can evolve in their own files.
+verification commands can evolve in their own files. It reads no database: nothing to migrate.
 """
 
 from __future__ import annotations
