@@ -9,6 +9,9 @@ PostgreSQL database and moto's S3 server. Figures:
    whatever else runs: the load average is printed with it).
 2. Fairness: with 2 workers, the latency of a 1-page job alone, then the same page (other bytes,
    same pixels) submitted just after a ``--big``-page job started (target <= 2x alone).
+0. Broker: ``--messages`` page-task messages published through Celery (persistent, with
+   priority) to a fresh vhost, then consumed and acknowledged one by one with kombu: messages
+   per second each way on this machine's RabbitMQ.
 3. Overhead: per page task, time outside OCR - the task's wall time minus the OCR measured inside
    ``process_page``, plus the worker's idle gap between one page and the next (broker round trip,
    prefetch) - as a share of the task time (target <= 5%).
@@ -141,13 +144,57 @@ def _ocr_seconds(run: Run) -> list[tuple[int, float]]:
         ]
 
 
+def broker_rate(messages: int) -> tuple[float, float]:
+    """(published/s, consumed+acked/s) for page-task messages on a fresh vhost."""
+    from config.settings import load_settings
+    from pipeline.tasks.app import PAGE, QueueNames, make_celery
+
+    with rabbit_vhost() as broker:
+        settings = load_settings(queue={"broker_url": broker, "prefix": "b"})
+        app = make_celery(settings)
+        queue = next(q for q in app.conf.task_queues if q.name == QueueNames.of(settings).pages)
+        with app.connection_for_write() as conn:
+            queue(conn.default_channel).declare()
+        started = time.perf_counter()
+        with app.producer_or_acquire() as producer:
+            for i in range(messages):
+                app.send_task(PAGE, args=["0" * 32, 0, i], priority=2, producer=producer)
+        published = messages / (time.perf_counter() - started)
+        got = 0
+        started = time.perf_counter()
+        with (
+            app.connection_for_read() as conn,
+            conn.Consumer(queue, accept=["json"], prefetch_count=1) as consumer,
+        ):
+
+            def on_message(_body: Any, message: Any) -> None:
+                nonlocal got
+                message.ack()
+                got += 1
+
+            consumer.register_callback(on_message)
+            while got < messages:
+                conn.drain_events(timeout=10)
+        consumed = messages / (time.perf_counter() - started)
+    return published, consumed
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--pages", type=int, default=8)
     parser.add_argument("--big", type=int, default=24)
+    parser.add_argument("--messages", type=int, default=5000)
+    parser.add_argument("--broker-only", action="store_true", help="only the broker figure")
     args = parser.parse_args()
+    published, consumed = broker_rate(args.messages)
+    print(
+        f"broker: {args.messages} page messages published {published:.0f}/s, consumed and acked one by "
+        f"one (prefetch 1) {consumed:.0f}/s (load average {os.getloadavg()[0]:.1f})"
+    )
+    if args.broker_only:
+        return
     moto = MotoServer()
     moto.start()
     try:
