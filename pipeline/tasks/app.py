@@ -135,20 +135,20 @@ def make_celery(settings: Settings) -> SohoaCelery:
 def _handle_failure(task: Task, app: SohoaCelery, exc: BaseException, job_id: str, position: int) -> None:
     """Retry an outage with backoff; fail the file (with its reason) for anything else."""
     settings = app.sohoa_settings.queue
+    retries = int(task.request.retries or 0)
+    if is_outage(exc) and retries < settings.max_retries:  # before touching the services: they may be down
+        countdown = min(2.0**retries, settings.retry_backoff_max)
+        log.warning(
+            "%s for job %s: %s, retry %d in %.0f s",
+            task.name,
+            job_id,
+            type(exc).__name__,
+            retries + 1,
+            countdown,
+        )
+        raise task.retry(exc=exc, countdown=countdown, max_retries=settings.max_retries)
     ctx = app.context(task.request.hostname or "worker")
     if is_outage(exc):
-        retries = int(task.request.retries or 0)
-        if retries < settings.max_retries:
-            countdown = min(2.0**retries, settings.retry_backoff_max)
-            log.warning(
-                "%s for job %s: %s, retry %d in %.0f s",
-                task.name,
-                job_id,
-                type(exc).__name__,
-                retries + 1,
-                countdown,
-            )
-            raise task.retry(exc=exc, countdown=countdown, max_retries=settings.max_retries)
         message = (
             "Kho lưu trữ hoặc cơ sở dữ liệu không trả lời, bản quét vẫn được giữ "
             f"(store or database unreachable after {retries} retries; the upload is kept)"

@@ -317,6 +317,15 @@ def assemble_file(ctx: WorkContext, job_id: str, position: int) -> FileOutcome |
         _set_outcome(session, jf, done.status.value, outcome_view(done, jf.name), pages=done.pages or None)
         session.execute(update(PageResult).where(PageResult.sha256 == jf.sha256).values(pdf=None))
 
+    with read_session(ctx.engine) as session:
+        held = find_scan(session, jf.sha256) is not None
+    if held:  # recorded before (another job, or sohoa ingest): attach it, report a duplicate
+        try:
+            intake.record_result(source, None, outcome, job.dossier_code, in_transaction=hook)
+        except AlreadyRecorded:
+            return None
+        _release_incoming(ctx, jf.sha256)
+        return outcome
     workdir = _workdir(ctx)
     try:
         with read_session(ctx.engine) as session:

@@ -42,9 +42,8 @@ def ctx(db: Database, tmp_path: Path) -> Iterator[WorkContext]:
     yield WorkContext(settings, db.engine, store, node="w1@test")
 
 
-def _job(ctx: WorkContext, *uploads: Upload) -> str:
+def _job(ctx: WorkContext, *uploads: Upload, job_id: str = "a" * 32) -> str:
     """What ``submit_job`` records, without publishing (no broker in these tests)."""
-    job_id = "a" * 32
     rows = []
     for position, upload in enumerate(uploads):
         hashed = hash_file(upload.path)
@@ -93,6 +92,16 @@ def test_redelivered_steps_store_once(ctx: WorkContext, tmp_path: Path) -> None:
     assert list(ctx.store.list_keys(Bucket.INCOMING)) == []
     assert list(ctx.store.list_keys(Bucket.ORIGINALS)) == [sha]
     assert prepare_file(ctx, job_id, 0).done  # a late prepare message finds the file final
+    # The same scan uploaded again in another job: no OCR, reported as already held.
+    again = _job(ctx, Upload("giay-to.pdf", scan), job_id="b" * 32)
+    assert prepare_file(ctx, again, 0).todo == []
+    second = assemble_file(ctx, again, 0)
+    assert second is not None and second.status.value == "duplicate"
+    assert second.document_ids == outcome.document_ids
+    with Session(ctx.engine) as session:
+        assert session.scalar(select(func.count(Scan.id))) == 1
+        assert session.scalar(select(func.count(PageResult.id))) == 1
+    assert list(ctx.store.list_keys(Bucket.INCOMING)) == []
 
 
 def test_bad_file_fails_with_reason_and_keeps_upload(ctx: WorkContext, tmp_path: Path) -> None:
