@@ -23,6 +23,7 @@ PostgreSQL database and moto's S3 server. Figures:
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import re
 import sys
@@ -188,6 +189,7 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=5000)
     parser.add_argument("--broker-only", action="store_true", help="only the broker figure")
     args = parser.parse_args()
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's request log
     published, consumed = broker_rate(args.messages)
     print(
         f"broker: {args.messages} page messages published {published:.0f}/s, consumed and acked one by "
