@@ -94,6 +94,12 @@ class QueueSettings(BaseModel):
     retry_backoff_max: float = Field(60.0, description="longest wait between two retries, seconds")
 
 
+class LogSettings(BaseModel):
+    format: Literal["text", "json"] = Field(
+        "text", description="json: one JSON object per line for a log collector (SOHOA_LOG__FORMAT)"
+    )
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="SOHOA_", env_nested_delimiter="__", extra="ignore"
@@ -106,6 +112,7 @@ class Settings(BaseSettings):
     signing: SigningSettings = SigningSettings()
     api: ApiSettings = ApiSettings()
     queue: QueueSettings = QueueSettings()
+    log: LogSettings = LogSettings()
 
     @classmethod
     def settings_customise_sources(

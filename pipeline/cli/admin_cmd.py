@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 
 from config.errors import ExitCode, SohoaError
 from config.settings import load_settings
+from pipeline.cli.vi import ViTyper
 
 
 def _engine() -> Engine:
@@ -60,7 +61,7 @@ def cert_fingerprint(path: Path) -> str:
 
 
 def register(app: typer.Typer) -> None:
-    admin = typer.Typer(
+    admin = ViTyper(
         help="Quản trị: khóa API và tài khoản cán bộ (keys and staff accounts).", no_args_is_help=True
     )
     app.add_typer(admin, name="admin")

@@ -10,17 +10,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from config.errors import ExitCode, SohoaError
-from config.settings import load_settings
-from pipeline.services import open_database
-from storage.db.engine import read_session
-from storage.db.models import Document, VersionKind
-from storage.objects.base import Bucket
-from storage.objects.factory import open_object_store
 
-KINDS = tuple(kind.value for kind in VersionKind)
+# storage.db.models.VersionKind's values, spelled out so ``sohoa export --help`` imports no
+# SQLAlchemy (tests/cli/test_startup.py checks they agree).
+KINDS = ("original", "searchable", "signed")
 
 
 def _bad(message: str) -> SohoaError:
@@ -38,8 +33,17 @@ def register(app: typer.Typer) -> None:
         output: Annotated[Path, typer.Option("--output", "-o", help="tệp kết quả")],
         kind: Annotated[
             str, typer.Option("--kind", help="searchable (mặc định), signed hoặc original")
-        ] = VersionKind.SEARCHABLE.value,
+        ] = "searchable",
     ) -> None:
+        from rich.console import Console
+
+        from config.settings import load_settings
+        from pipeline.services import open_database
+        from storage.db.engine import read_session
+        from storage.db.models import Document
+        from storage.objects.base import Bucket
+        from storage.objects.factory import open_object_store
+
         if kind not in KINDS:
             raise _bad(f"--kind phải là một trong {', '.join(KINDS)}")
         settings = load_settings()

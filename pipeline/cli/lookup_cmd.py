@@ -11,6 +11,7 @@ from rich.table import Table
 
 from config.errors import ExitCode, SohoaError
 from config.settings import load_settings
+from pipeline.cli.display import doc_type_name, field_label, field_value
 from pipeline.reuse import LookupResult, lookup, lookup_json, validate_owner_id
 from pipeline.services import open_database
 from storage.db.dossiers import check_procedure_code
@@ -25,9 +26,10 @@ def _table(result: LookupResult) -> Table:
     table.add_column("Hồ sơ (dossier)")
     table.add_column("Đã ký (signed)")
     table.add_column("Trường (fields)")
-    for h in result.held:
-        fields = "; ".join(f"{k}: {v}" for k, v in h.fields.items())
-        table.add_row(h.doc_type, h.document_id, h.dossier or "", "có" if h.signed else "không", fields)
+    for h in result.held:  # staff read Vietnamese names and dd/mm/yyyy; --json keeps the keys
+        fields = "; ".join(f"{field_label(k)}: {field_value(k, str(v))}" for k, v in h.fields.items())
+        table.add_row(doc_type_name(h.doc_type), str(h.document_id), h.dossier or "",
+                      "có" if h.signed else "không", fields)
     return table
 
 

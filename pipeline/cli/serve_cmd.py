@@ -5,7 +5,6 @@ Both refuse to start on a database whose schema is not current (``sohoa db upgra
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 from typing import Annotated, Any
@@ -17,11 +16,10 @@ from config.settings import load_settings
 
 
 def configure_logging(level: str) -> None:
-    """Log lines for operators; the access log is ours (paths only, never query strings)."""
-    logging.basicConfig(
-        level=getattr(logging, level.upper(), logging.INFO),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    """Log lines for operators (text or JSON, ``SOHOA_LOG__FORMAT``); the access log is ours."""
+    from config.logs import configure_logging as configure
+
+    configure(load_settings().log, level)
 
 
 SERVE_JOBS_ENV = "SOHOA_SERVE_JOBS"
@@ -88,6 +86,7 @@ def register(app: typer.Typer) -> None:
             port=settings.api.port,
             access_log=False,
             log_level=log_level,
+            log_config=None,  # keep the handlers configure_logging installed (JSON or text)
             timeout_graceful_shutdown=30,
         )
 

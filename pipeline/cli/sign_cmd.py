@@ -11,17 +11,17 @@ import datetime as dt
 import os
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
 from config.errors import ExitCode, SohoaError
-from config.settings import Settings, load_settings
 from pipeline.cli.verify_cmd import register_verify
-from signing.appearance import Placement, StampKind
-from signing.errors import InputPdfError, PinError
-from signing.pades import SigningContext, SignRequest, sign_file
-from signing.session import SecretSource, SignerSource, open_signer
+
+if TYPE_CHECKING:  # imported by the commands themselves: ``sohoa sign --help`` stays fast
+    from config.settings import Settings
+    from signing.pades import SigningContext
+    from signing.session import SecretSource
 
 Level = Literal["B-B", "B-T", "B-LT"]
 
@@ -57,6 +57,7 @@ SealImageOpt = Annotated[Path | None, typer.Option("--seal-image", help="ảnh c
 
 def _secret_reader(pin_env: str | None) -> SecretSource:
     """PIN from ``$VAR`` or a hidden prompt; the value is only ever returned, never shown."""
+    from signing.errors import PinError
 
     def read(prompt: str) -> str:
         if pin_env:
@@ -100,6 +101,8 @@ def _context(
     organisation: str | None,
     seal_image: Path | None,
 ) -> SigningContext:
+    from signing.pades import SigningContext
+
     return SigningContext.from_settings(
         settings, level=_level(level), extra_trust=trust, organisation=organisation, seal_image=seal_image
     )
@@ -160,6 +163,12 @@ def register_sign(app: typer.Typer) -> None:
         seal_image: SealImageOpt = None,
         trust: TrustOpt = None,
     ) -> None:
+        from config.settings import load_settings
+        from signing.appearance import Placement, StampKind
+        from signing.errors import InputPdfError
+        from signing.pades import SignRequest, sign_file
+        from signing.session import SignerSource, open_signer
+
         if role not in ("official", "seal"):
             raise SohoaError("--role phải là official hoặc seal", exit_code=ExitCode.BAD_ARGS)
         if role == "seal" and seal_pkcs12 is not None:
@@ -255,7 +264,9 @@ def register_certify(app: typer.Typer) -> None:
         seal_image: SealImageOpt = None,
         trust: TrustOpt = None,
     ) -> None:
+        from config.settings import load_settings
         from signing.certify import CertifyRequest, certify_file, open_book_engine
+        from signing.session import SignerSource, open_signer
 
         if seal_pkcs12 is None:
             raise SohoaError("Chứng thực cần chữ ký con dấu: --seal-pkcs12 FILE", exit_code=ExitCode.BAD_ARGS)

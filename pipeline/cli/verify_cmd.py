@@ -9,13 +9,15 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from config.errors import ExitCode, SohoaError
-from config.settings import Settings, load_settings
-from signing.verify import RevocationMode, SignatureReport, VerificationReport, verify_pdf
+
+if TYPE_CHECKING:  # pyHanko loads when a file is verified, not for ``sohoa verify --help``
+    from config.settings import Settings
+    from signing.verify import RevocationMode, SignatureReport, VerificationReport
 
 _YES_NO = {True: "có", False: "KHÔNG"}
 _COVERAGE_VI = {
@@ -45,6 +47,8 @@ def run_verify(
     crls: list[Path] | None = None,
 ) -> VerificationReport:
     """Verify, print, and exit non-zero (``ExitCode.VERIFICATION``) when the file is not valid."""
+    from signing.verify import verify_pdf
+
     _quiet_pyhanko()
     roots = [*trust, *settings.signing.trust_roots]
     report = verify_pdf(
@@ -89,6 +93,19 @@ def render_summary(report: VerificationReport) -> str:
     return "\n".join(lines)
 
 
+def _vn_time(value: object) -> str:
+    """dd/mm/yyyy HH:MM:SS with its offset, as staff read dates; the JSON keeps ISO 8601."""
+    if value is None:
+        return "-"
+    moment = value if isinstance(value, dt.datetime) else None
+    if moment is None:
+        try:
+            moment = dt.datetime.fromisoformat(str(value))
+        except ValueError:
+            return str(value)
+    return moment.strftime("%d/%m/%Y %H:%M:%S %z").rstrip()
+
+
 def _render_signature(index: int, sig: SignatureReport) -> list[str]:
     kind = {
         "approval": "Chữ ký",
@@ -102,7 +119,7 @@ def _render_signature(index: int, sig: SignatureReport) -> list[str]:
         f"  {mark} {kind} {index} [{sig.field}]: {who}",
         f"      toàn vẹn (intact): {_YES_NO[sig.intact]}; tin cậy (trusted): {_YES_NO[sig.trusted]}"
         + ("; ĐÃ BỊ THU HỒI (revoked)" if sig.revoked else ""),
-        f"      thời gian ký (time): {sig.timestamp or '-'}"
+        f"      thời gian ký (time): {_vn_time(sig.timestamp)}"
         + (f" ({source})" if source else "")
         + (f"; mức (level): {sig.pades_level}" if sig.pades_level else ""),
         f"      phạm vi ký (coverage): {_COVERAGE_VI.get(sig.coverage or '', sig.coverage or '-')}; "
@@ -155,6 +172,8 @@ def register_verify(app: typer.Typer) -> None:
                 raise typer.BadParameter("--at: ISO 8601, vd 2030-01-01T00:00:00+07:00") from None
         if revocation is not None and revocation not in ("soft-fail", "hard-fail", "require"):
             raise typer.BadParameter("--revocation: soft-fail | hard-fail | require")
+        from config.settings import load_settings
+
         run_verify(
             file,
             trust=list(trust or []),

@@ -1,1 +1,1 @@
-from tests.db.fixtures import db, pg_database  # noqa: F401
+from tests.db.fixtures import db, empty_db, pg_database  # noqa: F401

@@ -70,11 +70,14 @@ def pg_schema_url(database: str, schema: str) -> str:
     return f"{PG_HOST}/{database}?options=-csearch_path%3D{schema}"
 
 
-def make_database(backend: str, tmp_path: Path, pg_database: str | None) -> Iterator[Database]:
+def make_database(
+    backend: str, tmp_path: Path, pg_database: str | None, migrate: bool = True
+) -> Iterator[Database]:
     if backend == "sqlite":
         url = f"sqlite:///{tmp_path / 'sohoa.db'}"
         engine = make_engine(Settings(), url=url)
-        upgrade_engine(engine)
+        if migrate:
+            upgrade_engine(engine)
         yield Database(backend, url, engine)
         engine.dispose()
         return
@@ -85,7 +88,8 @@ def make_database(backend: str, tmp_path: Path, pg_database: str | None) -> Iter
         conn.execute(text(f"CREATE SCHEMA {schema}"))
     url = pg_schema_url(pg_database, schema)
     engine = make_engine(Settings(), url=url)
-    upgrade_engine(engine)
+    if migrate:
+        upgrade_engine(engine)
     yield Database(backend, url, engine)
     engine.dispose()
 
@@ -93,3 +97,9 @@ def make_database(backend: str, tmp_path: Path, pg_database: str | None) -> Iter
 @pytest.fixture(params=DB_BACKENDS)
 def db(request: pytest.FixtureRequest, tmp_path: Path, pg_database: str | None) -> Iterator[Database]:
     yield from make_database(request.param, tmp_path, pg_database)
+
+
+@pytest.fixture(params=DB_BACKENDS)
+def empty_db(request: pytest.FixtureRequest, tmp_path: Path, pg_database: str | None) -> Iterator[Database]:
+    """An empty database (no schema, no Alembic revision): for tests of the migrations themselves."""
+    yield from make_database(request.param, tmp_path, pg_database, migrate=False)

@@ -20,6 +20,7 @@ from config.settings import Settings
 REPO = Path(__file__).resolve().parents[2]
 SECRETS = {
     "MINIO_ROOT_PASSWORD": "minio-test-secret",
+    "SOHOA_MINIO_PASSWORD": "minio-app-secret",
     "POSTGRES_PASSWORD": "pg-test-secret",
     "SOHOA_ORGANISATION": "UBND xã Thử Nghiệm",
     "RABBITMQ_PASSWORD": "rabbit-test-secret",
@@ -84,7 +85,8 @@ def test_sohoa_environment_is_valid_settings(stack: dict[str, Any], monkeypatch:
     settings = Settings()
     assert settings.storage.backend == "minio"
     assert settings.storage.endpoint == "minio:9000"
-    assert settings.storage.secret_key.get_secret_value() == SECRETS["MINIO_ROOT_PASSWORD"]
+    # the application's own MinIO account, never the root one
+    assert settings.storage.secret_key.get_secret_value() == SECRETS["SOHOA_MINIO_PASSWORD"]
     assert settings.database_url.startswith("postgresql+psycopg://sohoa:pg-test-secret@postgres:5432/")
     assert settings.signing.organisation == SECRETS["SOHOA_ORGANISATION"]
     assert settings.signing.trust_roots == [Path("/etc/sohoa/trust/root-ca.pem")]

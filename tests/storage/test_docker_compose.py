@@ -31,6 +31,7 @@ def compose_config(**env: str) -> subprocess.CompletedProcess[str]:
 def test_compose_config_is_valid() -> None:
     result = compose_config(
         MINIO_ROOT_PASSWORD="a-long-test-secret",
+        SOHOA_MINIO_PASSWORD="an-app-test-secret",
         SOHOA_BUCKET_PREFIX="ubnd",
         POSTGRES_PASSWORD="pg-test-secret",
         SOHOA_ORGANISATION="UBND xã Thử Nghiệm",
