@@ -126,7 +126,8 @@ def make_celery(settings: Settings) -> SohoaCelery:
             "queue_order_strategy": "priority",
             "visibility_timeout": 3600,
         },
-        worker_hijack_root_logger=False,
+        worker_hijack_root_logger=False,  # sohoa's logging (config/logs.py) stays in charge
+        worker_redirect_stdouts=False,  # its handler writes to sys.stderr: a redirect would swallow it
     )
     _register(app)
     return app
