@@ -353,22 +353,45 @@ def assemble_file(ctx: WorkContext, job_id: str, position: int) -> FileOutcome |
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     _release_incoming(ctx, jf.sha256)
+    try:
+        sweep_incoming(ctx)
+    except Exception as exc:  # only space: the next assembly sweeps again
+        log.info("incoming sweep postponed: %s", type(exc).__name__)
     return outcome
 
 
 def _release_incoming(ctx: WorkContext, sha256: str) -> None:
     """Remove a recorded upload from the incoming area unless another unfinished file still needs it."""
     _drop_cache(ctx, sha256)
-    with read_session(ctx.engine) as session:
-        waiting = session.scalar(
-            select(func.count(JobFile.id)).where(JobFile.sha256 == sha256, JobFile.status.not_in(FINAL))
-        )
-    if waiting:
-        return
     try:
-        ctx.store.delete(Bucket.INCOMING, sha256)
-    except Exception as exc:  # the scan is recorded; a leftover upload is only space
+        with read_session(ctx.engine) as session:
+            waiting = session.scalar(
+                select(func.count(JobFile.id)).where(JobFile.sha256 == sha256, JobFile.status.not_in(FINAL))
+            )
+            recorded = find_scan(session, sha256) is not None
+        if not waiting and recorded:
+            ctx.store.delete(Bucket.INCOMING, sha256)
+    except Exception as exc:  # the scan is recorded; a leftover is swept by a later assembly
         log.warning("incoming upload not removed yet: %s", type(exc).__name__)
+
+
+def sweep_incoming(ctx: WorkContext, limit: int = 200) -> int:
+    """Remove incoming uploads whose scans are recorded and whose job files are all final.
+
+    The safety net for a removal that failed after its scan was recorded (store or database away
+    at that moment); uploads of failed files are kept (their scan is not recorded).
+    """
+    removed = 0
+    for key in list(ctx.store.list_keys(Bucket.INCOMING))[:limit]:
+        with read_session(ctx.engine) as session:
+            waiting = session.scalar(
+                select(func.count(JobFile.id)).where(JobFile.sha256 == key, JobFile.status.not_in(FINAL))
+            )
+            recorded = find_scan(session, key) is not None
+        if recorded and not waiting:
+            ctx.store.delete(Bucket.INCOMING, key)
+            removed += 1
+    return removed
 
 
 def fail_file(ctx: WorkContext, job_id: str, position: int, reason: str, message: str) -> bool:
