@@ -104,6 +104,18 @@ class ApiSettings(BaseModel):
         return f"http://{host}:{self.port}"
 
 
+class QueueSettings(BaseModel):
+    """The distributed task queue (Celery). Unset ``broker_url``: everything runs in-process."""
+
+    broker_url: str | None = Field(
+        None, description="Celery broker, e.g. amqp://guest:guest@127.0.0.1:5672// or redis://127.0.0.1:6379/0"
+    )
+    prefix: str = Field("sohoa", description="queue name prefix (one per deployment sharing a vhost)")
+    small_job_pages: int = Field(10, description="jobs of at most this many pages jump the queue")
+    max_retries: int = Field(8, description="retries of a task while the store or database is down")
+    retry_backoff_max: float = Field(60.0, description="longest wait between two retries, seconds")
+
+
 class LogSettings(BaseModel):
     format: Literal["text", "json"] = Field(
         "text", description="json: one JSON object per line for a log collector (SOHOA_LOG__FORMAT)"
@@ -121,6 +133,7 @@ class Settings(BaseSettings):
     database: DatabaseSettings = DatabaseSettings()
     signing: SigningSettings = SigningSettings()
     api: ApiSettings = ApiSettings()
+    queue: QueueSettings = QueueSettings()
     log: LogSettings = LogSettings()
 
     @classmethod

@@ -116,6 +116,7 @@ class Processor(Protocol):
 
 
 PageProgress = Callable[[int, int], None]
+RecordHook = Callable[[Any, "FileOutcome"], None]  # (session, outcome) inside the recording transaction
 
 
 def default_processor() -> Processor:
@@ -314,7 +315,14 @@ class Intake:
                 log.error("could not quarantine %s: %s", path.name, exc.strerror)
         return outcome
 
-    def _handle_duplicate(self, outcome: FileOutcome, dossier_code: str | None) -> bool:
+    def _handle_duplicate(
+        self, outcome: FileOutcome, dossier_code: str | None, in_transaction: RecordHook | None = None
+    ) -> bool:
+        """Whether the scan is already recorded (then attached to the dossier, outcome filled).
+
+        ``in_transaction`` runs inside the same transaction once the outcome is known (the queue
+        records the job file's outcome with it).
+        """
         assert outcome.sha256 is not None
         sha = outcome.sha256
 
@@ -327,18 +335,38 @@ class Intake:
             outcome.document_ids = [d.id for d in scan.documents]
             outcome.doc_types = [d.doc_type for d in scan.documents]
             outcome.pages = scan.pages
+            outcome.status = Status.DUPLICATE
+            outcome.message = "Đã có trong kho (already stored)"
+            if in_transaction is not None:
+                in_transaction(session, outcome)
             return scan
 
-        if dossier_code is None:
+        if dossier_code is None and in_transaction is None:
             with read_session(self.engine) as session:
                 scan = attach(session)
         else:
             scan = run_in_transaction(self.engine, attach)
-        if scan is None:
-            return False
-        outcome.status = Status.DUPLICATE
-        outcome.message = "Đã có trong kho (already stored)"
-        return True
+        return scan is not None
+
+    def record_result(
+        self,
+        source: HashedFile,
+        result: Any,
+        outcome: FileOutcome,
+        dossier_code: str | None,
+        in_transaction: RecordHook | None = None,
+    ) -> None:
+        """Store the objects of a processed scan and record it (or find it already recorded).
+
+        The entry point of the queue's assemble task: the same writes, in the same order, as
+        ``ingest_file``; ``in_transaction`` joins the one transaction that records the scan.
+        """
+        outcome.sha256 = source.sha256
+        if self._handle_duplicate(outcome, dossier_code, in_transaction):
+            return
+        signatures = signed_source_signatures(source.path, self.settings)
+        outcome.signatures = len(signatures or [])
+        self._store_and_record(source, result, outcome, dossier_code, signatures, in_transaction)
 
     def _store_and_record(
         self,
@@ -347,6 +375,7 @@ class Intake:
         outcome: FileOutcome,
         dossier_code: str | None,
         signatures: list[SignatureInput] | None = None,
+        in_transaction: RecordHook | None = None,
     ) -> None:
         assert outcome.sha256 is not None
         path, size = source.path, source.size
@@ -423,6 +452,10 @@ class Intake:
             if signatures:  # a signed PDF, stored as it came: its signatures as verified
                 record_source_signatures(session, scan, docs, signatures)
             session.execute(delete(PendingObject).where(PendingObject.id.in_(pending_ids)))
+            if in_transaction is not None:
+                outcome.status, outcome.document_ids = Status.INGESTED, [d.id for d in docs]
+                outcome.pages, outcome.doc_types = data.pages, [d.doc_type for d in documents]
+                in_transaction(session, outcome)
             return [d.id for d in docs]
 
         try:
@@ -431,8 +464,9 @@ class Intake:
         except IntegrityError:
             # Another intake recorded the same scan between our check and our commit.
             self._try_cleanup(pending_ids)
-            if not self._handle_duplicate(outcome, None):
+            if not self._handle_duplicate(outcome, None, in_transaction):
                 raise
+            return
         except BaseException:
             self._try_cleanup(pending_ids)  # nothing was recorded: the new objects are orphans
             raise

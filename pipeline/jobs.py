@@ -1,15 +1,18 @@
-"""Intake jobs: a row per upload, claimed and run by a worker through ``pipeline.intake``.
+"""Intake jobs of the embedded default: a row per upload, run in the API process.
 
-The job table is the queue: the API's in-process thread pool and any number of ``sohoa worker``
-processes claim ``queued`` rows with a conditional UPDATE (only one claimer wins), run them with
-the same :class:`pipeline.intake.Intake` as ``sohoa ingest`` and write progress as pages finish.
-A job left ``running`` by a process that died is queued again when a worker starts.
+The job table is the record of every job (the API reads it, whichever way the job ran). With a
+broker configured the work is Celery's (:mod:`pipeline.tasks`); without one, the API's own
+thread pool runs each job with the same :class:`pipeline.intake.Intake` as ``sohoa ingest``,
+claiming its row with a conditional UPDATE (only one claimer wins). There is no polling queue
+and no host/pid liveness check any more: the embedded default is one process, so at start every
+job it finds ``queued`` or ``running`` was interrupted and is run again (intake is idempotent:
+a scan already recorded is reported as held). An upload is removed only once its job's
+outcome is recorded; a database or store outage puts the job back in the queue instead.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import shutil
 import socket
 import threading
@@ -21,7 +24,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from pipeline.intake import FileOutcome, Intake, Status, default_executor, pid_alive
+from pipeline.intake import FileOutcome, Intake, Status, default_executor
 from pipeline.services import Services
 from storage.db.api_models import Job, JobStatus
 from storage.db.dossiers import audit
@@ -29,9 +32,13 @@ from storage.db.engine import read_session, run_in_transaction, write_session
 
 log = logging.getLogger("sohoa.jobs")
 
+OUTAGE_REASONS = frozenset({"storage_unavailable", "database"})  # failure_reason() of the outage errors
+RETRY_SECONDS = 15.0  # an interrupted job (database or store outage) is tried again after this
+
 
 def holder() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+    """Who ran a job (for the record only; nothing decides on it)."""
+    return f"embedded@{socket.gethostname()}"
 
 
 def new_job_id() -> str:
@@ -179,11 +186,14 @@ def run_job(ctx: Services, job_id: str, *, executor: Any, processor: Any = None)
             "files": [outcome_view(o) for o in report.outcomes],
         }
         status = JobStatus.DONE
+        outage = [o for o in report.outcomes if o.reason in OUTAGE_REASONS]
+        if outage:  # a file failed only because a service was away: run the job again later
+            status, error = JobStatus.QUEUED, f"{outage[0].message} - sẽ thử lại (will retry)"
     except Exception as exc:
         error = getattr(exc, "message", None) or f"Lỗi nội bộ (internal error): {type(exc).__name__}"
         log.warning("job %s failed: %s", job_id, type(exc).__name__)
-    finally:
-        shutil.rmtree(uploads_dir(ctx, job_id), ignore_errors=True)
+        if _is_outage(exc):  # nothing is failed for an outage: the job waits for the services
+            status, error = JobStatus.QUEUED, f"{error} - sẽ thử lại (will retry)"
 
     def finish(session: Any) -> None:
         audit(
@@ -207,29 +217,32 @@ def run_job(ctx: Services, job_id: str, *, executor: Any, processor: Any = None)
             )
         )
 
-    run_in_transaction(ctx.engine, finish)
-    return True
+    run_in_transaction(ctx.engine, finish)  # raises while the database is down: the upload stays
+    if status == JobStatus.DONE:
+        shutil.rmtree(uploads_dir(ctx, job_id), ignore_errors=True)
+    return status != JobStatus.QUEUED
 
 
-def requeue_orphans(ctx: Services) -> int:
-    """Jobs ``running`` under a process of this host that no longer exists go back to the queue."""
-    host = socket.gethostname()
+def _is_outage(exc: BaseException) -> bool:
+    from pipeline.tasks.work import is_outage
+
+    return is_outage(exc)
+
+
+def resume_interrupted(ctx: Services) -> int:
+    """Jobs left ``running`` by a previous run of this (single) process go back to ``queued``."""
 
     def work(session: Any) -> int:
-        count = 0
-        for job in session.scalars(select(Job).where(Job.status == JobStatus.RUNNING.value)):
-            owner_host, _, pid = (job.claimed_by or "").rpartition(":")
-            if owner_host == host and pid.isdigit() and not _alive(int(pid)):
-                job.status, job.claimed_by = JobStatus.QUEUED.value, None
-                job.files_done = job.pages_done = job.pages_total = 0
-                count += 1
-        return count
+        return int(
+            session.execute(
+                update(Job)
+                .where(Job.status == JobStatus.RUNNING.value)
+                .values(status=JobStatus.QUEUED.value, claimed_by=None, files_done=0, pages_done=0,
+                        pages_total=0)
+            ).rowcount
+        )
 
     return run_in_transaction(ctx.engine, work)
-
-
-def _alive(pid: int) -> bool:
-    return pid == os.getpid() or pid_alive(pid)
 
 
 def queued_job_ids(ctx: Services, limit: int = 100) -> list[str]:
@@ -266,34 +279,46 @@ class JobRunner:
     def start(self) -> None:
         self._pool = ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="sohoa-job")
         try:
-            requeue_orphans(self.ctx)
+            resume_interrupted(self.ctx)
             for job_id in queued_job_ids(self.ctx):
                 self.submit(job_id)
         except Exception as exc:
             log.warning("could not resume queued jobs: %s", type(exc).__name__)
 
     def submit(self, job_id: str) -> None:
-        if self._pool is None:
-            return  # a separate ``sohoa worker`` will pick it up
+        if self._pool is None or self._stop.is_set():
+            return  # runs at the next start
         self._pool.submit(self._run_logged, job_id)
 
     def _run_logged(self, job_id: str) -> None:
         try:
-            run_job(self.ctx, job_id, executor=self.executor, processor=self.processor)
+            finished = run_job(self.ctx, job_id, executor=self.executor, processor=self.processor)
         except Exception as exc:
-            log.error("job %s crashed: %s", job_id, type(exc).__name__)
+            log.error("job %s interrupted: %s", job_id, type(exc).__name__)
+            finished = False
+        if not finished and not self._stop.is_set():  # back in the queue (outage): try again later
+            timer = threading.Timer(RETRY_SECONDS, self._retry, args=(job_id,))
+            timer.daemon = True
+            timer.start()
 
-    def run_forever(self, poll_seconds: float = 1.0) -> None:
-        """``sohoa worker``: claim queued jobs until stopped."""
-        requeue_orphans(self.ctx)
-        while not self._stop.is_set():
-            ran = False
-            for job_id in queued_job_ids(self.ctx, limit=10):
-                if self._stop.is_set():
-                    break
-                ran = run_job(self.ctx, job_id, executor=self.executor, processor=self.processor) or ran
-            if not ran:
-                self._stop.wait(poll_seconds)
+    def _retry(self, job_id: str) -> None:
+        def requeue(session: Any) -> None:
+            session.execute(
+                update(Job)
+                .where(Job.id == job_id, Job.status == JobStatus.RUNNING.value)
+                .values(status=JobStatus.QUEUED.value, claimed_by=None)
+            )
+
+        try:
+            run_in_transaction(self.ctx.engine, requeue)
+        except Exception as exc:
+            log.info("job %s still waits for the database: %s", job_id, type(exc).__name__)
+            if not self._stop.is_set():
+                timer = threading.Timer(RETRY_SECONDS, self._retry, args=(job_id,))
+                timer.daemon = True
+                timer.start()
+            return
+        self.submit(job_id)
 
     def stop(self) -> None:
         self._stop.set()

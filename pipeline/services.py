@@ -95,8 +95,16 @@ def open_services(
     store: ObjectStore | None = None,
     queue: Any | None = None,
 ) -> Services:
-    """Build the services; ``migrate`` upgrades the schema, else ``check_schema`` refuses a stale one."""
+    """Build the services; ``migrate`` upgrades the schema, else ``check_schema`` refuses a stale one.
+
+    With ``SOHOA_QUEUE__BROKER_URL`` set the queue is the Celery application (it connects to the
+    broker on first use); unset, ``queue`` stays None and the caller runs jobs in-process.
+    """
     engine = open_database(settings, migrate=migrate, check_schema=check_schema, engine=engine)
     store = store or open_object_store(settings)
     store.ensure_buckets()
+    if queue is None and settings.queue.broker_url:
+        from pipeline.tasks.app import make_celery
+
+        queue = make_celery(settings)
     return Services(settings=settings, engine=engine, store=store, queue=queue)

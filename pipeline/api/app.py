@@ -49,6 +49,7 @@ ROUTER_MODULES = (
     "pipeline.api.routes_objects",
     "pipeline.api.routes_webhooks",
     "pipeline.api.routes_doctypes",
+    "pipeline.api.routes_metrics",
 )
 # Routers of the web engineer (staff page, Decision 766 report): included when present.
 OPTIONAL_ROUTER_MODULES = (
@@ -83,9 +84,10 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         webhooks = None
-        if start_worker:
+        if start_worker and ctx.queue is None:  # with a broker, `sohoa worker` processes run the jobs
             ctx.jobs = JobRunner(ctx)
             ctx.jobs.start()
+        if start_worker:
             api = ctx.settings.api
             webhooks = WebhookDispatcher(
                 ctx, retry_seconds=api.webhook_retry_seconds, max_attempts=api.webhook_max_attempts

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import func, select
+from starlette.concurrency import run_in_threadpool
 
 from pipeline.access import visible_job
 from pipeline.api.auth import forbidden, require_scope
@@ -78,6 +79,11 @@ async def _start(
                 check_procedure_code(procedure)
             if not principal.may_see(agency):
                 raise forbidden()
+        if ctx.queue is not None:  # distributed: the uploads go to the store, workers do the rest
+            await run_in_threadpool(_submit_to_queue, ctx, job_id, form.files, principal, dossier_code,
+                                    procedure, agency)
+            shutil.rmtree(dest, ignore_errors=True)
+            return _accepted(job_id, len(form.files))
         create_job(
             ctx,
             job_id,
@@ -95,14 +101,33 @@ async def _start(
         raise
     if ctx.jobs is not None:
         ctx.jobs.submit(job_id)
+    return _accepted(job_id, len(form.files))
+
+
+def _accepted(job_id: str, files: int) -> JSONResponse:
     return JSONResponse(
-        {
-            "job_id": job_id,
-            "status": "queued",
-            "status_url": f"/api/v1/jobs/{job_id}",
-            "files": len(form.files),
-        },
+        {"job_id": job_id, "status": "queued", "status_url": f"/api/v1/jobs/{job_id}", "files": files},
         status_code=202,
+    )
+
+
+def _submit_to_queue(
+    ctx: ApiContext,
+    job_id: str,
+    files: list[Any],
+    principal: Principal,
+    dossier_code: str | None,
+    procedure: str | None,
+    agency: str | None,
+) -> None:
+    from pipeline.tasks.enqueue import Upload, submit_job
+
+    submit_job(
+        ctx,
+        [Upload(f.name, f.path) for f in files],
+        actor=principal.actor,
+        agencies=sorted(principal.agencies) if not principal.is_admin else ["*"],
+        dossier_code=dossier_code, procedure_code=procedure, agency_code=agency, job_id=job_id,
     )
 
 

@@ -45,7 +45,7 @@ COMMANDS = (
     LazyCommand("verify", "pipeline.cli.sign_cmd", "Kiểm tra mọi chữ ký số trong tệp PDF (verify)."),
     LazyCommand("report", "pipeline.cli.report_cmd", "Chỉ tiêu số hóa (Quyết định 766) theo cơ quan, kỳ."),
     LazyCommand("serve", "pipeline.cli.serve_cmd", "Chạy API HTTP và trang web cán bộ (HTTP API)."),
-    LazyCommand("worker", "pipeline.cli.serve_cmd", "Chạy công việc tiếp nhận từ hàng đợi của API."),
+    LazyCommand("worker", "pipeline.cli.serve_cmd", "Chạy xử lý trang từ hàng đợi Celery (queue worker)."),
     LazyCommand("db", "pipeline.cli.db_cmd", "Cơ sở dữ liệu: nâng cấp lược đồ (sohoa db upgrade)."),
     LazyCommand("admin", "pipeline.cli.admin_cmd", "Quản trị: khóa API và tài khoản cán bộ."),
     LazyCommand("sign-client", "pipeline.cli.signclient_cmd", "Ký hàng đợi của máy chủ bằng token cán bộ."),

@@ -6,7 +6,6 @@ Both refuse to start on a database whose schema is not current (``sohoa db upgra
 from __future__ import annotations
 
 import os
-import signal
 import sys
 from typing import Annotated, Any
 
@@ -91,18 +90,34 @@ def register(app: typer.Typer) -> None:
             timeout_graceful_shutdown=30,
         )
 
-    @app.command("worker", help="Chạy công việc tiếp nhận từ hàng đợi của API (intake job worker).")
+    @app.command(
+        "worker",
+        help="Chạy xử lý trang và hồ sơ từ hàng đợi Celery (queue worker; needs SOHOA_QUEUE__BROKER_URL).",
+    )
     def worker_cmd(
-        poll: Annotated[float, typer.Option(help="giây giữa hai lần xem hàng đợi")] = 1.0,
         log_level: Annotated[str, typer.Option(help="debug, info, warning")] = "info",
+        concurrency: Annotated[
+            int, typer.Option(min=1, max=256, help="số tiến trình xử lý trang (worker processes)")
+        ] = 1,
+        queues: Annotated[
+            str, typer.Option(help="hàng đợi: intake,pages (queues to consume)")
+        ] = "intake,pages",
+        name: Annotated[
+            str | None, typer.Option(help="tên nút Celery (node name, default random@host)")
+        ] = None,
     ) -> None:
-        from pipeline.jobs import JobRunner
         from pipeline.services import open_services
+        from pipeline.tasks.worker import run_worker
 
         configure_logging(log_level)
-        runner = JobRunner(open_services(load_settings(), check_schema=True))
-        signal.signal(signal.SIGTERM, lambda *_: runner._stop.set())
-        try:
-            runner.run_forever(poll)
-        finally:
-            runner.stop()
+        services = open_services(load_settings(), check_schema=True)
+        services.close()  # each pool process opens its own connections
+        if services.queue is None:
+            raise SohoaError(
+                "sohoa worker cần hàng đợi: đặt SOHOA_QUEUE__BROKER_URL (needs a broker; without one "
+                "sohoa serve runs every job itself)",
+                exit_code=ExitCode.BAD_ARGS,
+            )
+        run_worker(
+            services, concurrency=concurrency, queues=queues.split(","), name=name, log_level=log_level
+        )

@@ -22,6 +22,7 @@ _OPTIONAL_TABLE_MODULES = (
     "storage.db.security_models",
     "storage.db.dossier_cases",
     "storage.db.webhook_models",
+    "storage.db.queue_models",
 )
 
 for _module in _OPTIONAL_TABLE_MODULES:

@@ -21,6 +21,7 @@ class Bucket(StrEnum):
     ORIGINALS = "originals"  # the scanner's files as received
     DIGITISED = "digitised"  # searchable PDFs and signed digitised copies
     SIGNED = "signed"  # signed e-results, under retention
+    INCOMING = "incoming"  # uploads waiting for a queue worker (distributed intake); removed once recorded
 
 
 @dataclass(frozen=True)

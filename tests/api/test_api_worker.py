@@ -11,47 +11,61 @@ from pathlib import Path
 
 import pytest
 
-from tests.api.conftest import AGENCY_A, OWNER_ID, PASSWORD, Api
+from tests.api.conftest import AGENCY_A, OWNER_ID, PASSWORD, Api, make_api
 from tests.api.live import SOHOA
+from tests.db.fixtures import Database
+from tests.queue.cluster import rabbit_vhost
 
 
-def test_separate_worker_process(api: Api, tmp_path: Path) -> None:
-    clerk = api.user("clerk", ["clerk"], [AGENCY_A])
-    response = api.client.post(
-        "/api/v1/intake",
-        files={"files": ("hong.pdf", b"%PDF-1.4 broken")},
-        data={"agency": AGENCY_A},
-        headers=clerk,
-    )
-    assert response.status_code == 202
-    job_id = response.json()["job_id"]
-    env = {
-        **os.environ,
-        "SOHOA_DATA_DIR": str(api.settings.data_dir),
-        "SOHOA_DATABASE__URL": api.db.url,
-        "SOHOA_STORAGE__BACKEND": "directory",
-        "SOHOA_OCR__JOBS": "1",
-    }
-    log = tmp_path / "worker.log"
-    with open(log, "wb") as fh:
-        worker = subprocess.Popen(
-            [SOHOA, "worker", "--poll", "0.2"], env=env, stdout=fh, stderr=subprocess.STDOUT
-        )
-        try:
-            deadline = time.monotonic() + 120
-            job = {}
-            while time.monotonic() < deadline:
-                job = api.client.get(f"/api/v1/jobs/{job_id}", headers=clerk).json()
-                if job["status"] in ("done", "failed"):
-                    break
-                time.sleep(0.3)
-        finally:
-            worker.send_signal(signal.SIGTERM)
-            worker.wait(timeout=60)
-    assert job["status"] == "done", (job, log.read_text(errors="replace"))
-    assert [q["file"] for q in job["result"]["quarantined"]] == ["hong.pdf"]
-    assert job["result"]["dossier"].startswith(AGENCY_A)
-    assert worker.returncode == 0, log.read_text(errors="replace")
+def test_separate_worker_process(db: Database, tmp_path: Path) -> None:
+    """With a broker the API only enqueues; a ``sohoa worker`` process runs the job."""
+    with rabbit_vhost() as broker:
+        for api in make_api(db, tmp_path, queue={"broker_url": broker, "prefix": "w"}):
+            clerk = api.user("clerk", ["clerk"], [AGENCY_A])
+            response = api.client.post(
+                "/intake",
+                files={"files": ("hong.pdf", b"%PDF-1.4 broken")},
+                data={"agency": AGENCY_A},
+                headers=clerk,
+            )
+            assert response.status_code == 202
+            job_id = response.json()["job_id"]
+            assert api.client.get(f"/jobs/{job_id}", headers=clerk).json()["status"] == "queued"
+            env = {
+                **os.environ,
+                "SOHOA_DATA_DIR": str(api.settings.data_dir),  # the directory store is the shared store here
+                "SOHOA_DATABASE__URL": api.db.url,
+                "SOHOA_STORAGE__BACKEND": "directory",
+                "SOHOA_QUEUE__BROKER_URL": broker,
+                "SOHOA_QUEUE__PREFIX": "w",
+            }
+            log = tmp_path / "worker.log"
+            with open(log, "wb") as fh:
+                worker = subprocess.Popen([SOHOA, "worker"], env=env, stdout=fh, stderr=subprocess.STDOUT)
+                try:
+                    deadline = time.monotonic() + 120
+                    job = {}
+                    while time.monotonic() < deadline:
+                        job = api.client.get(f"/jobs/{job_id}", headers=clerk).json()
+                        if job["status"] in ("done", "failed"):
+                            break
+                        time.sleep(0.3)
+                finally:
+                    worker.send_signal(signal.SIGTERM)
+                    worker.wait(timeout=60)
+            assert job["status"] == "done", (job, log.read_text(errors="replace"))
+            assert [q["file"] for q in job["result"]["quarantined"]] == ["hong.pdf"]
+            assert job["result"]["quarantined"][0]["reason"]
+            assert job["result"]["dossier"].startswith(AGENCY_A)
+            assert worker.returncode == 0, log.read_text(errors="replace")
+
+
+def test_worker_without_broker_refuses(tmp_path: Path) -> None:
+    env = {**os.environ, "SOHOA_DATA_DIR": str(tmp_path), "SOHOA_STORAGE__BACKEND": "directory"}
+    env.pop("SOHOA_QUEUE__BROKER_URL", None)
+    subprocess.run([SOHOA, "db", "upgrade"], env=env, check=True, capture_output=True, timeout=120)
+    done = subprocess.run([SOHOA, "worker"], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and "SOHOA_QUEUE__BROKER_URL" in done.stderr
 
 
 def test_logs_of_a_flow_carry_no_id_number(api: Api, caplog: pytest.LogCaptureFixture) -> None:

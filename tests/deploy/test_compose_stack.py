@@ -23,13 +23,18 @@ SECRETS = {
     "SOHOA_MINIO_PASSWORD": "minio-app-secret",
     "POSTGRES_PASSWORD": "pg-test-secret",
     "SOHOA_ORGANISATION": "UBND xã Thử Nghiệm",
+    "RABBITMQ_PASSWORD": "rabbit-test-secret",
 }
 
 pytestmark = pytest.mark.skipif(shutil.which("docker-compose") is None, reason="docker-compose not installed")
 
 
 def config(**env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("MINIO_", "SOHOA_", "POSTGRES_"))}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("MINIO_", "SOHOA_", "POSTGRES_", "RABBITMQ_"))
+    }
     return subprocess.run(
         ["docker-compose", "-f", "docker-compose.yml", "config"],
         cwd=REPO,
@@ -85,6 +90,25 @@ def test_sohoa_environment_is_valid_settings(stack: dict[str, Any], monkeypatch:
     assert settings.database_url.startswith("postgresql+psycopg://sohoa:pg-test-secret@postgres:5432/")
     assert settings.signing.organisation == SECRETS["SOHOA_ORGANISATION"]
     assert settings.signing.trust_roots == [Path("/etc/sohoa/trust/root-ca.pem")]
+    assert settings.queue.broker_url == "amqp://sohoa:rabbit-test-secret@rabbitmq:5672/sohoa"
+
+
+def test_workers_scale_and_share_no_volume_with_the_api(stack: dict[str, Any]) -> None:
+    services = stack["services"]
+    assert services["rabbitmq"]["image"].split(":")[1][0].isdigit()  # a pinned version
+    worker = services["worker"]
+    assert worker["command"][:2] == ["sohoa", "worker"]
+    assert worker["deploy"]["replicas"] >= 2
+    assert worker["environment"] == services["api"]["environment"]
+
+    def named(service: dict[str, Any]) -> set[str]:
+        return {
+            str(v).split(":")[0] if isinstance(v, str) else v.get("source", "")
+            for v in service.get("volumes", [])
+        }
+
+    assert not named(worker) & named(services["api"])
+    assert not named(services["intake"]) & named(services["api"])
 
 
 @pytest.mark.parametrize("missing", sorted(SECRETS))

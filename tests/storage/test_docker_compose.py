@@ -35,6 +35,7 @@ def test_compose_config_is_valid() -> None:
         SOHOA_BUCKET_PREFIX="ubnd",
         POSTGRES_PASSWORD="pg-test-secret",
         SOHOA_ORGANISATION="UBND xã Thử Nghiệm",
+        RABBITMQ_PASSWORD="rabbit-test-secret",
     )
     assert result.returncode == 0, result.stderr
     config = yaml.safe_load(result.stdout)

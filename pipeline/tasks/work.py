@@ -1,0 +1,418 @@
+"""The steps of a distributed intake, as plain functions a Celery task (or a test) calls.
+
+A job's files wait in the store's incoming area under their SHA-256. For each file:
+
+1. ``prepare_file`` fetches it, validates it, counts its pages and says which pages still need
+   OCR (a page already in ``page_results`` - same content hash, same page - is never redone);
+2. ``run_page`` OCRs one page and inserts its ``page_results`` row (unique per hash and page,
+   so a redelivered page is stored once) and says whether the file's pages are now all there;
+3. ``assemble_file`` builds documents, fields and searchable PDFs from the page rows and
+   records them through :class:`pipeline.intake.Intake` - the same writes as ``sohoa ingest`` -
+   in ONE transaction that also sets the file's outcome and, for the last file, the job's.
+
+Every step is safe to repeat: the outcome is set by a conditional update inside the recording
+transaction, so a second assembler of the same file rolls back; an upload is removed from the
+incoming area only after its scan is recorded, and never when something failed.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, func, select, text, update
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
+
+from config.errors import SohoaError
+from config.settings import Settings
+from ocr.page import process_page
+from ocr.source import open_scan
+from pipeline.intake import FileOutcome, Intake, Status, failure_reason
+from pipeline.process import attach_pdfs, build_result
+from pipeline.tasks.pagecodec import page_from_json, page_to_json
+from storage.db.api_models import Job, JobStatus
+from storage.db.engine import read_session, run_in_transaction
+from storage.db.errors import DatabaseError
+from storage.db.queue_models import FINAL_FILE_STATUSES, FileStatus, JobFile, PageResult
+from storage.db.records import find_scan
+from storage.objects.base import Bucket, ObjectStore
+from storage.objects.errors import StorageUnavailableError
+from storage.objects.keys import hash_file
+
+log = logging.getLogger("sohoa.tasks")
+
+CACHE_TTL = timedelta(hours=2)  # a worker's local copy of an incoming scan, for its next pages
+FINAL = tuple(s.value for s in FINAL_FILE_STATUSES)
+OUTAGE_REASONS = frozenset({"storage_unavailable", "database_unavailable"})
+
+
+class AlreadyRecorded(Exception):
+    """Another delivery of the same step recorded this file first: roll back, do nothing."""
+
+
+def is_outage(exc: BaseException) -> bool:
+    """The store or the database is unreachable: the step is retried later, nothing is failed."""
+    if isinstance(exc, StorageUnavailableError | DatabaseError | OperationalError | InterfaceError):
+        return True
+    return isinstance(exc, ConnectionError | TimeoutError)
+
+
+def outage_reason(exc: BaseException) -> str:
+    return "storage_unavailable" if isinstance(exc, StorageUnavailableError) else "database_unavailable"
+
+
+@dataclass
+class WorkContext:
+    """What a step needs: settings, database, store, and the name of the worker running it."""
+
+    settings: Settings
+    engine: Engine
+    store: ObjectStore
+    node: str = "local"
+    cache_dir: Path = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.cache_dir = self.settings.data_dir / "cache" / "incoming"
+
+
+@dataclass
+class Prepared:
+    pages: int  # of the file
+    todo: list[int]  # 0-based page indices still without a result
+    done: bool = False  # the file needs nothing more (already final)
+
+
+# -- small helpers ---------------------------------------------------------------------------
+
+
+def _load(ctx: WorkContext, job_id: str, position: int) -> tuple[Job, JobFile]:
+    with read_session(ctx.engine) as session:
+        job = session.get(Job, job_id)
+        jf = session.scalar(select(JobFile).where(JobFile.job_id == job_id, JobFile.position == position))
+        session.expunge_all()  # plain snapshots: the session's closing rollback would expire them
+    if job is None or jf is None:
+        raise SohoaError(f"Không có công việc {job_id} (unknown job or file)")
+    return job, jf
+
+
+def _safe_name(name: str) -> str:
+    stem = re.sub(r"[^\w.-]+", "_", name)[:120].lstrip(".")
+    return stem or "scan"
+
+
+def fetch_incoming(ctx: WorkContext, jf: JobFile) -> Path:
+    """This worker's local copy of an incoming scan (downloaded once, checked against its hash)."""
+    folder = ctx.cache_dir / jf.sha256
+    dest = folder / _safe_name(jf.name)
+    if dest.is_file():
+        return dest
+    _sweep_cache(ctx.cache_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    return ctx.store.get_file(Bucket.INCOMING, jf.sha256, dest)
+
+
+def _sweep_cache(root: Path) -> None:
+    if not root.is_dir():
+        return
+    cutoff = time.time() - CACHE_TTL.total_seconds()
+    for child in root.iterdir():
+        try:
+            if child.stat().st_mtime < cutoff:
+                shutil.rmtree(child, ignore_errors=True)
+        except OSError:
+            continue
+
+
+def _drop_cache(ctx: WorkContext, sha256: str) -> None:
+    shutil.rmtree(ctx.cache_dir / sha256, ignore_errors=True)
+
+
+def _workdir(ctx: WorkContext) -> Path:
+    root = ctx.settings.data_dir / "tmp"
+    root.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix="task-", dir=root))
+
+
+def _lock_job(session: Any, job_id: str) -> None:
+    """Serialise the outcome writes of one job's files (PostgreSQL; SQLite has one writer anyway)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT id FROM api_jobs WHERE id = :id FOR UPDATE"), {"id": job_id})
+
+
+def outcome_view(outcome: FileOutcome, name: str) -> dict[str, Any]:
+    return {
+        "file": name,
+        "status": outcome.status.value,
+        "pages": outcome.pages,
+        "doc_types": outcome.doc_types,
+        "document_ids": outcome.document_ids,
+        "reason": outcome.reason,
+        "message": outcome.message,
+    }
+
+
+def _finish_job_if_complete(session: Any, job_id: str) -> None:
+    """Inside the transaction that set a file's outcome: the job's record once all are final."""
+    files = list(session.scalars(select(JobFile).where(JobFile.job_id == job_id).order_by(JobFile.position)))
+    final = [f for f in files if f.status in FINAL]
+    values: dict[str, Any] = {"files_done": len(final)}
+    if len(final) == len(files):
+        views = [
+            f.outcome or {"file": f.name, "status": f.status, "reason": f.reason, "message": f.message}
+            for f in files
+        ]
+        dossier = session.scalar(select(Job.dossier_code).where(Job.id == job_id))
+        dead = [f for f in files if f.reason in OUTAGE_REASONS]
+        values |= {
+            "status": (JobStatus.FAILED if dead else JobStatus.DONE).value,
+            "finished_at": datetime.now(UTC),
+            "error": dead[0].message if dead else None,
+            "result": {
+                "dossier": dossier,
+                "documents": [
+                    {"file": v["file"], "document_id": d, "doc_type": t}
+                    for v in views
+                    if v.get("status") == Status.INGESTED.value
+                    for d, t in zip(v.get("document_ids", []), v.get("doc_types", []), strict=False)
+                ],
+                "duplicates": [v for v in views if v.get("status") == Status.DUPLICATE.value],
+                "quarantined": [v for v in views if v.get("status") == Status.FAILED.value],
+                "files": views,
+            },
+        }
+    session.execute(update(Job).where(Job.id == job_id).values(**values))
+
+
+def _set_outcome(
+    session: Any, jf: JobFile, status: str, view: dict[str, Any], pages: int | None = None
+) -> None:
+    _lock_job(session, jf.job_id)
+    values: dict[str, Any] = {
+        "status": status,
+        "outcome": view,
+        "reason": view.get("reason"),
+        "message": view.get("message"),
+        "updated_at": datetime.now(UTC),
+    }
+    if pages is not None:
+        values["pages"] = pages
+    won = session.execute(
+        update(JobFile).where(JobFile.id == jf.id, JobFile.status.not_in(FINAL)).values(**values)
+    ).rowcount
+    if won != 1:
+        raise AlreadyRecorded(jf.id)
+    _finish_job_if_complete(session, jf.job_id)
+
+
+# -- the steps -------------------------------------------------------------------------------
+
+
+def prepare_file(ctx: WorkContext, job_id: str, position: int) -> Prepared:
+    """Validate the file and list its pages still to OCR; bad input fails the file (raises nothing)."""
+    job, jf = _load(ctx, job_id, position)
+    if jf.status in FINAL:
+        return Prepared(jf.pages, [], done=True)
+    if job.status == JobStatus.QUEUED.value:
+        run_in_transaction(
+            ctx.engine,
+            lambda s: s.execute(
+                update(Job)
+                .where(Job.id == job_id, Job.status == JobStatus.QUEUED.value)
+                .values(status=JobStatus.RUNNING.value, started_at=datetime.now(UTC), claimed_by=ctx.node)
+            ),
+        )
+    with read_session(ctx.engine) as session:
+        if find_scan(session, jf.sha256) is not None:  # already held: the assembler says duplicate
+            return Prepared(jf.pages, [])
+    local = fetch_incoming(ctx, jf)
+    try:
+        source = open_scan(local, ctx.settings.ocr)
+        count = source.page_count
+        source.close()
+    except SohoaError as exc:
+        fail_file(ctx, job_id, position, failure_reason(exc), exc.message)
+        return Prepared(0, [], done=True)
+
+    def record_count(session: Any) -> set[int]:
+        session.execute(
+            update(JobFile).where(JobFile.id == jf.id).values(status=FileStatus.RUNNING.value, pages=count)
+        )
+        total = session.scalar(select(func.sum(JobFile.pages)).where(JobFile.job_id == job_id)) or 0
+        session.execute(update(Job).where(Job.id == job_id).values(pages_total=int(total)))
+        return set(session.scalars(select(PageResult.page_number).where(PageResult.sha256 == jf.sha256)))
+
+    have = run_in_transaction(ctx.engine, record_count)
+    return Prepared(count, [i for i in range(count) if i + 1 not in have])
+
+
+def run_page(ctx: WorkContext, job_id: str, position: int, index: int) -> bool:
+    """OCR page ``index`` unless its result exists; True when every page of the file now has one."""
+    _job, jf = _load(ctx, job_id, position)
+    if jf.status in FINAL:
+        return False
+    number = index + 1
+    with read_session(ctx.engine) as session:
+        have = session.scalar(
+            select(PageResult.id).where(PageResult.sha256 == jf.sha256, PageResult.page_number == number)
+        )
+    if have is None:
+        local = fetch_incoming(ctx, jf)
+        workdir = _workdir(ctx)
+        try:
+            page = process_page(local, index, ctx.settings.ocr, workdir)
+            pdf = (
+                page.pdf_path.read_bytes() if page.pdf_path is not None and page.pdf_path.is_file() else None
+            )
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+        row = PageResult(
+            sha256=jf.sha256,
+            page_number=number,
+            ocr=page_to_json(page),
+            pdf=pdf,
+            worker=ctx.node,
+            seconds=page.seconds,
+        )
+
+        def insert(session: Any) -> None:
+            session.add(row)
+            session.flush()
+            session.execute(update(Job).where(Job.id == job_id).values(pages_done=Job.pages_done + 1))
+
+        try:
+            run_in_transaction(ctx.engine, insert)
+        except IntegrityError:
+            log.info("page %d of job %s was already stored by another delivery", number, job_id)
+    with read_session(ctx.engine) as session:
+        stored = session.scalar(select(func.count(PageResult.id)).where(PageResult.sha256 == jf.sha256)) or 0
+        pages = session.scalar(select(JobFile.pages).where(JobFile.id == jf.id)) or 0
+    return pages > 0 and stored >= pages
+
+
+def assemble_file(ctx: WorkContext, job_id: str, position: int) -> FileOutcome | None:
+    """Documents, fields, searchable PDFs of a file from its page rows, recorded in one transaction.
+
+    None when another delivery already recorded the file.
+    """
+    job, jf = _load(ctx, job_id, position)
+    if jf.status in FINAL:
+        return None
+    local = fetch_incoming(ctx, jf)
+    source = hash_file(local)
+    if source.sha256 != jf.sha256:  # the store checks this too; a damaged cache copy is refetched
+        _drop_cache(ctx, jf.sha256)
+        raise StorageUnavailableError("Bản sao tạm bị hỏng (local copy damaged), thử lại")
+    outcome = FileOutcome(path=local, status=Status.FAILED, sha256=jf.sha256)
+    intake = Intake(ctx.settings, engine=ctx.engine, store=ctx.store, actor=job.actor)
+
+    def hook(session: Any, done: FileOutcome) -> None:
+        _set_outcome(session, jf, done.status.value, outcome_view(done, jf.name), pages=done.pages or None)
+        session.execute(update(PageResult).where(PageResult.sha256 == jf.sha256).values(pdf=None))
+
+    with read_session(ctx.engine) as session:
+        held = find_scan(session, jf.sha256) is not None
+    if held:  # recorded before (another job, or sohoa ingest): attach it, report a duplicate
+        try:
+            intake.record_result(source, None, outcome, job.dossier_code, in_transaction=hook)
+        except AlreadyRecorded:
+            return None
+        _release_incoming(ctx, jf.sha256)
+        return outcome
+    workdir = _workdir(ctx)
+    try:
+        with read_session(ctx.engine) as session:
+            rows = list(
+                session.execute(
+                    select(PageResult.page_number, PageResult.ocr, PageResult.pdf)
+                    .where(PageResult.sha256 == jf.sha256)
+                    .order_by(PageResult.page_number)
+                )
+            )
+        pages = []
+        for number, ocr, pdf in rows:
+            pdf_path = None
+            if pdf is not None:
+                pdf_path = workdir / "pages" / f"page-{number:05d}.pdf"
+                pdf_path.parent.mkdir(parents=True, exist_ok=True)
+                pdf_path.write_bytes(pdf)
+            pages.append(page_from_json(ocr, pdf_path))
+        result = build_result(jf.name, pages, ctx.settings)
+        attach_pdfs(result, pages, workdir, _safe_name(Path(jf.name).stem))
+        try:
+            intake.record_result(source, result, outcome, job.dossier_code, in_transaction=hook)
+        except AlreadyRecorded:
+            return None
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    _release_incoming(ctx, jf.sha256)
+    try:
+        sweep_incoming(ctx)
+    except Exception as exc:  # only space: the next assembly sweeps again
+        log.info("incoming sweep postponed: %s", type(exc).__name__)
+    return outcome
+
+
+def _release_incoming(ctx: WorkContext, sha256: str) -> None:
+    """Remove a recorded upload from the incoming area unless another unfinished file still needs it."""
+    _drop_cache(ctx, sha256)
+    try:
+        with read_session(ctx.engine) as session:
+            waiting = session.scalar(
+                select(func.count(JobFile.id)).where(JobFile.sha256 == sha256, JobFile.status.not_in(FINAL))
+            )
+            recorded = find_scan(session, sha256) is not None
+        if not waiting and recorded:
+            ctx.store.delete(Bucket.INCOMING, sha256)
+    except Exception as exc:  # the scan is recorded; a leftover is swept by a later assembly
+        log.warning("incoming upload not removed yet: %s", type(exc).__name__)
+
+
+def sweep_incoming(ctx: WorkContext, limit: int = 200) -> int:
+    """Remove incoming uploads whose scans are recorded and whose job files are all final.
+
+    The safety net for a removal that failed after its scan was recorded (store or database away
+    at that moment); uploads of failed files are kept (their scan is not recorded).
+    """
+    removed = 0
+    for key in list(ctx.store.list_keys(Bucket.INCOMING))[:limit]:
+        with read_session(ctx.engine) as session:
+            waiting = session.scalar(
+                select(func.count(JobFile.id)).where(JobFile.sha256 == key, JobFile.status.not_in(FINAL))
+            )
+            recorded = find_scan(session, key) is not None
+        if recorded and not waiting:
+            ctx.store.delete(Bucket.INCOMING, key)
+            removed += 1
+    return removed
+
+
+def fail_file(ctx: WorkContext, job_id: str, position: int, reason: str, message: str) -> bool:
+    """Mark a file failed with its reason (the clerk's dead-letter view); its upload is kept."""
+    _job, jf = _load(ctx, job_id, position)
+    view = {
+        "file": jf.name,
+        "status": Status.FAILED.value,
+        "pages": jf.pages,
+        "doc_types": [],
+        "document_ids": [],
+        "reason": reason,
+        "message": message,
+    }
+    try:
+        run_in_transaction(ctx.engine, lambda s: _set_outcome(s, jf, FileStatus.FAILED.value, view))
+    except AlreadyRecorded:
+        return False
+    log.warning("job %s file %d failed: %s", job_id, position, reason)
+    return True
+
+
+def worker_node() -> str:
+    return f"{os.uname().nodename}:{os.getpid()}"

@@ -1,0 +1,129 @@
+"""The queue's steps without a broker, on SQLite and PostgreSQL: each one safe to deliver twice.
+
+A redelivered page stores nothing new (one row per scan hash and page), a second assembler of the
+same file rolls back (one scan, one set of documents), the upload leaves the incoming area only
+once recorded, and a bad file fails with its reason while its upload stays.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from pipeline.tasks.enqueue import Upload
+from pipeline.tasks.pagecodec import page_from_json, page_to_json
+from pipeline.tasks.work import WorkContext, assemble_file, fail_file, prepare_file, run_page
+from storage.db.api_models import Job
+from storage.db.catalogue import seed_catalogue
+from storage.db.engine import run_in_transaction
+from storage.db.models import Document, Scan
+from storage.db.queue_models import JobFile, PageResult
+from storage.objects.base import Bucket
+from storage.objects.factory import open_object_store
+from storage.objects.keys import hash_file
+from tests.api.conftest import text_pdf
+from tests.db import fixtures as _db_fixtures
+from tests.db.fixtures import Database
+
+db = _db_fixtures.db
+pg_database = _db_fixtures.pg_database
+
+
+@pytest.fixture
+def ctx(db: Database, tmp_path: Path) -> Iterator[WorkContext]:
+    settings = db.settings(tmp_path / "data", storage={"backend": "directory"}, ocr={"jobs": 1})
+    store = open_object_store(settings)
+    store.ensure_buckets()
+    run_in_transaction(db.engine, seed_catalogue)
+    yield WorkContext(settings, db.engine, store, node="w1@test")
+
+
+def _job(ctx: WorkContext, *uploads: Upload, job_id: str = "a" * 32) -> str:
+    """What ``submit_job`` records, without publishing (no broker in these tests)."""
+    rows = []
+    for position, upload in enumerate(uploads):
+        hashed = hash_file(upload.path)
+        ctx.store.put_file(Bucket.INCOMING, hashed)
+        rows.append(
+            JobFile(
+                job_id=job_id, position=position, name=upload.name, sha256=hashed.sha256, size=hashed.size
+            )
+        )
+
+    def work(session: Session) -> None:
+        session.add(Job(id=job_id, actor="staff:clerk", agencies=["*"], workdir="", files=[]))
+        session.flush()
+        session.add_all(rows)
+
+    run_in_transaction(ctx.engine, work)
+    return job_id
+
+
+@pytest.mark.slow  # OCR of a page: ~20 s on a loaded 2-core machine
+def test_redelivered_steps_store_once(ctx: WorkContext, tmp_path: Path) -> None:
+    scan = text_pdf(tmp_path / "giay-to.pdf", "CONG HOA XA HOI CHU NGHIA VIET NAM 2026")
+    sha = hash_file(scan).sha256
+    job_id = _job(ctx, Upload("giay-to.pdf", scan))
+    prepared = prepare_file(ctx, job_id, 0)
+    assert prepared.pages == 1 and prepared.todo == [0]
+    assert run_page(ctx, job_id, 0, 0) is True
+    assert run_page(ctx, job_id, 0, 0) is True  # redelivered: already there, nothing OCR'd again
+    with Session(ctx.engine) as session:
+        assert session.scalar(select(func.count(PageResult.id))) == 1
+        row = session.scalars(select(PageResult)).one()
+        assert row.worker == "w1@test" and row.pdf and row.pdf.startswith(b"%PDF")
+        page = page_from_json(row.ocr)
+        assert page_to_json(page) == row.ocr  # the codec loses nothing
+        assert session.get(Job, job_id).pages_done == 1  # type: ignore[union-attr]
+    outcome = assemble_file(ctx, job_id, 0)
+    assert outcome is not None and outcome.status.value == "ingested"
+    assert assemble_file(ctx, job_id, 0) is None  # a second assemble message: nothing more
+    with Session(ctx.engine) as session:
+        assert session.scalar(select(func.count(Scan.id))) == 1
+        assert session.scalar(select(func.count(Document.id))) == len(outcome.document_ids) >= 1
+        job = session.get(Job, job_id)
+        assert job is not None and job.status == "done" and job.files_done == 1
+        assert [d["document_id"] for d in job.result["documents"]] == outcome.document_ids  # type: ignore[index]
+        assert session.scalars(select(PageResult.pdf)).one() is None  # page PDF dropped once assembled
+    assert list(ctx.store.list_keys(Bucket.INCOMING)) == []
+    assert list(ctx.store.list_keys(Bucket.ORIGINALS)) == [sha]
+    assert prepare_file(ctx, job_id, 0).done  # a late prepare message finds the file final
+    # The same scan uploaded again in another job: no OCR, reported as already held.
+    again = _job(ctx, Upload("giay-to.pdf", scan), job_id="b" * 32)
+    assert prepare_file(ctx, again, 0).todo == []
+    second = assemble_file(ctx, again, 0)
+    assert second is not None and second.status.value == "duplicate"
+    assert second.document_ids == outcome.document_ids
+    with Session(ctx.engine) as session:
+        assert session.scalar(select(func.count(Scan.id))) == 1
+        assert session.scalar(select(func.count(PageResult.id))) == 1
+    assert list(ctx.store.list_keys(Bucket.INCOMING)) == []
+
+
+def test_bad_file_fails_with_reason_and_keeps_upload(ctx: WorkContext, tmp_path: Path) -> None:
+    bad = tmp_path / "hong.pdf"
+    bad.write_bytes(b"%PDF-1.4 broken")
+    job_id = _job(ctx, Upload("hong.pdf", bad))
+    assert prepare_file(ctx, job_id, 0).done
+    with Session(ctx.engine) as session:
+        jf = session.scalars(select(JobFile)).one()
+        job = session.get(Job, job_id)
+        assert jf.status == "failed" and jf.reason and jf.message
+        assert job is not None and job.status == "done"
+        assert [q["file"] for q in job.result["quarantined"]] == ["hong.pdf"]  # type: ignore[index]
+    assert list(ctx.store.list_keys(Bucket.INCOMING)) == [hash_file(bad).sha256]  # upload kept
+    assert fail_file(ctx, job_id, 0, "x", "y") is False  # a final outcome is never overwritten
+
+
+def test_outage_failure_marks_job_failed_for_the_clerk(ctx: WorkContext, tmp_path: Path) -> None:
+    scan = text_pdf(tmp_path / "a.pdf", "MOT")
+    job_id = _job(ctx, Upload("a.pdf", scan))
+    assert fail_file(ctx, job_id, 0, "storage_unavailable", "Kho lưu trữ không trả lời")
+    with Session(ctx.engine) as session:
+        job = session.get(Job, job_id)
+        assert job is not None and job.status == "failed" and job.error == "Kho lưu trữ không trả lời"
+    assert len(list(ctx.store.list_keys(Bucket.INCOMING))) == 1
