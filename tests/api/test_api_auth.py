@@ -13,7 +13,12 @@ from tests.api.conftest import AGENCY_A, PASSWORD, Api
 
 # Open on purpose: readiness, the presigned downloads (their signature is the credential), login,
 # the web engineer's page shell, and the document-type catalogue it labels things with (names only).
-PUBLIC = {"/healthz", "/api/v1/healthz", "/objects/{bucket}/{key}", "/api/v1/auth/login", "/api/v1/doc-types"}
+# The citizen's page and download are reached from the receipt's QR code: the dossier's 192-bit
+# token in the link is their credential (tests/dossier/test_results.py: a wrong token is 404).
+PUBLIC = {
+    "/healthz", "/api/v1/healthz", "/objects/{bucket}/{key}", "/api/v1/auth/login", "/api/v1/doc-types",
+    "/tra-cuu/{code}", "/tra-cuu/{code}/ket-qua.pdf",
+}
 SAMPLE_PARAMS = {
     "code": "000.00.31.H12-261121-0001",
     "document_id": "1",
