@@ -64,7 +64,7 @@ def correct_checked(
     """``correct_field`` after :func:`check_correction` against the document's type."""
     document = session.get(Document, document_id)
     if document is None:
-        raise NotFoundError("Không tìm thấy tài liệu (document not found)")
+        raise NotFoundError("Không tìm thấy tài liệu (unknown document)")
     checked = check_correction(document.doc_type, key, value)
     owner_fields = document_type(document.doc_type).owner_fields
     return correct_field(session, document_id, key, checked, actor=actor, owner_fields=owner_fields)

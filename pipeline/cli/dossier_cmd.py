@@ -28,6 +28,7 @@ from pipeline.cli.sign_cmd import (
     _context,
     _secret_reader,
 )
+from pipeline.cli.vi import ViTyper
 from pipeline.dossier import catalogue as cat
 from pipeline.dossier.lifecycle import State, overdue, transition
 from pipeline.dossier.receive import DossierView, dossier_view, receive, reuse_components
@@ -38,8 +39,8 @@ from signing.session import SignerSource, open_signer
 from storage.db.engine import read_session, run_in_transaction
 from storage.objects.factory import open_object_store
 
-procedures_app = typer.Typer(help="Danh mục thủ tục hành chính (procedure catalogue).", no_args_is_help=True)
-dossier_app = typer.Typer(
+procedures_app = ViTyper(help="Danh mục thủ tục hành chính (procedure catalogue).", no_args_is_help=True)
+dossier_app = ViTyper(
     help="Hồ sơ một cửa: tiếp nhận, dùng lại, quét, ký, xử lý, trả kết quả (one-stop dossier).",
     no_args_is_help=True,
 )
@@ -593,7 +594,7 @@ def dossier_overdue(
     Console().print(table)
 
 
-archive_app = typer.Typer(help="Lưu trữ dài hạn kết quả đã ký (long-term archive).", no_args_is_help=True)
+archive_app = ViTyper(help="Lưu trữ dài hạn kết quả đã ký (long-term archive).", no_args_is_help=True)
 
 
 @archive_app.command(
@@ -618,7 +619,7 @@ def archive_renew(
         typer.echo(f"{path} -> {target} (đã gia hạn / renewed)")
 
 
-certification_app = typer.Typer(help="Sổ chứng thực bản sao (certification book).", no_args_is_help=True)
+certification_app = ViTyper(help="Sổ chứng thực bản sao (certification book).", no_args_is_help=True)
 
 
 @certification_app.command("paper", help="Ghi sổ một bản sao chứng thực giấy (paper certification).")

@@ -6,6 +6,8 @@ test walks the whole command tree) and the command modules stay about what they 
 
 from __future__ import annotations
 
+_C = "000.00.31.H12-261202-0001"  # a dossier code as sohoa issues them
+
 EXAMPLES: dict[str, tuple[str, ...]] = {
     "": (
         "sohoa ocr ho-so.pdf -o ho-so.ocr.pdf      # PDF/A tìm kiếm được (searchable PDF/A)",
@@ -80,6 +82,43 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "admin revoke-tokens": ("sohoa admin revoke-tokens nguyenvana",),
     "admin unlock": ("sohoa admin unlock nguyenvana",),
     "access-log": ("sohoa access-log --owner 001090001234", "sohoa access-log --owner 001090001234 --json"),
+    "procedures": ("sohoa procedures import thu-tuc.json", "sohoa procedures list"),
+    "procedures import": ("sohoa procedures import thu-tuc.csv", "sohoa procedures import thu-tuc.json"),
+    "procedures list": ("sohoa procedures list", "sohoa procedures list --json"),
+    "dossier": (
+        "sohoa dossier receive --procedure 1.001193 --applicant 001090001234 --name 'Nguyễn Văn A'",
+        f"sohoa dossier show {_C}",
+    ),
+    "dossier receive": (
+        "sohoa dossier receive --procedure 1.001193 --applicant 001090001234 --reuse-all --slip hen.pdf",
+        "sohoa dossier receive --procedure 1.000894 --applicant 001090001234 --reuse cccd --json",
+    ),
+    "dossier reuse": (f"sohoa dossier reuse {_C} --component cccd",),
+    "dossier scan": (f"sohoa dossier scan {_C} don.pdf --component application_form",),
+    "dossier queue": (f"sohoa dossier queue {_C} --official nguyenvana",),
+    "dossier sign": (
+        f"sohoa dossier sign {_C} --pkcs11-module /usr/lib/libvgca.so --token-label VGCA --key-label ky",
+    ),
+    "dossier process": (f"sohoa dossier process {_C}",),
+    "dossier request-supplement": (
+        f"sohoa dossier request-supplement {_C} --reason 'Thiếu giấy xác nhận cư trú'",
+    ),
+    "dossier supplement-received": (f"sohoa dossier supplement-received {_C}",),
+    "dossier reject": (f"sohoa dossier reject {_C} --reason 'Không thuộc thẩm quyền giải quyết'",),
+    "dossier withdraw": (f"sohoa dossier withdraw {_C} --reason 'Công dân rút hồ sơ'",),
+    "dossier issue": (
+        f"sohoa dossier issue {_C} --file ket-qua.pdf",
+        f"sohoa dossier issue {_C} --content 'Xác nhận ...'",
+    ),
+    "dossier return": (f"sohoa dossier return {_C}",),
+    "dossier show": (f"sohoa dossier show {_C}", f"sohoa dossier show {_C} --slip hen.pdf"),
+    "dossier overdue": ("sohoa dossier overdue", "sohoa dossier overdue --agency 000.00.31.H12"),
+    "certification": ("sohoa certification paper --document 'Giấy khai sinh' --requester 'Nguyễn Văn A'",),
+    "certification paper": (
+        "sohoa certification paper --document 'Giấy khai sinh' --requester 'Nguyễn Văn A' --copies 2",
+    ),
+    "archive": ("sohoa archive renew ket-qua.pdf --out-dir gia-han/",),
+    "archive renew": ("sohoa archive renew ket-qua.pdf --out-dir gia-han/",),
     "sign-client": (
         "sohoa sign-client --server https://sohoa.xa-tan-phu.vn --token-env SOHOA_TOKEN "
         "--pkcs11-module /usr/lib/vnpt-ca/libvnpt.so",

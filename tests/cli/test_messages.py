@@ -25,9 +25,10 @@ def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]
 
 
 def test_missing_option_is_vietnamese(capsys: pytest.CaptureFixture[str]) -> None:
-    code, _out, err = _run(capsys, "certify", "scan.pdf", "-o", "out.pdf", "--requester", "A")
+    # --book has a default now (the agency's book of the year); --requester is still required.
+    code, _out, err = _run(capsys, "certify", "scan.pdf", "-o", "out.pdf")
     assert code == 2
-    assert "thiếu tùy chọn '--book' (missing option)" in err
+    assert "thiếu tùy chọn '--requester' (missing option)" in err
     assert "Cách dùng (usage): sohoa certify" in err
     assert not any(word in err for word in ENGLISH), err
 

@@ -17,12 +17,14 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[2]
 REQUIRED = {"MINIO_ROOT_PASSWORD": "root-test-secret", "SOHOA_MINIO_PASSWORD": "app-test-secret",
-            "POSTGRES_PASSWORD": "pg-test-secret", "SOHOA_ORGANISATION": "UBND xã Thử Nghiệm"}
+            "POSTGRES_PASSWORD": "pg-test-secret", "SOHOA_ORGANISATION": "UBND xã Thử Nghiệm",
+            "RABBITMQ_PASSWORD": "rabbit-test-secret"}
 needs_compose = pytest.mark.skipif(shutil.which("docker-compose") is None, reason="no docker-compose")
 
 
 def _config(env_file: bool, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("MINIO_", "SOHOA_", "POSTGRES_"))}
+    ours = ("MINIO_", "SOHOA_", "POSTGRES_", "RABBITMQ_")
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(ours)}
     extra = ["--env-file", ".env.example"] if env_file else []
     return subprocess.run(["docker-compose", *extra, "-f", "docker-compose.yml", "config"], cwd=REPO,
                           env=clean | env, capture_output=True, text=True, timeout=60)

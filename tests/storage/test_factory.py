@@ -23,6 +23,7 @@ def test_default_is_the_directory_store_under_the_data_dir(tmp_path: Path) -> No
     store.put_bytes(Bucket.ORIGINALS, b"x")
     assert sorted(p.name for p in store.root.iterdir() if not p.name.startswith(".")) == [
         "digitised",
+        "incoming",  # the queue's uploads, before their job records them
         "originals",
         "signed",
     ]
