@@ -28,4 +28,6 @@ def as_pdf(data: bytes, name: str = "tệp") -> bytes:
             raise InputPdfError(
                 f"Không chuyển được ảnh {name} sang PDF (image conversion failed): {type(exc).__name__}"
             ) from None
-    raise InputPdfError(f"{name}: chỉ nhận PDF, JPEG, PNG hoặc TIFF (unsupported file type)")
+    raise InputPdfError(
+        f"{name} không phải là tệp PDF hay ảnh quét JPEG, PNG, TIFF (not a PDF or a scan image)"
+    )

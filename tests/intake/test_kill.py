@@ -72,6 +72,10 @@ def _watch(inbox: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
 def test_sigkill_at_random_points(db: Database, store_backend: str, tmp_path: Path, request) -> None:
     from tests.datagen.generate import generate_set
 
+    if (db.backend == "sqlite") != (store_backend == "directory"):
+        # Two of the four pairs keep CI's time in bounds and still crash both databases and both
+        # stores: the embedded default (SQLite + directory) and production (PostgreSQL + MinIO).
+        pytest.skip("the embedded and the production pairs are the ones killed")
     endpoint = request.getfixturevalue("moto_endpoint") if store_backend == "minio" else None
     inbox = tmp_path / "scanner"
     generated = generate_set(tmp_path / "gen", GOOD_FILES, "kill-test", "clean")
