@@ -15,7 +15,7 @@ from config.settings import load_settings
 from pipeline.api.app import create_app
 from pipeline.dossier.lifecycle import State, get_case, transition
 from pipeline.dossier.receive import dossier_view, receive
-from pipeline.dossier.result_template import render_result
+from pipeline.dossier.result_template import GENERIC_TITLE, render_result, result_title
 from pipeline.dossier.signatures import record_result, sign_result
 from pipeline.dossier.slip import render_slip
 from pipeline.report import build_report
@@ -151,6 +151,17 @@ def test_results_are_b_lt_with_a_tsa(db: Database, pki: PkiFixture, tmp_path: Pa
     report = verify_pdf(path, trust_roots=[pki.root_pem])
     assert report.valid
     assert all(sig.timestamp_source == "tsa" for sig in report.signatures)
+
+
+def test_result_titles_come_from_the_registry_for_its_types() -> None:
+    # A registry type prints its own title (electronic copy), picked by the procedure's name.
+    household = result_title("business_registration", "Đăng ký thành lập hộ kinh doanh")
+    assert household == "GIẤY CHỨNG NHẬN ĐĂNG KÝ HỘ KINH DOANH (BẢN ĐIỆN TỬ)"
+    assert "DOANH NGHIỆP" in result_title("business_registration", "Đăng ký thành lập doanh nghiệp")
+    assert result_title("birth_certificate", "Đăng ký khai sinh") == "GIẤY KHAI SINH (BẢN ĐIỆN TỬ)"
+    # Results that are not registry types keep their own title; unknown ones the generic one.
+    assert result_title("marital_status_confirmation") == "GIẤY XÁC NHẬN TÌNH TRẠNG HÔN NHÂN"
+    assert result_title("certified_copy") == result_title("other") == GENERIC_TITLE
 
 
 def test_slip_text_holds_the_promise_and_the_code(db: Database, tmp_path: Path) -> None:
