@@ -28,7 +28,7 @@ from storage.db.errors import BadInputError
 from storage.db.records import ObjectRef
 from storage.objects.base import Bucket
 from tests.db.fixtures import Database
-from tests.dossier.helpers import AGENCY, CITIZEN, CONFIRMATION, MARRIAGE, catalogue, scan_cccd
+from tests.dossier.helpers import AGENCY, CITIZEN, CONFIRMATION, MARRIAGE, OTHER, catalogue, scan_cccd
 from tests.signing.conftest import PkiFixture, pki  # noqa: F401
 
 ORG = "UBND xã Tân Phú (TEST)"
@@ -151,6 +151,19 @@ def test_results_are_b_lt_with_a_tsa(db: Database, pki: PkiFixture, tmp_path: Pa
     report = verify_pdf(path, trust_roots=[pki.root_pem])
     assert report.valid
     assert all(sig.timestamp_source == "tsa" for sig in report.signatures)
+
+
+def test_result_is_held_by_the_owners_its_type_names(db: Database) -> None:
+    # A marriage certificate belongs to the applicant and to the spouse its fields name.
+    with write_session(db.engine) as s:
+        catalogue(s)
+        code = receive(s, agency=AGENCY, procedure=MARRIAGE, applicant_id=CITIZEN, actor="clerk").code
+        digest = "e" * 64
+        signed = ObjectRef(bucket="signed", key=digest, sha256=digest, size=10)
+        fields = {"husband_id_number": CITIZEN, "wife_id_number": OTHER, "wife_name": "LÊ THỊ HOA"}
+        document = record_result(s, code, signed, signed_by="x", actor="officer", fields=fields)
+        assert document.doc_type == "marriage_certificate"
+        assert sorted((o.owner_id, o.role) for o in document.owners) == [(OTHER, "wife"), (CITIZEN, "holder")]
 
 
 def test_result_titles_come_from_the_registry_for_its_types() -> None:
