@@ -16,22 +16,43 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
+from pipeline.documents.types import BY_NAME, OTHER
 from pipeline.dossier.receive import DossierView
 from pipeline.dossier.slip import FONT, FONT_BOLD, _register_fonts, _wrap
 
+# Results a commune issues that are not document types sohoa reads from scans (the registry's
+# types take their printed title from pipeline/documents/types instead).
 TITLES = {
     "marital_status_confirmation": "GIẤY XÁC NHẬN TÌNH TRẠNG HÔN NHÂN",
     "residence_confirmation": "GIẤY XÁC NHẬN THÔNG TIN VỀ CƯ TRÚ",
-    "birth_certificate": "GIẤY KHAI SINH (BẢN ĐIỆN TỬ)",
     "death_certificate": "TRÍCH LỤC KHAI TỬ",
-    "marriage_certificate": "GIẤY CHỨNG NHẬN KẾT HÔN (BẢN ĐIỆN TỬ)",
     "signature_certification": "LỜI CHỨNG CHỨNG THỰC CHỮ KÝ",
-    "business_registration": "GIẤY CHỨNG NHẬN ĐĂNG KÝ HỘ KINH DOANH",
 }
+GENERIC_TITLE = "KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH"
+ELECTRONIC = " (BẢN ĐIỆN TỬ)"
 
 
-def has_template(doc_type: str | None) -> bool:
-    return doc_type in TITLES
+def _registry_titles(doc_type: str | None) -> tuple[str, ...]:
+    """The printed titles of a registry type (first is the usual one); none for other names."""
+    if not doc_type or doc_type not in BY_NAME or doc_type == OTHER.name:
+        return ()
+    return BY_NAME[doc_type].spec.titles
+
+
+def result_title(doc_type: str | None, procedure_name: str | None = None) -> str:
+    """The title printed on a generated result of ``doc_type``.
+
+    A registry type prints its own title, marked as the electronic copy; where it has several
+    (đăng ký doanh nghiệp / hộ kinh doanh) the one sharing most words with the procedure's name.
+    """
+    if doc_type in TITLES:
+        return TITLES[doc_type]
+    titles = _registry_titles(doc_type)
+    if not titles:
+        return GENERIC_TITLE
+    words = set((procedure_name or "").casefold().split())
+    best = max(titles, key=lambda t: (len(words & set(t.casefold().split())), -titles.index(t)))
+    return best if "(" in best else best + ELECTRONIC
 
 
 def render_result(
@@ -48,7 +69,7 @@ def render_result(
     _register_fonts(font)
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4, pageCompression=1)
-    title = TITLES.get(doc_type, "KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH")
+    title = result_title(doc_type, view.procedure_name)
     canvas.setTitle(f"{title} - {view.code}")
     canvas.setAuthor(organisation)
     canvas.setCreator("sohoa")

@@ -18,6 +18,7 @@ from pyhanko.sign import signers
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from pipeline.documents.types import document_type
 from pipeline.dossier.lifecycle import State, get_case, transition
 from signing.appearance import Placement, StampKind
 from signing.images import as_pdf
@@ -26,7 +27,13 @@ from signing.repair import prepare_for_signing
 from storage.db.dossiers import get_dossier
 from storage.db.errors import BadInputError
 from storage.db.models import Document, DocumentVersion, DossierComponent, VersionKind
-from storage.db.records import FieldInput, ObjectRef, add_signed_version, record_signed_document
+from storage.db.records import (
+    FieldInput,
+    ObjectRef,
+    add_signed_version,
+    owners_from_fields,
+    record_signed_document,
+)
 from storage.objects.base import Bucket, ObjectStore
 
 # Which stored copy of a digitised document the official signs, best first.
@@ -123,7 +130,9 @@ def record_result(
 ) -> Document:
     """File a signed result on the dossier and finish it (processing first, if just received).
 
-    The result belongs to the applicant (held for reuse) and is typed as the procedure says.
+    The result belongs to the applicant (held for reuse) and to whoever else its fields name as an
+    owner by its type's owner fields (both spouses of a marriage certificate); typed as the
+    procedure says.
     """
     dossier, case = get_case(session, code)
     state = State(case.state)
@@ -139,14 +148,18 @@ def record_result(
     document = session.scalar(select(Document).where(Document.sha256 == signed.sha256))
     if document is not None:
         raise BadInputError("Tệp kết quả này đã được lưu (this signed file is already filed)")
+    values = fields or {}
+    owners = [(case.applicant_id, "holder")]
+    named = owners_from_fields(document_type(doc_type).owner_fields, values)
+    owners += [o for o in named if o[0] != case.applicant_id]
     document = record_signed_document(
         session,
         doc_type=doc_type,
         signed=signed,
         signed_by=signed_by,
         actor=actor,
-        owners=[(case.applicant_id, "holder")],
-        fields={k: FieldInput(v, confidence=1.0) for k, v in (fields or {}).items()},
+        owners=owners,
+        fields={k: FieldInput(v, confidence=1.0) for k, v in values.items()},
         dossier=dossier,
     )
     case.result_document_id = document.id

@@ -6,6 +6,7 @@ import hashlib
 
 from sqlalchemy.orm import Session
 
+from pipeline.documents.types import document_type
 from pipeline.dossier.catalogue import ComponentSpec, ProcedureSpec, import_procedures
 from storage.db.models import Document, Dossier
 from storage.db.records import (
@@ -67,7 +68,10 @@ def scan_cccd(
 ) -> Document:
     """A digitised ID card of ``owner`` (with the receiving official's signed copy if ``signed``)."""
     fields = {"id_number": FieldInput(owner, 0.99), "full_name": FieldInput("NGUYỄN VĂN AN", 0.95)}
-    doc = DocumentInput("cccd", [1], 0.95, fields, searchable=ref(tag + "s"))
+    # Owners are linked from the type's owner fields, as intake passes them (registry).
+    doc = DocumentInput(
+        "cccd", [1], 0.95, fields, searchable=ref(tag + "s"), owner_fields=document_type("cccd").owner_fields
+    )
     data = ScanInput(
         sha256=ref(tag).sha256, filename=f"{tag}.pdf", size=10, pages=1, original=ref(tag), documents=[doc]
     )

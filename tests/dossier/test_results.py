@@ -15,7 +15,7 @@ from config.settings import load_settings
 from pipeline.api.app import create_app
 from pipeline.dossier.lifecycle import State, get_case, transition
 from pipeline.dossier.receive import dossier_view, receive
-from pipeline.dossier.result_template import render_result
+from pipeline.dossier.result_template import GENERIC_TITLE, render_result, result_title
 from pipeline.dossier.signatures import record_result, sign_result
 from pipeline.dossier.slip import render_slip
 from pipeline.report import build_report
@@ -28,7 +28,7 @@ from storage.db.errors import BadInputError
 from storage.db.records import ObjectRef
 from storage.objects.base import Bucket
 from tests.db.fixtures import Database
-from tests.dossier.helpers import AGENCY, CITIZEN, CONFIRMATION, MARRIAGE, catalogue, scan_cccd
+from tests.dossier.helpers import AGENCY, CITIZEN, CONFIRMATION, MARRIAGE, OTHER, catalogue, scan_cccd
 from tests.signing.conftest import PkiFixture, pki  # noqa: F401
 
 ORG = "UBND xã Tân Phú (TEST)"
@@ -151,6 +151,30 @@ def test_results_are_b_lt_with_a_tsa(db: Database, pki: PkiFixture, tmp_path: Pa
     report = verify_pdf(path, trust_roots=[pki.root_pem])
     assert report.valid
     assert all(sig.timestamp_source == "tsa" for sig in report.signatures)
+
+
+def test_result_is_held_by_the_owners_its_type_names(db: Database) -> None:
+    # A marriage certificate belongs to the applicant and to the spouse its fields name.
+    with write_session(db.engine) as s:
+        catalogue(s)
+        code = receive(s, agency=AGENCY, procedure=MARRIAGE, applicant_id=CITIZEN, actor="clerk").code
+        digest = "e" * 64
+        signed = ObjectRef(bucket="signed", key=digest, sha256=digest, size=10)
+        fields = {"husband_id_number": CITIZEN, "wife_id_number": OTHER, "wife_name": "LÊ THỊ HOA"}
+        document = record_result(s, code, signed, signed_by="x", actor="officer", fields=fields)
+        assert document.doc_type == "marriage_certificate"
+        assert sorted((o.owner_id, o.role) for o in document.owners) == [(OTHER, "wife"), (CITIZEN, "holder")]
+
+
+def test_result_titles_come_from_the_registry_for_its_types() -> None:
+    # A registry type prints its own title (electronic copy), picked by the procedure's name.
+    household = result_title("business_registration", "Đăng ký thành lập hộ kinh doanh")
+    assert household == "GIẤY CHỨNG NHẬN ĐĂNG KÝ HỘ KINH DOANH (BẢN ĐIỆN TỬ)"
+    assert "DOANH NGHIỆP" in result_title("business_registration", "Đăng ký thành lập doanh nghiệp")
+    assert result_title("birth_certificate", "Đăng ký khai sinh") == "GIẤY KHAI SINH (BẢN ĐIỆN TỬ)"
+    # Results that are not registry types keep their own title; unknown ones the generic one.
+    assert result_title("marital_status_confirmation") == "GIẤY XÁC NHẬN TÌNH TRẠNG HÔN NHÂN"
+    assert result_title("certified_copy") == result_title("other") == GENERIC_TITLE
 
 
 def test_slip_text_holds_the_promise_and_the_code(db: Database, tmp_path: Path) -> None:
