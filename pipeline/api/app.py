@@ -25,7 +25,7 @@ from config.settings import Settings
 from pipeline.api.access_log import install_access_log
 from pipeline.api.context import ApiContext
 from pipeline.api.paging import ApiJSONResponse
-from pipeline.api.problems import document_problems, install_problem_handlers
+from pipeline.api.problems import RejectNulBytes, document_problems, install_problem_handlers
 from pipeline.api.security_headers import install_security_headers
 from pipeline.api.versioning import API_PREFIX, DeprecationHeaders, include_versioned
 from pipeline.jobs import JobRunner
@@ -118,6 +118,7 @@ def create_app(
         if importlib.util.find_spec(name) is not None:
             include_versioned(app, importlib.import_module(name).router, alias_paths)
     app.add_middleware(DeprecationHeaders, alias_paths=alias_paths)
+    app.add_middleware(RejectNulBytes)  # outside the alias headers, inside the access log
     install_access_log(app)
     install_security_headers(app)
     _describe_problems(app)

@@ -42,7 +42,9 @@ class Page(BaseModel, Generic[T]):
 def _url(request: Request, limit: int, offset: int) -> str:
     params = [(k, v) for k, v in request.query_params.multi_items() if k not in {"limit", "offset"}]
     params += [("limit", str(limit)), ("offset", str(offset))]
-    return request.url.path + "?" + "&".join(f"{k}={quote(v, safe='')}" for k, v in params)
+    # keys and path quoted too: a header is latin-1, and a client may send any query key
+    query = "&".join(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in params)
+    return quote(request.url.path, safe="/") + "?" + query
 
 
 def page(request: Request, items: list[Any], *, total: int, limit: int, offset: int) -> Page[Any]:

@@ -57,6 +57,7 @@ BY_STATUS: dict[int, tuple[str, str]] = {
     504: ("timeout", "Quá thời gian xử lý"),
 }
 
+
 class ValidationIssue(BaseModel):
     loc: list[str | int] = Field(description="nơi có lỗi, ví dụ ['query', 'limit']")
     msg: str
@@ -109,8 +110,11 @@ def problem_response(
 def _issues(exc: RequestValidationError) -> list[dict[str, Any]]:
     # Never the rejected input: it may be a personal id number or a password.
     return [
-        {"loc": [p for p in e.get("loc", ()) if isinstance(p, str | int)], "msg": e.get("msg", ""),
-         "type": e.get("type", "")}
+        {
+            "loc": [p for p in e.get("loc", ()) if isinstance(p, str | int)],
+            "msg": e.get("msg", ""),
+            "type": e.get("type", ""),
+        }
         for e in exc.errors()
     ]
 
@@ -203,3 +207,25 @@ def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
     for name in ("HTTPValidationError", "ValidationError"):
         components.pop(name, None)
     return schema
+
+
+class RejectNulBytes:
+    """ASGI middleware: a NUL byte in the path or query string is a 422, before any route runs.
+
+    No identifier, code or name sohoa stores holds one, and PostgreSQL text cannot (the driver
+    raises ``DataError``): a filter such as ``?official=%00`` must be refused as bad input, not
+    reach the database and come back a 500.
+    """
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            query = bytes(scope.get("query_string", b""))
+            if "\x00" in scope.get("path", "") or b"\x00" in query or b"%00" in query.lower():
+                detail = "Tham số chứa ký tự NUL (request contains a NUL byte)"
+                response = problem_response(422, detail, scope.get("path", "").replace("\x00", ""))
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)

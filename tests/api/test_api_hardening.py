@@ -50,6 +50,23 @@ def test_control_characters_are_escaped_in_logs(api: Api, caplog: pytest.LogCapt
     assert any("\\x0a2026-12-01" in r.getMessage() for r in records)
 
 
+def test_nul_bytes_in_query_or_path_are_422_problems(api: Api) -> None:
+    admin = api.user("admin", ["administrator"], ["*"])
+    for url in (
+        "/api/v1/signing/queue?official=ab%00cd",  # PostgreSQL text cannot hold NUL: was a 500
+        "/api/v1/jobs?%F0%9F%98%80k%00=%C3%87",
+        "/api/v1/documents/x%00y",
+    ):
+        res = api.client.get(url, headers=admin)
+        assert res.status_code == 422, (url, res.status_code, res.text)
+        assert res.headers["content-type"].startswith("application/problem+json")
+        assert "\x00" not in res.json()["instance"]
+    # a non-ASCII query key still gets its Link header (latin-1 only): was a 500
+    res = api.client.get("/api/v1/jobs?%F0%9F%98%80k=%C3%87&limit=1", headers=admin)
+    assert res.status_code == 200, res.text
+    assert "%F0%9F%98%80k=%C3%87" in res.json()["links"]["self"]
+
+
 PERSONAL = ["/lookup?owner=" + OWNER_ID, "/documents", "/auth/me"]
 
 

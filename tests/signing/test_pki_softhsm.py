@@ -2,6 +2,10 @@
 
 Runs in a subprocess: SoftHSM reads ``SOFTHSM2_CONF`` once per process, and the signing
 engineer's fixtures own the token configuration of the test workers.
+
+Verification checks revocation by default (issue 12), so the PKI is the session one whose
+certificates point at the loopback CRL/OCSP services: a signature only passes with its
+certificate's revocation status actually checked.
 """
 
 from __future__ import annotations
@@ -15,9 +19,12 @@ from pathlib import Path
 
 import pytest
 
-from signing.testpki import create_test_pki
 from signing.verify import verify_pdf
-from tests.signing.pki_fixtures import text_pdf_bytes
+from tests.signing.pki_fixtures import (  # noqa: F401 - fixtures are found by their names
+    PkiEnv,
+    pki_env_fixture,
+    text_pdf_bytes,
+)
 
 MODULE = "/usr/lib/softhsm/libsofthsm2.so"
 PIN = "123456"
@@ -63,8 +70,8 @@ def _run(cmd: list[str], env: dict[str, str]) -> None:
     assert res.returncode == 0, (cmd[0], res.stdout, res.stderr)
 
 
-def test_keys_import_into_softhsm_and_sign(tmp_path: Path) -> None:
-    pki = create_test_pki(tmp_path / "pki")
+def test_keys_import_into_softhsm_and_sign(tmp_path: Path, pki_env: PkiEnv) -> None:
+    pki = pki_env.pki
     tokendir = tmp_path / "tokens"
     tokendir.mkdir()
     conf = tmp_path / "softhsm2.conf"
@@ -138,4 +145,5 @@ def test_keys_import_into_softhsm_and_sign(tmp_path: Path) -> None:
     for name, out in jobs:
         report = verify_pdf(Path(out), trust_roots=pki.trust_roots)
         assert report.valid, (name, report.reason)
+        assert report.revocation_checked, name
         assert report.signatures[0].signer_name == pki.identity(name).common_name
