@@ -55,6 +55,19 @@ class _Unreadable(Exception):
     pass
 
 
+# What reading a damaged or hostile PDF raises: any of these means "cannot say what is displayed".
+_READ_ERRORS = (
+    _Unreadable,
+    misc.PdfError,
+    ValueError,
+    KeyError,
+    TypeError,
+    IndexError,
+    AttributeError,
+    RecursionError,
+)
+
+
 @dataclass
 class Widget:
     page: int | None
@@ -119,16 +132,7 @@ def snapshot(reader: PdfFileReader, revision: int, cache: dict[Any, str] | None 
                     raise _Unreadable(f"hai trường cùng tên {state.name} (two fields named alike)")
                 snap.fields[state.name] = state
         snap.catalog = d.digest(catalog)
-    except (
-        _Unreadable,
-        misc.PdfError,
-        ValueError,
-        KeyError,
-        TypeError,
-        IndexError,
-        AttributeError,
-        RecursionError,
-    ) as exc:
+    except _READ_ERRORS as exc:
         snap.errors.append(
             f"không đọc được nội dung hiển thị (cannot read displayed content): {str(exc)[:160]}"
         )
@@ -190,16 +194,7 @@ def signature_history(reader: PdfFileReader) -> dict[str, int]:
             for name, fdict, _ in _walk_fields(form.get("/Fields")):
                 if _inherited(fdict, "/FT") == "/Sig" and "/V" in fdict:
                     out.setdefault(name, rev)
-        except (
-            _Unreadable,
-            misc.PdfError,
-            ValueError,
-            KeyError,
-            TypeError,
-            IndexError,
-            AttributeError,
-            RecursionError,
-        ):
+        except _READ_ERRORS:
             continue
     return out
 
