@@ -26,7 +26,7 @@ from storage.objects.base import Bucket
 router = APIRouter(tags=["web"])
 
 WEB_DIR = FsPath(__file__).parent / "web"
-ASSETS = {"app.js": "text/javascript", "app.css": "text/css"}
+ASSETS = {"app.js": "text/javascript", "app.css": "text/css", "signing-agent.js": "text/javascript"}
 # The copy shown beside the fields: the searchable PDF first, as the clerk reviews OCR output.
 IMAGE_SOURCES = (VersionKind.SEARCHABLE.value, VersionKind.SIGNED.value, VersionKind.ORIGINAL.value)
 PAGE_DPI = 110

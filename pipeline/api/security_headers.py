@@ -12,8 +12,10 @@ from typing import Any
 
 from fastapi import FastAPI
 
+# connect-src: the page may call the official's own signing agent on loopback (sign-client --serve).
 CSP = (
-    "default-src 'self'; img-src 'self' data: blob:; object-src 'none'; base-uri 'none'; "
+    "default-src 'self'; connect-src 'self' http://127.0.0.1:* http://localhost:*; "
+    "img-src 'self' data: blob:; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
 # FastAPI's interactive docs load their scripts from a CDN: there only framing is forbidden.
