@@ -28,6 +28,7 @@
       else if (v !== false && v !== undefined) n.setAttribute(k, v === true ? "" : v);
     }
     for (const c of children) n.append(c instanceof Node ? c : document.createTextNode(String(c ?? "")));
+    if (tag === "input" && attrs.type === "checkbox") n.style.minWidth = "0"; // the page's input rule is for text
     return n;
   }
 
@@ -42,9 +43,14 @@
     node("label", {}, "Địa chỉ ứng dụng ký ", urlInput), node("button", { type: "submit", class: "secondary" }, "Lưu"));
   const all = node("input", { type: "checkbox", class: "agent-all", "aria-label": "Chọn tất cả" });
   const tbody = node("tbody");
+  const pick = node("th", {}, all);
   const table = node("table", { class: "agent-items" },
-    node("thead", {}, node("tr", {}, node("th", {}, all), node("th", {}, "Tài liệu"), node("th", {}, "Hồ sơ"),
+    node("thead", {}, node("tr", {}, pick, node("th", {}, "Tài liệu"), node("th", {}, "Hồ sơ"),
       node("th", {}, "Kết quả"))), tbody);
+  // CSSOM, not style attributes: the page's CSP allows no inline styles
+  pick.style.width = "2.5em";
+  const scroller = node("div", { class: "agent-scroll" }, table);
+  scroller.style.overflowX = "auto";
   const empty = node("p", { class: "agent-empty", hidden: true }, "Không có tài liệu nào chờ bạn ký.");
   const signButton = node("button", { type: "button", class: "agent-sign" }, "Ký bằng token (ứng dụng ký trên máy)");
   const reload = node("button", { type: "button", class: "small secondary agent-reload" }, "Tải lại");
@@ -52,8 +58,11 @@
   root.replaceChildren(
     node("h3", {}, "Ký từ trang bằng token ", reload), status, pairForm,
     node("details", {}, node("summary", {}, "Cài đặt ứng dụng ký"), urlForm),
-    table, empty, signButton, batchLine);
+    scroller, empty, signButton, batchLine);
 
+  // the page's stylesheet may give a class a display (.row is flex): hide by style, not only [hidden]
+  const showNode = (n, on) => { n.hidden = !on; n.style.display = on ? "" : "none"; };
+  showNode(pairForm, false);
   let agentReady = false;
   let running = false;
   const selected = () => Array.from(tbody.querySelectorAll("input[type=checkbox]:checked")).map((c) => Number(c.value));
@@ -83,7 +92,7 @@
     agentReady = false;
     try {
       const s = await agentCall("/status");
-      pairForm.hidden = s.paired;
+      showNode(pairForm, !s.paired);
       if (!s.paired) {
         status.textContent = s.pairing_locked
           ? "Ứng dụng ký đã khóa ghép nối vì nhập sai quá nhiều lần: hãy khởi động lại ứng dụng ký."
@@ -94,12 +103,14 @@
         status.className = "agent-status warn";
         agentReady = true; // the agent reports the token's absence per batch, clearly
       } else {
-        status.textContent = `Ứng dụng ký ${s.version} đã kết nối — chứng thư: ${s.signer.subject || s.signer.file}`;
+        const cn = /(?:^|,)CN=([^,]+)/.exec(s.signer.subject || "");
+        status.textContent = `Ứng dụng ký ${s.version} đã kết nối — chứng thư của: ${cn ? cn[1] : s.signer.subject || s.signer.file}`;
+        status.title = s.signer.subject || "";
         status.className = "agent-status ok";
         agentReady = true;
       }
     } catch (err) {
-      pairForm.hidden = true;
+      showNode(pairForm, false);
       status.textContent = err.status === 403
         ? `Ứng dụng ký không cho phép trang ${location.origin}: chạy lại với --server ${location.origin}.`
         : err.message;
@@ -115,7 +126,7 @@
     const res = await fetch(`/api/v1/signing/queue${query}`, { headers: { Authorization: `Bearer ${token()}` } });
     if (!res.ok) { batchLine.textContent = `Không tải được hàng đợi ký (${res.status}).`; return; }
     const items = (await res.json()).items;
-    empty.hidden = items.length > 0;
+    showNode(empty, items.length === 0);
     all.checked = false;
     tbody.replaceChildren(...items.map((it) => node("tr", { "data-item": it.id },
       node("td", {}, node("input", { type: "checkbox", value: it.id, "aria-label": `Chọn ${it.title}`, onchange: refreshButton })),
@@ -157,6 +168,7 @@
         batch = await agentCall(`/batches/${batch.id}`);
         showBatch(batch);
       }
+      all.checked = false;
       tbody.querySelectorAll("input[type=checkbox]").forEach((c) => {
         const item = batch.items.find((i) => String(i.id) === c.value);
         if (item && item.state === "signed") { c.checked = false; c.disabled = true; }
