@@ -146,14 +146,18 @@ class AgentConfig:
 
 def origin_of(url: str) -> str:
     """``scheme://host[:port]`` as browsers send it in ``Origin`` (default ports dropped)."""
-    parts = urlsplit(url.strip())
+    bad = Refused(422, f"Không phải địa chỉ http(s) hợp lệ (not an http(s) URL): {url[:200]!r}")
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port  # a malformed port raises here
+    except ValueError:
+        raise bad from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise Refused(422, f"Không phải địa chỉ http(s) hợp lệ (not an http(s) URL): {url!r}")
+        raise bad
     host = parts.hostname.lower()
     if ":" in host:
         host = f"[{host}]"
     default = {"http": 80, "https": 443}[parts.scheme]
-    port = parts.port
     return f"{parts.scheme}://{host}" + (f":{port}" if port and port != default else "")
 
 

@@ -282,3 +282,44 @@ def test_wrong_pin_fails_the_batch_after_exactly_one_login(
     output = agent.stop()
     assert "999999" not in output and USER_PIN not in output and SO_PIN not in output
     spy_log.unlink()
+
+
+def test_page_serves_the_agent_script_and_lets_it_reach_loopback_only(api: Api) -> None:
+    script = api.client.get("/ui/signing-agent.js")
+    assert script.status_code == 200 and script.headers["content-type"].startswith("text/javascript")
+    assert "Ký bằng token (ứng dụng ký trên máy)" in script.text and "X-Sohoa-Pairing" in script.text
+    page = api.client.get("/ui/")
+    assert 'src="/ui/signing-agent.js"' in page.text and 'id="agent-signing"' in page.text
+    csp = page.headers["content-security-policy"]
+    connect = next(d for d in csp.split(";") if d.strip().startswith("connect-src")).split()[1:]
+    assert connect == ["'self'", "http://127.0.0.1:*", "http://localhost:*"]  # no other host
+
+
+def test_origins_and_pairing_codes(pki: PkiFixture, tmp_path: Path) -> None:
+    from config.settings import load_settings
+    from pipeline.errors import Refused
+    from pipeline.signing_agent import MAX_PAIRING_FAILURES, AgentConfig, SigningAgent, origin_of
+    from signing.session import SignerSource
+
+    assert origin_of("HTTPS://Sohoa.Xa.vn:443/ui/") == "https://sohoa.xa.vn"
+    assert origin_of("http://10.0.0.5:8080") == "http://10.0.0.5:8080"
+    with pytest.raises(Refused):
+        origin_of("file:///etc/passwd")
+    with pytest.raises(Refused):
+        SigningAgent(AgentConfig(SignerSource(), load_settings(data_dir=tmp_path), ()))
+    agent = SigningAgent(
+        AgentConfig(SignerSource(), load_settings(data_dir=tmp_path), ("http://10.0.0.5:8080/",), port=4711),
+        pairing="ABCD-EFGH",
+    )
+    assert agent.origin_allowed("http://10.0.0.5:8080")
+    for other in ("http://10.0.0.5:8081", "https://10.0.0.5:8080", "null", "http://10.0.0.5:8080.evil.vn"):
+        assert not agent.origin_allowed(other), other
+    assert agent.host_allowed("127.0.0.1:4711") and not agent.host_allowed("127.0.0.1:4712")
+    assert agent.paired("abcd efgh") and not agent.paired(None)
+    with pytest.raises(Refused) as refused:
+        agent.submit("http://10.9.9.9", "t" * 20, [1])
+    assert refused.value.status_code == 403
+    for _ in range(MAX_PAIRING_FAILURES):
+        assert not agent.paired("ZZZZ-ZZZZ")
+    assert agent.locked_out and not agent.paired("ABCD-EFGH")  # guessing ends in a lock-out
+    assert len(new_codes := {SigningAgent(agent.config).pairing for _ in range(50)}) == 50, new_codes
