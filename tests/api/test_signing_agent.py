@@ -323,3 +323,32 @@ def test_origins_and_pairing_codes(pki: PkiFixture, tmp_path: Path) -> None:
         assert not agent.paired("ZZZZ-ZZZZ")
     assert agent.locked_out and not agent.paired("ABCD-EFGH")  # guessing ends in a lock-out
     assert len(new_codes := {SigningAgent(agent.config).pairing for _ in range(50)}) == 50, new_codes
+
+
+def test_pin_asked_once_on_the_agents_terminal(
+    agent_env: tuple[Api, LiveServer, dict[str, str], list[AgentProcess]], pki: PkiFixture, tmp_path: Path
+) -> None:
+    """No ``--pin-env``: the agent prompts on its own terminal (a pty here), once for two items,
+    without echoing what is typed."""
+    api, server, env, started = agent_env
+    http = httpx.Client(base_url=server.url, timeout=60)
+    official, items = queue_documents(api, http, pki, 2)
+    agent = AgentProcess(env, tmp_path / "agent.log", pki, server.url, terminal=True)
+    started.append(agent)
+    headers = {"Origin": server.url, "X-Sohoa-Pairing": agent.pairing}
+    post = httpx.post(
+        f"{agent.url}/batches",
+        json={"server": server.url, "access_token": official, "item_ids": [i["id"] for i in items]},
+        headers=headers,
+        timeout=30,
+    )
+    assert post.status_code == 202, post.text
+    agent.wait_output("(PIN):")  # the list is shown, then the token's PIN prompt
+    waiting = httpx.get(f"{agent.url}/batches/{post.json()['id']}", headers=headers, timeout=10).json()
+    assert waiting["state"] == "awaiting_pin" and all(i["pages"] == 1 for i in waiting["items"])
+    agent.type(USER_PIN + "\n")
+    view = wait_batch(agent, server.url, post.json()["id"])
+    assert view["state"] == "done" and view["signed"] == 2, view
+    output = agent.stop()
+    assert output.count("(PIN):") == 1  # one prompt for the whole batch
+    assert USER_PIN not in output  # typed with echo off, never printed
