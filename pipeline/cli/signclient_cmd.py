@@ -18,7 +18,7 @@ import typer
 from config.errors import ExitCode, SohoaError
 from config.settings import Settings, load_settings
 from pipeline.sign_client import QueueClient, QueueEntry, SignClientError, secret_reader
-from pipeline.signing_agent import DEFAULT_PORT, AgentConfig, Batch, SigningAgent
+from pipeline.signing_agent import DEFAULT_PORT, AgentConfig, Batch, ItemState, SigningAgent
 from signing.session import SignerSource, open_signer
 
 __all__ = ["QueueClient", "QueueEntry", "SignClientError", "register", "run_sign_client", "secret_reader"]
@@ -109,7 +109,7 @@ def _announce(batch: Batch) -> None:
 
 def _finished(batch: Batch) -> None:
     for item in batch.items:
-        mark = "✓ đã ký" if item.reason is None and item.version_id is not None else f"✗ {item.reason}"
+        mark = "✓ đã ký" if item.state == ItemState.SIGNED else f"✗ {item.reason}"
         typer.echo(f"#{item.id} {item.title}: {mark}", err=True)
     typer.echo(f"Lô {batch.id[:8]}: {batch.state.value} {batch.message or ''}".rstrip(), err=True)
 
