@@ -8,6 +8,7 @@ agent must log in exactly once and never retry, and the token's own flag must sh
 
 from __future__ import annotations
 
+import hashlib
 import subprocess
 import time
 from collections.abc import Iterator
@@ -352,3 +353,34 @@ def test_pin_asked_once_on_the_agents_terminal(
     output = agent.stop()
     assert output.count("(PIN):") == 1  # one prompt for the whole batch
     assert USER_PIN not in output  # typed with echo off, never printed
+
+
+def test_server_refusal_is_shown_per_item(
+    agent_env: tuple[Api, LiveServer, dict[str, str], list[AgentProcess]], pki: PkiFixture, tmp_path: Path
+) -> None:
+    """The server verifies each upload: a signature by another certificate than the one registered
+    for the official is refused, and the page hears the server's reason for that item."""
+    api, server, env, started = agent_env
+    http = httpx.Client(base_url=server.url, timeout=60)
+    api.user("clerk", ["clerk"], [AGENCY_A])
+    other = hashlib.sha256(pki.pki.official_ecdsa.cert_der.read_bytes()).hexdigest()
+    api.user("official", ["official"], [AGENCY_A], cert_sha256=other)  # registered: the EC key
+    clerk = {"Authorization": f"Bearer {login(http, 'clerk')}"}
+    _code, document_id = api.document(api.unique_pdf())
+    item = http.post(
+        "/api/v1/signing/queue", json={"document_id": document_id, "official": "official"}, headers=clerk
+    ).json()
+    official = login(http, "official")
+    agent = AgentProcess(env, tmp_path / "agent.log", pki, server.url)  # signs with the RSA key
+    started.append(agent)
+    headers = {"Origin": server.url, "X-Sohoa-Pairing": agent.pairing}
+    post = httpx.post(
+        f"{agent.url}/batches",
+        json={"server": server.url, "access_token": official, "item_ids": [item["id"]]},
+        headers=headers,
+        timeout=30,
+    )
+    view = wait_batch(agent, server.url, post.json()["id"])
+    assert view["state"] == "done" and (view["signed"], view["refused"]) == (0, 1), view
+    reason = view["items"][0]["reason"]
+    assert "Máy chủ từ chối" in reason and "403" in reason and "another certificate" in reason, reason
