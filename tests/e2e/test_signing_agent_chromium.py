@@ -45,7 +45,7 @@ def test_official_signs_from_the_page_through_the_agent(
     api.user("official", ["official"], [AGENCY_A], cert_sha256=official_fingerprint(pki))
     clerk = {"Authorization": f"Bearer {login(http, 'clerk')}"}
     queued = []
-    for _ in range(2):
+    for _ in range(3):
         _code, document_id = api.document(api.unique_pdf())
         item = http.post(
             "/api/v1/signing/queue", json={"document_id": document_id, "official": "official"}, headers=clerk
@@ -84,9 +84,13 @@ def test_official_signs_from_the_page_through_the_agent(
             assert "Nguyễn Văn An" in box.locator(".agent-status").inner_text()
 
             rows = box.locator("tbody tr")
-            rows.nth(1).wait_for()
-            assert rows.count() == 2
+            rows.nth(2).wait_for()
+            assert rows.count() == 3
             assert queued[0]["title"] in box.inner_text()
+            # meanwhile the clerk withdraws the third one: the agent refuses it, the page says why
+            withdrawn = queued.pop()
+            gone = http.delete(f"/api/v1/signing/queue/{withdrawn['id']}", headers=clerk)
+            assert gone.status_code == 200, gone.text
             page.screenshot(path=str(ARTIFACTS / "10-agent-before.png"), full_page=True)
             box.locator("input.agent-all").check()
             box.locator("button.agent-sign").click()
@@ -95,7 +99,9 @@ def test_official_signs_from_the_page_through_the_agent(
                 ".filter(c => c.textContent === 'Đã ký').length === 2",
                 timeout=240_000,
             )
-            assert "Đã ký 2, bị từ chối 0." in box.locator(".agent-batch").inner_text()
+            page.wait_for_selector("#agent-signing .agent-batch:has-text('Đã ký 2, bị từ chối 1.')")
+            refused = box.locator(f"tr[data-item='{withdrawn['id']}'] .agent-result").inner_text()
+            assert refused.startswith("Bị từ chối: Không có trong hàng đợi chờ ký"), refused
             page.screenshot(path=str(ARTIFACTS / "11-agent-signed.png"), full_page=True)
             page.set_viewport_size({"width": 390, "height": 844})  # a phone-width window
             box.scroll_into_view_if_needed()
