@@ -4,8 +4,8 @@ Revision ID: 0830
 Revises: 0210
 Written by hand: the OCR text of each document and the database's own full-text index on it
 (SQLite FTS5 external-content table kept in step by triggers; PostgreSQL GIN index on
-to_tsvector('simple', body)). Texts of documents digitised before this revision are filled in
-from the searchable PDFs by ``sohoa`` on demand, not here (a migration does not read the store).
+to_tsvector('simple', body)). Intake writes the text of each new document; documents digitised
+before this revision have no text row (a migration does not read the object store).
 """
 from __future__ import annotations
 
