@@ -52,7 +52,7 @@ class SearchHit(BaseModel):
     snippet: str | None = None
 
 
-def _dossiers(agencies: frozenset[str] | None) -> Select[Any]:
+def _dossiers(agencies: frozenset[str] | None) -> Select[Dossier, DossierCase, str, Procedure]:
     query = (
         select(Dossier, DossierCase, Agency.code, Procedure)
         .join(Agency, Agency.id == Dossier.agency_id)
@@ -64,8 +64,8 @@ def _dossiers(agencies: frozenset[str] | None) -> Select[Any]:
     return query
 
 
-def _visible_documents(agencies: frozenset[str] | None) -> Select[tuple[int]]:
-    query = select(Document.id).join(Dossier, Dossier.id == Document.dossier_id)
+def _visible_documents(agencies: frozenset[str] | None) -> Select[Any]:
+    query: Select[Any] = select(Document.id).join(Dossier, Dossier.id == Document.dossier_id)
     if agencies is None:
         return query
     return query.join(Agency, Agency.id == Dossier.agency_id).where(Agency.code.in_(sorted(agencies)))

@@ -98,8 +98,8 @@ def search_texts(session: Session, query: str, *, document_ids: Any = None, limi
         .columns(column("document_id", Integer), column("snippet", Text), column("score", Float))
         .subquery("hits")
     )
-    query = select(hits.c.document_id, hits.c.snippet)
+    found = select(hits.c.document_id, hits.c.snippet)
     if document_ids is not None:
-        query = query.where(hits.c.document_id.in_(document_ids))
-    query = query.order_by(hits.c.score, hits.c.document_id.desc()).limit(limit)
-    return [TextHit(int(r.document_id), str(r.snippet or "")) for r in session.execute(query)]
+        found = found.where(hits.c.document_id.in_(document_ids))
+    found = found.order_by(hits.c.score, hits.c.document_id.desc()).limit(limit)
+    return [TextHit(int(r.document_id), str(r.snippet or "")) for r in session.execute(found)]
