@@ -13,9 +13,11 @@ from typing import Any
 
 from fastapi import FastAPI
 
+# connect-src: the page may call the official's own signing agent on loopback (sign-client --serve).
+# frame-src blob:: the dossier page shows a document's PDF (fetched with the token) in a frame.
 CSP = (
-    "default-src 'self'; img-src 'self' data: blob:; frame-src 'self' blob:; object-src 'none'; "
-    "base-uri 'none'; "
+    "default-src 'self'; connect-src 'self' http://127.0.0.1:* http://localhost:*; "
+    "img-src 'self' data: blob:; frame-src 'self' blob:; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
 # FastAPI's interactive docs load their scripts from a CDN: there only framing is forbidden.

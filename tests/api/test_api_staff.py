@@ -116,3 +116,15 @@ def test_receive_reuse_slip_transitions_and_search(staff_api: Api) -> None:
     assert found("căn cước", clerk) == [(held_code, "text")]
     assert found(code, outsider) == [] and found("Công Sơn", outsider) == []
     assert api.client.get(f"{V1}/search", params={"q": "x" * 201}, headers=clerk).status_code == 422
+
+
+def test_signing_agent_asset_optional(staff_api: Api) -> None:
+    """The page includes signing-agent.js; served when installed, a 404 (never a 500) when not."""
+    from pipeline.api.routes_web import WEB_DIR
+
+    page = staff_api.client.get("/ui/")
+    assert '<script src="/ui/signing-agent.js" defer></script>' in page.text
+    assert '<div id="agent-signing"></div>' in page.text
+    res = staff_api.client.get("/ui/signing-agent.js")
+    assert res.status_code == (200 if (WEB_DIR / "signing-agent.js").is_file() else 404)
+    assert staff_api.client.get("/ui/index.html").status_code == 404  # not in the allow-list

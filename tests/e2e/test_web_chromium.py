@@ -371,7 +371,7 @@ def test_dossier_workflow_in_chromium(dossier_server: tuple[str, Path]) -> None:
         page.click("nav button[data-tab=signing]")
         page.wait_for_selector("#signing-empty:not([hidden]), #signing-list tbody tr")
         assert page.locator("#agent-signing").count() == 1
-        assert missing_agent, "the page asks for signing-agent.js"
+        assert missing_agent, "the page asks for signing-agent.js"  # a 404 here: the page works without it
 
         # At 390 px (a phone): every view usable, nothing wider than the screen.
         phone = browser.new_page(

@@ -117,7 +117,6 @@ function selectTab(name) {
   document.querySelectorAll("nav button").forEach((b) => b.setAttribute("aria-selected", String(b.dataset.tab === name)));
   document.querySelectorAll(".tab").forEach((s) => { s.hidden = s.id !== `tab-${name}`; });
   const load = { review: loadReview, signing: loadSigning, dashboard: loadReport }[name];
-  if (name === "signing") document.dispatchEvent(new CustomEvent("sohoa:signing-shown"));
   if (load) load().catch((err) => say(err.message, "error"));
 }
 
@@ -209,7 +208,7 @@ async function loadSigning() {
   const items = (await api("/signing/queue")).items;
   $("#signing-empty").hidden = items.length > 0;
   $("#signing-list tbody").replaceChildren(...items.map((it) => el("tr", {},
-    el("td", {}, it.title), el("td", {}, label(DOC_TYPES, it.doc_type)), el("td", {}, it.official || ""),
+    el("td", {}, it.title), el("td", {}, it.dossier || ""), el("td", {}, label(DOC_TYPES, it.doc_type)), el("td", {}, it.official || ""),
     el("td", {}, it.queued_by), el("td", {}, fmtDateTime(it.created_at)))));
 }
 
@@ -451,9 +450,6 @@ async function downloadDocument(id) {
     document.body.append(a); a.click(); a.remove();
   } catch (err) { say(err.message, "error"); }
 }
-
-// The local signing agent (signing-agent.js, optional) reaches the API through this.
-window.sohoa = Object.freeze({ api, say, token: () => sessionStorage.getItem("sohoa-token") });
 
 // ---- wiring ----------------------------------------------------------------------------------
 $("#receive-form").addEventListener("submit", receiveDossier);
