@@ -18,6 +18,7 @@ from sqlalchemy import BigInteger, Float, ForeignKey, Integer, Text, column, sel
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from storage.db.base import Base
+from storage.db.models import DocumentVersion, VersionKind
 
 BigRef = BigInteger().with_variant(Integer(), "sqlite")
 MAX_TEXT = 200_000  # characters kept per document (a 50-page land file is ~150 000)
@@ -54,6 +55,22 @@ def store_text(session: Session, document_id: int, body: str | None) -> None:
     else:
         existing.body = body
     session.flush()
+
+
+def untexted_documents(session: Session, *, after_id: int, limit: int) -> list[tuple[int, str, str]]:
+    """(document id, bucket, key) of searchable copies whose document has no text yet, by id."""
+    rows = session.execute(
+        select(DocumentVersion.document_id, DocumentVersion.bucket, DocumentVersion.object_key)
+        .outerjoin(DocumentText, DocumentText.document_id == DocumentVersion.document_id)
+        .where(
+            DocumentVersion.kind == VersionKind.SEARCHABLE.value,
+            DocumentVersion.document_id > after_id,
+            DocumentText.document_id.is_(None),
+        )
+        .order_by(DocumentVersion.document_id, DocumentVersion.id)
+        .limit(limit)
+    )
+    return [(int(d), str(b), str(k)) for d, b, k in rows]
 
 
 def query_words(query: str) -> list[str]:

@@ -5,7 +5,7 @@ Revises: 0210
 Written by hand: the OCR text of each document and the database's own full-text index on it
 (SQLite FTS5 external-content table kept in step by triggers; PostgreSQL GIN index on
 to_tsvector('simple', body)). Intake writes the text of each new document; documents digitised
-before this revision have no text row (a migration does not read the object store).
+before this revision get theirs from `sohoa db reindex-text` (a migration does not read the store).
 """
 from __future__ import annotations
 
