@@ -160,14 +160,30 @@ def search_dossiers(
             "name",
         )
     if len(hits) < limit:
-        for found in search_texts(session, text, document_ids=_visible_documents(agencies), limit=limit * 3):
+        found = search_texts(session, text, document_ids=_visible_documents(agencies), limit=limit * 3)
+        owners: dict[int, int | None] = {
+            document_id: dossier_id
+            for document_id, dossier_id in session.execute(
+                select(Document.id, Document.dossier_id).where(
+                    Document.id.in_([f.document_id for f in found]), Document.dossier_id.is_not(None)
+                )
+            ).all()
+        }
+        rows = (
+            {
+                row[0].id: row
+                for row in session.execute(base.where(Dossier.id.in_(set(owners.values())))).all()
+            }
+            if owners
+            else {}
+        )
+        for item in found:
+            row = rows.get(owners.get(item.document_id) or 0)
             if len(hits) >= limit:
                 break
-            dossier_id = session.scalar(select(Document.dossier_id).where(Document.id == found.document_id))
-            row = session.execute(base.where(Dossier.id == dossier_id)).first()
             if row is None or row[0].code in hits:
                 continue
             hit = _hit(tuple(row), "text")  # type: ignore[arg-type]
-            hit.document_id, hit.snippet = found.document_id, found.snippet
+            hit.document_id, hit.snippet = item.document_id, item.snippet
             hits[hit.code] = hit
     return list(hits.values())

@@ -363,6 +363,19 @@ def test_dossier_workflow_in_chromium(dossier_server: tuple[str, Path]) -> None:
         page.click("#search-form button[type=submit]")
         page.wait_for_selector(f"#search-results tr[data-code='{code}']:has-text('nội dung giấy tờ')")
         shot(page, "05-tra-cuu")
+        # By id number: this dossier (the applicant) and the earlier one holding the ID card, which
+        # plain intake made (no receipt record): its page shows its documents, no transitions.
+        page.fill("#search-form input[name=q]", CITIZEN)
+        page.click("#search-form button[type=submit]")
+        page.wait_for_selector(f"#search-results tr[data-code='{code}']")
+        codes = page.eval_on_selector_all(
+            "#search-results tr[data-code]", "rs => rs.map(r => r.dataset.code)"
+        )
+        assert len(codes) == 2 and code in codes
+        page.click(f"#search-results tr[data-code='{next(c for c in codes if c != code)}']")
+        page.wait_for_selector("#dossier-documents li:has-text('Căn cước')")
+        assert page.locator("#transitions").is_hidden()
+        page.click("nav button[data-tab=search]")
         page.fill("#search-form input[name=q]", "khôngcótừnày")
         page.click("#search-form button[type=submit]")
         page.wait_for_selector("#search-empty:not([hidden])")

@@ -365,6 +365,8 @@ async function search(ev) {
   ev.preventDefault();
   const q = new FormData(ev.target).get("q").trim();
   if (!q) return;
+  $("#search-results tbody").replaceChildren();  // no stale rows while the answer comes
+  $("#search-empty").hidden = true;
   const found = await api(`/search?${new URLSearchParams({ q })}`);
   $("#search-empty").hidden = found.items.length > 0;
   $("#search-results").hidden = found.items.length === 0;
@@ -391,8 +393,15 @@ function describe(entry) {
 }
 async function loadDossier() {
   const code = encodeURIComponent(current);
-  const [view, docs] = await Promise.all([api(`/dossiers/${code}/case`), api(`/dossiers/${code}`)]);
+  const docs = await api(`/dossiers/${code}`);
+  // A dossier made by plain intake (Tải bản quét) has no receipt record: its documents only.
+  const view = await api(`/dossiers/${code}/case`).catch(() => ({
+    code: docs.code, procedure: docs.procedure, procedure_name: "", applicant_id: "—", state: docs.status,
+    state_label: label(STATES, docs.status), received_at: docs.received_at, promised_date: docs.promised_date,
+    received_by: "—", components: [], timeline: [], plain: true,
+  }));
   $("#dossier-code").textContent = view.code;
+  $("#transitions").hidden = Boolean(view.plain);
   const fact = (k, v) => [el("dt", {}, k), el("dd", {}, v ?? "—")];
   $("#dossier-facts").replaceChildren(
     ...fact("Thủ tục", `${view.procedure_name || ""} (${view.procedure || "—"})`),
@@ -405,7 +414,7 @@ async function loadDossier() {
   // dossiers.status follows every transition (the coarse status Decision 766 reads): shown once.
   $("#timeline").replaceChildren(...view.timeline.filter((t) => t.action !== "dossier.status").map((t) => el("li", {},
     el("time", { datetime: t.at }, fmtDateTime(t.at)), " ", el("span", { class: "what" }, describe(t)), el("span", { class: "who" }, ` — ${t.actor}`))));
-  $("#transition-buttons").replaceChildren(...(MOVES[view.state] || []).map(([state, text]) =>
+  $("#transition-buttons").replaceChildren(...(view.plain ? [] : MOVES[view.state] || []).map(([state, text]) =>
     el("button", { type: "button", "data-state": state, class: state === "rejected" || state === "withdrawn" ? "secondary" : "",
       onclick: () => move(state) }, text)));
   const result = $("#dossier-result");
