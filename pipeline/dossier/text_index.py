@@ -12,9 +12,11 @@ from __future__ import annotations
 import subprocess
 import tempfile
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from storage.db.document_text import store_text, untexted_documents
 from storage.db.engine import read_session, run_in_transaction
@@ -44,6 +46,10 @@ def pdf_text(path: Path) -> str:
     return result.stdout.decode(errors="replace").replace("\f", "\n")
 
 
+def _keep(session: Session, *, document_id: int, body: str) -> None:
+    store_text(session, document_id, body)
+
+
 def reindex_texts(engine: Engine, store: ObjectStore, *, batch: int = 100) -> ReindexSummary:
     """Give every document with a searchable copy and no text its text; returns the counts."""
     summary = ReindexSummary()
@@ -66,5 +72,5 @@ def reindex_texts(engine: Engine, store: ObjectStore, *, batch: int = 100) -> Re
                 if not body:
                     summary.empty += 1
                     continue
-                run_in_transaction(engine, lambda s, d=document_id, b=body: store_text(s, d, b))
+                run_in_transaction(engine, partial(_keep, document_id=document_id, body=body))
                 summary.indexed += 1
