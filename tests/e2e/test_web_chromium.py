@@ -317,6 +317,7 @@ def test_dossier_workflow_in_chromium(dossier_server: tuple[str, Path]) -> None:
         )
         shot(page, "03-da-du-thanh-phan")
         # The receipt slip: opened for printing, and downloadable.
+        assert page.locator("#slip-download").is_hidden()
         page.click("#slip-print")
         page.wait_for_selector("#slip-download:not([hidden])")
         with page.expect_download() as download:
