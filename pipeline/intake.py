@@ -408,6 +408,7 @@ class Intake:
                     fields=fields,
                     searchable=searchable,
                     owner_fields=owner_fields,
+                    text=getattr(doc, "text", None),
                 )
             )
         original = ObjectRef(Bucket.ORIGINALS.value, outcome.sha256, outcome.sha256, size)

@@ -56,6 +56,7 @@ OPTIONAL_ROUTER_MODULES = (
     "pipeline.api.routes_report",
     "pipeline.api.routes_web",
     "pipeline.api.routes_dossier",
+    "pipeline.api.routes_staff",
 )
 
 DESCRIPTION = (

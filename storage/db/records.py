@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from storage.db.document_text import store_text
 from storage.db.dossiers import audit
 from storage.db.errors import BadInputError, NotFoundError
 from storage.db.models import (
@@ -63,6 +64,7 @@ class DocumentInput:
     fields: dict[str, FieldInput]
     searchable: ObjectRef | None = None
     owner_fields: tuple[tuple[str, str], ...] = ()  # from the type's registry entry
+    text: str | None = None  # the OCR text, for the staff's full-text search
 
 
 @dataclass
@@ -153,6 +155,8 @@ def record_scan(
             document.versions.append(_version(VersionKind.SEARCHABLE, item.searchable))
         session.add(document)
         session.flush()
+        if item.text:
+            store_text(session, document.id, item.text)
         documents.append(document)
         if dossier is not None:
             session.add(
