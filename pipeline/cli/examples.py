@@ -124,7 +124,8 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "sohoa sign-client --server https://sohoa.xa-tan-phu.vn --token-env SOHOA_TOKEN "
         "--pkcs11-module /usr/lib/vnpt-ca/libvnpt.so",
         "sohoa sign-client --serve --server https://sohoa.xa-tan-phu.vn "
-        "--pkcs11-module /usr/lib/vnpt-ca/libvnpt.so --token-label VNPT-CA --key-label ky    # ký từ trang web",
+        "--pkcs11-module /usr/lib/vnpt-ca/libvnpt.so --token-label VNPT-CA --key-label ky"
+        "    # ký từ trang web",
     ),
     "test-pki": ("sohoa test-pki /tmp/pki-thu    # CHỈ DÙNG THỬ NGHIỆM (test only)",),
 }
