@@ -8,6 +8,8 @@ from a digitised or signed source. Filling a dossier component from a held docum
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 
 from pydantic import BaseModel, Field
@@ -107,6 +109,66 @@ def _build_held_query() -> Select:  # type: ignore[type-arg]
 
 
 _HELD_QUERY = _build_held_query()
+
+
+def _build_offer_query() -> Select:  # type: ignore[type-arg]
+    """Held documents of an owner among some types, without their fields (what a receipt offers).
+
+    One statement for every component of the procedure: the same index seeks as the lookup,
+    minus the fields join (ten rows per document) the receipt never shows.
+    """
+    signed_version = exists().where(
+        DocumentVersion.document_id == Document.id, DocumentVersion.kind == VersionKind.SIGNED.value
+    )
+    return (
+        select(
+            Document.id,
+            Document.doc_type,
+            Dossier.code,
+            or_(Document.source == DocumentSource.SIGNED.value, signed_version).label("signed"),
+        )
+        .select_from(DocumentOwner)
+        .join(Document, Document.id == DocumentOwner.document_id)
+        .outerjoin(Dossier, Dossier.id == Document.dossier_id)
+        .where(
+            DocumentOwner.owner_id == bindparam("owner"),
+            Document.doc_type.in_(bindparam("types", expanding=True)),
+            Document.source.in_(HELD_SOURCES),
+            or_(Document.expiry_date.is_(None), Document.expiry_date >= bindparam("today", type_=Date)),
+        )
+    )
+
+
+_OFFER_QUERY = _build_offer_query()
+
+
+@dataclass(frozen=True)
+class Offer:
+    """The held document offered for one component: signed first, then the newest."""
+
+    doc_type: str
+    document_id: int
+    dossier: str | None
+    signed: bool
+
+
+def best_offers(
+    session: Session, owner: str, doc_types: Sequence[str], *, today: date, exclude_dossier: str | None = None
+) -> dict[str, Offer]:
+    """Per type in ``doc_types``, the held document of ``owner`` to offer (one statement)."""
+    if not doc_types:
+        return {}
+    best: dict[str, Offer] = {}
+    for document_id, doc_type, dossier_code, signed in session.execute(
+        _OFFER_QUERY, {"owner": owner, "types": list(doc_types), "today": today}
+    ):
+        if exclude_dossier is not None and dossier_code == exclude_dossier:
+            continue
+        item = Offer(doc_type, int(document_id), dossier_code, bool(signed))
+        current = best.get(doc_type)
+        if current is None or (item.signed, item.document_id) > (current.signed, current.document_id):
+            best[doc_type] = item
+    return best
 
 
 def explain_lookup(engine: Engine, owner: str, *, today: date | None = None) -> str:
