@@ -159,7 +159,7 @@ def best_offers(
     if not doc_types:
         return {}
     best: dict[str, Offer] = {}
-    for document_id, doc_type, dossier_code, signed in session.execute(
+    for document_id, doc_type, dossier_code, signed in session.connection().execute(
         _OFFER_QUERY, {"owner": owner, "types": list(doc_types), "today": today}
     ):
         if exclude_dossier is not None and dossier_code == exclude_dossier:
