@@ -117,7 +117,7 @@ def test_ingest_then_lookup_then_reuse(
     held = json.loads(out)
     assert [h["doc_type"] for h in held["held"]] == ["cccd"]
     assert held["held"][0]["dossier"] == first["dossier"]
-    assert held["missing"] == ["application_form"]
+    assert held["missing"] == ["application_form", "birth_notice"]  # the shipped catalogue
 
     # A new dossier reuses the held card instead of a new scan.
     code, out, _ = run(
