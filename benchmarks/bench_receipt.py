@@ -126,7 +126,8 @@ def in_process(engine: Engine, owners: list[str], count: int) -> None:
     print(
         f"in process, {len(cpu)} receipts with reuse_all: CPU median {statistics.median(cpu) * 1000:.2f} ms, "
         f"mean {statistics.fmean(cpu) * 1000:.2f} ms per receipt; "
-        f"{len(statements) / len(cpu):.1f} SQL statements per receipt (SQLite counts its BEGIN IMMEDIATE; COMMIT not counted)"
+        f"{len(statements) / len(cpu):.1f} SQL statements per receipt "
+        "(SQLite counts its BEGIN IMMEDIATE; COMMIT not counted)"
     )
 
 
@@ -154,7 +155,7 @@ def run(args: argparse.Namespace, backend: str, data: Path) -> None:
             key = run_in_transaction(
                 engine,
                 lambda s: create_api_key(
-                    s, "bench", scopes=["intake", "lookup"], agencies=["*"], actor="bench"
+                    s, f"bench-{uuid.uuid4().hex[:8]}", scopes=["intake", "lookup"], agencies=["*"], actor="b"
                 ),
             )
         finally:
