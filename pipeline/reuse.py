@@ -259,3 +259,64 @@ def lookup_json(result: LookupResult) -> str:
         "missing": result.missing,
     }
     return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def _same_value(a: str, b: str) -> bool:
+    return "".join(a.split()).upper() == "".join(b.split()).upper()
+
+
+def find_held_copy(
+    session: Session,
+    doc_type: str,
+    owners: Sequence[str],
+    number_fields: Sequence[str],
+    fields: dict[str, str],
+    *,
+    today: date,
+) -> int | None:
+    """The held document that a freshly extracted one is a rescan of, or None.
+
+    Same type, every owner id among its owners, and the type's number fields (the registry's
+    ``number_fields``) equal, ignoring spaces and case; held means valid and digitised or
+    signed, as for the lookup. Without owners or number values nothing is matched: two papers
+    are only the same paper when their numbers say so.
+    """
+    wanted = {key: fields.get(key) or "" for key in number_fields}
+    if not owners or not wanted or not all(wanted.values()):
+        return None
+    candidates = list(
+        session.scalars(
+            select(Document.id)
+            .join(DocumentOwner, DocumentOwner.document_id == Document.id)
+            .where(
+                DocumentOwner.owner_id == owners[0],
+                Document.doc_type == doc_type,
+                Document.source.in_(HELD_SOURCES),
+                or_(Document.expiry_date.is_(None), Document.expiry_date >= today),
+            )
+            .order_by(Document.id.desc())
+        )
+    )
+    if not candidates:
+        return None
+    values: dict[int, dict[str, str]] = {}
+    for document_id, key, value in session.execute(
+        select(ExtractedField.document_id, ExtractedField.key, ExtractedField.value).where(
+            ExtractedField.document_id.in_(candidates), ExtractedField.key.in_(list(wanted))
+        )
+    ):
+        values.setdefault(document_id, {})[key] = value or ""
+    owned: dict[int, set[str]] = {}
+    for document_id, owner_id in session.execute(
+        select(DocumentOwner.document_id, DocumentOwner.owner_id).where(
+            DocumentOwner.document_id.in_(candidates)
+        )
+    ):
+        owned.setdefault(document_id, set()).add(owner_id)
+    for document_id in candidates:
+        held = values.get(document_id, {})
+        if set(owners) <= owned.get(document_id, set()) and all(
+            _same_value(held.get(k, ""), v) for k, v in wanted.items()
+        ):
+            return document_id
+    return None
