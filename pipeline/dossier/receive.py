@@ -304,9 +304,9 @@ def _reuse(
     return wanted
 
 
-_INSERT_DOSSIER = insert(Dossier.__table__).returning(Dossier.__table__.c.id)
-_INSERT_CASE = insert(DossierCase.__table__)
-_INSERT_COMPONENTS = insert(DossierComponent.__table__)
+_INSERT_DOSSIER = insert(Dossier).returning(Dossier.id)
+_INSERT_CASE = insert(DossierCase)
+_INSERT_COMPONENTS = insert(DossierComponent)
 def receive(
     session: Session,
     *,

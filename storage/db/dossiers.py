@@ -71,7 +71,7 @@ def audit_rows(session: Session, rows: list[dict[str, Any]]) -> None:
         raise ValueError("webhook actions go through audit()")
     now = utcnow()
     session.connection().execute(
-        insert(AuditEntry.__table__),
+        insert(AuditEntry),
         [
             {"at": now, "dossier_id": None, "document_id": None, "details": {}, **row}
             for row in rows
