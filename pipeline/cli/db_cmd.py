@@ -1,4 +1,4 @@
-"""``sohoa db upgrade``: the one command that changes the database schema (and seeds the catalogue)."""
+"""``sohoa db upgrade``: the one command that changes the schema (and imports the shipped catalogue)."""
 
 from __future__ import annotations
 

@@ -202,6 +202,42 @@ def attach_scan_to_dossier(session: Session, scan: Scan, dossier: Dossier, *, ac
     return attached
 
 
+def link_held_copy(
+    session: Session, dossier: Dossier, document_id: int, doc_type: str, *, actor: str, scan_sha256: str
+) -> bool:
+    """A rescan of a held document given for a dossier: link the held one, store nothing.
+
+    Linked as reused unless the document was first filed in this same dossier; the rescan's
+    hash is kept in the audit entry. Returns whether a component was added.
+    """
+    exists = session.scalar(
+        select(DossierComponent.id).where(
+            DossierComponent.dossier_id == dossier.id, DossierComponent.document_id == document_id
+        )
+    )
+    home = session.scalar(select(Document.dossier_id).where(Document.id == document_id))
+    if exists is None:
+        session.add(
+            DossierComponent(
+                dossier_id=dossier.id,
+                doc_type=doc_type,
+                document_id=document_id,
+                reused=home is None or home != dossier.id,
+            )
+        )
+        session.flush()
+    audit(
+        session,
+        "scan.content_duplicate",
+        actor=actor,
+        dossier_id=dossier.id,
+        document_id=document_id,
+        scan=scan_sha256,
+        doc_type=doc_type,
+    )
+    return exists is None
+
+
 def _version(kind: VersionKind, ref: ObjectRef, signed_by: str | None = None) -> DocumentVersion:
     return DocumentVersion(
         kind=kind.value, bucket=ref.bucket, object_key=ref.key, sha256=ref.sha256, size=ref.size,

@@ -14,11 +14,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from pipeline.dossier.catalogue import ensure_default_catalogue
 from pipeline.tasks.enqueue import Upload
 from pipeline.tasks.pagecodec import page_from_json, page_to_json
 from pipeline.tasks.work import WorkContext, assemble_file, fail_file, prepare_file, run_page
 from storage.db.api_models import Job
-from storage.db.catalogue import seed_catalogue
 from storage.db.engine import run_in_transaction
 from storage.db.models import Document, Scan
 from storage.db.queue_models import JobFile, PageResult
@@ -38,7 +38,7 @@ def ctx(db: Database, tmp_path: Path) -> Iterator[WorkContext]:
     settings = db.settings(tmp_path / "data", storage={"backend": "directory"}, ocr={"jobs": 1})
     store = open_object_store(settings)
     store.ensure_buckets()
-    run_in_transaction(db.engine, seed_catalogue)
+    run_in_transaction(db.engine, ensure_default_catalogue)
     yield WorkContext(settings, db.engine, store, node="w1@test")
 
 
