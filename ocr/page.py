@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 from config.settings import OcrSettings
+from ocr.boxes import reread_boxes
 from ocr.engine import engine_for
 from ocr.handwriting import mark_handwritten
 from ocr.models import PageOcr
@@ -26,7 +27,7 @@ TIMEOUT_WARNING = (
 )
 BLANK_NOTE = "Trang {n}: trang trắng, không nhận dạng (blank page, not OCR'd)"
 # Bumped whenever what a page OCRs to changes for the same pixels and settings (caches key on it).
-OCR_REVISION = "2-rules-handwriting"
+OCR_REVISION = "3-rules-boxes-handwriting"
 LOW_CONFIDENCE = 0.60
 LOW_CONFIDENCE_WARNING = (
     "Trang {n}: chữ nhận dạng kém tin cậy ({confidence:.0%}), nên kiểm tra hoặc quét lại "
@@ -59,6 +60,7 @@ def process_page(
     workdir.mkdir(parents=True, exist_ok=True)
     ocr_grey, ocr_dpi = ocr_resolution(cleaned.grey, page.dpi, options)
     opts = options or CleanOptions()
+    ruled = ocr_grey
     if opts.rules and not cleaned.blank:
         ocr_grey = remove_rules(ocr_grey, ocr_dpi)  # box edges and dotted leaders are not text
     result = PageOcr(
@@ -86,6 +88,9 @@ def process_page(
                 ocr.lines, own_text = own, True
         if any(is_mrz_like(line.text) for line in ocr.lines):
             ocr.lines = reread_mrz(ocr_grey, ocr_dpi, ocr.lines, workdir)
+        if opts.rules and not own_text:
+            ocr.lines = reread_boxes(ruled, ocr_grey, ocr_dpi, ocr.lines, workdir)
+        del ruled
         if opts.handwriting and not own_text:
             ocr.lines = mark_handwritten(ocr_grey, ocr.lines)
         if ocr.timed_out:

@@ -24,7 +24,7 @@ DOT_GAP_IN = 0.06  # leader dots stand at most this far apart
 LEADER_MIN_IN = 0.35  # a run of dots at least this long is a leader
 
 
-def _binary(grey: np.ndarray) -> np.ndarray:
+def binary(grey: np.ndarray) -> np.ndarray:
     """Ink (255) / paper (0); adaptive so that uneven light or a grey field background holds."""
     block = max(15, (min(grey.shape[:2]) // 40) | 1)
     return cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 15)
@@ -71,7 +71,7 @@ def leader_mask(ink: np.ndarray, dpi: float) -> np.ndarray:
 
 def remove_rules(grey: np.ndarray, dpi: float) -> np.ndarray:
     """``grey`` with rules, box edges and dotted leaders painted paper-white."""
-    ink = _binary(grey)
+    ink = binary(grey)
     mask = cv2.bitwise_or(line_mask(ink, dpi), leader_mask(ink, dpi))
     if not mask.any():
         return grey

@@ -15,6 +15,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from config.settings import OcrSettings
+from ocr.boxes import find_box_rows, reread_boxes
 from ocr.engine import engine_for
 from ocr.handwriting import group_score, mark_handwritten
 from ocr.models import Box, Line, Word
@@ -56,6 +57,17 @@ def test_boxed_digits_read_without_box_edges(tmp_path: Path) -> None:
     text = " ".join(_ocr(remove_rules(_form(), DPI), tmp_path))
     digits = "".join(ch for ch in text.split("nhân:")[-1].split("14.")[0] if ch.isdigit())
     assert digits == "036095001234", (raw, text)
+
+
+def test_box_row_found_and_read_as_one_digit_per_box(tmp_path: Path) -> None:
+    form = _form()
+    rows = find_box_rows(form, DPI)
+    assert len(rows) == 1 and len(rows[0].edges) == 13
+    cleaned = remove_rules(form, DPI)
+    result = engine_for(OcrSettings()).recognise(cleaned, DPI, tmp_path, "t")
+    lines = reread_boxes(form, cleaned, DPI, result.lines, tmp_path)
+    assert any(line.text.endswith("036095001234") for line in lines), [ln.text for ln in lines]
+    assert find_box_rows(remove_rules(form, DPI), DPI) == []  # edges lifted: nothing left to find
 
 
 def test_dotted_leader_gone_and_dot_below_kept(tmp_path: Path) -> None:
