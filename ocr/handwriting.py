@@ -26,7 +26,7 @@ import numpy as np
 from ocr.models import Line, Word
 
 JITTER = 0.045  # baseline jitter above this (share of glyph height) is handwriting
-DIGIT_SPREAD = 0.035  # digit height spread above this is handwriting
+DIGIT_SPREAD = 0.03  # digit height spread (beyond a pixel of rounding) above this is handwriting
 MIN_GLYPHS = 3
 
 
@@ -85,10 +85,16 @@ def group_score(glyphs: Sequence[tuple[int, int]], digits: bool) -> float | None
     if height < 6:
         return None
     base = float(np.median(bottoms))
-    devs = bottoms - base
+    # A component ending far above the baseline is stacked diacritics or a quote, not a glyph body.
+    keep = bottoms >= base - 0.25 * height
+    heights, bottoms = heights[keep], bottoms[keep]
+    if len(bottoms) < MIN_GLYPHS:
+        return None
+    devs = bottoms - float(np.median(bottoms))
     score = float(np.mean(np.abs(devs))) / height / JITTER
-    if digits:
-        spread = float(np.median(np.abs(heights - height))) / height / DIGIT_SPREAD
+    if digits and len(heights) > MIN_GLYPHS:
+        # One pixel either way is the scan's rounding, not a pen.
+        spread = max(0.0, float(np.median(np.abs(heights - height))) - 1.0) / height / DIGIT_SPREAD
         score = max(score, spread)
     return score
 
