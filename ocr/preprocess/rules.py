@@ -61,10 +61,10 @@ def leader_mask(ink: np.ndarray, dpi: float) -> np.ndarray:
     runs = cv2.morphologyEx(joined, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (run, 1)))
     # A dot belongs to a leader when the long run covers it.
     hit = np.zeros(count, dtype=bool)
-    ys, xs = np.nonzero(runs & dots)
+    ys, xs = np.nonzero(cv2.bitwise_and(runs, dots))
     hit[np.unique(labels[ys, xs])] = True
     hit[0] = False
-    ys, xs = np.nonzero(near & dots)
+    ys, xs = np.nonzero(cv2.bitwise_and(near, dots))
     hit[np.unique(labels[ys, xs])] = False
     return np.where(hit[labels], 255, 0).astype(np.uint8)
 
