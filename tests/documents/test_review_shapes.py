@@ -85,3 +85,8 @@ def test_card_without_expiry_gives_no_expiry_date() -> None:
     assert doc.doc_type == "cccd"
     assert doc.fields["date_of_birth"].value == "1959-11-02"
     assert "expiry_date" not in doc.fields
+
+
+def test_form_date_slots_with_misread_slashes() -> None:
+    assert parse_value("date", "08 ,04 „, 1983 + Giớiwmm Nam").value == "1983-04-08"
+    assert parse_value("date", "8 ,04 , 1983 — ‡ Giới").value == "1983-04-08"
