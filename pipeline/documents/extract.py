@@ -378,14 +378,25 @@ def extract_field(fs: FieldSpec, candidates: Sequence[Candidate]) -> FieldValue 
 UNLABELLED_CONFIDENCE = 0.7  # below the review threshold: a clerk confirms it
 
 
+_ID_WORDS = ("dinhdanh", "cmnd", "cccd", "cancuoc")  # an id label whose words OCR glued together
+
+
 def unlabelled_ids(lines: Sequence[TextLine], hits: list[list[LabelHit]]) -> list[str]:
-    """12-digit numbers standing alone on a line whose label OCR could not read."""
+    """12-digit numbers standing alone on a line whose label OCR could not read, or after a
+    label read with its words run together ("Số định đanhcánhâaCMND. 031083960158")."""
     out: list[str] = []
     for line, line_hits_ in zip(lines, hits, strict=True):
         if line_hits_:
             continue
-        parsed = parse_value("id12", line.text)
-        if parsed.structured and parsed.value and len(clean_text(line.text)) <= 16:
+        compact = fold(line.text).replace(" ", "")
+        if len(clean_text(line.text)) <= 16:
+            parsed = parse_value("id12", line.text)
+        elif any(w in compact for w in _ID_WORDS):
+            whole = re.findall(r"(?<![\d\w])\d{12}(?![\d\w])", line.text)
+            parsed = parse_value("id12", whole[0]) if len(whole) == 1 else parse_value("id12", "")
+        else:
+            continue
+        if parsed.structured and parsed.value:
             out.append(parsed.value)
     return out
 

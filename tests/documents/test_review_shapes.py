@@ -90,3 +90,10 @@ def test_card_without_expiry_gives_no_expiry_date() -> None:
 def test_form_date_slots_with_misread_slashes() -> None:
     assert parse_value("date", "08 ,04 „, 1983 + Giớiwmm Nam").value == "1983-04-08"
     assert parse_value("date", "8 ,04 , 1983 — ‡ Giới").value == "1983-04-08"
+
+
+def test_id_after_a_label_with_glued_words_is_taken_and_flagged() -> None:
+    lines = [ln if not ln.startswith("4.") else "4. Số định đanhcánhâaCMND. 001085012345" for ln in FORM]
+    doc = analyse(make_page(lines, confidence=0.97, boxes=True))
+    assert doc.fields["id_number"].value == "001085012345"
+    assert doc.fields["id_number"].needs_review  # no label read: a clerk confirms it
