@@ -31,6 +31,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from config.settings import load_settings
+from pipeline.documents.extract import HANDWRITTEN
 from pipeline.documents.models import DocumentResult, FileResult
 from pipeline.executor import make_executor
 from pipeline.process import build_result, process_file
@@ -54,12 +55,15 @@ class Tally:
     files: int = 0
     pages: int = 0
     seconds: float = 0.0
+    hand_tp: int = 0  # extracted values marked handwritten, of a document written by hand
+    hand_fp: int = 0  # ... marked handwritten, of a typed document
+    hand_fn: int = 0  # values of a handwritten document not marked
     errors: list[str] = field(default_factory=list)
 
     def add(self, other: Tally) -> None:
         for name in ("fields", "correct", "wrong_flagged", "right_flagged", "unflagged", "unflagged_wrong",
                      "docs", "class_ok",
-                     "split_ok", "files", "pages", "seconds"):
+                     "split_ok", "files", "pages", "seconds", "hand_tp", "hand_fp", "hand_fn"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.per_key.update(other.per_key)
         self.per_key_ok.update(other.per_key_ok)
@@ -89,6 +93,13 @@ def score_file(result: FileResult, truth: dict, tally: Tally, verbose: bool) -> 
         if doc is not None and sorted(doc.pages) == sorted(tdoc["pages"]):
             tally.split_ok += 1
         same_type = doc is not None and doc.doc_type == tdoc["doc_type"]
+        if doc is not None:
+            hand_doc = bool(tdoc.get("handwritten"))
+            for fv in doc.fields.values():
+                marked = HANDWRITTEN in fv.warnings
+                tally.hand_tp += marked and hand_doc
+                tally.hand_fp += marked and not hand_doc
+                tally.hand_fn += hand_doc and not marked
         if doc is not None:
             missing_warned = {k.strip() for w in doc.warnings if w.startswith("không tìm thấy")
                               for k in w.split(":", 1)[-1].split(",")}
@@ -187,6 +198,8 @@ def report(name: str, t: Tally) -> None:
     print(f"  right values flagged  {pct(t.right_flagged, t.correct)}   target ≤ 10% (review load)")
     print(f"  unflagged but wrong   {pct(t.unflagged_wrong, t.unflagged)}   target ≤ 0.5% "
           "(of values accepted without review, incl. invented and silently missing)")
+    print(f"  handwriting marks     precision {pct(t.hand_tp, t.hand_tp + t.hand_fp)}, "
+          f"recall {pct(t.hand_tp, t.hand_tp + t.hand_fn)}   (values of handwritten documents)")
 
 
 def blank_ct01_values() -> tuple[int, int]:

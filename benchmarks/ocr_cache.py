@@ -16,6 +16,7 @@ from typing import Any
 
 from config.settings import Settings
 from ocr.models import Box, Line, PageOcr, Word
+from ocr.page import OCR_REVISION
 from pipeline.executor import Executor
 from pipeline.ocr_pages import ocr_pages
 
@@ -25,7 +26,7 @@ CACHE_DIR = Path(__file__).resolve().parents[1] / ".cache" / "ocr"
 def _key(path: Path, settings: Settings) -> str:
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     conf = hashlib.sha256(
-        settings.ocr.model_dump_json(exclude={"jobs", "review_confidence"}).encode()
+        settings.ocr.model_dump_json(exclude={"jobs", "review_confidence"}).encode() + OCR_REVISION.encode()
     ).hexdigest()[:12]
     return f"{digest[:32]}-{conf}"
 
@@ -36,7 +37,8 @@ def _page_from(data: dict[str, Any]) -> PageOcr:
             ln["text"],
             ln["confidence"],
             Box(**ln["box"]),
-            tuple(Word(w["text"], w["confidence"], Box(**w["box"])) for w in ln["words"]),
+            tuple(Word(w["text"], w["confidence"], Box(**w["box"]), w.get("handwritten", False))
+                  for w in ln["words"]),
             ln.get("block", 0),
         )
         for ln in data.pop("lines")

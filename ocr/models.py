@@ -23,6 +23,7 @@ class Word:
     text: str
     confidence: float  # 0..1, Tesseract's word confidence / 100
     box: Box
+    handwritten: bool = False  # its glyphs look written by hand (ocr.handwriting)
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,13 @@ import time
 from pathlib import Path
 
 from config.settings import OcrSettings
+from ocr.boxes import reread_boxes
 from ocr.engine import engine_for
+from ocr.handwriting import mark_handwritten
 from ocr.models import PageOcr
 from ocr.mrz import is_mrz_like, reread_mrz
 from ocr.preprocess.clean import CleanOptions, clean_page, ocr_resolution
+from ocr.preprocess.rules import remove_rules
 from ocr.qr import decode_qr
 from ocr.searchable import searchable_page
 from ocr.source import PdfSource, open_scan
@@ -23,6 +26,8 @@ TIMEOUT_WARNING = (
     "Trang {n}: quá thời gian nhận dạng ({seconds:.0f} s), chưa có chữ (OCR timed out, no text)"
 )
 BLANK_NOTE = "Trang {n}: trang trắng, không nhận dạng (blank page, not OCR'd)"
+# Bumped whenever what a page OCRs to changes for the same pixels and settings (caches key on it).
+OCR_REVISION = "4-rules-boxes-handwriting"
 LOW_CONFIDENCE = 0.60
 LOW_CONFIDENCE_WARNING = (
     "Trang {n}: chữ nhận dạng kém tin cậy ({confidence:.0%}), nên kiểm tra hoặc quét lại "
@@ -54,6 +59,10 @@ def process_page(
     stem = f"page-{number:05d}"
     workdir.mkdir(parents=True, exist_ok=True)
     ocr_grey, ocr_dpi = ocr_resolution(cleaned.grey, page.dpi, options)
+    opts = options or CleanOptions()
+    ruled = ocr_grey
+    if opts.rules and not cleaned.blank:
+        ocr_grey = remove_rules(ocr_grey, ocr_dpi)  # box edges and dotted leaders are not text
     result = PageOcr(
         page_number=number,
         width=int(ocr_grey.shape[1]),
@@ -71,13 +80,19 @@ def process_page(
         warnings.append(BLANK_NOTE.format(n=number))
     else:
         ocr = engine_for(settings).recognise(ocr_grey, ocr_dpi, workdir, f"{stem}.text")
+        own_text = False
         if born_digital and cleaned.rotation == 0 and abs(cleaned.skew) < 0.2:
             # a signed e-document, a Word-exported letter: its own text beats OCR of its rendering
             own = text_layer_lines(Path(path), index, ocr_dpi, (ocr_grey.shape[1], ocr_grey.shape[0]))
             if own:
-                ocr.lines = own
+                ocr.lines, own_text = own, True
         if any(is_mrz_like(line.text) for line in ocr.lines):
             ocr.lines = reread_mrz(ocr_grey, ocr_dpi, ocr.lines, workdir)
+        if opts.rules and not own_text:
+            ocr.lines = reread_boxes(ruled, ocr_grey, ocr_dpi, ocr.lines, workdir)
+        del ruled
+        if opts.handwriting and not own_text:
+            ocr.lines = mark_handwritten(ocr_grey, ocr.lines)
         if ocr.timed_out:
             warnings.append(TIMEOUT_WARNING.format(n=number, seconds=settings.page_timeout))
         result.lines = ocr.lines

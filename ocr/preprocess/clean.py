@@ -31,6 +31,8 @@ class CleanOptions:
     denoise: bool = False  # measured: no clear gain (see bench_ocr --ablation)
     blank: bool = True
     upscale: bool = False  # resample pages under 280 dpi to 300 for OCR (measured: no gain)
+    rules: bool = True  # lift ruled lines, character boxes and dotted leaders from the OCR copy
+    handwriting: bool = True  # mark words whose glyphs look handwritten (ocr.handwriting)
 
 
 OCR_DPI = 300.0  # Tesseract's LSTM models read best at about this resolution

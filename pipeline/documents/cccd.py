@@ -21,6 +21,9 @@ MRZ_CONFIDENCE = 0.985
 AGREE_CONFIDENCE = 0.995
 
 
+NO_EXPIRY = "991231"  # what the MRZ carries for a card printed "Không thời hạn" (no expiry)
+
+
 def _merge(fields: dict[str, FieldValue], key: str, mrz_value: str | None, printed_label: str) -> None:
     if mrz_value is None:
         return
@@ -58,7 +61,9 @@ def apply_mrz(fields: dict[str, FieldValue], lines: Sequence[TextLine]) -> MrzRe
     century = _CENTURY.get(id_number[3]) if id_number and len(id_number) == 12 else None
     if mrz.birth_yymmdd:
         _merge(fields, "date_of_birth", yymmdd_to_iso(mrz.birth_yymmdd, century=century), "Ngày sinh")
-    if mrz.expiry_yymmdd:
+    if mrz.expiry_yymmdd == NO_EXPIRY:
+        fields.pop("expiry_date", None)  # the card says "Không thời hạn": there is no date to record
+    elif mrz.expiry_yymmdd:
         _merge(fields, "expiry_date", yymmdd_to_iso(mrz.expiry_yymmdd, future=True), "Ngày hết hạn")
     if mrz.sex and mrz.composite_ok:
         _merge(fields, "sex", mrz.sex, "Giới tính")

@@ -34,6 +34,7 @@ class Candidate:
     next_line: bool
     min_confidence: float = 1.0  # weakest word of the value
     words: tuple[tuple[str, float], ...] = ()  # the OCR words of the raw value, with confidences
+    handwritten: bool = False  # a word of the raw value looks written by hand
 
 
 def spec_patterns(spec: DocTypeSpec) -> tuple[LabelPattern, ...]:
@@ -63,6 +64,7 @@ class _Value:
     last: int  # index of the line the value ends on; -1 when another label follows it there
     next_line: bool = False
     words: tuple[tuple[str, float], ...] = ()
+    hand: bool = False
 
 
 _ITEM_START = re.compile(r"\s*(?:\d{1,2}|[IVX]{1,4}|[a-zđ])[.)]\s")  # "3. Tài sản …": a new item
@@ -98,7 +100,8 @@ def _value_below(lines: Sequence[TextLine], hits: list[list[LabelHit]], i: int, 
     if below_hits and not NEXT_ITEM.sub("", below.text[:end]).strip(" .:;"):
         return value  # only the next item's number ("5.") stands before its label: no value
     return _Value(below.text[:end], below.confidence_of(0, end), below.min_confidence_of(0, end),
-                  i + 1 if not below_hits else -1, next_line=True, words=span_words(below, 0, end))
+                  i + 1 if not below_hits else -1, next_line=True, words=span_words(below, 0, end),
+                  hand=below.handwritten_in(0, end))
 
 
 def _wrapped(
@@ -107,6 +110,7 @@ def _wrapped(
     """A long value continues on following lines that carry no label, while lines wrap."""
     parts, confs, weakest, last = [value.raw], [value.conf], value.weakest, value.last
     words = list(value.words)
+    hand = value.hand
     # An address broken after a comma goes on below even when its line stops short of the margin.
     while ((wraps[last] or parts[-1].rstrip().endswith(",")) and last + 1 < len(lines)
            and not hits[last + 1] and not _ITEM_START.match(lines[last + 1].text)
@@ -116,7 +120,9 @@ def _wrapped(
         confs.append(lines[last].confidence)
         weakest = min(weakest, lines[last].min_confidence_of(0, len(lines[last].text)))
         words.extend(span_words(lines[last], 0, len(lines[last].text)))
-    return _Value(" ".join(parts), sum(confs) / len(confs), weakest, last, value.next_line, tuple(words))
+        hand = hand or lines[last].handwritten_in(0, len(lines[last].text))
+    return _Value(" ".join(parts), sum(confs) / len(confs), weakest, last, value.next_line, tuple(words),
+                  hand)
 
 
 def _section_key(spec: DocTypeSpec, key: str, state: list[int], seen: set[str]) -> str:
@@ -166,7 +172,8 @@ def find_candidates(
                         below = lines[i + 1]
                         value = _Value(glued[12 * index : 12 * index + 12], below.confidence,
                                        below.min_confidence_of(0, len(below.text)), -1, next_line=True,
-                                       words=span_words(below, 0, len(below.text)))
+                                       words=span_words(below, 0, len(below.text)),
+                                       hand=below.handwritten_in(0, len(below.text)))
                     elif not clean_text(raw) and i + 1 < len(lines):
                         found = _column_below(lines, hits, i, columns, j)
                         if found is None:
@@ -176,10 +183,11 @@ def find_candidates(
                         end = offset + len(raw)
                         value = _Value(raw, line.confidence_of(offset, end),
                                        line.min_confidence_of(offset, end), -1,
-                                       words=span_words(line, offset, end))
+                                       words=span_words(line, offset, end),
+                                       hand=line.handwritten_in(offset, end))
                     out.setdefault(key, []).append(
                         Candidate(key, value.raw, i, value.conf, hit.score, value.next_line, value.weakest,
-                                  value.words)
+                                  value.words, value.hand)
                     )
                     continue
             if hit.key in sectioned:
@@ -194,14 +202,15 @@ def find_candidates(
             key = _section_key(spec, hit.key, section, seen) if hit.key in sectioned else hit.key
             end = offset + len(raw)
             value = _Value(raw, line.confidence_of(offset, end), line.min_confidence_of(offset, end),
-                           i if nxt is None else -1, words=span_words(line, offset, end))
+                           i if nxt is None else -1, words=span_words(line, offset, end),
+                           hand=line.handwritten_in(offset, end))
             if not clean_text(raw) and nxt is None and i + 1 < len(lines):
                 value = _value_below(lines, hits, i, value)
             if kinds.get(hit.key) in _WRAPPING_KINDS and value.last >= 0 and not raw.rstrip().endswith("."):
                 value = _wrapped(lines, hits, wraps, value)
             out.setdefault(key, []).append(
                 Candidate(key, value.raw, i, value.conf, hit.score, value.next_line, value.weakest,
-                          value.words)
+                          value.words, value.hand)
             )
     return out
 
@@ -235,6 +244,7 @@ def _column_below(
     x1 = columns[j + 1] - 60 if j + 1 < len(columns) else 1 << 30
     parts: list[str] = []
     words: list[tuple[str, float]] = []
+    hand = False
     for k in range(i + 1, min(i + 4, len(lines))):
         below = lines[k]
         if hits[k] or below.page != lines[i].page:
@@ -244,11 +254,12 @@ def _column_below(
             break
         parts.append(below.text[span[0] : span[1]])
         words.extend(span_words(below, span[0], span[1]))
+        hand = hand or below.handwritten_in(span[0], span[1])
     if not parts:
         return None
     confs = [c for _, c in words] or [0.5]
     return _Value(" ".join(parts), sum(confs) / len(confs), min(confs), -1, next_line=True,
-                  words=tuple(words))
+                  words=tuple(words), hand=hand)
 
 
 def _section_in_label(
@@ -339,6 +350,9 @@ def _confidence(cand: Candidate, parsed: Parsed, kind: str) -> float:
     return round(max(0.0, min(1.0, conf)), 3)
 
 
+HANDWRITTEN = "giá trị viết tay, cần kiểm tra (handwritten value, please check)"
+
+
 def extract_field(fs: FieldSpec, candidates: Sequence[Candidate]) -> FieldValue | None:
     """The first candidate that parses cleanly wins; otherwise the first readable one."""
     fallback: FieldValue | None = None
@@ -346,10 +360,13 @@ def extract_field(fs: FieldSpec, candidates: Sequence[Candidate]) -> FieldValue 
         parsed = parse_value(fs.kind, cand.raw)
         if parsed.value is None:
             continue
+        warnings = list(parsed.warnings)
+        if cand.handwritten:
+            warnings.append(HANDWRITTEN)
         fv = FieldValue(
             value=parsed.value,
             confidence=_confidence(cand, parsed, fs.kind),
-            warnings=list(parsed.warnings),
+            warnings=warnings,
         )
         if not parsed.warnings:
             return fv
@@ -361,14 +378,25 @@ def extract_field(fs: FieldSpec, candidates: Sequence[Candidate]) -> FieldValue 
 UNLABELLED_CONFIDENCE = 0.7  # below the review threshold: a clerk confirms it
 
 
+_ID_WORDS = ("dinhdanh", "cmnd", "cccd", "cancuoc")  # an id label whose words OCR glued together
+
+
 def unlabelled_ids(lines: Sequence[TextLine], hits: list[list[LabelHit]]) -> list[str]:
-    """12-digit numbers standing alone on a line whose label OCR could not read."""
+    """12-digit numbers standing alone on a line whose label OCR could not read, or after a
+    label read with its words run together ("Số định đanhcánhâaCMND. 031083960158")."""
     out: list[str] = []
     for line, line_hits_ in zip(lines, hits, strict=True):
         if line_hits_:
             continue
-        parsed = parse_value("id12", line.text)
-        if parsed.structured and parsed.value and len(clean_text(line.text)) <= 16:
+        compact = fold(line.text).replace(" ", "")
+        if len(clean_text(line.text)) <= 16:
+            parsed = parse_value("id12", line.text)
+        elif any(w in compact for w in _ID_WORDS):
+            whole = re.findall(r"(?<![\d\w])\d{12}(?![\d\w])", line.text)
+            parsed = parse_value("id12", whole[0]) if len(whole) == 1 else parse_value("id12", "")
+        else:
+            continue
+        if parsed.structured and parsed.value:
             out.append(parsed.value)
     return out
 

@@ -21,6 +21,11 @@ class TextLine:
     top: int = -1
     height: int = 0
     word_x: tuple[tuple[int, int], ...] = ()  # (left, right) pixels of each word of ``words``
+    hand: tuple[bool, ...] = ()  # per word of ``words``: its glyphs look handwritten
+
+    def handwritten_in(self, start: int, end: int) -> bool:
+        """Whether a word overlapping ``[start, end)`` was written by hand (ocr.handwriting)."""
+        return any(h for (s, e, _), h in zip(self.words, self.hand, strict=False) if s < end and e > start)
 
     def x_at(self, offset: int) -> int:
         """Left pixel of the word at character ``offset`` (-1 without word boxes)."""
@@ -65,20 +70,22 @@ class TextLine:
 
 
 def _word_spans(
-    text: str, words: Sequence[tuple[str, float, int, int]]
-) -> tuple[tuple[tuple[int, int, float], ...], tuple[tuple[int, int], ...]]:
+    text: str, words: Sequence[tuple[str, float, int, int, bool]]
+) -> tuple[tuple[tuple[int, int, float], ...], tuple[tuple[int, int], ...], tuple[bool, ...]]:
     spans: list[tuple[int, int, float]] = []
     xs: list[tuple[int, int]] = []
+    hand: list[bool] = []
     pos = 0
-    for word, conf, left, right in words:
+    for word, conf, left, right, handwritten in words:
         word = unicodedata.normalize("NFC", word)
         at = text.find(word, pos)
         if at < 0:
             continue
         spans.append((at, at + len(word), conf))
         xs.append((left, right))
+        hand.append(handwritten)
         pos = at + len(word)
-    return tuple(spans), tuple(xs)
+    return tuple(spans), tuple(xs), tuple(hand)
 
 
 def page_lines(page: PageOcr) -> list[TextLine]:
@@ -91,12 +98,14 @@ def page_lines(page: PageOcr) -> list[TextLine]:
             text = unicodedata.normalize("NFC", line.text)
             if not text.strip():
                 continue
-            spans, xs = _word_spans(
-                text, [(w.text, w.confidence, w.box.left, w.box.left + w.box.width) for w in line.words]
+            spans, xs, hand = _word_spans(
+                text,
+                [(w.text, w.confidence, w.box.left, w.box.left + w.box.width, w.handwritten)
+                 for w in line.words],
             )
             box = line.box
             out.append(TextLine(page.page_number, text, line.confidence, spans, line.block,
-                                box.left, box.left + box.width, box.top, box.height, xs))
+                                box.left, box.left + box.width, box.top, box.height, xs, hand))
         return out
     conf = page.confidence or 0.9
     return [

@@ -56,6 +56,7 @@ def numeric_token(value: str) -> str:
 
 
 _DMY = re.compile(r"(?<!\d)(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})(?!\d)")
+_SLOTTED_DMY = re.compile(r"(?<!\d)(\d{1,2})[^\w]{1,4}(\d{1,2})[^\w]{1,4}((?:19|20)\d{2})(?!\d)")
 _WORDY = re.compile(r"ngay\s+(\d{1,2})\s+thang\s+(\d{1,2})\s+nam\s+(\d{4})")
 
 
@@ -99,6 +100,9 @@ def parse_date(value: str) -> tuple[str | None, bool]:
         m = _WORDY.search(folded)
         if m is None:
             m = re.search(r"(?<!\d)(\d{1,2}) (\d{1,2}) (\d{4})(?!\d)", folded)
+    if m is None:
+        # A form's "…/…/…" slots: the slashes OCR'd as ",", "„" or lost among the dotted line.
+        m = _SLOTTED_DMY.search(text)
     if m is None:
         compact = digits_only(text)
         if len(compact) == 8:

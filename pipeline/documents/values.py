@@ -10,6 +10,7 @@ from pipeline.documents.address import repair_address
 from pipeline.documents.doctypes import Kind
 from pipeline.documents.folding import fold
 from pipeline.documents.names import repair_name
+from pipeline.documents.provinces import PROVINCE_CODES
 from pipeline.documents.syllables import is_syllable
 from pipeline.documents.vocab import canonical
 
@@ -77,6 +78,7 @@ def parse_name_value(text: str) -> Parsed:
     odd = any(t.lower() in _LABEL_WORDS for t in tokens) or not all(
         is_syllable(fold(t)) for t in tokens if "'" not in t and "-" not in t
     )
+    odd = odd or any(len(t) == 1 for t in tokens)  # "NGUYỄN QUỐC A A Ô": leader debris, not a name
     if (odd or len(tokens) < 2) and NAME_SHAPE not in warnings:
         warnings.append(NAME_SHAPE)
     return Parsed(value, warnings)
@@ -87,15 +89,53 @@ ADDRESS_SHAPE = "địa chỉ có chữ không đọc rõ, cần kiểm tra (add
 _PLACE_WORDS = frozenset({"đắk", "lắk", "lăk", "pleiku", "krông", "búk", "kạn", "kon", "tum", "m'gar"})
 
 
+ADDRESS_CUT = ("địa chỉ không kết thúc bằng tên tỉnh/thành phố, có thể bị cắt, cần kiểm tra "
+               "(address does not end with a province; it may be cut short)")
+_PROVINCE_ENDS = tuple(sorted({fold(p) for p in PROVINCE_CODES.values()} | {"hue"}, key=len, reverse=True))
+
+
+def ends_with_province(value: str) -> bool:
+    """Whether an address ends with a province or centrally-run city: an official address is
+    written down to it, so one that stops before ("…, tỉnh", "…, phường Mỹ Bình,") was cut."""
+    folded = " ".join(fold(value).replace(",", " ").replace(".", " ").split())
+    return any(folded == p or folded.endswith(" " + p) for p in _PROVINCE_ENDS)
+
+
 def parse_address_value(text: str) -> Parsed:
-    """An address: every word is a syllable, a number or a known place word, else flagged."""
+    """An address: every word is a syllable, a number or a known place word, and it ends with
+    its province; else flagged."""
     value = repair_address(text)
+    warnings: list[str] = []
     for token in re.findall(r"[^\W\d_][\w']*", value):
         word = token.lower()
         if word in _PLACE_WORDS or (token.isupper() and len(token) <= 4) or is_syllable(fold(token)):
             continue
-        return Parsed(value, [ADDRESS_SHAPE])
-    return Parsed(value)
+        warnings.append(ADDRESS_SHAPE)
+        break
+    if not ends_with_province(value):
+        warnings.append(ADDRESS_CUT)
+    return Parsed(value, warnings)
+
+
+PROCEDURE_SHAPE = ("tên thủ tục có ký tự lạ hoặc chữ hoa giữa câu, cần kiểm tra "
+                   "(procedure name has stray marks or a capital inside)")
+
+
+# Words official procedure names capitalise ("Cấp Giấy xác nhận …", "Ủy ban nhân dân").
+_CAPITALISED = frozenset({"Giấy", "Ủy", "UBND"})
+
+
+def parse_procedure_value(text: str) -> Parsed:
+    """"... giải quyết thủ tục: Đăng ký khai sinh." — the sentence ends the value; marks before
+    its first letter are specks. A capital inside ("trích Lục") is a misread: flagged."""
+    value = n.clean_text(re.split(r"\.(?:\s|$)", text, maxsplit=1)[0])
+    value = re.sub(r"^[^\w]+", "", value).strip()
+    if not value:
+        return Parsed(None)
+    words = value.split()
+    capital_inside = any(any(c.isupper() for c in w) and w not in _CAPITALISED for w in words[1:])
+    odd = capital_inside or bool(re.search(r"[^\w\s,\-/()]", value))
+    return Parsed(value, [PROCEDURE_SHAPE] if odd else [])
 
 
 def parse_value(kind: Kind, raw: str) -> Parsed:
@@ -103,8 +143,7 @@ def parse_value(kind: Kind, raw: str) -> Parsed:
     if not text:
         return Parsed(None)
     if kind == "procedure":
-        # "... giải quyết thủ tục: Đăng ký khai sinh." — the sentence ends the value.
-        return Parsed(n.clean_text(re.split(r"\.(?:\s|$)", text, maxsplit=1)[0]) or None)
+        return parse_procedure_value(text)
     if kind == "address":
         return parse_address_value(text)
     if kind == "text":

@@ -33,7 +33,7 @@ def page_to_json(page: PageOcr) -> dict[str, Any]:
                 "confidence": line.confidence,
                 "box": _box(line.box),
                 "block": line.block,
-                "words": [[w.text, w.confidence, *_box(w.box)] for w in line.words],
+                "words": [[w.text, w.confidence, *_box(w.box), w.handwritten] for w in line.words],
             }
             for line in page.lines
         ],
@@ -47,7 +47,8 @@ def page_from_json(data: dict[str, Any], pdf_path: Path | None = None) -> PageOc
             confidence=float(raw["confidence"]),
             box=Box(*raw["box"]),
             block=int(raw.get("block", 0)),
-            words=tuple(Word(w[0], float(w[1]), Box(*w[2:6])) for w in raw["words"]),
+            words=tuple(Word(w[0], float(w[1]), Box(*w[2:6]), bool(w[6]) if len(w) > 6 else False)
+                        for w in raw["words"]),
         )
         for raw in data.get("lines", [])
     ]

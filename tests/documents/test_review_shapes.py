@@ -1,0 +1,99 @@
+"""Values flagged for review because of where they came from or what they look like: a
+handwritten region, an address cut before its province, a procedure with stray marks, a name
+with one-letter debris, a CCCD without expiry (issue 11)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from ocr.models import PageOcr
+from pipeline.documents.analyse import analyse_pages
+from pipeline.documents.extract import HANDWRITTEN
+from pipeline.documents.models import DocumentResult
+from pipeline.documents.values import ADDRESS_CUT, PROCEDURE_SHAPE, parse_value
+from tests.documents.helpers import make_page
+
+FORM = [
+    "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+    "Độc lập - Tự do - Hạnh phúc",
+    "TỜ KHAI THAY ĐỔI THÔNG TIN CƯ TRÚ",
+    "Kính gửi: Công an xã Phú Mỹ",
+    "1. Họ, chữ đệm và tên: NGUYỄN VĂN AN",
+    "2. Ngày, tháng, năm sinh: 05 / 03 / 1985 3. Giới tính: Nam",
+    "4. Số định danh cá nhân/CMND: 0 0 1 0 8 5 0 1 2 3 4 5",
+    "5. Số điện thoại liên hệ: 0912345678 6. Email:",
+    "7. Nơi thường trú: Thôn Đông, xã Phú Mỹ, huyện Phú Vang, tỉnh Thừa Thiên Huế",
+    "14. Nội dung đề nghị: Đăng ký thường trú",
+]
+
+
+def _hand(page: PageOcr, words: set[str]) -> PageOcr:
+    """``page`` with the given words marked handwritten, as ``ocr.handwriting`` marks them."""
+    lines = [dataclasses.replace(ln, words=tuple(dataclasses.replace(w, handwritten=w.text in words)
+                                                 for w in ln.words)) for ln in page.lines]
+    return dataclasses.replace(page, lines=lines)
+
+
+def analyse(page: PageOcr) -> DocumentResult:
+    (doc,) = analyse_pages([page])
+    return doc
+
+
+def test_handwritten_value_is_flagged_typed_ones_are_not() -> None:
+    page = make_page(FORM, confidence=0.97, boxes=True)
+    typed = analyse(page)
+    assert typed.doc_type == "application_form"
+    assert not typed.fields["full_name"].needs_review
+    assert not typed.fields["phone"].needs_review
+    doc = analyse(_hand(page, {"NGUYỄN", "VĂN", "0912345678"}))
+    for key in ("full_name", "phone"):
+        assert doc.fields[key].needs_review
+        assert HANDWRITTEN in doc.fields[key].warnings
+    assert doc.fields["full_name"].value == "NGUYỄN VĂN AN"  # kept, only flagged
+    assert not doc.fields["place_of_residence"].needs_review
+
+
+def test_address_cut_before_its_province_is_flagged() -> None:
+    assert ADDRESS_CUT in parse_value("address", "Số 40, đường Lê Lợi, phường Mỹ Bình,").warnings
+    assert ADDRESS_CUT in parse_value("address", "Xóm 7, xã Hải Thanh, huyện Hải Hậu, tỉnh").warnings
+    for whole in ("Số 1, đường Lê Lợi, thành phố Hồ Chí Minh", "xã Long Sơn, tỉnh Bà Rịa - Vũng Tàu",
+                  "Bệnh viện đa khoa tỉnh Hà Tĩnh"):
+        assert parse_value("address", whole).warnings == [], whole
+
+
+def test_procedure_specks_cut_and_odd_capitals_flagged() -> None:
+    assert parse_value("procedure", "®: Tách hộ").value == "Tách hộ"
+    assert PROCEDURE_SHAPE in parse_value("procedure", "Cấp bản sao trích Lục hộ tịch").warnings
+    assert parse_value("procedure", "Cấp Giấy xác nhận tình trạng hôn nhân").warnings == []
+
+
+def test_one_letter_debris_in_a_name_is_flagged() -> None:
+    assert parse_value("name", "NGUYỄN QUỐC A A Ô").warnings
+    assert not parse_value("name", "NGUYỄN QUỐC AN").warnings
+
+
+def test_card_without_expiry_gives_no_expiry_date() -> None:
+    mrz = ["IDVNM0591811667033059181166<<9", "5911022M9912315VNM<<<<<<<<<<<0",
+           "NGUYEN<<CONG<BAO<BINH<<<<<<<<<"]
+    doc = analyse(make_page([
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "CĂN CƯỚC", "IDENTITY CARD",
+        "Số định danh cá nhân / Personal identification number: 033059181166",
+        "Họ, chữ đệm và tên khai sinh / Full name: NGUYỄN CÔNG BẢO BÌNH",
+        "Ngày, tháng, năm sinh / Date of birth: 02/11/1959",
+        "Ngày, tháng, năm hết hạn / Date of expiry: Không thời hạn", *mrz,
+    ], confidence=0.95, boxes=True))
+    assert doc.doc_type == "cccd"
+    assert doc.fields["date_of_birth"].value == "1959-11-02"
+    assert "expiry_date" not in doc.fields
+
+
+def test_form_date_slots_with_misread_slashes() -> None:
+    assert parse_value("date", "08 ,04 „, 1983 + Giớiwmm Nam").value == "1983-04-08"
+    assert parse_value("date", "8 ,04 , 1983 — ‡ Giới").value == "1983-04-08"
+
+
+def test_id_after_a_label_with_glued_words_is_taken_and_flagged() -> None:
+    lines = [ln if not ln.startswith("4.") else "4. Số định đanhcánhâaCMND. 001085012345" for ln in FORM]
+    doc = analyse(make_page(lines, confidence=0.97, boxes=True))
+    assert doc.fields["id_number"].value == "001085012345"
+    assert doc.fields["id_number"].needs_review  # no label read: a clerk confirms it
