@@ -144,8 +144,9 @@ def owners_of(session: Session, documents: Iterable[Document]) -> dict[int, froz
         for document_id, owner_id in rows:
             owners[document_id].add(owner_id)
     for document_id, found in owners.items():
-        if not found and by_id[document_id].owner_id:
-            found.add(by_id[document_id].owner_id)
+        main_owner = by_id[document_id].owner_id
+        if not found and main_owner:
+            found.add(main_owner)
     return {i: frozenset(o) for i, o in owners.items()}
 
 

@@ -56,17 +56,18 @@ class AccessRow:
 def _statement(dialect: Dialect) -> tuple[str, tuple[Callable[[Any], Any] | None, ...]]:
     """The INSERT in the driver's paramstyle and each column's bind processor (built once)."""
     table = PersonalDataAccess.__table__
+    name = PersonalDataAccess.__tablename__
     processors = tuple(table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in COLUMNS)
     names = ", ".join(COLUMNS)
     if dialect.name == "postgresql":
         values = ", ".join(f"%s::{cast}" for cast in _PG_CASTS)
         sql = (
-            f"INSERT INTO {table.name} ({names}) SELECT {values} "
+            f"INSERT INTO {name} ({names}) SELECT {values} "
             "FROM (SELECT set_config('synchronous_commit', 'off', true)) AS relaxed_flush"
         )
     else:
         marks = "?" if dialect.paramstyle == "qmark" else "%s"
-        sql = f"INSERT INTO {table.name} ({names}) VALUES ({', '.join([marks] * len(COLUMNS))})"
+        sql = f"INSERT INTO {name} ({names}) VALUES ({', '.join([marks] * len(COLUMNS))})"
     return sql, processors
 
 

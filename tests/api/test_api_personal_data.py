@@ -80,7 +80,8 @@ def test_unknown_legal_basis_is_refused_with_the_list(api: Api) -> None:
         assert refused.headers["content-type"].startswith("application/problem+json")
         assert "Căn cứ pháp lý không có trong danh mục" in problem["detail"]
         assert "state_function" in problem["detail"] and "consent" in problem["detail"]
-        refused_get = api.client.get("/lookup", params={"owner": OWNER_ID, "legal_basis": basis}, headers=key_a)
+        params = {"owner": OWNER_ID, "legal_basis": basis}
+        refused_get = api.client.get("/lookup", params=params, headers=key_a)
         assert refused_get.status_code == 422, refused_get.text
     admin = api.user("admin", ["administrator"], ["*"])
     entries = api.client.post("/access-log", json={"owner": OWNER_ID}, headers=admin).json()["entries"]
