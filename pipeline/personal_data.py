@@ -4,8 +4,11 @@ Reuse across agencies is the point of the system ("never ask a citizen twice"), 
 needs a purpose and leaves a trace. A lookup names the dossier it serves (one of the caller's
 agencies' dossiers holding a document of that person) or declares another legal basis; without
 either, a caller limited to some agencies sees only what those agencies hold. Every lookup and
-every read of a document's fields is written to ``personal_data_access`` (append-only), which
-``sohoa access-log`` and ``/access-log`` list: the record a citizen can be shown.
+every answer that shows personal fields (``record_shown``: a document, a dossier's page, the review
+queue, a search) is written to ``personal_data_access`` (append-only), which ``sohoa access-log``
+and ``/access-log`` list: the record a citizen can be shown. The rows go in through
+``storage.db.access_rows`` in the request's own transaction, committed before the answer leaves
+(callers run under ``run_recorded_read``); that module states the durability guarantee.
 
 HTTP and CLI call these functions; they know nothing of either.
 """
