@@ -74,3 +74,45 @@ def test_document_search_is_recorded_for_every_person_shown_and_the_one_searched
     assert empty.status_code == 200 and empty.json()["items"] == []
     [entry] = _entries(api, nobody)
     assert (entry["action"], entry["documents"], entry["fields"]) == ("document.search", 0, [])
+
+
+def test_no_answer_leaves_without_its_record(api: Api) -> None:
+    """The record is written before the answer: when it cannot be written, nothing is shown."""
+    from fastapi.testclient import TestClient
+    from sqlalchemy import text
+
+    client = TestClient(api.client.app, base_url="http://127.0.0.1:8080", raise_server_exceptions=False)
+
+    _code, doc = api.document(api.unique_pdf(), agency=AGENCY_A)
+    clerk = api.user("clerk-a", ["clerk"], [AGENCY_A])
+    if api.db.engine.dialect.name == "sqlite":
+        create = [
+            "CREATE TRIGGER refuse_records BEFORE INSERT ON personal_data_access "
+            "BEGIN SELECT RAISE(ABORT, 'records refused'); END"
+        ]
+        drop = ["DROP TRIGGER refuse_records"]
+    else:
+        create = [
+            "CREATE FUNCTION refuse_records() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN RAISE EXCEPTION 'records refused'; END $$",
+            "CREATE TRIGGER refuse_records BEFORE INSERT ON personal_data_access "
+            "FOR EACH ROW EXECUTE FUNCTION refuse_records()",
+        ]
+        drop = ["DROP TRIGGER refuse_records ON personal_data_access", "DROP FUNCTION refuse_records()"]
+    with api.db.engine.begin() as conn:
+        for statement in create:
+            conn.execute(text(statement))
+    try:
+        for method, path, kwargs in [
+            ("POST", "/lookup", {"json": {"owner": OWNER_ID}}),
+            ("GET", f"/documents/{doc}", {}),
+            ("GET", "/api/v1/documents", {"params": {"owner": OWNER_ID}}),
+        ]:
+            response = client.request(method, path, headers=clerk, **kwargs)
+            assert response.status_code == 500, (path, response.status_code)
+            assert OWNER_ID not in response.text and "Nguyễn" not in response.text
+    finally:
+        with api.db.engine.begin() as conn:
+            for statement in drop:
+                conn.execute(text(statement))
+    assert api.client.post("/lookup", json={"owner": OWNER_ID}, headers=clerk).status_code == 200
