@@ -4,29 +4,33 @@ Reuse across agencies is the point of the system ("never ask a citizen twice"), 
 needs a purpose and leaves a trace. A lookup names the dossier it serves (one of the caller's
 agencies' dossiers holding a document of that person) or declares another legal basis; without
 either, a caller limited to some agencies sees only what those agencies hold. Every lookup and
-every read of a document's fields is written to ``personal_data_access`` (append-only), which
-``sohoa access-log`` and ``/access-log`` list: the record a citizen can be shown.
+every answer that shows personal fields (``record_shown``: a document, a dossier's page, the review
+queue, a search) is written to ``personal_data_access`` (append-only), which ``sohoa access-log``
+and ``/access-log`` list: the record a citizen can be shown. The rows go in through
+``storage.db.access_rows`` in the request's own transaction, committed before the answer leaves
+(callers run under ``run_recorded_read``); that module states the durability guarantee.
 
 HTTP and CLI call these functions; they know nothing of either.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import BaseModel
-from sqlalchemy import insert, or_, select, text
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from config.errors import ExitCode, SohoaError
+from pipeline.legal_bases import check_legal_basis, label_of
 from pipeline.reuse import LookupResult, lookup, validate_owner_id
-from storage.db.errors import BadInputError, NotFoundError
-from storage.db.models import Agency, Document, DocumentOwner, Dossier, DossierComponent, utcnow
+from storage.db.access_rows import AccessRow, append_access_rows
+from storage.db.errors import NotFoundError
+from storage.db.models import Agency, Document, DocumentOwner, Dossier, DossierComponent
 from storage.db.security_models import PersonalDataAccess
 
-MAX_LEGAL_BASIS = 255
-MIN_LEGAL_BASIS = 10  # "Điều 17" alone says nothing; a basis names the act and the ground
 MAX_LISTED = 1000
 
 
@@ -57,12 +61,7 @@ class Purpose:
     legal_basis: str | None = None
 
     def checked(self) -> Purpose:
-        basis = (self.legal_basis or "").strip() or None
-        if basis is not None and not MIN_LEGAL_BASIS <= len(basis) <= MAX_LEGAL_BASIS:
-            raise BadInputError(
-                f"Căn cứ pháp lý phải dài {MIN_LEGAL_BASIS}-{MAX_LEGAL_BASIS} ký tự "
-                "(legal basis: name the act and the ground)"
-            )
+        basis = check_legal_basis(self.legal_basis)
         dossier = (self.dossier or "").strip() or None
         if dossier is not None and len(dossier) > 64:
             raise NotFoundError("Không tìm thấy hồ sơ (dossier not found)")
@@ -75,6 +74,7 @@ class AccessEntry(BaseModel):
     action: str
     dossier: str | None
     legal_basis: str | None
+    legal_basis_label: str | None = None  # Vietnamese; None for free text written before the list
     document_id: str | None
     documents: int
     fields: list[str]
@@ -104,47 +104,98 @@ def governed_lookup(
     result = lookup(session, owner_id, procedure)
     if purpose.dossier is None and purpose.legal_basis is None and reader.agencies is not None:
         _keep_own_agencies(session, reader, result)
-    fields = sorted({key for held in result.held for key in held.fields})
-    # A Core insert, not the unit of work: the record is on the hot path of every lookup. On
-    # PostgreSQL the commit does not wait for the WAL flush (as SQLite's synchronous=NORMAL): the
-    # record survives any crash of sohoa; a crash of the database server itself may lose the last
-    # fraction of a second of records (never corrupts them), which keeps the cost within 10 %.
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SET LOCAL synchronous_commit = off"))
-    session.execute(
-        insert(PersonalDataAccess).values(
-            at=utcnow(),
-            actor=reader.actor[:128],
-            action="lookup",
-            owner_id=owner_id,
-            dossier_code=purpose.dossier,
-            legal_basis=purpose.legal_basis,
-            fields=fields,
-            documents=len(result.held),
-        )
+    fields = {key for held in result.held for key in held.fields}
+    # In the caller's transaction, committed before the answer leaves (storage.db.access_rows
+    # states the guarantee): one prepared INSERT, no ORM on this hot path.
+    append_access_rows(
+        session,
+        [
+            AccessRow(
+                actor=reader.actor,
+                action="lookup",
+                owner_id=owner_id,
+                dossier_code=purpose.dossier,
+                legal_basis=purpose.legal_basis,
+                fields=sorted(fields),
+                documents=len(result.held),
+            )
+        ],
     )
     return result
 
 
-def record_document_read(session: Session, actor: str, document: Document, fields: list[str]) -> None:
-    """A read of a document's fields, recorded once for each of its owners."""
-    if not fields:
-        return
-    dossier_code = document.dossier.code if document.dossier is not None else None
-    owners = {o.owner_id for o in document.owners} or ({document.owner_id} if document.owner_id else set())
-    for owner_id in sorted(owners):
-        session.add(
-            PersonalDataAccess(
-                actor=actor[:128],
-                action="document.read",
-                owner_id=owner_id,
-                dossier_code=dossier_code,
-                document_id=document.id,
-                fields=sorted(set(fields)),
-                documents=1,
+@dataclass(frozen=True)
+class Shown:
+    """One document whose personal fields an answer shows, and the people they concern."""
+
+    document_id: int
+    dossier_code: str | None
+    owners: frozenset[str]
+    fields: frozenset[str]
+
+
+def owners_of(session: Session, documents: Iterable[Document]) -> dict[int, frozenset[str]]:
+    """Every person each document concerns (its owners, else its main owner), in one query."""
+    by_id = {d.id: d for d in documents}
+    owners: dict[int, set[str]] = {i: set() for i in by_id}
+    if by_id:
+        rows = session.execute(
+            select(DocumentOwner.document_id, DocumentOwner.owner_id).where(
+                DocumentOwner.document_id.in_(sorted(by_id))
             )
         )
-    session.flush()
+        for document_id, owner_id in rows:
+            owners[document_id].add(owner_id)
+    for document_id, found in owners.items():
+        main_owner = by_id[document_id].owner_id
+        if not found and main_owner:
+            found.add(main_owner)
+    return {i: frozenset(o) for i, o in owners.items()}
+
+
+def record_shown(
+    session: Session, actor: str, action: str, shown: Iterable[Shown], *, searched: str | None = None
+) -> None:
+    """Record what an answer shows: a row per person and dossier, in one INSERT.
+
+    ``searched`` is the person a search named: recorded even when nothing was found, since the
+    answer still says something about them.
+    """
+    groups: dict[tuple[str, str | None], list[Shown]] = {}
+    for item in shown:
+        if not item.fields:
+            continue
+        for owner_id in item.owners:
+            groups.setdefault((owner_id, item.dossier_code), []).append(item)
+    rows = [
+        AccessRow(
+            actor=actor,
+            action=action,
+            owner_id=owner_id,
+            dossier_code=dossier_code,
+            document_id=items[0].document_id if len({i.document_id for i in items}) == 1 else None,
+            fields=sorted(set().union(*(i.fields for i in items))),
+            documents=len({i.document_id for i in items}),
+        )
+        for (owner_id, dossier_code), items in sorted(groups.items(), key=_group_order)
+    ]
+    if searched is not None and not any(r.owner_id == searched for r in rows):
+        rows.append(AccessRow(actor=actor, action=action, owner_id=searched, fields=[], documents=0))
+    append_access_rows(session, rows)
+
+
+def _group_order(item: tuple[tuple[str, str | None], list[Shown]]) -> tuple[str, str]:
+    (owner_id, dossier_code), _ = item
+    return owner_id, dossier_code or ""
+
+
+def record_document_read(session: Session, actor: str, document: Document, fields: list[str]) -> None:
+    """A read of a document's fields, recorded once for each of its owners."""
+    dossier_code = document.dossier.code if document.dossier is not None else None
+    owners = owners_of(session, [document])[document.id]
+    record_shown(
+        session, actor, "document.read", [Shown(document.id, dossier_code, owners, frozenset(fields))]
+    )
 
 
 def accesses_of(session: Session, owner: str, *, limit: int = MAX_LISTED) -> list[AccessEntry]:
@@ -163,6 +214,7 @@ def accesses_of(session: Session, owner: str, *, limit: int = MAX_LISTED) -> lis
             action=row.action,
             dossier=row.dossier_code,
             legal_basis=row.legal_basis,
+            legal_basis_label=label_of(row.legal_basis),
             document_id=str(row.document_id) if row.document_id is not None else None,
             documents=row.documents,
             fields=list(row.fields),

@@ -22,11 +22,11 @@ from pipeline.api.errors import ApiError
 from pipeline.api.paging import Limit, Offset, Page, page
 from pipeline.api.types import DocumentId, Timestamp
 from pipeline.corrections import correct_checked
-from pipeline.personal_data import record_document_read
+from pipeline.personal_data import Shown, owners_of, record_document_read, record_shown
 from pipeline.principals import ALL, Principal
 from pipeline.reuse import validate_owner_id
 from storage.db.dossiers import audit
-from storage.db.engine import read_session, run_in_transaction
+from storage.db.engine import read_session, run_in_transaction, run_recorded_read
 from storage.db.models import (
     Agency,
     AuditEntry,
@@ -162,7 +162,9 @@ def search_documents(
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[DocumentSummary]:
-    with read_session(ctx.engine) as session:
+    owner_id = validate_owner_id(owner) if owner is not None else None
+
+    def work(session: Session) -> Page[DocumentSummary]:
         query = select(Document)
         if dossier is not None:
             dossier_id = session.scalar(select(Dossier.id).where(Dossier.code == dossier))
@@ -174,8 +176,7 @@ def search_documents(
                     select(DossierComponent.document_id).where(DossierComponent.dossier_id == dossier_id)
                 )
             )
-        if owner is not None:
-            owner_id = validate_owner_id(owner)
+        if owner_id is not None:
             query = query.where(
                 Document.id.in_(select(DocumentOwner.document_id).where(DocumentOwner.owner_id == owner_id))
             )
@@ -186,7 +187,29 @@ def search_documents(
         documents = list(session.scalars(query.order_by(Document.id.desc()).limit(limit).offset(offset)))
         codes = _dossier_codes(session, {d.dossier_id for d in documents if d.dossier_id})
         items = [_summary(d, codes.get(d.dossier_id) if d.dossier_id else None) for d in documents]
+        _record_summaries(session, principal, "document.search", items, searched=owner_id)
         return page(request, items, total=total, limit=limit, offset=offset)
+
+    return run_recorded_read(ctx.engine, work)
+
+
+SUMMARY_FIELDS = frozenset({"owner_id"})  # the personal field a DocumentSummary shows
+
+
+def _record_summaries(
+    session: Session,
+    principal: Principal,
+    action: str,
+    items: list[DocumentSummary],
+    *,
+    searched: str | None = None,
+) -> None:
+    """A summary shows its main owner's id number: recorded for that person (and a searched one)."""
+    shown = [
+        Shown(int(i.id), i.dossier, frozenset(o for o in (i.owner_id, searched) if o), SUMMARY_FIELDS)
+        for i in items
+    ]
+    record_shown(session, principal.actor, action, shown, searched=searched)
 
 
 @router.get("/documents/{document_id}", response_model=DocumentView, summary="Một tài liệu (one document)")
@@ -201,7 +224,7 @@ def get_document(
         record_document_read(session, principal.actor, document, [f.key for f in view.fields])
         return view
 
-    return run_in_transaction(ctx.engine, work)
+    return run_recorded_read(ctx.engine, work)
 
 
 @router.get("/dossiers/{code}", response_model=DossierView, summary="Một hồ sơ (one dossier)")
@@ -210,7 +233,7 @@ def get_dossier_view(
     ctx: Annotated[ApiContext, Depends(get_context)],
     principal: Annotated[Principal, Depends(require_scope("documents:read"))],
 ) -> DossierView:
-    with read_session(ctx.engine) as session:
+    def work(session: Session) -> DossierView:
         dossier = visible_dossier(session, code, principal)
         ids = [c.document_id for c in dossier.components]
         documents = list(
@@ -220,6 +243,14 @@ def get_dossier_view(
                 .order_by(Document.id)
             )
         )
+        summaries = [_summary(d, dossier.code if d.dossier_id == dossier.id else None) for d in documents]
+        # Read in this dossier's context: every row names it, whichever dossier scanned the paper.
+        shown = [
+            Shown(d.id, dossier.code, frozenset({d.owner_id}), SUMMARY_FIELDS)
+            for d in documents
+            if d.owner_id
+        ]
+        record_shown(session, principal.actor, "dossier.read", shown)
         return DossierView(
             code=dossier.code,
             agency=dossier.agency.code,
@@ -228,8 +259,10 @@ def get_dossier_view(
             received_at=dossier.received_at,
             promised_date=dossier.promised_date,
             finished_at=dossier.finished_at,
-            documents=[_summary(d, dossier.code if d.dossier_id == dossier.id else None) for d in documents],
+            documents=summaries,
         )
+
+    return run_recorded_read(ctx.engine, work)
 
 
 def _staff_writer(principal: Principal) -> Principal:
@@ -341,7 +374,7 @@ def review_queue(
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> Page[ReviewItem]:
-    with read_session(ctx.engine) as session:
+    def work(session: Session) -> Page[ReviewItem]:
         query: Any = (
             select(ExtractedField, Document)
             .join(Document, Document.id == ExtractedField.document_id)
@@ -366,7 +399,19 @@ def review_queue(
             )
             for f, d in rows
         ]
+        by_id = {d.id: d for _, d in rows}
+        owners = owners_of(session, by_id.values())
+        fields: dict[int, set[str]] = {}
+        for f, d in rows:
+            fields.setdefault(d.id, set()).add(f.key)
+        shown = [
+            Shown(d.id, codes.get(d.dossier_id) if d.dossier_id else None, owners[d.id], frozenset(keys))
+            for d, keys in ((by_id[i], keys) for i, keys in fields.items())
+        ]
+        record_shown(session, principal.actor, "review.read", shown)
         return page(request, items, total=total, limit=limit, offset=offset)
+
+    return run_recorded_read(ctx.engine, work)
 
 
 class DossierListItem(BaseModel):

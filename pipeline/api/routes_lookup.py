@@ -19,7 +19,7 @@ from pipeline.personal_data import Purpose, Reader, governed_lookup
 from pipeline.principals import Principal
 from pipeline.reuse import lookup_json, validate_owner_id
 from storage.db.dossiers import check_procedure_code
-from storage.db.engine import run_in_transaction
+from storage.db.engine import run_recorded_read
 
 router = APIRouter(tags=["reuse"])
 
@@ -120,7 +120,7 @@ def _lookup(
     if procedure is not None:
         check_procedure_code(procedure)
     reader = reader_of(principal)
-    result = run_in_transaction(
+    result = run_recorded_read(
         ctx.engine, lambda session: governed_lookup(session, reader, owner_id, procedure, purpose)
     )
     text = lookup_json(result)

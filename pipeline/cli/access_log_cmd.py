@@ -43,6 +43,6 @@ def register(app: typer.Typer) -> None:
         for column in columns:
             table.add_column(column)
         for e in entries:
-            purpose = e.dossier or e.legal_basis or ""
+            purpose = e.dossier or e.legal_basis_label or e.legal_basis or ""
             table.add_row(e.at.isoformat(timespec="seconds"), e.actor, e.action, purpose, ", ".join(e.fields))
         Console(width=200).print(table)

@@ -32,6 +32,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "lookup": (
         "sohoa lookup --owner 001086012345",
         "sohoa lookup --owner 001086012345 --procedure 1.001193 --json",
+        "sohoa lookup --owner 001086012345 --legal-basis state_function --as nguyen.van.a",
     ),
     "reuse": ("sohoa reuse --dossier HS-2026-000123 --document 42 --actor nguyenvana",),
     "correct": ("sohoa correct --document 42 --field id_number --value 001086012345 --actor nguyenvana",),

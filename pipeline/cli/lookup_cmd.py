@@ -12,11 +12,12 @@ from rich.table import Table
 from config.errors import ExitCode, SohoaError
 from config.settings import load_settings
 from pipeline.cli.display import doc_type_name, field_label, field_value
+from pipeline.legal_bases import LEGAL_BASES
 from pipeline.personal_data import Purpose, Reader, cli_actor, governed_lookup
 from pipeline.reuse import LookupResult, lookup_json, validate_owner_id
 from pipeline.services import open_database
 from storage.db.dossiers import check_procedure_code
-from storage.db.engine import run_in_transaction
+from storage.db.engine import run_recorded_read
 
 FIELD_KEY_RE = re.compile(r"[a-z][a-z0-9_]{0,63}")
 
@@ -57,17 +58,26 @@ def register(app: typer.Typer) -> None:
             str | None,
             typer.Option("--as", help="người tra cứu, ghi vào nhật ký truy cập (default: OS user)"),
         ] = None,
+        legal_basis: Annotated[
+            str | None,
+            typer.Option(
+                "--legal-basis",
+                help="căn cứ pháp lý ghi vào nhật ký truy cập (Nghị định 13/2023/NĐ-CP): "
+                + ", ".join(LEGAL_BASES),
+            ),
+        ] = None,
     ) -> None:
         # Check the arguments before touching the database: bad input costs nothing.
         owner_id = validate_owner_id(owner)
+        purpose = Purpose(legal_basis=legal_basis).checked()
         if procedure is not None:
             check_procedure_code(procedure)
         settings = load_settings()
         engine = open_database(settings, check_schema=True)  # read-only: never migrates
         try:
             reader = Reader(cli_actor(as_user))  # administrative local use: every agency, recorded
-            result = run_in_transaction(
-                engine, lambda session: governed_lookup(session, reader, owner_id, procedure, Purpose())
+            result = run_recorded_read(
+                engine, lambda session: governed_lookup(session, reader, owner_id, procedure, purpose)
             )
         finally:
             engine.dispose()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from storage.db.engine import run_in_transaction
 from tests.api.conftest import AGENCY_A, AGENCY_B, OWNER_ID, Api
 
 
@@ -60,12 +61,47 @@ def test_purpose_dossier_must_be_callers_and_concern_that_person(api: Api) -> No
 def test_declared_legal_basis_is_recorded(api: Api) -> None:
     (_code_a, doc_a), (_code_b, doc_b) = _two_agencies(api)
     key_a = api.key("agency-a", ["lookup"], [AGENCY_A])
-    basis = "Điều 17 Nghị định 13/2023/NĐ-CP: yêu cầu của cơ quan có thẩm quyền"
-    body = {"owner": OWNER_ID, "legal_basis": basis}
+    body = {"owner": OWNER_ID, "legal_basis": "state_function"}
     assert _held(api.client.post("/lookup", json=body, headers=key_a)) == {doc_a, doc_b}
     admin = api.user("admin", ["administrator"], ["*"])
     entries = api.client.post("/access-log", json={"owner": OWNER_ID}, headers=admin).json()["entries"]
-    assert [(e["action"], e["legal_basis"]) for e in entries] == [("lookup", basis)]
+    assert [(e["action"], e["legal_basis"]) for e in entries] == [("lookup", "state_function")]
+    assert "luật chuyên ngành" in entries[0]["legal_basis_label"]  # staff read the Vietnamese ground
+
+
+def test_unknown_legal_basis_is_refused_with_the_list(api: Api) -> None:
+    (_code_a, _doc_a), (_code_b, _doc_b) = _two_agencies(api)
+    key_a = api.key("agency-a", ["lookup"], [AGENCY_A])
+    # Free text was accepted before (10-255 characters) and gave the whole cross-agency record.
+    for basis in ("Điều 17 Nghị định 13/2023/NĐ-CP: yêu cầu của cơ quan có thẩm quyền", "curiosity"):
+        refused = api.client.post("/lookup", json={"owner": OWNER_ID, "legal_basis": basis}, headers=key_a)
+        assert refused.status_code == 422, refused.text
+        problem = refused.json()
+        assert refused.headers["content-type"].startswith("application/problem+json")
+        assert "Căn cứ pháp lý không có trong danh mục" in problem["detail"]
+        assert "state_function" in problem["detail"] and "consent" in problem["detail"]
+        params = {"owner": OWNER_ID, "legal_basis": basis}
+        refused_get = api.client.get("/lookup", params=params, headers=key_a)
+        assert refused_get.status_code == 422, refused_get.text
+    admin = api.user("admin", ["administrator"], ["*"])
+    entries = api.client.post("/access-log", json={"owner": OWNER_ID}, headers=admin).json()["entries"]
+    assert entries == []  # nothing was shown, nothing recorded
+
+
+def test_rows_written_with_free_text_basis_stay_readable(api: Api) -> None:
+    """Rows of before the list keep their free text; listing them neither fails nor relabels."""
+    from storage.db.access_rows import AccessRow, append_access_rows
+
+    old = "Điều 17 Nghị định 13/2023/NĐ-CP: yêu cầu của cơ quan có thẩm quyền"
+    run_in_transaction(
+        api.ctx.engine,
+        lambda s: append_access_rows(
+            s, [AccessRow("key:old", "lookup", OWNER_ID, ["full_name"], 1, legal_basis=old)]
+        ),
+    )
+    admin = api.user("admin", ["administrator"], ["*"])
+    entries = api.client.post("/access-log", json={"owner": OWNER_ID}, headers=admin).json()["entries"]
+    assert [(e["legal_basis"], e["legal_basis_label"]) for e in entries] == [(old, None)]
 
 
 def test_every_lookup_and_field_read_is_in_the_access_log(api: Api) -> None:

@@ -37,3 +37,19 @@ def test_cli_lookup_is_recorded_and_listed(tmp_path: Path) -> None:
     assert table.returncode == 0 and "nguyen.van.an" in table.stdout
     bad = _run(env, "access-log", "--owner", "12")
     assert bad.returncode == 2 and "12" not in bad.stderr.replace("12 chữ số", "")
+
+
+@pytest.mark.slow  # four CLI subprocesses
+def test_cli_legal_basis_is_one_of_the_declared_list(tmp_path: Path) -> None:
+    env = {**os.environ, "SOHOA_DATA_DIR": str(tmp_path / "data")}
+    assert _run(env, "db", "upgrade").returncode == 0
+    refused = _run(env, "lookup", "--owner", OWNER, "--legal-basis", "vì tò mò")
+    assert refused.returncode == 2, refused.stderr
+    assert "Căn cứ pháp lý không có trong danh mục" in refused.stderr and "state_function" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    done = _run(env, "lookup", "--owner", OWNER, "--legal-basis", "state_function", "--json")
+    assert done.returncode == 0, done.stderr
+    listed = _run(env, "access-log", "--owner", OWNER, "--json")
+    entries = json.loads(listed.stdout)["entries"]
+    assert [(e["legal_basis"], e["action"]) for e in entries] == [("state_function", "lookup")]
+    assert "luật chuyên ngành" in entries[0]["legal_basis_label"]
