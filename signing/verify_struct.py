@@ -186,8 +186,9 @@ def _numbers(node: generic.PdfObject, refs: set[generic.Reference]) -> dict[int,
             _require(isinstance(nums, generic.ArrayObject) and len(nums) % 2 == 0)
             for i in range(0, len(nums), 2):
                 value = nums.raw_get(i + 1)
-                if isinstance(value, generic.IndirectObject):
-                    refs.add(value.reference)
+                value_ref, value_obj = _deref(value)
+                if value_ref is not None and isinstance(value_obj, generic.ArrayObject):
+                    refs.add(value_ref)  # an element's own object is never approved from here
                 out[int(nums[i])] = value
         if "/Kids" in obj:
             _, kids = _deref(obj.raw_get("/Kids"))
@@ -219,18 +220,16 @@ def _raw_items(k: object) -> list[generic.PdfObject]:
 
 
 def _same_value(a: generic.PdfObject, b: generic.PdfObject) -> bool:
-    """A parent-tree value: the same reference, or an array (maybe rewritten) of the same items."""
-    if (
-        isinstance(a, generic.IndirectObject)
-        and isinstance(b, generic.IndirectObject)
-        and _key(a.reference) == _key(b.reference)
-    ):
-        return True
-    _, a_obj = _deref(a)
-    _, b_obj = _deref(b)
+    """A parent-tree value: the same element, or an array (maybe rewritten) of the same items.
+
+    Arrays are compared by content even under the same reference: one rewritten in place is
+    approved only if it still says what it said.
+    """
+    a_ref, a_obj = _deref(a)
+    b_ref, b_obj = _deref(b)
     if isinstance(a_obj, generic.ArrayObject) and isinstance(b_obj, generic.ArrayObject):
         return _same(a_obj, b_obj)
-    return False
+    return a_ref is not None and b_ref is not None and _key(a_ref) == _key(b_ref)
 
 
 def _same(a: object, b: object) -> bool:

@@ -177,10 +177,28 @@ def _old_key_repointed(w: IncrementalPdfFileWriter, refs: dict[str, generic.Indi
     nums[1] = generic.ArrayObject([refs["form"]])
 
 
+def _old_array_changed_in_place(w: IncrementalPdfFileWriter, refs: dict[str, generic.IndirectObject]) -> None:
+    """The signed parent-tree array, same object number, now naming another element."""
+    old_value = w.prev.root["/StructTreeRoot"]["/ParentTree"]["/Nums"].raw_get(1)
+    ref = old_value.reference
+    array = w.get_object(ref)
+    array[0] = refs["form"]
+    w.mark_update(ref)
+    refs["root"].get_object()["/ParentTree"]["/Nums"][1] = generic.IndirectObject(
+        ref.idnum, ref.generation, w
+    )
+
+
 @pytest.mark.parametrize(
     "tamper",
-    [_actual_text_on_paragraph, _alt_on_form, _new_paragraph, _old_key_repointed],
-    ids=["actual-text", "alt-on-form", "new-paragraph", "old-key-repointed"],
+    [
+        _actual_text_on_paragraph,
+        _alt_on_form,
+        _new_paragraph,
+        _old_key_repointed,
+        _old_array_changed_in_place,
+    ],
+    ids=["actual-text", "alt-on-form", "new-paragraph", "old-key-repointed", "old-array-in-place"],
 )
 def test_other_structure_changes_still_void(
     tmp_path: Path, pki_env: PkiEnv, signed_once: bytes, tamper: Tamper
