@@ -180,7 +180,8 @@ def _numbers(node: generic.PdfObject, refs: set[generic.Reference]) -> dict[int,
             _require(_key(ref) not in seen)
             seen.add(_key(ref))
             refs.add(ref)
-        _require(isinstance(obj, generic.DictionaryObject))
+        if not isinstance(obj, generic.DictionaryObject):
+            raise _NotBookkeeping
         if "/Nums" in obj:
             nums = obj["/Nums"]
             _require(isinstance(nums, generic.ArrayObject) and len(nums) % 2 == 0)
@@ -192,7 +193,8 @@ def _numbers(node: generic.PdfObject, refs: set[generic.Reference]) -> dict[int,
                 out[int(nums[i])] = value
         if "/Kids" in obj:
             _, kids = _deref(obj.raw_get("/Kids"))
-            _require(isinstance(kids, generic.ArrayObject))
+            if not isinstance(kids, generic.ArrayObject):
+                raise _NotBookkeeping
             for i in range(len(kids)):
                 walk(kids.raw_get(i), depth + 1)
 
