@@ -12,7 +12,7 @@ from pathlib import Path
 
 from config.settings import Settings
 from ocr.source import is_signed_pdf
-from signing.verify import VerificationReport, VerifyInputError, verify_pdf
+from signing.verify import VerificationReport, VerifyInputError, verify_configured
 from storage.db.source_signatures import SignatureInput
 
 
@@ -28,12 +28,7 @@ def signed_source_signatures(path: Path, settings: Settings) -> list[SignatureIn
     if not is_signed_pdf(path):
         return None
     try:
-        report = verify_pdf(
-            path,
-            trust_roots=list(settings.signing.trust_roots),
-            revocation=settings.signing.revocation,
-            tz=settings.signing.timezone,
-        )
+        report = verify_configured(path, settings.signing)
     except VerifyInputError as exc:
         return [_unverifiable(exc.message)]
     return _inputs(report)

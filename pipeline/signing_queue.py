@@ -8,7 +8,7 @@ incremental revisions and never rewrites it); an upload is accepted only when
    answered idempotently, any other upload for a finished item is refused),
 2. its first ``size`` bytes are exactly the queued bytes (SHA-256): the signed content is the
    queued document and nothing was changed before the signature,
-3. ``verify_pdf`` calls it valid against the configured trust roots, and
+3. ``verify_configured`` calls it valid against the configured trust list, and
 4. every signature added after the queued bytes was made with the certificate registered for
    that official.
 
@@ -34,7 +34,7 @@ from pipeline.principals import ALL, Principal
 from pipeline.services import Services
 from signing.errors import InputPdfError
 from signing.repair import prepare_for_signing
-from signing.verify import VerificationReport, VerifyInputError, verify_pdf
+from signing.verify import VerificationReport, VerifyInputError, verify_configured
 from storage.db.api_models import QueueStatus, SigningQueueItem, StaffUser
 from storage.db.dossiers import audit
 from storage.db.engine import read_session, run_in_transaction
@@ -265,9 +265,8 @@ def _check_new_signers(path: Path, queued_size: int, expected: str) -> None:
 
 
 def _verify(ctx: Services, path: Path) -> VerificationReport:
-    s = ctx.settings.signing
     try:
-        return verify_pdf(path, trust_roots=list(s.trust_roots), revocation=s.revocation, tz=s.timezone)
+        return verify_configured(path, ctx.settings.signing)
     except VerifyInputError as exc:
         raise Refused(422, exc.message) from None
 

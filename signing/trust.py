@@ -127,6 +127,20 @@ def _fingerprint(cert: asn1_x509.Certificate) -> str:
     return ":".join(digest[i : i + 2] for i in range(0, len(digest), 2))
 
 
+def shipped_anchor_ids() -> tuple[str, ...]:
+    """The ids of the shipped anchors, from the manifest alone (names for options and schemas).
+
+    The certificates are not loaded here; :func:`shipped_anchors` checks them when trusted.
+    """
+    try:
+        manifest = json.loads((_SHIPPED_DIR / "manifest.json").read_text(encoding="utf-8"))
+        return tuple(str(item["id"]) for item in manifest["anchors"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise TrustListError(
+            f"Danh sách tin cậy đi kèm bị hỏng (shipped trust list unreadable): {exc}"
+        ) from None
+
+
 def shipped_anchors() -> list[TrustAnchor]:
     """Every anchor of ``signing/trust_vn``; a file whose fingerprint differs is refused."""
     try:

@@ -51,6 +51,7 @@ from pyhanko_certvalidator.policy_decl import (
 )
 
 from config.errors import ExitCode, SohoaError
+from config.settings import SigningSettings
 from signing.errors import SigningError
 from signing.trust import build_trust_list
 from signing.verify_content import displayed_changes, signature_history, snapshot
@@ -64,6 +65,7 @@ __all__ = [
     "VerifyInputError",
     "async_verify_pdf",
     "report_for_error",
+    "verify_configured",
     "verify_pdf",
 ]
 
@@ -182,6 +184,38 @@ def verify_pdf(
         return asyncio.run(coro)
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, coro).result()
+
+
+def verify_configured(
+    path: Path,
+    signing: SigningSettings,
+    *,
+    trust_enable: Sequence[str] = (),
+    trust_disable: Sequence[str] = (),
+) -> VerificationReport:
+    """:func:`verify_pdf` with the configured trust list, revocation mode and time zone.
+
+    The one way the API, the signing queue and signed sources verify, so none of them drops a
+    trust setting the CLI honours. ``trust_enable``/``trust_disable`` (shipped anchor ids, one
+    request's choice) are added to the configured ones; an id asked both ways is an error.
+    """
+    both = set(trust_enable) & set(trust_disable)
+    if both:
+        raise VerifyInputError(
+            f"Không thể vừa bật vừa tắt chứng thư gốc {', '.join(sorted(both))} "
+            "(anchor both enabled and disabled)"
+        )
+    enable = [*signing.trust_enable, *trust_enable]
+    disable = [a for a in [*signing.trust_disable, *trust_disable] if a not in trust_enable]
+    return verify_pdf(
+        path,
+        trust_roots=list(signing.trust_roots),
+        revocation=signing.revocation,
+        tz=signing.timezone,
+        shipped_trust=signing.trust_shipped,
+        trust_enable=[a for a in enable if a not in trust_disable],
+        trust_disable=disable,
+    )
 
 
 def report_for_error(path: Path, exc: BaseException) -> VerificationReport:

@@ -4,7 +4,9 @@ pyHanko's default lets a form field's appearance stream be rewritten in place (s
 do that when filling a field). An appearance rewritten in place can show anything, so for
 ordinary form fields it is not accepted here; signature fields keep pyHanko's default
 (Acrobat updates their appearance in place when it signs an existing field).
-verify_content.py then checks what is displayed, independently of this object-level policy.
+A signature added to a tagged file may also record its widget in the structure tree
+(verify_struct.py). verify_content.py then checks what is displayed, independently of this
+object-level policy.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from pyhanko.sign.diff_analysis import (
     XrefStreamRule,
 )
 
+from signing.verify_struct import StructTreeSignatureRule
+
 __all__ = ["STRICT_DIFF_POLICY"]
 
 STRICT_DIFF_POLICY = StandardDiffPolicy(
@@ -34,6 +38,7 @@ STRICT_DIFF_POLICY = StandardDiffPolicy(
         ObjectStreamRule().as_qualified(ModificationLevel.LTA_UPDATES),
         DSSCompareRule().as_qualified(ModificationLevel.LTA_UPDATES),
         MetadataUpdateRule().as_qualified(ModificationLevel.LTA_UPDATES),
+        StructTreeSignatureRule(),
     ],
     form_rule=FormUpdatingRule(
         field_rules=[

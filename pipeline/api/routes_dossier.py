@@ -24,7 +24,7 @@ from pipeline.dossier.catalogue import ensure_default_catalogue
 from pipeline.dossier.receive import DossierView, dossier_view, find_by_token, receive
 from pipeline.dossier.snapshot import ReceiptCatalogue
 from pipeline.errors import not_found
-from signing.verify import VerifyInputError, verify_pdf
+from signing.verify import VerifyInputError, verify_configured
 from storage.db.engine import read_session, run_in_transaction
 from storage.db.models import Document, VersionKind
 from storage.objects.base import Bucket
@@ -97,11 +97,8 @@ def _verify_stored(ctx: ApiContext, bucket: str, key: str) -> dict[str, Any]:
     tmp = ctx.settings.data_dir / "tmp"
     tmp.mkdir(parents=True, exist_ok=True)
     path = ctx.store.get_file(Bucket(bucket), key, tmp / f"citizen-{key}.pdf")
-    s = ctx.settings.signing
     try:
-        return verify_pdf(
-            path, trust_roots=list(s.trust_roots), revocation=s.revocation, tz=s.timezone
-        ).model_dump(mode="json")
+        return verify_configured(path, ctx.settings.signing).model_dump(mode="json")
     except VerifyInputError as exc:
         return {"valid": False, "reason": exc.message, "signatures": []}
     finally:

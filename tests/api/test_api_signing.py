@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -15,6 +17,7 @@ import pytest
 from signing.appearance import StampKind
 from signing.keyfile import load_pkcs12_signer
 from signing.pades import SigningContext, SignRequest, sign_bytes
+from signing.trust import shipped_anchor_ids
 from signing.verify import verify_pdf
 from storage.db.engine import read_session
 from storage.db.models import DocumentVersion
@@ -257,3 +260,55 @@ def test_verify_endpoint_matches_verify_pdf(sapi: Api, pki: PkiFixture, tmp_path
         "/api/v1/verify", content=b"hello", headers={**key, "Content-Type": "application/pdf"}
     )
     assert garbage.status_code == 422
+
+
+def test_verify_endpoint_trust_choices(sapi: Api, pki: PkiFixture, db: Database, tmp_path: Path) -> None:
+    """Shipped anchors switched on/off per request (validated ids, in OpenAPI) and by settings."""
+    desk = Desk(sapi, pki)
+    key = sapi.key("verifier", ["verify"], ["*"])
+    signed = desk.sign(sapi.unique_pdf().read_bytes())
+    headers = {**key, "Content-Type": "application/pdf"}
+
+    def post(api: Api, query: str, hdrs: dict[str, str] = headers) -> Any:
+        return api.client.post(f"/api/v1/verify{query}", content=signed, headers=hdrs)
+
+    plain = post(sapi, "")
+    assert plain.status_code == 200, plain.text
+    assert "gov-root-g1" not in plain.json()["trust_anchors"]
+    assert {"gov-root-g2", "vnpt-ca-sha2"} <= set(plain.json()["trust_anchors"])
+    chosen = post(sapi, "?trust_enable=gov-root-g1&trust_disable=vnpt-ca-sha2&trust_disable=gov-root-g2")
+    assert chosen.status_code == 200, chosen.text
+    anchors = chosen.json()["trust_anchors"]
+    assert "gov-root-g1" in anchors and "vnpt-ca-sha2" not in anchors and "gov-root-g2" not in anchors
+    assert chosen.json()["valid"] is True  # the test root comes from trust_roots, untouched
+
+    unknown = post(sapi, "?trust_enable=my-own-root")
+    assert unknown.status_code == 422
+    assert unknown.headers["content-type"].startswith("application/problem+json")
+    both = post(sapi, "?trust_enable=gov-root-g1&trust_disable=gov-root-g1")
+    assert both.status_code == 422 and "gov-root-g1" in both.text
+
+    spec = sapi.client.get("/openapi.json").json()
+    params = {p["name"]: p for p in spec["paths"]["/api/v1/verify"]["post"]["parameters"]}
+    for name in ("trust_enable", "trust_disable"):
+        refs = re.findall(r'"#/components/schemas/(\w+)"', json.dumps(params[name]["schema"]))
+        assert refs, params[name]
+        assert spec["components"]["schemas"][refs[0]]["enum"] == list(shipped_anchor_ids())
+        assert params[name]["in"] == "query" and params[name].get("description")
+
+    # The configured choice applies to every verifier of the API, not only the CLI.
+    for configured in make_api(
+        db,
+        tmp_path / "configured",
+        signing={"trust_roots": [str(pki.root_pem)], "trust_disable": ["gov-root-g2"]},
+    ):
+        key2 = configured.key("verifier2", ["verify"], ["*"])
+        got = post(configured, "", {**key2, "Content-Type": "application/pdf"})
+        assert got.status_code == 200, got.text
+        assert "gov-root-g2" not in got.json()["trust_anchors"]
+        assert (
+            "gov-root-g2"
+            in post(
+                configured, "?trust_enable=gov-root-g2", {**key2, "Content-Type": "application/pdf"}
+            ).json()["trust_anchors"]
+        )
