@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import sys
 import tempfile
@@ -27,10 +26,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import func, select
 
-from benchmarks.bench_api import Server, load, summarise
+from benchmarks.api_load import Server, baseline, bench_key, load, serve_env, summarise
 from benchmarks.bench_lookup import load_sqlite, owner_of
 from config.settings import load_settings
-from pipeline.accounts import create_api_key
 from pipeline.dossier.catalogue import ensure_default_catalogue
 from storage.db.engine import make_engine, read_session, run_in_transaction
 from storage.db.migrate import upgrade_engine
@@ -65,43 +63,25 @@ def main() -> int:
                 f"== sqlite: {args.docs:,} documents, {args.docs * args.fields:,} fields loaded in "
                 f"{time.perf_counter() - started:.1f} s"
             )
-            key = run_in_transaction(
-                engine,
-                lambda s: create_api_key(
-                    s, "bench", scopes=["intake", "lookup"], agencies=["*"], actor="bench"
-                ),
-            )
+            headers = bench_key(engine, ["intake", "lookup"])
         finally:
             engine.dispose()
-        env = {
-            **os.environ,
-            "SOHOA_DATA_DIR": str(data),
-            "SOHOA_DATABASE__URL": url,
-            "SOHOA_STORAGE__BACKEND": "directory",
-        }
-        headers = {"X-API-Key": key}
         count = int(args.rate * args.seconds)
         rng = random.Random(11)
-        server = Server(env, work / "server.log")
+        server = Server(serve_env(data, url), work / "server.log")
         try:
-            print(
-                f"\n== load: {args.rate:.0f} req/s for {args.seconds:.0f} s ({count} requests per run) "
-                f"from a second process; {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} "
-                "(machine shared with other work)"
-            )
-            base = load(server, ["/auth/me"] * count, headers, args.rate)
-            summarise("baseline GET /auth/me", base, None)
+            base = baseline(server, headers, args.rate, count)
             owners = [owner_of(rng.randint(1, args.docs)) for _ in range(count + 20)]
             looked = load(
                 server,
-                [f"/lookup?owner={o}&procedure={PROCEDURE}" for o in owners[:count]],
+                [f"/api/v1/lookup?owner={o}&procedure={PROCEDURE}" for o in owners[:count]],
                 headers,
                 args.rate,
             )
             summarise("lookup (read only)", looked, base)
             bodies = [
                 (
-                    "/dossiers/receive",
+                    "/api/v1/dossiers/receive",
                     json.dumps(
                         {"agency": AGENCY, "procedure": PROCEDURE, "applicant": o, "reuse_all": True}
                     ).encode(),
