@@ -9,6 +9,7 @@ benchmark repeats.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import multiprocessing as mp
 import os
@@ -25,6 +26,16 @@ from sqlalchemy import Engine
 from pipeline.accounts import create_api_key
 from storage.db.engine import run_in_transaction
 from tests.live_server import ServeProcess
+
+
+def load_parser(doc: str | None, rate: float) -> argparse.ArgumentParser:
+    """The options every API load benchmark takes: store size and the open-loop rate."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--docs", type=int, default=1_000_000)
+    parser.add_argument("--fields", type=int, default=10, help="fields per document")
+    parser.add_argument("--rate", type=float, default=rate, help="requests per second")
+    parser.add_argument("--seconds", type=float, default=15.0, help="duration of each run")
+    return parser
 
 
 def serve_env(data: Path, url: str) -> dict[str, str]:

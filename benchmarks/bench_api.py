@@ -18,7 +18,6 @@
 
 from __future__ import annotations
 
-import argparse
 import io
 import os
 import random
@@ -33,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import Engine, create_engine, text
 
-from benchmarks.api_load import Server, baseline, bench_key, load, serve_env, summarise
+from benchmarks.api_load import Server, baseline, bench_key, load, load_parser, serve_env, summarise
 from benchmarks.bench_lookup import load_postgres, load_sqlite, owner_of
 from config.settings import load_settings
 from pipeline.accounts import create_user, get_user, issue_token
@@ -158,14 +157,8 @@ def upload_rss(env: dict[str, str], work: Path, pages: int, headers: dict[str, s
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--docs", type=int, default=1_000_000)
-    parser.add_argument("--fields", type=int, default=10, help="fields per document")
+    parser = load_parser(__doc__, rate=200.0)
     parser.add_argument("--signed", type=int, default=100_000, help="documents with a signed version")
-    parser.add_argument("--rate", type=float, default=200.0, help="requests per second")
-    parser.add_argument("--seconds", type=float, default=15.0, help="duration of each run")
     parser.add_argument("--pages", type=int, default=300, help="pages of the uploaded scan (0: skip)")
     parser.add_argument("--server-workers", type=int, default=1, help="sohoa serve --workers")
     parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")

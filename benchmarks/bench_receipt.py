@@ -14,7 +14,6 @@ read) and ``GET /lookup`` (the read-only lookup). Target: p99 ≤ 50 ms at 50 re
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
 import sys
@@ -26,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import func, select
 
-from benchmarks.api_load import Server, baseline, bench_key, load, serve_env, summarise
+from benchmarks.api_load import Server, baseline, bench_key, load, load_parser, serve_env, summarise
 from benchmarks.bench_lookup import load_sqlite, owner_of
 from config.settings import load_settings
 from pipeline.dossier.catalogue import ensure_default_catalogue
@@ -39,14 +38,7 @@ PROCEDURE = "1.000894"  # marriage registration: application_form, cccd, marital
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--docs", type=int, default=1_000_000)
-    parser.add_argument("--fields", type=int, default=10, help="fields per document")
-    parser.add_argument("--rate", type=float, default=50.0, help="requests per second")
-    parser.add_argument("--seconds", type=float, default=15.0, help="duration of each run")
-    args = parser.parse_args()
+    args = load_parser(__doc__, rate=50.0).parse_args()
 
     with tempfile.TemporaryDirectory(prefix="bench-receipt-") as tmp:
         work = Path(tmp)

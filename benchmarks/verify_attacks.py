@@ -57,7 +57,7 @@ def _run(tmp: Path, pki, services) -> int:  # type: ignore[no-untyped-def]
         if base != "approval":
             last = "Seal" if base == "certified-p2+seal" else None
             if last is None:
-                names = [s.field for s in _check(tmp, pki, data)[1].signatures]  # type: ignore[union-attr]
+                names = [s.field for s in _check(tmp, pki, data)[1].signatures]  # type: ignore[attr-defined]
                 last = names[-1]
             classes["stripped-seal"].append((base, attacks.strip_signature(last), data))
     classes["hidden-text-field"].append(("form", attacks.hide_field("SoTien"), form))

@@ -33,6 +33,9 @@ from tests.signing.pki_fixtures import (  # noqa: F401 - fixtures are found by t
 )
 from tests.signing.signed_bases import STRUCTURE_ATTACKS, signed_bases
 
+# One worker runs every test on the shared PKI services: their session fixtures start once.
+pytestmark = pytest.mark.xdist_group("pki_env")
+
 
 @pytest.fixture(scope="module")
 def bases(pki_env: PkiEnv, tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
