@@ -82,7 +82,9 @@ class Window:
         """The page of a list already held whole (short lists filtered outside SQL)."""
         return self.page(rows[self.offset : self.offset + self.limit], total=len(rows))
 
-    def rows(self, session: Session, query: Select[Any], *, scalars: bool = True) -> tuple[list[Any], int]:
+    def rows(
+        self, session: Session, query: Select[*tuple[Any, ...]], *, scalars: bool = True
+    ) -> tuple[list[Any], int]:
         """The rows of the ordered ``query`` in this window, and how many rows it matches in all."""
         total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
         cut = query.limit(self.limit).offset(self.offset)
