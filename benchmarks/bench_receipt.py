@@ -38,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import Engine, create_engine, event, func, select, text
 
-from benchmarks.bench_api import Server, load, summarise
+from benchmarks.api_load import Server, load, summarise
 from benchmarks.bench_lookup import load_postgres, load_sqlite, owner_of
 from config.settings import load_settings
 from pipeline.accounts import create_api_key

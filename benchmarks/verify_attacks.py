@@ -21,12 +21,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from pyhanko.sign import fields
-
 from signing.testpki_services import start_pki_with_services
 from signing.verify import VerifyInputError, verify_pdf
 from tests.signing import attacks
-from tests.signing.pki_fixtures import PkiEnv, sign_bytes, signer_for, text_pdf_bytes
+from tests.signing.pki_fixtures import PkiEnv, sign_bytes, signer_for
+from tests.signing.signed_bases import STRUCTURE_ATTACKS, signed_bases
 
 
 def main() -> int:
@@ -43,49 +42,22 @@ def main() -> int:
 
 
 def _run(tmp: Path, pki, services) -> int:  # type: ignore[no-untyped-def]
-    from tests.signing.test_verify_issue12 import SOHOA, _sohoa
-
     env = PkiEnv(pki=pki, services=services, nss_dir=tmp)
-    bases = {
-        "approval": sign_bytes(text_pdf_bytes(pages=2), signer_for(pki, pki.official_rsa)),
-        "certified-p2+seal": sign_bytes(
-            sign_bytes(
-                text_pdf_bytes(pages=2), signer_for(pki, pki.official_rsa), certify=fields.MDPPerm.FILL_FORMS
-            ),
-            signer_for(pki, pki.seal),
-            field="Seal",
-        ),
-    }
-    if SOHOA.exists():
-        (tmp / "s").mkdir()
-        (tmp / "c").mkdir()
-        bases["sohoa-sign"] = _sohoa(tmp / "s", env, "sign", "--pkcs12", str(pki.official_rsa.p12))
-        bases["sohoa-certify"] = _sohoa(
-            tmp / "c",
-            env,
-            "certify",
-            "--book",
-            "01/2026-SCT/BS",
-            "--requester",
-            "Trần Văn Khách",
-            "--pkcs12",
-            str(pki.official_ecdsa.p12),
-        )
+
+    def new_dir(name: str) -> Path:
+        (tmp / name).mkdir()
+        return tmp / name
+
+    bases = signed_bases(env, new_dir)
     form = sign_bytes(attacks.form_pdf_bytes(), signer_for(pki, pki.official_rsa))
     classes: dict[str, list[tuple[str, Callable[[bytes], bytes], bytes]]] = collections.defaultdict(list)
     for base, data in bases.items():
-        for name, fn in (
-            ("duplicate-xref-entry", attacks.duplicate_xref_entry),
-            ("duplicate-object-in-update", attacks.duplicate_object_in_update),
-            ("unreferenced-object-in-update", attacks.unreferenced_object_in_update),
-            ("junk-fake-eof-after-last-update", attacks.junk_and_fake_eof_after_last_update),
-            ("junk-after-signed-eof-relisting", attacks.junk_after_signed_eof_relisting),
-        ):
+        for name, fn in STRUCTURE_ATTACKS.items():
             classes[name].append((base, fn, data))
         if base != "approval":
             last = "Seal" if base == "certified-p2+seal" else None
             if last is None:
-                names = [s.field for s in _check(tmp, pki, data)[1].signatures]  # type: ignore[union-attr]
+                names = [s.field for s in _check(tmp, pki, data)[1].signatures]  # type: ignore[attr-defined]
                 last = names[-1]
             classes["stripped-seal"].append((base, attacks.strip_signature(last), data))
     classes["hidden-text-field"].append(("form", attacks.hide_field("SoTien"), form))

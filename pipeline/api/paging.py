@@ -4,17 +4,24 @@ A v1 list answers ``{"items": [...], "total": N, "limit": L, "offset": O, "links
 ``links`` and the ``Link`` header carry ``self``, ``next`` and ``prev`` (relative URLs, the
 query string of the request with ``offset`` moved), so a client pages without building URLs.
 The deprecated unversioned aliases keep answering the bare list (:mod:`pipeline.api.versioning`).
+
+A list route takes a :class:`Window` (``Window50`` or ``Window100``, by its default page size)
+instead of restating ``request``, ``limit`` and ``offset``; :meth:`Window.rows` counts and cuts an
+SQL query, :meth:`Window.page` wraps the items.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Annotated, Any, Generic, TypeVar
 from urllib.parse import quote
 
-from fastapi import Query, Request
+from fastapi import Depends, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
 from starlette.background import BackgroundTask
 
 T = TypeVar("T")
@@ -58,6 +65,42 @@ def page(request: Request, items: list[Any], *, total: int, limit: int, offset: 
         offset=offset,
         links=PageLinks(self=_url(request, limit, offset), next=nxt, prev=prev),
     )
+
+
+@dataclass(frozen=True)
+class Window:
+    """The page a list request asks for: its ``limit`` and ``offset`` and the request (for links)."""
+
+    request: Request
+    limit: int
+    offset: int
+
+    def page(self, items: list[Any], *, total: int) -> Page[Any]:
+        return page(self.request, items, total=total, limit=self.limit, offset=self.offset)
+
+    def cut(self, rows: list[Any]) -> Page[Any]:
+        """The page of a list already held whole (short lists filtered outside SQL)."""
+        return self.page(rows[self.offset : self.offset + self.limit], total=len(rows))
+
+    def rows(
+        self, session: Session, query: Select[*tuple[Any, ...]], *, scalars: bool = True
+    ) -> tuple[list[Any], int]:
+        """The rows of the ordered ``query`` in this window, and how many rows it matches in all."""
+        total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+        cut = query.limit(self.limit).offset(self.offset)
+        found = session.scalars(cut).all() if scalars else session.execute(cut).all()
+        return list(found), total
+
+
+def _window(default_limit: int) -> Callable[..., Window]:
+    def window(request: Request, limit: Limit = default_limit, offset: Offset = 0) -> Window:
+        return Window(request, limit, offset)
+
+    return window
+
+
+Window50 = Annotated[Window, Depends(_window(50))]
+Window100 = Annotated[Window, Depends(_window(100))]
 
 
 def link_header(links: dict[str, Any]) -> str | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -19,7 +19,7 @@ from pipeline.access import dossier_agency, visible_document, visible_dossier
 from pipeline.api.auth import forbidden, require_scope
 from pipeline.api.context import ApiContext, get_context
 from pipeline.api.errors import ApiError
-from pipeline.api.paging import Limit, Offset, Page, page
+from pipeline.api.paging import Page, Window50, Window100
 from pipeline.api.types import DocumentId, Timestamp
 from pipeline.corrections import correct_checked
 from pipeline.personal_data import Shown, owners_of, record_document_read, record_shown
@@ -153,14 +153,12 @@ def _agency_filter(query: Any, principal: Principal) -> Any:
 
 @router.get("/documents", response_model=Page[DocumentSummary], summary="Tìm tài liệu (search documents)")
 def search_documents(
-    request: Request,
+    window: Window50,
     ctx: Annotated[ApiContext, Depends(get_context)],
     principal: Annotated[Principal, Depends(require_scope("documents:read"))],
     dossier: Annotated[str | None, Query(max_length=64)] = None,
     owner: Annotated[str | None, Query(max_length=64)] = None,
     doc_type: Annotated[str | None, Query(pattern=DOC_TYPE_PATTERN)] = None,
-    limit: Limit = 50,
-    offset: Offset = 0,
 ) -> Page[DocumentSummary]:
     owner_id = validate_owner_id(owner) if owner is not None else None
 
@@ -169,7 +167,7 @@ def search_documents(
         if dossier is not None:
             dossier_id = session.scalar(select(Dossier.id).where(Dossier.code == dossier))
             if dossier_id is None:
-                return page(request, [], total=0, limit=limit, offset=offset)
+                return window.page([], total=0)
             query = query.where(
                 (Document.dossier_id == dossier_id)
                 | Document.id.in_(
@@ -183,12 +181,11 @@ def search_documents(
         if doc_type is not None:
             query = query.where(Document.doc_type == doc_type)
         query = _agency_filter(query, principal)
-        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        documents = list(session.scalars(query.order_by(Document.id.desc()).limit(limit).offset(offset)))
+        documents, total = window.rows(session, query.order_by(Document.id.desc()))
         codes = _dossier_codes(session, {d.dossier_id for d in documents if d.dossier_id})
         items = [_summary(d, codes.get(d.dossier_id) if d.dossier_id else None) for d in documents]
         _record_summaries(session, principal, "document.search", items, searched=owner_id)
-        return page(request, items, total=total, limit=limit, offset=offset)
+        return window.page(items, total=total)
 
     return run_recorded_read(ctx.engine, work)
 
@@ -337,20 +334,21 @@ def patch_document(
 
 @router.get(
     "/documents/{document_id}/history",
-    response_model=list[HistoryEntry],
-    summary="Nhật ký của tài liệu (audit log of a document)",
+    response_model=Page[HistoryEntry],
+    summary="Nhật ký của tài liệu, cũ nhất trước (audit log of a document, oldest first)",
 )
 def document_history(
+    window: Window100,
     document_id: Annotated[int, Path(ge=1, le=2**62)],
     ctx: Annotated[ApiContext, Depends(get_context)],
     principal: Annotated[Principal, Depends(require_scope("documents:read"))],
-) -> list[HistoryEntry]:
+) -> Page[HistoryEntry]:
     with read_session(ctx.engine) as session:
         visible_document(session, document_id, principal)
-        rows = session.scalars(
-            select(AuditEntry).where(AuditEntry.document_id == document_id).order_by(AuditEntry.id)
-        )
-        return [HistoryEntry(at=r.at, actor=r.actor, action=r.action, details=r.details or {}) for r in rows]
+        query = select(AuditEntry).where(AuditEntry.document_id == document_id).order_by(AuditEntry.id)
+        rows, total = window.rows(session, query)
+        items = [HistoryEntry(at=r.at, actor=r.actor, action=r.action, details=r.details or {}) for r in rows]
+        return window.page(items, total=total)
 
 
 class ReviewItem(BaseModel):
@@ -367,12 +365,10 @@ class ReviewItem(BaseModel):
     summary="Trường cần kiểm tra lại (fields waiting for review)",
 )
 def review_queue(
-    request: Request,
+    window: Window100,
     ctx: Annotated[ApiContext, Depends(get_context)],
     principal: Annotated[Principal, Depends(require_scope("documents:write"))],
     dossier: Annotated[str | None, Query(max_length=64)] = None,
-    limit: Limit = 100,
-    offset: Offset = 0,
 ) -> Page[ReviewItem]:
     def work(session: Session) -> Page[ReviewItem]:
         query: Any = (
@@ -385,9 +381,7 @@ def review_queue(
                 Document.dossier_id == select(Dossier.id).where(Dossier.code == dossier).scalar_subquery()
             )
         query = _agency_filter(query, principal)
-        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        query = query.order_by(Document.id, ExtractedField.id).limit(limit).offset(offset)
-        rows: list[Any] = list(session.execute(query).all())
+        rows, total = window.rows(session, query.order_by(Document.id, ExtractedField.id), scalars=False)
         codes = _dossier_codes(session, {d.dossier_id for _, d in rows if d.dossier_id})
         items = [
             ReviewItem(
@@ -409,7 +403,7 @@ def review_queue(
             for d, keys in ((by_id[i], keys) for i, keys in fields.items())
         ]
         record_shown(session, principal.actor, "review.read", shown)
-        return page(request, items, total=total, limit=limit, offset=offset)
+        return window.page(items, total=total)
 
     return run_recorded_read(ctx.engine, work)
 
@@ -424,13 +418,11 @@ class DossierListItem(BaseModel):
 
 @router.get("/dossiers", response_model=Page[DossierListItem], summary="Danh sách hồ sơ (list dossiers)")
 def list_dossiers(
-    request: Request,
+    window: Window50,
     ctx: Annotated[ApiContext, Depends(get_context)],
     principal: Annotated[Principal, Depends(require_scope("documents:read"))],
     code: Annotated[str | None, Query(max_length=64)] = None,
     status: Annotated[str | None, Query(max_length=16)] = None,
-    limit: Limit = 50,
-    offset: Offset = 0,
 ) -> Page[DossierListItem]:
     with read_session(ctx.engine) as session:
         query = select(Dossier.code, Agency.code, Dossier.status, Dossier.received_at).join(
@@ -442,8 +434,7 @@ def list_dossiers(
             query = query.where(Dossier.code == code)
         if status is not None:
             query = query.where(Dossier.status == status)
-        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        rows = session.execute(query.order_by(Dossier.id.desc()).limit(limit).offset(offset)).all()
+        rows, total = window.rows(session, query.order_by(Dossier.id.desc()), scalars=False)
         counts = dict(
             session.execute(
                 select(Dossier.code, func.count(DossierComponent.id))
@@ -456,7 +447,7 @@ def list_dossiers(
             DossierListItem(code=c, agency=a, status=s, received_at=r, components=counts.get(c, 0))
             for c, a, s, r in rows
         ]
-        return page(request, items, total=total, limit=limit, offset=offset)
+        return window.page(items, total=total)
 
 
 __all__ = ["dossier_agency", "router"]

@@ -8,14 +8,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy import func, select
+from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from pipeline.access import visible_job
 from pipeline.api.auth import forbidden, require_scope
 from pipeline.api.context import ApiContext, get_context
 from pipeline.api.errors import ApiError
-from pipeline.api.paging import Limit, Offset, Page, page
+from pipeline.api.paging import Page, Window50
 from pipeline.api.types import JobId, Timestamp
 from pipeline.api.uploads import MULTIPART_OPENAPI, limit_bytes, multipart_openapi, receive_multipart
 from pipeline.jobs import create_job, job_view, new_job_id, uploads_dir
@@ -171,12 +171,10 @@ async def upload_intake(
 
 @router.get("/jobs", response_model=Page[JobView], summary="Công việc tiếp nhận (intake jobs, newest first)")
 def list_jobs(
-    request: Request,
+    window: Window50,
     ctx: Annotated[ApiContext, Depends(get_context)],
     principal: Annotated[Principal, Depends(require_scope("intake"))],
     status: Annotated[str | None, Query(max_length=16)] = None,
-    limit: Limit = 50,
-    offset: Offset = 0,
 ) -> Page[JobView]:
     """The caller's own jobs (every job for an all-agency caller)."""
     with read_session(ctx.engine) as session:
@@ -185,10 +183,8 @@ def list_jobs(
             query = query.where(Job.actor == principal.actor)
         if status is not None:
             query = query.where(Job.status == status)
-        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        rows = session.scalars(query.order_by(Job.created_at.desc()).limit(limit).offset(offset))
-        items = [JobView.model_validate(job_view(job)) for job in rows]
-        return page(request, items, total=total, limit=limit, offset=offset)
+        rows, total = window.rows(session, query.order_by(Job.created_at.desc()))
+        return window.page([JobView.model_validate(job_view(job)) for job in rows], total=total)
 
 
 @router.get("/jobs/{job_id}", response_model=JobView, summary="Tiến độ tiếp nhận (job progress and result)")

@@ -6,17 +6,17 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import RedirectResponse, Response, StreamingResponse
 from pydantic import BaseModel
-from sqlalchemy import and_, bindparam, func, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from pipeline.access import visible_dossier
 from pipeline.api.auth import require_scope
 from pipeline.api.context import ApiContext, get_context
 from pipeline.api.downloads import stream_chunks
-from pipeline.api.paging import Limit, Offset, Page, page
+from pipeline.api.paging import Page, Window100
 from pipeline.api.types import DocumentId, Timestamp
 from pipeline.errors import not_found
 from pipeline.principals import Principal
@@ -170,12 +170,10 @@ class ResultItem(BaseModel):
     summary="Danh sách kết quả đã ký của hồ sơ (signed results of a dossier)",
 )
 def list_results(
-    request: Request,
+    window: Window100,
     ctx: Annotated[ApiContext, Depends(get_context)],
     principal: Annotated[Principal, Depends(require_scope("results:read"))],
     dossier: Annotated[str, Query(max_length=64)],
-    limit: Limit = 100,
-    offset: Offset = 0,
 ) -> Page[ResultItem]:
     with read_session(ctx.engine) as session:
         found = visible_dossier(session, dossier, principal)
@@ -184,8 +182,7 @@ def list_results(
             .join(Document, Document.id == DocumentVersion.document_id)
             .where(Document.dossier_id == found.id, DocumentVersion.kind == VersionKind.SIGNED.value)
         )
-        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        rows = session.execute(query.order_by(DocumentVersion.id).limit(limit).offset(offset)).all()
+        rows, total = window.rows(session, query.order_by(DocumentVersion.id), scalars=False)
         items = [
             ResultItem(
                 document_id=v.document_id,
@@ -199,4 +196,4 @@ def list_results(
             )
             for v, doc_type in rows
         ]
-        return page(request, items, total=total, limit=limit, offset=offset)
+        return window.page(items, total=total)

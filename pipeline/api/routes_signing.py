@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from pipeline.api.auth import forbidden, require_scope
 from pipeline.api.context import ApiContext, get_context
 from pipeline.api.downloads import stream_chunks
-from pipeline.api.paging import Limit, Offset, Page, page
+from pipeline.api.paging import Page, Window100
 from pipeline.api.types import DocumentId, Timestamp
 from pipeline.api.uploads import limit_bytes, receive_pdf
 from pipeline.principals import Principal
@@ -81,18 +81,15 @@ def post_queue(
     "/queue", response_model=Page[QueueItem], summary="Tài liệu chờ ký (what is waiting for signature)"
 )
 def get_queue(
-    request: Request,
+    window: Window100,
     ctx: Annotated[ApiContext, Depends(get_context)],
     principal: Annotated[Principal, Depends(require_scope("documents:read"))],
     official: Annotated[str | None, Query(max_length=64)] = None,
     status: Annotated[Literal["pending", "signed", "cancelled"], Query()] = "pending",
-    limit: Limit = 100,
-    offset: Offset = 0,
 ) -> Page[QueueItem]:
     # One official's queue is short: filtered by visibility in the workflow, then cut here.
     rows = list_queue(ctx, _staff(principal), official=official, status=status)
-    items = [QueueItem.model_validate(r) for r in rows[offset : offset + limit]]
-    return page(request, items, total=len(rows), limit=limit, offset=offset)
+    return window.cut([QueueItem.model_validate(r) for r in rows])
 
 
 @router.get(

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, Field
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pipeline.api.auth import require_role
 from pipeline.api.context import ApiContext, get_context
-from pipeline.api.paging import Limit, Offset, Page, page
+from pipeline.api.paging import Page, Window50, Window100
 from pipeline.api.types import Timestamp
 from pipeline.principals import Principal
 from pipeline.webhooks import (
@@ -67,10 +67,13 @@ def _out(view: SubscriptionView) -> Subscription:
     return Subscription.model_validate(view, from_attributes=True)
 
 
-@router.get("", response_model=list[Subscription], summary="Các đăng ký webhook (subscriptions)")
-def get_subscriptions(ctx: Annotated[ApiContext, Depends(get_context)], _admin: Admin) -> list[Subscription]:
+@router.get("", response_model=Page[Subscription], summary="Các đăng ký webhook (subscriptions)")
+def get_subscriptions(
+    window: Window100, ctx: Annotated[ApiContext, Depends(get_context)], _admin: Admin
+) -> Page[Subscription]:
+    # An administrator registers a handful: read whole in the workflow, cut here.
     with read_session(ctx.engine) as session:
-        return [_out(v) for v in list_subscriptions(session)]
+        return window.cut([_out(v) for v in list_subscriptions(session)])
 
 
 @router.post(
@@ -100,18 +103,14 @@ def delete_subscription(
     "/deliveries", response_model=Page[Delivery], summary="Lần gửi webhook, mới nhất trước (deliveries)"
 )
 def get_deliveries(
-    request: Request,
+    window: Window50,
     ctx: Annotated[ApiContext, Depends(get_context)],
     _admin: Admin,
     status: Annotated[str | None, Query(max_length=16)] = None,
-    limit: Limit = 50,
-    offset: Offset = 0,
 ) -> Page[Delivery]:
     with read_session(ctx.engine) as session:
         query = select(WebhookDelivery)
         if status is not None:
             query = query.where(WebhookDelivery.status == status)
-        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        rows = session.scalars(query.order_by(WebhookDelivery.id.desc()).limit(limit).offset(offset))
-        items = [Delivery.model_validate(r, from_attributes=True) for r in rows]
-        return page(request, items, total=total, limit=limit, offset=offset)
+        rows, total = window.rows(session, query.order_by(WebhookDelivery.id.desc()))
+        return window.page([Delivery.model_validate(r, from_attributes=True) for r in rows], total=total)

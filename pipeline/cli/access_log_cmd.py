@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
 
 import typer
+
+from pipeline.cli.options import JsonOpt, OwnerOpt
 
 
 def register(app: typer.Typer) -> None:
@@ -15,8 +16,8 @@ def register(app: typer.Typer) -> None:
         "nào, cho hồ sơ nào, những trường nào (who read this person's data).",
     )
     def access_log_cmd(
-        owner: Annotated[str, typer.Option("--owner", help="số định danh cá nhân hoặc mã số doanh nghiệp")],
-        as_json: Annotated[bool, typer.Option("--json", help="in một đối tượng JSON")] = False,
+        owner: OwnerOpt,
+        as_json: JsonOpt = False,
     ) -> None:
         from rich.console import Console
         from rich.table import Table

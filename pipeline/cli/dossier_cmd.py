@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from contextlib import ExitStack
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,15 +17,20 @@ from rich.table import Table
 
 from config.errors import ExitCode, SohoaError
 from config.settings import Settings, load_settings
+from pipeline.cli.options import JsonOpt, parse_day
 from pipeline.cli.sign_cmd import (
     ChainOpt,
+    KeyLabelOpt,
     LevelOpt,
+    ModuleOpt,
     PinEnvOpt,
     Pkcs12Opt,
     SealP12Opt,
     SealPinEnvOpt,
+    TokenOpt,
     _context,
-    _secret_reader,
+    open_checked,
+    open_seal,
 )
 from pipeline.cli.vi import ViTyper
 from pipeline.dossier import catalogue as cat
@@ -35,7 +39,7 @@ from pipeline.dossier.receive import DossierView, dossier_view, receive, reuse_c
 from pipeline.intake import DEFAULT_AGENCY
 from pipeline.reuse import today_in_vietnam
 from pipeline.services import open_database
-from signing.session import SignerSource, open_signer
+from signing.session import SignerSource
 from storage.db.engine import read_session, run_in_transaction
 from storage.objects.factory import open_object_store
 
@@ -46,7 +50,6 @@ dossier_app = ViTyper(
 )
 
 ActorOpt = Annotated[str, typer.Option("--actor", help="cán bộ thực hiện (staff member)")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="in một đối tượng JSON")]
 ReasonOpt = Annotated[str, typer.Option("--reason", help="lý do (reason)")]
 AgencyOpt = Annotated[
     str, typer.Option("--agency", help=f"mã định danh cơ quan tiếp nhận (default {DEFAULT_AGENCY})")
@@ -322,9 +325,9 @@ def dossier_queue(
 def dossier_sign(
     code: Annotated[str, typer.Argument(help="mã hồ sơ")],
     pkcs12: Pkcs12Opt = None,
-    pkcs11_module: Annotated[str | None, typer.Option("--pkcs11-module")] = None,
-    token_label: Annotated[str | None, typer.Option("--token-label")] = None,
-    key_label: Annotated[str | None, typer.Option("--key-label")] = None,
+    pkcs11_module: ModuleOpt = None,
+    token_label: TokenOpt = None,
+    key_label: KeyLabelOpt = None,
     pin_env: PinEnvOpt = None,
     chain: ChainOpt = None,
     level: LevelOpt = None,
@@ -343,8 +346,8 @@ def dossier_sign(
             items = unsigned_components(session, code)
         if items:
             source = SignerSource(pkcs12, pkcs11_module, token_label, key_label, None, False, chain or [])
-            with open_signer(source, _secret_reader(pin_env)) as signer:
-                ctx.check_signer(signer)
+            with ExitStack() as stack:
+                signer = open_checked(stack, source, pin_env, ctx)
                 from signing.pades import subject_name
 
                 cert = signer.signing_cert
@@ -428,9 +431,9 @@ def dossier_issue(
     content: Annotated[str | None, typer.Option("--content", help="nội dung, để tạo kết quả từ mẫu")] = None,
     place: Annotated[str | None, typer.Option("--place", help="địa danh")] = None,
     pkcs12: Pkcs12Opt = None,
-    pkcs11_module: Annotated[str | None, typer.Option("--pkcs11-module")] = None,
-    token_label: Annotated[str | None, typer.Option("--token-label")] = None,
-    key_label: Annotated[str | None, typer.Option("--key-label")] = None,
+    pkcs11_module: ModuleOpt = None,
+    token_label: TokenOpt = None,
+    key_label: KeyLabelOpt = None,
     pin_env: PinEnvOpt = None,
     chain: ChainOpt = None,
     seal_pkcs12: SealP12Opt = None,
@@ -471,21 +474,9 @@ def dossier_issue(
                 font=settings.signing.font,
             )
         with ExitStack() as stack:
-            official = stack.enter_context(
-                open_signer(
-                    SignerSource(pkcs12, pkcs11_module, token_label, key_label, None, False, chain or []),
-                    _secret_reader(pin_env),
-                )
-            )
-            ctx.check_signer(official)
-            seal = None
-            if seal_pkcs12 is not None:
-                seal = stack.enter_context(
-                    open_signer(
-                        SignerSource(pkcs12=seal_pkcs12, chain=chain or []), _secret_reader(seal_pin_env)
-                    )
-                )
-                ctx.check_signer(seal)
+            source = SignerSource(pkcs12, pkcs11_module, token_label, key_label, None, False, chain or [])
+            official = open_checked(stack, source, pin_env, ctx)
+            seal = open_seal(stack, seal_pkcs12, seal_pin_env, chain, ctx)
             signed = sign_result(data, official, seal, ctx, name=f"{code}.pdf")
             cert = official.signing_cert
             signer_name = subject_name(cert) if cert is not None else actor
@@ -557,12 +548,7 @@ def dossier_overdue(
     on: Annotated[str | None, typer.Option("--date", help="tính đến ngày YYYY-MM-DD")] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    today = today_in_vietnam()
-    if on is not None:
-        try:
-            today = date.fromisoformat(on)
-        except ValueError:
-            raise SohoaError("--date phải là YYYY-MM-DD", exit_code=ExitCode.BAD_ARGS) from None
+    today = parse_day(on, "--date") or today_in_vietnam()
     settings = load_settings()
     engine = _engine(settings)
     try:
@@ -633,12 +619,7 @@ def certification_paper(
 ) -> None:
     from storage.db.certification import default_book_code, record_paper_act
 
-    certified_on = today_in_vietnam()
-    if on is not None:
-        try:
-            certified_on = date.fromisoformat(on)
-        except ValueError:
-            raise SohoaError("--date phải là YYYY-MM-DD", exit_code=ExitCode.BAD_ARGS) from None
+    certified_on = parse_day(on, "--date") or today_in_vietnam()
     book_code = book or default_book_code(certified_on.year)
     settings = load_settings()
     engine = _engine(settings)

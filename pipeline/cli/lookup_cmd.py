@@ -12,6 +12,7 @@ from rich.table import Table
 from config.errors import ExitCode, SohoaError
 from config.settings import load_settings
 from pipeline.cli.display import doc_type_name, field_label, field_value
+from pipeline.cli.options import JsonOpt, OwnerOpt
 from pipeline.legal_bases import LEGAL_BASES
 from pipeline.personal_data import Purpose, Reader, cli_actor, governed_lookup
 from pipeline.reuse import LookupResult, lookup_json, validate_owner_id
@@ -49,11 +50,11 @@ def register(app: typer.Typer) -> None:
         "(mã số 10 chữ số) và, với --procedure, những giấy tờ còn phải nộp.",
     )
     def lookup_cmd(
-        owner: Annotated[str, typer.Option("--owner", help="số định danh cá nhân hoặc mã số doanh nghiệp")],
+        owner: OwnerOpt,
         procedure: Annotated[
             str | None, typer.Option("--procedure", help="mã thủ tục hành chính, ví dụ 1.001193")
         ] = None,
-        as_json: Annotated[bool, typer.Option("--json", help="in một đối tượng JSON")] = False,
+        as_json: JsonOpt = False,
         as_user: Annotated[
             str | None,
             typer.Option("--as", help="người tra cứu, ghi vào nhật ký truy cập (default: OS user)"),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from typing import Annotated
 
 import typer
@@ -12,6 +11,7 @@ from rich.table import Table
 
 from config.errors import ExitCode, SohoaError
 from config.settings import load_settings
+from pipeline.cli.options import JsonOpt, parse_day
 from pipeline.report import Report, Share, build_report
 from pipeline.services import open_database
 from storage.db.dossiers import check_agency_code
@@ -23,17 +23,6 @@ INDICATORS = (
     ("reused", "Dùng lại dữ liệu đã có (reused data)"),
     ("on_time", "Đúng hạn (on time)"),
 )
-
-
-def parse_day(value: str | None, option: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise SohoaError(
-            f"{option}: ngày không hợp lệ, cần YYYY-MM-DD (invalid date)", exit_code=ExitCode.BAD_ARGS
-        ) from None
 
 
 def _cell(share: Share) -> str:
@@ -67,7 +56,7 @@ def register(app: typer.Typer) -> None:
         agency: Annotated[
             list[str] | None, typer.Option("--agency", help="mã định danh cơ quan (lặp lại được)")
         ] = None,
-        as_json: Annotated[bool, typer.Option("--json", help="in một đối tượng JSON")] = False,
+        as_json: JsonOpt = False,
     ) -> None:
         start, end = parse_day(from_, "--from"), parse_day(to, "--to")
         if start and end and start > end:

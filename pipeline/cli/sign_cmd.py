@@ -16,12 +16,15 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import typer
 
 from config.errors import ExitCode, SohoaError
+from pipeline.cli.options import parse_day
 from pipeline.cli.verify_cmd import register_verify
 
 if TYPE_CHECKING:  # imported by the commands themselves: ``sohoa sign --help`` stays fast
+    from pyhanko.sign.signers import Signer
+
     from config.settings import Settings
     from signing.pades import SigningContext
-    from signing.session import SecretSource
+    from signing.session import SecretSource, SignerSource
 
 Level = Literal["B-B", "B-T", "B-LT", "B-LTA"]
 
@@ -71,6 +74,30 @@ def _secret_reader(pin_env: str | None) -> SecretSource:
         return str(value)
 
     return read
+
+
+def open_checked(stack: ExitStack, source: SignerSource, pin_env: str | None, ctx: SigningContext) -> Signer:
+    """Log in to ``source`` for the rest of ``stack``, refused unless the trust roots accept it."""
+    from signing.session import open_signer
+
+    signer = stack.enter_context(open_signer(source, _secret_reader(pin_env)))
+    ctx.check_signer(signer)
+    return signer
+
+
+def open_seal(
+    stack: ExitStack,
+    seal_pkcs12: Path | None,
+    seal_pin_env: str | None,
+    chain: list[Path] | None,
+    ctx: SigningContext,
+) -> Signer | None:
+    """The organisation seal's key file, when one is given (see :func:`open_checked`)."""
+    from signing.session import SignerSource
+
+    if seal_pkcs12 is None:
+        return None
+    return open_checked(stack, SignerSource(pkcs12=seal_pkcs12, chain=chain or []), seal_pin_env, ctx)
 
 
 def _level(value: str | None) -> Level | None:
@@ -169,7 +196,7 @@ def register_sign(app: typer.Typer) -> None:
         from signing.appearance import Placement, StampKind
         from signing.errors import InputPdfError
         from signing.pades import SignRequest, sign_file
-        from signing.session import SignerSource, open_signer
+        from signing.session import SignerSource
 
         if role not in ("official", "seal"):
             raise SohoaError("--role phải là official hoặc seal", exit_code=ExitCode.BAD_ARGS)
@@ -200,16 +227,8 @@ def register_sign(app: typer.Typer) -> None:
             stamp=StampKind.SEAL, reason=reason, location=location, organisation=organisation
         )
         with ExitStack() as stack:
-            signer = stack.enter_context(open_signer(primary, _secret_reader(pin_env)))
-            ctx.check_signer(signer)
-            seal = None
-            if seal_pkcs12 is not None:
-                seal = stack.enter_context(
-                    open_signer(
-                        SignerSource(pkcs12=seal_pkcs12, chain=chain or []), _secret_reader(seal_pin_env)
-                    )
-                )
-                ctx.check_signer(seal)
+            signer = open_checked(stack, primary, pin_env, ctx)
+            seal = open_seal(stack, seal_pkcs12, seal_pin_env, chain, ctx)
             failed = 0
             for src, dst in zip(files, outs, strict=True):
                 try:
@@ -274,12 +293,7 @@ def register_certify(app: typer.Typer) -> None:
 
         if seal_pkcs12 is None:
             raise SohoaError("Chứng thực cần chữ ký con dấu: --seal-pkcs12 FILE", exit_code=ExitCode.BAD_ARGS)
-        certified_on = None
-        if on is not None:
-            try:
-                certified_on = dt.date.fromisoformat(on)
-            except ValueError:
-                raise SohoaError("--date phải là YYYY-MM-DD", exit_code=ExitCode.BAD_ARGS) from None
+        certified_on = parse_day(on, "--date")
         settings = load_settings()
         ctx = _context(settings, level, trust, organisation, seal_image)
         engine = open_book_engine(settings)

@@ -75,7 +75,7 @@ def test_field_and_type_corrections_are_audited(api: Api) -> None:
         == 422
     )
 
-    history = api.client.get(f"/api/v1/documents/{doc}/history", headers=clerk).json()
+    history = api.client.get(f"/api/v1/documents/{doc}/history", headers=clerk).json()["items"]
     actions = [(h["action"], h["actor"]) for h in history]
     assert ("field.reviewed", "staff:clerk") in actions and ("document.doc_type", "staff:clerk") in actions
     change = next(h for h in history if h["action"] == "document.doc_type")

@@ -10,8 +10,12 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from pipeline.api.versioning import API_PREFIX, UNVERSIONED_ONLY
+from pipeline.jobs import create_job, new_job_id
+from storage.db.engine import read_session
+from storage.db.models import AuditEntry
 from tests.api.conftest import AGENCY_A, OWNER_ID, Api
 from tests.api.live import LiveServer, env_for
 
@@ -103,6 +107,69 @@ def test_pages_have_totals_and_links(api: Api) -> None:
     assert dossiers["total"] == 3 and OFFSET.search(dossiers["items"][0]["received_at"])
 
 
+def test_history_jobs_queue_and_webhooks_are_pages_too(api: Api) -> None:
+    _, doc = api.document(api.unique_pdf())
+    clerk = api.user("clerk", ["clerk"], [AGENCY_A])
+    admin = api.user("quantri", ["administrator"], ["*"])
+    for name in ("Nguyễn Văn Bính", "Nguyễn Văn Bình"):  # two more audit entries of this document
+        fixed = api.client.patch(
+            f"{API_PREFIX}/documents/{doc}/fields/full_name", json={"value": name}, headers=clerk
+        )
+        assert fixed.status_code == 200, fixed.text
+    with read_session(api.ctx.engine) as session:
+        query = select(AuditEntry.action).where(AuditEntry.document_id == doc).order_by(AuditEntry.id)
+        logged = list(session.scalars(query))
+    assert len(logged) >= 2
+    path = f"{API_PREFIX}/documents/{doc}/history"
+    first = api.client.get(path, params={"limit": 1}, headers=clerk)
+    body = first.json()
+    assert (body["total"], body["limit"], body["offset"]) == (len(logged), 1, 0)
+    assert [h["action"] for h in body["items"]] == logged[:1]  # oldest first
+    assert body["links"]["next"] == f"{path}?limit=1&offset=1" and body["links"]["prev"] is None
+    assert f'<{path}?limit=1&offset=1>; rel="next"' in first.headers["Link"]
+    last = api.client.get(path, params={"limit": 1, "offset": len(logged) - 1}, headers=clerk).json()
+    assert [h["action"] for h in last["items"]] == logged[-1:] and last["links"]["next"] is None
+    # The deprecated alias answers the bare list it answered before.
+    assert [h["action"] for h in api.client.get(f"/documents/{doc}/history", headers=clerk).json()] == logged
+
+    for _ in range(3):
+        create_job(
+            api.ctx,
+            new_job_id(),
+            actor="staff:clerk",
+            agencies=[AGENCY_A],
+            files=[],
+            dossier_code=None,
+            procedure_code=None,
+            agency_code=AGENCY_A,
+        )
+    jobs = api.client.get(f"{API_PREFIX}/jobs", params={"limit": 2}, headers=admin).json()
+    assert (jobs["total"], len(jobs["items"])) == (3, 2)
+    assert jobs["links"]["next"] == f"{API_PREFIX}/jobs?limit=2&offset=2"
+    assert api.client.get(f"{API_PREFIX}/jobs", headers=clerk).json()["total"] == 3  # the clerk's own
+
+    queue = api.client.get(f"{API_PREFIX}/signing/queue", params={"status": "signed"}, headers=clerk).json()
+    assert (queue["items"], queue["total"], queue["links"]["next"]) == ([], 0, None)
+    assert queue["links"]["self"] == f"{API_PREFIX}/signing/queue?status=signed&limit=100&offset=0"
+
+    for n in range(2):
+        created = api.client.post(
+            f"{API_PREFIX}/webhooks",
+            json={
+                "url": f"https://dvc.example.gov.vn/hook{n}",
+                "events": ["job.finished"],
+                "secret_env": "S",
+            },
+            headers=admin,
+        )
+        assert created.status_code == 201, created.text
+    hooks = api.client.get(f"{API_PREFIX}/webhooks", params={"limit": 1, "offset": 1}, headers=admin).json()
+    assert (hooks["total"], [h["url"] for h in hooks["items"]]) == (2, ["https://dvc.example.gov.vn/hook1"])
+    assert (
+        hooks["links"]["prev"] == f"{API_PREFIX}/webhooks?limit=1&offset=0" and hooks["links"]["next"] is None
+    )
+
+
 def test_ids_are_integers_and_times_carry_their_offset(api: Api) -> None:
     _, doc = api.document(api.unique_pdf())
     clerk = api.user("clerk", ["clerk"], [AGENCY_A])
@@ -115,7 +182,7 @@ def test_ids_are_integers_and_times_carry_their_offset(api: Api) -> None:
     # The deprecated alias keeps the CLI's string (interfaces.md) for its last release.
     old = api.client.get("/lookup", params={"owner": OWNER_ID}, headers=key).json()["held"]
     assert [h["document_id"] for h in old] == [str(doc)]
-    history = api.client.get(f"{API_PREFIX}/documents/{doc}/history", headers=clerk).json()
+    history = api.client.get(f"{API_PREFIX}/documents/{doc}/history", headers=clerk).json()["items"]
     assert history and all(OFFSET.search(h["at"]) for h in history)
 
 
@@ -138,8 +205,11 @@ def test_openapi_describes_v1_and_the_problem_shape(api: Api) -> None:
                     assert list(response["content"]) == [PROBLEM], (method, path, status)
     summary = components["DocumentSummary"]["properties"]
     assert summary["id"]["type"] == "integer"
-    page = components["Page_DocumentSummary_"]["properties"]
-    assert {"items", "total", "limit", "offset", "links"} <= set(page)
+    for listed in ("DocumentSummary", "HistoryEntry", "JobView", "QueueItem", "Subscription", "Delivery"):
+        page = components[f"Page_{listed}_"]["properties"]
+        assert {"items", "total", "limit", "offset", "links"} <= set(page), listed
+    history = schema["paths"][f"{API_PREFIX}/documents/{{document_id}}/history"]["get"]
+    assert {"limit", "offset"} <= {p["name"] for p in history["parameters"]}
     assert components["VersionView"]["properties"]["created_at"]["format"] == "date-time"
 
 

@@ -53,14 +53,14 @@ def test_concurrent_intake_gets_distinct_consecutive_codes(db: Database) -> None
         assert session.query(Dossier).count() == workers * per_worker
 
 
-@pytest.mark.parametrize(
-    "code", ["", "h55.242", "H55..242", ".H55", "H55.242.", "H55 242", "A" * 36, "H55;DROP", "Đ55"]
-)
-def test_bad_agency_codes_refused(db: Database, code: str) -> None:
-    assert not is_agency_code(code)
-    with pytest.raises(BadInputError) as info:
-        create_dossier(db.engine, code, actor="t")
-    assert info.value.exit_code == ExitCode.BAD_ARGS
+def test_bad_agency_codes_refused(db: Database) -> None:
+    for code in ["", "h55.242", "H55..242", ".H55", "H55.242.", "H55 242", "A" * 36, "H55;DROP", "Đ55"]:
+        assert not is_agency_code(code), code
+        with pytest.raises(BadInputError) as info:
+            create_dossier(db.engine, code, actor="t")
+        assert info.value.exit_code == ExitCode.BAD_ARGS, code
+    with read_session(db.engine) as session:
+        assert session.query(Dossier).count() == 0  # nothing half-created
 
 
 def test_good_agency_codes(db: Database) -> None:

@@ -15,7 +15,7 @@ from storage.db.engine import run_in_transaction
 from storage.objects.factory import open_object_store
 from tests.db import fixtures as _db_fixtures
 from tests.db.fixtures import Database
-from tests.intake.helpers import Sample, build_settings
+from tests.intake.helpers import OcrOnce, Sample, build_settings
 from tests.storage import moto_fixture as _moto_fixtures
 
 db = _db_fixtures.db
@@ -45,12 +45,22 @@ def store_backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
+@pytest.fixture(scope="session")
+def ocr_once(tmp_path_factory: pytest.TempPathFactory) -> OcrOnce:
+    """Real OCR once per distinct scan and worker: these tests are about intake, not about OCR."""
+    return OcrOnce(tmp_path_factory.mktemp("ocr-once"))
+
+
 @pytest.fixture
-def make_intake(db: Database, tmp_path: Path) -> Iterator[Callable[..., Intake]]:
-    """Build an Intake on this test's database and a store backend (directory by default)."""
+def make_intake(db: Database, tmp_path: Path, ocr_once: OcrOnce) -> Iterator[Callable[..., Intake]]:
+    """Build an Intake on this test's database and a store backend (directory by default).
+
+    Its processor is :class:`OcrOnce` unless the test passes its own (``processor=``).
+    """
     made: list[Intake] = []
 
     def build(store_backend: str = "directory", endpoint: str | None = None, **kwargs: object) -> Intake:
+        kwargs.setdefault("processor", ocr_once)
         settings = build_settings(db, tmp_path / "data", store_backend, endpoint)
         run_in_transaction(db.engine, ensure_default_catalogue)
         store = open_object_store(settings)

@@ -188,8 +188,11 @@ def test_same_scan_ingested_concurrently_is_stored_once(
 ) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
-    first: Intake = make_intake()
-    second: Intake = make_intake()
+    from pipeline.intake import default_processor
+
+    # Real OCR in both: the two intakes must overlap for the claim on the scan to be tested.
+    first: Intake = make_intake(processor=default_processor())
+    second: Intake = make_intake(processor=default_processor())
     a = copy_sample(samples["cccd"], tmp_path / "a")
     b = copy_sample(samples["cccd"], tmp_path / "b")
     with ThreadPoolExecutor(2) as pool:

@@ -19,6 +19,9 @@ from tests.signing.pki_fixtures import (  # noqa: F401 - fixtures are found by t
     services_online_fixture,
 )
 
+# One worker runs every test on the shared PKI services: their session fixtures start once.
+pytestmark = pytest.mark.xdist_group("pki_env")
+
 
 def _post(url: str, body: bytes, ctype: str) -> bytes:
     req = urllib.request.Request(url, data=body, headers={"Content-Type": ctype}, method="POST")

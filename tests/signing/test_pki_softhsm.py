@@ -29,7 +29,10 @@ from tests.signing.pki_fixtures import (  # noqa: F401 - fixtures are found by t
 MODULE = "/usr/lib/softhsm/libsofthsm2.so"
 PIN = "123456"
 
-pytestmark = pytest.mark.skipif(not Path(MODULE).exists(), reason="softhsm2 not installed")
+pytestmark = [
+    pytest.mark.skipif(not Path(MODULE).exists(), reason="softhsm2 not installed"),
+    pytest.mark.xdist_group("pki_env"),  # one worker runs every test on the shared PKI services
+]
 
 SIGN_SCRIPT = textwrap.dedent(
     """

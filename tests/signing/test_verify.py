@@ -26,6 +26,9 @@ from tests.signing.pki_fixtures import (  # noqa: F401 - fixtures are found by t
     text_pdf_bytes,
 )
 
+# One worker runs every test on the shared PKI services: their session fixtures start once.
+pytestmark = pytest.mark.xdist_group("pki_env")
+
 ISO_07 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00$")
 
 

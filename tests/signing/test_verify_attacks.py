@@ -25,6 +25,9 @@ from tests.signing.pki_fixtures import (  # noqa: F401 - fixtures are found by t
     text_pdf_bytes,
 )
 
+# One worker runs every test on the shared PKI services: their session fixtures start once.
+pytestmark = pytest.mark.xdist_group("pki_env")
+
 
 @pytest.fixture(scope="module")
 def signed(pki_env: PkiEnv) -> bytes:

@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -34,58 +31,16 @@ from tests.signing.pki_fixtures import (  # noqa: F401 - fixtures are found by t
     signer_for,
     text_pdf_bytes,
 )
+from tests.signing.signed_bases import STRUCTURE_ATTACKS, signed_bases
 
-SOHOA = Path(sys.executable).parent / "sohoa"
-
-
-def _sohoa(tmp: Path, env_pki: PkiEnv, *args: str) -> bytes:
-    pki = env_pki.pki
-    env = {
-        **os.environ,
-        "PKI_PW": pki.passphrase,
-        "SOHOA_DATA_DIR": str(tmp / "data"),
-        "SOHOA_SIGNING__TRUST_ROOTS": json.dumps([str(pki.root.cert)]),
-    }
-    src = tmp / "in.pdf"
-    src.write_bytes(text_pdf_bytes(pages=2))
-    out = tmp / "out.pdf"
-    keys = ["--pin-env", "PKI_PW", "--seal-pkcs12", str(pki.seal.p12), "--seal-pin-env", "PKI_PW"]
-    cmd = [str(SOHOA), args[0], str(src), "-o", str(out), *args[1:], *keys]
-    res = subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=env)
-    assert res.returncode == 0, res.stderr
-    return out.read_bytes()
+# One worker runs every test on the shared PKI services: their session fixtures start once.
+pytestmark = pytest.mark.xdist_group("pki_env")
 
 
 @pytest.fixture(scope="module")
 def bases(pki_env: PkiEnv, tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
-    """Signed files of every kind sohoa makes (and a signed form), made once per module."""
-    pki = pki_env.pki
-    out = {
-        "approval": sign_bytes(text_pdf_bytes(pages=2), signer_for(pki, pki.official_rsa)),
-        "certified-p2+seal": sign_bytes(
-            sign_bytes(
-                text_pdf_bytes(pages=2), signer_for(pki, pki.official_rsa), certify=fields.MDPPerm.FILL_FORMS
-            ),
-            signer_for(pki, pki.seal),
-            field="Seal",
-        ),
-    }
-    if SOHOA.exists():
-        out["sohoa-sign"] = _sohoa(
-            tmp_path_factory.mktemp("sign"), pki_env, "sign", "--pkcs12", str(pki.official_rsa.p12)
-        )
-        out["sohoa-certify"] = _sohoa(
-            tmp_path_factory.mktemp("certify"),
-            pki_env,
-            "certify",
-            "--book",
-            "01/2026-SCT/BS",
-            "--requester",
-            "Trần Văn Khách",
-            "--pkcs12",
-            str(pki.official_ecdsa.p12),
-        )
-    return out
+    """Signed files of every kind sohoa makes, made once per module."""
+    return signed_bases(pki_env, tmp_path_factory.mktemp)
 
 
 def _verify(tmp_path: Path, env: PkiEnv, data: bytes, name: str = "doc.pdf") -> VerificationReport:
@@ -101,21 +56,14 @@ def test_bases_are_valid(tmp_path: Path, pki_env: PkiEnv, bases: dict[str, bytes
         assert report.revocation_checked and not report.structure, name
 
 
-_STRUCTURE_ATTACKS: dict[str, Callable[[bytes], bytes]] = {
-    "duplicate-xref-entry": attacks.duplicate_xref_entry,
-    "duplicate-object-in-update": attacks.duplicate_object_in_update,
-    "unreferenced-object-in-update": attacks.unreferenced_object_in_update,
-    "junk-fake-eof-after-last-update": attacks.junk_and_fake_eof_after_last_update,
-    "junk-after-signed-eof-relisting": attacks.junk_after_signed_eof_relisting,
-}
 
 
-@pytest.mark.parametrize("attack", sorted(_STRUCTURE_ATTACKS))
+@pytest.mark.parametrize("attack", sorted(STRUCTURE_ATTACKS))
 def test_structure_attacks_rejected_on_every_base(
     tmp_path: Path, pki_env: PkiEnv, bases: dict[str, bytes], attack: str
 ) -> None:
     for base, data in bases.items():
-        forged = _STRUCTURE_ATTACKS[attack](data)
+        forged = STRUCTURE_ATTACKS[attack](data)
         report = _verify(tmp_path, pki_env, forged, f"{base}.pdf")
         assert not report.valid, (attack, base)
         assert any(not s.valid for s in report.signatures), (attack, base)

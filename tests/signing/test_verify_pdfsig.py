@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from signing.pdfsig import make_nss_db, parse_pdfsig_output, run_pdfsig
 from signing.testpki import create_test_pki
 from tests.signing.pki_fixtures import (  # noqa: F401 - fixtures are found by their names
@@ -13,6 +15,9 @@ from tests.signing.pki_fixtures import (  # noqa: F401 - fixtures are found by t
     signer_for,
     text_pdf_bytes,
 )
+
+# One worker runs every test on the shared PKI services: their session fixtures start once.
+pytestmark = pytest.mark.xdist_group("pki_env")
 
 # pdfsig 22.12 output for a certified file sealed afterwards (field order, not signing order)
 SAMPLE = """Digital Signature Info of: out.pdf

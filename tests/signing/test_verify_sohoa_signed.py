@@ -24,7 +24,10 @@ from tests.signing.pki_fixtures import (  # noqa: F401 - fixtures are found by t
 )
 
 SOHOA = Path(sys.executable).parent / "sohoa"
-pytestmark = pytest.mark.skipif(not SOHOA.exists(), reason="sohoa console script not installed")
+pytestmark = [
+    pytest.mark.skipif(not SOHOA.exists(), reason="sohoa console script not installed"),
+    pytest.mark.xdist_group("pki_env"),  # one worker runs every test on the shared PKI services
+]
 
 
 def _run_sohoa(tmp_path: Path, env_pki: PkiEnv, *args: str, **settings: str) -> None:
