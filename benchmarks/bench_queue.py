@@ -57,6 +57,10 @@ LOG_LINE = re.compile(
     r"^(\S+ \S+) INFO celery\.(?:worker\.strategy|app\.trace): Task sohoa\.page\[([0-9a-f-]+)\] "
     r"(received|succeeded in ([0-9.]+)s)"
 )
+TASK_LINE = re.compile(
+    r"^(\S+ \S+) INFO celery\.(?:worker\.strategy|app\.trace): Task sohoa\.(\w+)\[[0-9a-f-]+\] "
+    r"(received|succeeded in ([0-9.]+)s)"
+)
 
 
 def dossier(dest: Path, pages: int, tag: str) -> Path:
@@ -97,9 +101,12 @@ class Run:
 
     def job(self, path: Path) -> tuple[float, dict[str, Any]]:
         started = time.perf_counter()
+        self.t0 = time.time()
         job_id = self.cluster.upload(self.clerk, path)
+        self.t_enqueued = time.time()
         job = self.cluster.wait_job(self.clerk, job_id, timeout=1800)
         assert job["status"] == "done", job
+        self.job_id = job_id
         return time.perf_counter() - started, job
 
     def __exit__(self, *exc: object) -> None:
@@ -132,6 +139,40 @@ def overhead(run: Run) -> tuple[float, float, int]:
                 last_done = None
     outside += task_total - sum(ocr.values())
     return outside, task_total, count
+
+
+def timeline(run: Run, names: tuple[str, ...] = ("prepare", "page", "assemble")) -> str:
+    """Seconds from the upload's start to each step of the last job, from the workers' task log."""
+    from sqlalchemy import select
+
+    from storage.db.api_models import Job
+
+    steps: dict[str, list[float]] = {}
+    for worker in run.cluster.workers:
+        for line in worker.log.read_text(errors="replace").splitlines():
+            m = TASK_LINE.match(line)
+            if not m:
+                continue
+            at = datetime.strptime(m.group(1), "%Y-%m-%d %H:%M:%S,%f").timestamp() - run.t0
+            if at < 0:
+                continue
+            name = m.group(2)
+            if m.group(3) == "received":
+                steps.setdefault(f"{name} start", []).append(at)
+            else:
+                steps.setdefault(f"{name} end", []).append(at)
+                steps.setdefault(f"{name} busy", []).append(float(m.group(4)))
+    with run.engine.connect() as conn:
+        finished = conn.execute(select(Job.finished_at).where(Job.id == run.job_id)).scalar_one()
+    parts = [f"enqueued {run.t_enqueued - run.t0:.2f}"]
+    for name in names:
+        if f"{name} start" in steps:
+            parts.append(
+                f"{name} {min(steps[name + ' start']):.2f}-{max(steps[name + ' end']):.2f} "
+                f"(busy {sum(steps[name + ' busy']):.2f} s in {len(steps[name + ' busy'])})"
+            )
+    parts.append(f"job finished {finished.timestamp() - run.t0:.2f}")
+    return ", ".join(parts)
 
 
 def _ocr_seconds(run: Run) -> list[tuple[int, float]]:
@@ -215,6 +256,7 @@ def main() -> None:
                         f"{rates[workers]:.1f} pages/min (pages on {len(used)} worker(s); "
                         f"load average before {load[0]:.1f})"
                     )
+                    print(f"  timeline (s from the upload): {timeline(run)}")
                     if workers == 2:
                         outside, task_total, count = overhead(run)
             print(f"throughput ratio 2 workers / 1 worker: {rates[2] / rates[1]:.2f}x (target >= 1.8x)")
@@ -224,6 +266,7 @@ def main() -> None:
             )
             with Run(root / "fair", moto, 2) as run:
                 alone, _ = run.job(one_page(root / "alone.pdf", "alone"))
+                print(f"  1-page job alone, timeline: {timeline(run)}")
                 big = dossier(root / "big.pdf", args.big, "big")
                 big_id = run.cluster.upload(run.clerk, big)
                 deadline = time.monotonic() + 600
@@ -231,6 +274,7 @@ def main() -> None:
                     assert time.monotonic() < deadline
                     time.sleep(0.2)
                 during, _ = run.job(one_page(root / "during.pdf", "during"))
+                print(f"  1-page job during the big one, timeline: {timeline(run, ('prepare',))}")
                 big_job = run.cluster.wait_job(run.clerk, big_id, timeout=3600)
                 pages_big = len(page_rows(run.engine, hash_file(big).sha256))
             print(
