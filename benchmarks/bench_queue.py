@@ -96,7 +96,14 @@ class Run:
         self.clerk = self.cluster.clerk(self.engine)
         for i in range(self.n):
             self.cluster.start_worker(f"w{i}")
-        time.sleep(8)  # workers connected and ready (their start is not what is measured)
+        # workers connected and consuming (their start is not what is measured; under load it can
+        # take longer than any fixed sleep, and would be counted as the first job's latency)
+        deadline = time.monotonic() + 300
+        for worker in self.cluster.workers:
+            while f"{worker.name}@{self.cluster.prefix} ready." not in worker.log.read_text(errors="replace"):
+                assert time.monotonic() < deadline, worker.log.read_text(errors="replace")[-2000:]
+                time.sleep(0.2)
+        time.sleep(1)
         return self
 
     def job(self, path: Path) -> tuple[float, dict[str, Any]]:
