@@ -37,6 +37,7 @@ from sqlalchemy.exc import IntegrityError
 from config.errors import SohoaError
 from config.settings import Settings
 from pipeline.documents.types import document_type
+from pipeline.reuse import find_held_copy, today_in_vietnam
 from pipeline.signed_source import signed_source_signatures
 from storage.db.dossiers import create_dossier, get_dossier
 from storage.db.engine import is_sqlite, make_engine, read_session, run_in_transaction, write_session
@@ -48,6 +49,7 @@ from storage.db.records import (
     ScanInput,
     attach_scan_to_dossier,
     find_scan,
+    link_held_copy,
     owners_from_fields,
     record_scan,
 )
@@ -338,6 +340,58 @@ class Intake:
             scan = run_in_transaction(self.engine, attach)
         return scan is not None
 
+    def _held_copies(self, documents: Iterable[Any]) -> dict[int, tuple[str, int]]:
+        """Index → (type, held id) of the extracted documents that are rescans of held ones.
+
+        Matched on the type registry's owner and number fields (``pipeline.reuse.find_held_copy``):
+        different bytes, same paper.
+        """
+        found: dict[int, tuple[str, int]] = {}
+        today = today_in_vietnam()
+        with read_session(self.engine) as session:
+            for index, doc in enumerate(documents):
+                spec = document_type(doc.doc_type)
+                if not spec.number_fields:
+                    continue
+                values = {k: str(fv.value or "") for k, fv in doc.fields.items()}
+                owners = [o for o, _role in owners_from_fields(spec.owner_fields, values)]
+                held = find_held_copy(session, doc.doc_type, owners, spec.number_fields, values, today=today)
+                if held is not None:
+                    found[index] = (doc.doc_type, held)
+        return found
+
+    def _link_held_copies(
+        self,
+        outcome: FileOutcome,
+        dossier_code: str | None,
+        held: list[tuple[str, int]],
+        result: Any,
+        in_transaction: RecordHook | None,
+    ) -> None:
+        """Every document of the scan is already held: link those, store nothing (no second copy).
+
+        The rescan is not kept: the held digitised copy (signed by the receiving official) is
+        the dossier's component, as a reused one; the rescan's hash stays in the audit log.
+        """
+        assert outcome.sha256 is not None
+        sha = outcome.sha256
+        outcome.document_ids = [held_id for _t, held_id in held]
+        outcome.doc_types = [doc_type for doc_type, _id in held]
+        outcome.pages = int(getattr(result, "pages", 0) or 0)
+        outcome.status = Status.DUPLICATE
+        outcome.message = "Trùng nội dung với giấy tờ đã lưu (same paper as a held document): dùng lại"
+
+        def link(session: Any) -> None:
+            if dossier_code is not None:
+                dossier = get_dossier(session, dossier_code)
+                for doc_type, held_id in held:
+                    link_held_copy(session, dossier, held_id, doc_type, actor=self.actor, scan_sha256=sha)
+            if in_transaction is not None:
+                in_transaction(session, outcome)
+
+        if dossier_code is not None or in_transaction is not None:
+            run_in_transaction(self.engine, link)
+
     def record_result(
         self,
         source: HashedFile,
@@ -373,7 +427,13 @@ class Intake:
         documents: list[DocumentInput] = []
         uploads: list[tuple[Bucket, HashedFile, str, dict[str, str]]] = []
         first_owner = ""
-        for doc in result.documents:
+        held_copies = self._held_copies(result.documents)
+        if held_copies and len(held_copies) == len(result.documents):
+            self._link_held_copies(outcome, dossier_code, list(held_copies.values()), result, in_transaction)
+            return
+        for index, doc in enumerate(result.documents):
+            if index in held_copies:  # a rescan of a held document: linked below, not stored again
+                continue
             fields = {
                 key: FieldInput(fv.value, float(fv.confidence), bool(fv.needs_review))
                 for key, fv in doc.fields.items()
@@ -398,6 +458,7 @@ class Intake:
                     fields=fields,
                     searchable=searchable,
                     owner_fields=owner_fields,
+                    text=getattr(doc, "text", None),
                 )
             )
         original = ObjectRef(Bucket.ORIGINALS.value, outcome.sha256, outcome.sha256, size)
@@ -442,6 +503,11 @@ class Intake:
         def write(session: Any) -> list[int]:
             dossier = get_dossier(session, dossier_code) if dossier_code else None
             scan, docs = record_scan(session, data, dossier=dossier, actor=self.actor)
+            if dossier is not None:
+                for doc_type, held_id in held_copies.values():
+                    link_held_copy(
+                        session, dossier, held_id, doc_type, actor=self.actor, scan_sha256=data.sha256
+                    )
             if signatures:  # a signed PDF, stored as it came: its signatures as verified
                 record_source_signatures(session, scan, docs, signatures)
             session.execute(delete(PendingObject).where(PendingObject.id.in_(pending_ids)))
@@ -449,7 +515,7 @@ class Intake:
                 outcome.status, outcome.document_ids = Status.INGESTED, [d.id for d in docs]
                 outcome.pages, outcome.doc_types = data.pages, [d.doc_type for d in documents]
                 in_transaction(session, outcome)
-            return [d.id for d in docs]
+            return [d.id for d in docs] + [held_id for _t, held_id in held_copies.values()]
 
         try:
             outcome.document_ids = run_in_transaction(self.engine, write)

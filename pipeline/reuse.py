@@ -8,6 +8,8 @@ from a digitised or signed source. Filling a dossier component from a held docum
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 
 from pydantic import BaseModel, Field
@@ -109,6 +111,66 @@ def _build_held_query() -> Select:  # type: ignore[type-arg]
 _HELD_QUERY = _build_held_query()
 
 
+def _build_offer_query() -> Select:  # type: ignore[type-arg]
+    """Held documents of an owner among some types, without their fields (what a receipt offers).
+
+    One statement for every component of the procedure: the same index seeks as the lookup,
+    minus the fields join (ten rows per document) the receipt never shows.
+    """
+    signed_version = exists().where(
+        DocumentVersion.document_id == Document.id, DocumentVersion.kind == VersionKind.SIGNED.value
+    )
+    return (
+        select(
+            Document.id,
+            Document.doc_type,
+            Dossier.code,
+            or_(Document.source == DocumentSource.SIGNED.value, signed_version).label("signed"),
+        )
+        .select_from(DocumentOwner)
+        .join(Document, Document.id == DocumentOwner.document_id)
+        .outerjoin(Dossier, Dossier.id == Document.dossier_id)
+        .where(
+            DocumentOwner.owner_id == bindparam("owner"),
+            Document.doc_type.in_(bindparam("types", expanding=True)),
+            Document.source.in_(HELD_SOURCES),
+            or_(Document.expiry_date.is_(None), Document.expiry_date >= bindparam("today", type_=Date)),
+        )
+    )
+
+
+_OFFER_QUERY = _build_offer_query()
+
+
+@dataclass(frozen=True)
+class Offer:
+    """The held document offered for one component: signed first, then the newest."""
+
+    doc_type: str
+    document_id: int
+    dossier: str | None
+    signed: bool
+
+
+def best_offers(
+    session: Session, owner: str, doc_types: Sequence[str], *, today: date, exclude_dossier: str | None = None
+) -> dict[str, Offer]:
+    """Per type in ``doc_types``, the held document of ``owner`` to offer (one statement)."""
+    if not doc_types:
+        return {}
+    best: dict[str, Offer] = {}
+    for document_id, doc_type, dossier_code, signed in session.connection().execute(
+        _OFFER_QUERY, {"owner": owner, "types": list(doc_types), "today": today}
+    ):
+        if exclude_dossier is not None and dossier_code == exclude_dossier:
+            continue
+        item = Offer(doc_type, int(document_id), dossier_code, bool(signed))
+        current = best.get(doc_type)
+        if current is None or (item.signed, item.document_id) > (current.signed, current.document_id):
+            best[doc_type] = item
+    return best
+
+
 def explain_lookup(engine: Engine, owner: str, *, today: date | None = None) -> str:
     """The database's plan for the lookup query (benchmarks and tests check the index)."""
     query = _HELD_QUERY.params(owner=validate_owner_id(owner), today=today or today_in_vietnam())
@@ -197,3 +259,64 @@ def lookup_json(result: LookupResult) -> str:
         "missing": result.missing,
     }
     return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def _same_value(a: str, b: str) -> bool:
+    return "".join(a.split()).upper() == "".join(b.split()).upper()
+
+
+def find_held_copy(
+    session: Session,
+    doc_type: str,
+    owners: Sequence[str],
+    number_fields: Sequence[str],
+    fields: dict[str, str],
+    *,
+    today: date,
+) -> int | None:
+    """The held document that a freshly extracted one is a rescan of, or None.
+
+    Same type, every owner id among its owners, and the type's number fields (the registry's
+    ``number_fields``) equal, ignoring spaces and case; held means valid and digitised or
+    signed, as for the lookup. Without owners or number values nothing is matched: two papers
+    are only the same paper when their numbers say so.
+    """
+    wanted = {key: fields.get(key) or "" for key in number_fields}
+    if not owners or not wanted or not all(wanted.values()):
+        return None
+    candidates = list(
+        session.scalars(
+            select(Document.id)
+            .join(DocumentOwner, DocumentOwner.document_id == Document.id)
+            .where(
+                DocumentOwner.owner_id == owners[0],
+                Document.doc_type == doc_type,
+                Document.source.in_(HELD_SOURCES),
+                or_(Document.expiry_date.is_(None), Document.expiry_date >= today),
+            )
+            .order_by(Document.id.desc())
+        )
+    )
+    if not candidates:
+        return None
+    values: dict[int, dict[str, str]] = {}
+    for document_id, key, value in session.execute(
+        select(ExtractedField.document_id, ExtractedField.key, ExtractedField.value).where(
+            ExtractedField.document_id.in_(candidates), ExtractedField.key.in_(list(wanted))
+        )
+    ):
+        values.setdefault(document_id, {})[key] = value or ""
+    owned: dict[int, set[str]] = {}
+    for document_id, owner_id in session.execute(
+        select(DocumentOwner.document_id, DocumentOwner.owner_id).where(
+            DocumentOwner.document_id.in_(candidates)
+        )
+    ):
+        owned.setdefault(document_id, set()).add(owner_id)
+    for document_id in candidates:
+        held = values.get(document_id, {})
+        if set(owners) <= owned.get(document_id, set()) and all(
+            _same_value(held.get(k, ""), v) for k, v in wanted.items()
+        ):
+            return document_id
+    return None

@@ -17,7 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from config.errors import ExitCode, SohoaError
 from config.settings import Settings
-from storage.db.catalogue import seed_catalogue
+from pipeline.dossier.catalogue import ensure_default_catalogue
 from storage.db.engine import make_engine, run_in_transaction
 from storage.db.errors import DatabaseError
 from storage.db.migrate import current_revision, head_revision, upgrade_database
@@ -62,9 +62,13 @@ def check_schema_current(engine: Engine) -> None:
 
 
 def upgrade(settings: Settings, engine: Engine | None = None) -> Engine:
-    """Migrate to the latest schema and seed the sample procedure catalogue: ``sohoa db upgrade``."""
+    """Migrate to the latest schema and import the shipped procedure catalogue: ``sohoa db upgrade``.
+
+    The catalogue is data (``pipeline/dossier/data/procedures.json``), imported by the same code
+    as ``sohoa procedures import``; procedures already imported are left as they are.
+    """
     engine = upgrade_database(settings, engine)
-    run_in_transaction(engine, seed_catalogue)
+    run_in_transaction(engine, ensure_default_catalogue)
     return engine
 
 

@@ -38,7 +38,7 @@ from signing.verify import VerificationReport, VerifyInputError, verify_pdf
 from storage.db.api_models import QueueStatus, SigningQueueItem, StaffUser
 from storage.db.dossiers import audit
 from storage.db.engine import read_session, run_in_transaction
-from storage.db.models import Document, DocumentVersion, VersionKind
+from storage.db.models import Document, DocumentVersion, Dossier, VersionKind
 from storage.db.records import ObjectRef, add_signed_version
 from storage.objects.base import Bucket
 
@@ -150,9 +150,10 @@ def list_queue(
     """An official sees their own queue; clerks and administrators may ask for anyone's."""
     with read_session(ctx.engine) as session:
         query = (
-            select(SigningQueueItem, Document.doc_type, StaffUser.username)
+            select(SigningQueueItem, Document.doc_type, StaffUser.username, Dossier.code)
             .join(Document, Document.id == SigningQueueItem.document_id)
             .join(StaffUser, StaffUser.id == SigningQueueItem.official_id)
+            .outerjoin(Dossier, Dossier.id == Document.dossier_id)
             .where(SigningQueueItem.status == status)
         )
         may_see_others = principal.is_admin or "clerk" in principal.roles
@@ -164,7 +165,7 @@ def list_queue(
             query = query.where(StaffUser.username == official)
         rows = session.execute(query.order_by(SigningQueueItem.id)).all()
         result = []
-        for item, doc_type, username in rows:
+        for item, doc_type, username, dossier_code in rows:
             visible = principal.user_id == item.official_id
             if not visible:
                 try:
@@ -173,7 +174,8 @@ def list_queue(
                 except Refused:
                     visible = False
             if visible:
-                result.append({**item_view(item, doc_type), "official": username})
+                # the dossier code: what the official's signing agent shows beside the title
+                result.append({**item_view(item, doc_type), "official": username, "dossier": dossier_code})
         return result
 
 

@@ -170,3 +170,28 @@ class TokenSession:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.close()
+
+
+def peek_certificate(spec: TokenSpec) -> str | None:
+    """The subject of the key's certificate, read WITHOUT a login (certificates are public
+    objects), so a signing agent can say which token is plugged in without asking for a PIN.
+    ``None`` when the token or the certificate is absent; never raises for a missing token."""
+    from cryptography import x509
+
+    try:
+        lib = pkcs11.lib(spec.module)
+        _slot, token = _find_token(lib, spec.token_label)
+        query: dict[Attribute, object] = {Attribute.CLASS: ObjectClass.CERTIFICATE}
+        if spec.key_label is not None:
+            query[Attribute.LABEL] = spec.key_label
+        key_id = spec.key_id_bytes()
+        if key_id is not None:
+            query[Attribute.ID] = key_id
+        with token.open() as session:
+            found = list(session.get_objects(query))
+            if len(found) != 1:
+                return None
+            der = bytes(found[0][Attribute.VALUE])
+    except (OSError, RuntimeError, TokenError, p11_exc.PKCS11Error):
+        return None
+    return x509.load_der_x509_certificate(der).subject.rfc4514_string()

@@ -28,10 +28,10 @@ from pipeline.api.paging import ApiJSONResponse
 from pipeline.api.problems import RejectNulBytes, document_problems, install_problem_handlers
 from pipeline.api.security_headers import install_security_headers
 from pipeline.api.versioning import API_PREFIX, DeprecationHeaders, include_versioned
+from pipeline.dossier.catalogue import ensure_default_catalogue
 from pipeline.jobs import JobRunner
 from pipeline.services import open_services
 from pipeline.webhooks import WebhookDispatcher
-from storage.db.catalogue import seed_catalogue
 from storage.db.engine import run_in_transaction
 from storage.objects.base import ObjectStore
 
@@ -56,6 +56,7 @@ OPTIONAL_ROUTER_MODULES = (
     "pipeline.api.routes_report",
     "pipeline.api.routes_web",
     "pipeline.api.routes_dossier",
+    "pipeline.api.routes_staff",
 )
 
 DESCRIPTION = (
@@ -76,7 +77,7 @@ def create_app(
     start_worker: bool = True,
 ) -> FastAPI:
     services = open_services(settings, check_schema=True, engine=engine, store=store)
-    run_in_transaction(services.engine, seed_catalogue)  # idempotent: lookups know the procedures
+    run_in_transaction(services.engine, ensure_default_catalogue)  # idempotent: the shipped procedures
     ctx = ApiContext(
         settings=services.settings, engine=services.engine, store=services.store, queue=services.queue
     )

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse, StreamingResponse
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
 
 from pipeline.api.auth import Principal, require_scope
@@ -21,7 +21,8 @@ from pipeline.api.context import ApiContext, get_context
 from pipeline.api.downloads import stream_chunks
 from pipeline.api.errors import ApiError
 from pipeline.dossier.catalogue import ensure_default_catalogue
-from pipeline.dossier.receive import dossier_view, find_by_token, receive
+from pipeline.dossier.receive import DossierView, dossier_view, find_by_token, receive
+from pipeline.dossier.snapshot import ReceiptCatalogue
 from pipeline.errors import not_found
 from signing.verify import VerifyInputError, verify_pdf
 from storage.db.engine import read_session, run_in_transaction
@@ -41,17 +42,23 @@ class ReceiveBody(BaseModel):
     reuse: list[str] = Field(default_factory=list, max_length=50)
 
 
-@router.post("/dossiers/receive", summary="Tiếp nhận hồ sơ, tra cứu và dùng lại giấy tờ đã có (receive)")
+@router.post(
+    "/dossiers/receive",
+    summary="Tiếp nhận hồ sơ, tra cứu và dùng lại giấy tờ đã có (receive)",
+    response_model=DossierView,  # documents the answer; the Response returned below is sent as is
+    response_model_exclude={"timeline"},
+)
 def post_receive(
     body: ReceiveBody,
     ctx: Annotated[ApiContext, Depends(get_context)],
     principal: Annotated[Principal, Depends(require_scope("intake"))],
-) -> dict[str, Any]:
+) -> Response:
     if not principal.may_see(body.agency):
         raise ApiError(403, "Không có quyền với cơ quan này (agency not granted)")
-    if not ctx.extras.get("catalogue_ready"):  # the shipped procedures, completed once per process
+    catalogue = ctx.extras.get("receipt_catalogue")
+    if catalogue is None:  # the shipped procedures, completed once per process
         run_in_transaction(ctx.engine, ensure_default_catalogue)
-        ctx.extras["catalogue_ready"] = True
+        catalogue = ctx.extras["receipt_catalogue"] = ReceiptCatalogue()
     view = run_in_transaction(
         ctx.engine,
         lambda s: receive(
@@ -63,11 +70,11 @@ def post_receive(
             applicant_name=body.name,
             applicant_phone=body.phone,
             reuse=None if body.reuse_all else body.reuse,
+            catalogue=catalogue,
         ),
     )
-    data = view.model_dump(mode="json")
-    data.pop("timeline", None)
-    return data
+    # Serialised once by pydantic (FastAPI would re-encode a dict field by field).
+    return Response(view.model_dump_json(exclude={"timeline"}), media_type="application/json")
 
 
 def _result_version(ctx: ApiContext, code: str, token: str) -> tuple[Any, Any]:

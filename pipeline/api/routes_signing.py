@@ -54,6 +54,7 @@ class QueueItem(BaseModel):
     pdf_url: str
     upload_url: str
     official: str | None = None
+    dossier: str | None = None
 
 
 def _staff(principal: Principal) -> Principal:

@@ -26,7 +26,7 @@ from storage.objects.base import Bucket
 router = APIRouter(tags=["web"])
 
 WEB_DIR = FsPath(__file__).parent / "web"
-ASSETS = {"app.js": "text/javascript", "app.css": "text/css"}
+ASSETS = {"app.js": "text/javascript", "app.css": "text/css", "signing-agent.js": "text/javascript"}
 # The copy shown beside the fields: the searchable PDF first, as the clerk reviews OCR output.
 IMAGE_SOURCES = (VersionKind.SEARCHABLE.value, VersionKind.SIGNED.value, VersionKind.ORIGINAL.value)
 PAGE_DPI = 110
@@ -45,7 +45,9 @@ def page() -> FileResponse:
 
 @router.get("/ui/{asset}", include_in_schema=False)
 def asset(asset: str) -> FileResponse:
-    if asset not in ASSETS:  # a fixed allow-list: no path ever reaches the file system
+    # A fixed allow-list of names; signing-agent.js (the local signing agent's part of the page)
+    # may be absent from an installation: a 404, and the page works without it.
+    if asset not in ASSETS or not (WEB_DIR / asset).is_file():
         raise ApiError(404, "Không tìm thấy (not found)")
     return FileResponse(WEB_DIR / asset, media_type=ASSETS[asset])
 

@@ -2,7 +2,8 @@
 
 Every answer may carry personal data (lookups, fields, the staff page showing them), so every
 answer is ``no-store`` unless its route chose otherwise (a seal image may be cached privately),
-may not be framed (clickjacking the signing page), sends no referrer (URLs hold document ids) and
+may not be framed by another origin (clickjacking the signing page; the page itself shows a
+document's PDF in a frame of a ``blob:`` URL), sends no referrer (URLs hold document ids) and
 runs only this origin's scripts. A plain ASGI middleware: no body copying.
 """
 
@@ -12,8 +13,11 @@ from typing import Any
 
 from fastapi import FastAPI
 
+# connect-src: the page may call the official's own signing agent on loopback (sign-client --serve).
+# frame-src blob:: the dossier page shows a document's PDF (fetched with the token) in a frame.
 CSP = (
-    "default-src 'self'; img-src 'self' data: blob:; object-src 'none'; base-uri 'none'; "
+    "default-src 'self'; connect-src 'self' http://127.0.0.1:* http://localhost:*; "
+    "img-src 'self' data: blob:; frame-src 'self' blob:; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
 # FastAPI's interactive docs load their scripts from a CDN: there only framing is forbidden.

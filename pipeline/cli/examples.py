@@ -59,6 +59,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "worker": ("sohoa worker --log-level info",),
     "db": ("sohoa db upgrade    # một lần sau mỗi lần nâng cấp (once after every upgrade)",),
     "db upgrade": ("sohoa db upgrade",),
+    "db reindex-text": ("sohoa db reindex-text    # một lần sau khi nâng cấp lên bản 0830",),
     "admin": (
         "sohoa admin add-user nguyenvana --role clerk --agency 000.00.00.H41",
         "sohoa admin add-key he-thong-mot-cua --scope results:read --agency '*'",
@@ -122,6 +123,9 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "sign-client": (
         "sohoa sign-client --server https://sohoa.xa-tan-phu.vn --token-env SOHOA_TOKEN "
         "--pkcs11-module /usr/lib/vnpt-ca/libvnpt.so",
+        "sohoa sign-client --serve --server https://sohoa.xa-tan-phu.vn "
+        "--pkcs11-module /usr/lib/vnpt-ca/libvnpt.so --token-label VNPT-CA --key-label ky"
+        "    # ký từ trang web",
     ),
     "test-pki": ("sohoa test-pki /tmp/pki-thu    # CHỈ DÙNG THỬ NGHIỆM (test only)",),
 }

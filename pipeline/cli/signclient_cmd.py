@@ -9,133 +9,19 @@ the batch; the exit status says if any failed.
 
 from __future__ import annotations
 
-import getpass
-import hashlib
 import os
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from config.errors import ExitCode, SohoaError
 from config.settings import Settings, load_settings
-from signing.errors import PinError
+from pipeline.sign_client import QueueClient, QueueEntry, SignClientError, secret_reader
+from pipeline.signing_agent import DEFAULT_PORT, AgentConfig, Batch, ItemState, SigningAgent
 from signing.session import SignerSource, open_signer
 
-TIMEOUT = 120.0
-
-
-class SignClientError(SohoaError):
-    exit_code = ExitCode.SIGNING
-
-
-@dataclass(frozen=True)
-class QueueEntry:
-    id: int
-    document_id: int
-    doc_type: str | None
-    title: str
-    sha256: str
-    size: int
-
-
-class QueueClient:
-    """The few calls the signing client makes to the API (httpx, bearer token)."""
-
-    def __init__(self, server: str, token: str, *, timeout: float = TIMEOUT, transport: Any = None) -> None:
-        import httpx
-
-        if not server.startswith(("http://", "https://")):
-            raise SignClientError("--server phải là URL http(s):// (server must be an http(s) URL)")
-        kwargs: dict[str, Any] = {"transport": transport} if transport is not None else {}
-        self._http = httpx.Client(
-            base_url=server.rstrip("/"),
-            headers={"Authorization": f"Bearer {token}"},
-            timeout=timeout,
-            **kwargs,
-        )
-
-    def close(self) -> None:
-        self._http.close()
-
-    def _call(self, method: str, url: str, **kwargs: Any) -> Any:
-        import httpx
-
-        try:
-            response = self._http.request(method, url, **kwargs)
-        except httpx.HTTPError as exc:
-            raise SignClientError(
-                f"Không kết nối được máy chủ (cannot reach server): {type(exc).__name__}"
-            ) from None
-        if response.status_code == 401:
-            raise SignClientError("Mã phiên không hợp lệ hoặc đã hết hạn (token rejected: 401)")
-        return response
-
-    def queue(self) -> list[QueueEntry]:
-        response = self._call("GET", "/api/v1/signing/queue")
-        if response.status_code != 200:
-            raise SignClientError(
-                f"Máy chủ từ chối lấy hàng đợi (queue refused): HTTP {response.status_code}"
-            )
-        return [
-            QueueEntry(
-                id=int(i["id"]),
-                document_id=int(i["document_id"]),
-                doc_type=i.get("doc_type"),
-                title=str(i.get("title") or ""),
-                sha256=str(i["sha256"]),
-                size=int(i["size"]),
-            )
-            for i in response.json()["items"]
-        ]
-
-    def fetch(self, entry: QueueEntry) -> bytes:
-        response = self._call("GET", f"/api/v1/signing/queue/{entry.id}/pdf")
-        if response.status_code != 200:
-            raise SignClientError(
-                f"Không tải được tài liệu #{entry.id} (download failed): {response.status_code}"
-            )
-        data: bytes = response.content
-        if hashlib.sha256(data).hexdigest() != entry.sha256:
-            raise SignClientError(f"Tài liệu #{entry.id} tải về bị sai lệch (download hash mismatch)")
-        return data
-
-    def upload(self, entry: QueueEntry, signed: bytes) -> dict[str, Any]:
-        response = self._call(
-            "POST",
-            f"/api/v1/signing/queue/{entry.id}/signed",
-            content=signed,
-            headers={"Content-Type": "application/pdf"},
-        )
-        if response.status_code not in (200, 201):
-            try:
-                detail = response.json().get("detail")  # RFC 9457 problem details
-            except ValueError:
-                detail = None
-            raise SignClientError(
-                f"Máy chủ từ chối bản ký #{entry.id} (upload refused: HTTP {response.status_code}): {detail}"
-            )
-        result: dict[str, Any] = response.json()
-        return result
-
-
-def secret_reader(pin_env: str | None) -> Callable[[str], str]:
-    """PIN from ``$VAR`` (scripts) or a hidden prompt; the value is returned, never shown or logged."""
-
-    def read(prompt: str) -> str:
-        if pin_env:
-            value = os.environ.get(pin_env)
-            if not value:
-                raise PinError(f"Biến môi trường {pin_env} chưa được đặt (PIN variable not set)")
-            return value
-        value = getpass.getpass(f"{prompt}: ")
-        if not value:
-            raise PinError("Chưa nhập PIN/mật khẩu (no PIN given)")
-        return value
-
-    return read
+__all__ = ["QueueClient", "QueueEntry", "SignClientError", "register", "run_sign_client", "secret_reader"]
 
 
 def _show(entries: list[QueueEntry]) -> None:
@@ -202,6 +88,62 @@ def run_sign_client(
     return accepted, failed
 
 
+def _announce(batch: Batch) -> None:
+    """What is about to be signed, on the agent's own terminal, before the PIN is asked.
+
+    Plain lines, not a table: the SHA-256 must be shown whole whatever the terminal's width."""
+    echo = lambda line: typer.echo(line, err=True)  # noqa: E731
+    echo(f"Lô ký từ trang web {batch.server} (batch from the staff page), {len(batch.items)} mục:")
+    for item in batch.items:
+        if item.reason is not None:
+            echo(f"  #{item.id} {item.title}: bị từ chối (refused): {item.reason}")
+            continue
+        echo(f"  #{item.id} {item.title} — hồ sơ {item.dossier or '-'} — {item.pages} trang (pages)")
+        echo(f"      SHA-256 {item.sha256}")
+    ready = sum(i.reason is None for i in batch.items)
+    echo(
+        f"Nhập mã PIN một lần để ký {ready} tài liệu; để trống và nhấn Enter để từ chối cả lô "
+        "(enter the PIN once for the batch; empty to refuse)."
+    )
+
+
+def _finished(batch: Batch) -> None:
+    for item in batch.items:
+        mark = "✓ đã ký" if item.state == ItemState.SIGNED else f"✗ {item.reason}"
+        typer.echo(f"#{item.id} {item.title}: {mark}", err=True)
+    typer.echo(f"Lô {batch.id[:8]}: {batch.state.value} {batch.message or ''}".rstrip(), err=True)
+
+
+def run_agent(
+    source: SignerSource,
+    server: str | None,
+    origins: list[str],
+    port: int,
+    pin_env: str | None,
+    reason: str | None,
+) -> None:
+    """``--serve``: the local agent the staff page drives (until Ctrl-C)."""
+    from pipeline.api.signing_agent_app import serve_agent
+
+    source.validate()
+    agent = SigningAgent(
+        AgentConfig(
+            source=source,
+            settings=load_settings(),
+            allowed_origins=tuple(([server] if server else []) + origins),
+            port=port,
+            reason=reason,
+            secret=None if source.pinpad else secret_reader(pin_env),
+            announce=_announce,
+            finished=_finished,
+        )
+    )
+    typer.echo(f"Ứng dụng ký sohoa chạy tại http://127.0.0.1:{port} (signing agent)", err=True)
+    typer.echo(f"Trang được phép (allowed origins): {', '.join(sorted(agent.allowed_origins))}", err=True)
+    typer.echo(f"Mã ghép nối (pairing code): {agent.pairing}", err=True)
+    serve_agent(agent)
+
+
 def register(app: typer.Typer) -> None:
     @app.command(
         "sign-client",
@@ -210,8 +152,8 @@ def register(app: typer.Typer) -> None:
     )
     def sign_client(
         server: Annotated[
-            str, typer.Option("--server", help="URL của sohoa serve, ví dụ http://10.0.0.5:8080")
-        ],
+            str | None, typer.Option("--server", help="URL của sohoa serve, ví dụ http://10.0.0.5:8080")
+        ] = None,
         token: Annotated[
             str | None,
             typer.Option("--token", help="mã phiên của cán bộ (POST /auth/login, sohoa admin issue-token)"),
@@ -236,7 +178,26 @@ def register(app: typer.Typer) -> None:
         yes: Annotated[bool, typer.Option("--yes", "-y", help="không hỏi xác nhận")] = False,
         reason: Annotated[str | None, typer.Option("--reason", help="lý do ký")] = None,
         out_dir: Annotated[Path | None, typer.Option("--out-dir", help="giữ một bản các tệp đã ký")] = None,
+        serve: Annotated[
+            bool,
+            typer.Option("--serve", help="chạy ứng dụng ký trên 127.0.0.1 cho trang web (ký từ trang)"),
+        ] = False,
+        port: Annotated[int, typer.Option("--port", help="cổng của ứng dụng ký (--serve)")] = DEFAULT_PORT,
+        allow_origin: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--allow-origin", help="nguồn trang được phép ngoài --server (--serve), lặp lại được"
+            ),
+        ] = None,
     ) -> None:
+        source = SignerSource(
+            pkcs12, pkcs11_module, token_label, key_label, key_id, pinpad, list(chain or [])
+        )
+        if serve:
+            run_agent(source, server, list(allow_origin or []), port, pin_env, reason)
+            return
+        if server is None:
+            raise SohoaError("Cần --server (the server URL is required)", exit_code=ExitCode.BAD_ARGS)
         bearer = token or (os.environ.get(token_env) if token_env else None)
         if not bearer:
             raise SohoaError(
@@ -251,9 +212,7 @@ def register(app: typer.Typer) -> None:
                 yes=yes,
                 reason=reason,
                 out_dir=out_dir,
-                source=SignerSource(
-                    pkcs12, pkcs11_module, token_label, key_label, key_id, pinpad, list(chain or [])
-                ),
+                source=source,
                 pin_env=pin_env,
             )
         finally:

@@ -112,6 +112,10 @@ class DocumentType:
     gloss: str  # English gloss shown in brackets
     field_names: dict[str, str] = field(default_factory=dict)  # key → Vietnamese display name
     owner_fields: tuple[tuple[str, str], ...] = ()  # (field key, owner role): whose document it is
+    number_fields: tuple[str, ...] = ()
+    """With the owner ids, the fields that name one paper (its number): a rescan whose values
+    match a held document of the same owner is that document, linked as reused, not stored
+    again. Empty: never matched (an application form is filled anew for each dossier)."""
     required: tuple[str, ...] | None = None  # None: every key the type yields
     split: Literal["title", "card_sides"] = "title"  # card_sides: front and back stay together
     persons: tuple[Person, ...] = ()

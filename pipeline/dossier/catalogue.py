@@ -231,8 +231,8 @@ def import_procedures(session: Session, specs: list[ProcedureSpec]) -> ImportSum
 def ensure_default_catalogue(session: Session) -> int:
     """Add the shipped procedures that are missing; never changes an imported one.
 
-    A procedure without a time limit was seeded by ``storage.db.catalogue`` (code, name and
-    types only), not imported: it is completed from the shipped file. Returns how many changed.
+    A procedure without a time limit was seeded by an earlier sohoa (code, name and types
+    only), not imported: it is completed from the shipped file. Returns how many changed.
     """
     have = {code: days for code, days in session.execute(select(Procedure.code, Procedure.processing_days))}
     wanted = [s for s in default_catalogue() if s.code not in have or have[s.code] is None]

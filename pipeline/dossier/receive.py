@@ -14,15 +14,40 @@ from collections.abc import Iterable
 from datetime import date, datetime
 
 from pydantic import BaseModel, Field
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from pipeline.dossier.lifecycle import LABELS_VI, State, get_case, promised_from
-from pipeline.reuse import HeldDocument, lookup, reuse_document, today_in_vietnam, validate_owner_id
+from pipeline.dossier.lifecycle import LABELS_VI, State, get_case
+from pipeline.dossier.snapshot import AgencyInfo, ReceiptCatalogue
+from pipeline.dossier.workdays import add_working_days
+from pipeline.reuse import (
+    HeldDocument,
+    best_offers,
+    lookup,
+    reuse_document,
+    today_in_vietnam,
+    validate_owner_id,
+)
 from storage.db.dossier_cases import DossierCase
-from storage.db.dossiers import create_dossier_in, receipt_day
+from storage.db.dossiers import (
+    audit_rows,
+    check_agency_code,
+    format_dossier_code,
+    next_sequence,
+    receipt_day,
+)
 from storage.db.errors import BadInputError
-from storage.db.models import AuditEntry, Document, DocumentVersion, Dossier, VersionKind, utcnow
+from storage.db.models import (
+    Agency,
+    AuditEntry,
+    Document,
+    DocumentVersion,
+    Dossier,
+    DossierComponent,
+    DossierStatus,
+    VersionKind,
+    utcnow,
+)
 
 PHONE_CHARS = set("0123456789+ ")
 MAX_NAME = 255
@@ -279,6 +304,9 @@ def _reuse(
     return wanted
 
 
+_INSERT_DOSSIER = insert(Dossier).returning(Dossier.id)
+_INSERT_CASE = insert(DossierCase)
+_INSERT_COMPONENTS = insert(DossierComponent)
 def receive(
     session: Session,
     *,
@@ -291,46 +319,147 @@ def receive(
     reuse: Iterable[str] | None = (),
     received_at: datetime | None = None,
     agency_name: str | None = None,
+    catalogue: ReceiptCatalogue | None = None,
 ) -> DossierView:
     """Open a dossier in the caller's write transaction and apply the confirmed reuse.
 
     ``reuse``: the component types whose held document the clerk confirmed; ``None`` confirms
     every one offered (``--reuse-all``), an empty list none (the clerk decides later).
+    ``catalogue``: the caller's snapshots of procedures and agencies (the API keeps one per
+    process); without it both are read in this transaction.
+
+    The hot path of the one-stop shop, so it is written as a handful of statements: the day's
+    counter (one upsert), the dossier, its receipt record, ONE offer query for every required
+    component, the reused components and all audit entries (one statement each); the view is
+    built from what was written, not read back.
     """
     applicant = validate_owner_id(applicant_id)
     name = _check_name(applicant_name)
     phone = _check_phone(applicant_phone)
+    agency_name = _check_name(agency_name)
+    snapshots = catalogue or ReceiptCatalogue(ttl=0)
+    proc = snapshots.procedure(session, procedure)
+    office = snapshots.agency(session, check_agency_code(agency))
     received = received_at or utcnow()
     day = receipt_day(received)
-    dossier: Dossier = create_dossier_in(
-        session, agency, procedure_code=procedure, received_at=received, actor=actor
+    promised = add_working_days(day, proc.processing_days) if proc.processing_days is not None else None
+    if agency_name and not office.name:  # the agency's record names it on slips and stamps
+        record = session.get(Agency, office.id)
+        if record is not None and not record.name:
+            record.name = agency_name
+            session.flush()
+        snapshots.forget_agency(office.code)
+        office = AgencyInfo(office.id, office.code, record.name if record is not None else agency_name)
+    number = next_sequence(session, office.id, day)
+    conn = session.connection()  # Core from here on: the ORM's bulk machinery costs more than the SQL
+    code = format_dossier_code(office.code, day, number)
+    dossier_id = conn.execute(
+        _INSERT_DOSSIER,
+        {
+            "code": code,
+            "agency_id": office.id,
+            "procedure_id": proc.id,
+            "received_at": received,
+            "promised_date": promised,
+            "status": DossierStatus.RECEIVED.value,
+        },
+    ).scalar_one()
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    conn.execute(
+        _INSERT_CASE,
+        {
+            "dossier_id": dossier_id,
+            "state": State.RECEIVED.value,
+            "applicant_id": applicant,
+            "applicant_name": name,
+            "applicant_phone": phone,
+            "token": token,
+            "received_by": actor,
+            "clock_start": day,
+            "updated_at": received,
+        },
     )
-    dossier.promised_date = promised_from(day, dossier.procedure)
-    agency_name = _check_name(agency_name)
-    if agency_name and not dossier.agency.name:
-        dossier.agency.name = agency_name  # the agency's record names it on slips and stamps
-    session.add(
-        DossierCase(
-            dossier_id=dossier.id,
-            state=State.RECEIVED.value,
-            applicant_id=applicant,
-            applicant_name=name,
-            applicant_phone=phone,
-            token=secrets.token_urlsafe(TOKEN_BYTES),
-            received_by=actor,
-            clock_start=day,
-            updated_at=received,
+    required = [r.doc_type for r in proc.requirements]
+    offers = best_offers(session, applicant, required, today=day, exclude_dossier=code)
+    wanted = list(offers) if reuse is None else list(dict.fromkeys(reuse))
+    for doc_type in wanted:
+        if doc_type not in offers:
+            raise BadInputError(
+                f"Không có giấy tờ {doc_type} đã lưu để dùng lại (nothing held for this component): "
+                "cần quét bản giấy"
+            )
+    entries: list[dict[str, object]] = [
+        {
+            "action": "dossier.received",
+            "actor": actor,
+            "dossier_id": dossier_id,
+            "details": {"code": code, "procedure": proc.code},
+        }
+    ]
+    if wanted:
+        conn.execute(
+            _INSERT_COMPONENTS,
+            [
+                {
+                    "dossier_id": dossier_id,
+                    "doc_type": t,
+                    "document_id": offers[t].document_id,
+                    "reused": True,
+                    "created_at": utcnow(),
+                }
+                for t in wanted
+            ],
         )
+        entries += [
+            {
+                "action": "component.reused",
+                "actor": actor,
+                "dossier_id": dossier_id,
+                "document_id": offers[t].document_id,
+                "details": {"doc_type": t},
+            }
+            for t in wanted
+        ]
+    audit_rows(session, entries)
+    statuses: list[ComponentStatus] = []
+    for r in proc.requirements:
+        base = {"doc_type": r.doc_type, "label": r.label, "original_required": r.original_required}
+        offer = offers.get(r.doc_type)
+        if offer is None:
+            statuses.append(ComponentStatus(**base, status="missing"))
+        elif r.doc_type in wanted:
+            statuses.append(
+                ComponentStatus(**base, status="reused", document_id=offer.document_id, signed=offer.signed)
+            )
+        else:
+            statuses.append(
+                ComponentStatus(
+                    **base,
+                    status="held",
+                    held_document_id=offer.document_id,
+                    held_from=offer.dossier,
+                    signed=offer.signed,
+                )
+            )
+    return DossierView(
+        code=code,
+        token=token,
+        agency=office.code,
+        agency_name=office.name or None,
+        procedure=proc.code,
+        procedure_name=proc.name,
+        processing_days=proc.processing_days,
+        fee_vnd=proc.fee_vnd,
+        applicant_id=applicant,
+        applicant_name=name,
+        applicant_phone=phone,
+        received_at=received,
+        received_by=actor,
+        promised_date=promised,
+        state=State.RECEIVED.value,
+        state_label=LABELS_VI[State.RECEIVED],
+        components=statuses,
     )
-    session.flush()
-    # One lookup for the whole receipt: offers, confirmed reuse and the view all come from it.
-    held = _best_held(lookup(session, applicant, today=day).held, dossier.code)
-    view = dossier_view(session, dossier.code, today=day, held=held, timeline=False)
-    if reuse is None or list(reuse):
-        _reuse(session, view, reuse, actor=actor, today=day)
-        session.expire(dossier, ["components"])
-        view = dossier_view(session, dossier.code, today=day, held=held, timeline=False)
-    return view
 
 
 def token_matches(case: DossierCase, token: str) -> bool:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, bindparam, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -57,6 +57,26 @@ def audit(
 
         record_event(session, entry)
     return entry
+
+
+def audit_rows(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Append several audit entries in one statement (``audit``'s columns; no webhook actions).
+
+    For hot paths that write many entries at once; an action announced to webhooks goes
+    through ``audit`` so the outbox row is written with it.
+    """
+    if not rows:
+        return
+    if any(row["action"] in WEBHOOK_ACTIONS for row in rows):
+        raise ValueError("webhook actions go through audit()")
+    now = utcnow()
+    session.connection().execute(
+        insert(AuditEntry),
+        [
+            {"at": now, "dossier_id": None, "document_id": None, "details": {}, **row}
+            for row in rows
+        ],
+    )
 
 
 def check_agency_code(code: str) -> str:
@@ -122,20 +142,31 @@ def receipt_day(received_at: datetime) -> date:
 
 
 
-def next_sequence(session: Session, agency_id: int, day: date) -> int:
-    """Increment and return the agency's counter for ``day``, creating it at 0 if missing."""
-    dialect = session.get_bind().dialect.name
-    insert_fn = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    session.execute(
-        insert_fn(DailySequence)
-        .values(agency_id=agency_id, day=day, last_value=0)
-        .on_conflict_do_nothing(index_elements=["agency_id", "day"])
+def _next_sequence_statement(insert_fn: Any) -> Any:
+    stmt = insert_fn(DailySequence).values(
+        agency_id=bindparam("agency_id"), day=bindparam("day"), last_value=1
     )
-    value = session.execute(
-        update(DailySequence)
-        .where(DailySequence.agency_id == agency_id, DailySequence.day == day)
-        .values(last_value=DailySequence.last_value + 1)
-        .returning(DailySequence.last_value)
+    return stmt.on_conflict_do_update(
+        index_elements=["agency_id", "day"], set_={"last_value": DailySequence.last_value + 1}
+    ).returning(DailySequence.last_value)
+
+
+# Built once per dialect (constants: building the statement cost more than running it).
+_NEXT_SEQUENCE = {
+    "postgresql": _next_sequence_statement(postgresql.insert),
+    "sqlite": _next_sequence_statement(sqlite.insert),
+}
+
+
+def next_sequence(session: Session, agency_id: int, day: date) -> int:
+    """Increment and return the agency's counter for ``day`` (1 when the day starts): one statement.
+
+    ``INSERT … ON CONFLICT DO UPDATE … RETURNING`` takes the row lock on PostgreSQL exactly as
+    the separate UPDATE did, so concurrent intakes still serialise on the counter.
+    """
+    conn = session.connection()
+    value = conn.execute(
+        _NEXT_SEQUENCE[conn.dialect.name], {"agency_id": agency_id, "day": day}
     ).scalar_one()
     if value > MAX_DAILY_SEQUENCE:
         raise DatabaseError(

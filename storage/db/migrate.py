@@ -60,10 +60,18 @@ def upgrade_database(settings: Settings, engine: Engine | None = None) -> Engine
     return engine
 
 
+def _described(name: str | None, type_: str, _parents: Any) -> bool:
+    """The full-text index objects (FTS5 tables, the GIN index) are the migration's, not models'."""
+    from storage.db.document_text import is_index_object
+
+    return not (type_ in ("table", "index") and is_index_object(name))
+
+
 def schema_differences(engine: Engine) -> list[Any]:
     """What Alembic would still have to change to match the models: empty when in step."""
     with engine.connect() as connection:
         context = MigrationContext.configure(
-            connection, opts={"compare_type": True, "target_metadata": metadata()}
+            connection,
+            opts={"compare_type": True, "target_metadata": metadata(), "include_name": _described},
         )
         return list(compare_metadata(context, metadata()))

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from storage.db.document_text import store_text
 from storage.db.dossiers import audit
 from storage.db.errors import BadInputError, NotFoundError
 from storage.db.models import (
@@ -63,6 +64,7 @@ class DocumentInput:
     fields: dict[str, FieldInput]
     searchable: ObjectRef | None = None
     owner_fields: tuple[tuple[str, str], ...] = ()  # from the type's registry entry
+    text: str | None = None  # the OCR text, for the staff's full-text search
 
 
 @dataclass
@@ -153,6 +155,8 @@ def record_scan(
             document.versions.append(_version(VersionKind.SEARCHABLE, item.searchable))
         session.add(document)
         session.flush()
+        if item.text:
+            store_text(session, document.id, item.text)
         documents.append(document)
         if dossier is not None:
             session.add(
@@ -196,6 +200,42 @@ def attach_scan_to_dossier(session: Session, scan: Scan, dossier: Dossier, *, ac
             attached += 1
     audit(session, "scan.duplicate", actor=actor, dossier_id=dossier.id, scan=scan.sha256, attached=attached)
     return attached
+
+
+def link_held_copy(
+    session: Session, dossier: Dossier, document_id: int, doc_type: str, *, actor: str, scan_sha256: str
+) -> bool:
+    """A rescan of a held document given for a dossier: link the held one, store nothing.
+
+    Linked as reused unless the document was first filed in this same dossier; the rescan's
+    hash is kept in the audit entry. Returns whether a component was added.
+    """
+    exists = session.scalar(
+        select(DossierComponent.id).where(
+            DossierComponent.dossier_id == dossier.id, DossierComponent.document_id == document_id
+        )
+    )
+    home = session.scalar(select(Document.dossier_id).where(Document.id == document_id))
+    if exists is None:
+        session.add(
+            DossierComponent(
+                dossier_id=dossier.id,
+                doc_type=doc_type,
+                document_id=document_id,
+                reused=home is None or home != dossier.id,
+            )
+        )
+        session.flush()
+    audit(
+        session,
+        "scan.content_duplicate",
+        actor=actor,
+        dossier_id=dossier.id,
+        document_id=document_id,
+        scan=scan_sha256,
+        doc_type=doc_type,
+    )
+    return exists is None
 
 
 def _version(kind: VersionKind, ref: ObjectRef, signed_by: str | None = None) -> DocumentVersion:

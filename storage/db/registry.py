@@ -23,6 +23,7 @@ _OPTIONAL_TABLE_MODULES = (
     "storage.db.dossier_cases",
     "storage.db.webhook_models",
     "storage.db.queue_models",
+    "storage.db.document_text",
 )
 
 for _module in _OPTIONAL_TABLE_MODULES:

@@ -130,7 +130,8 @@ def test_lookup_is_the_cli_json(api: Api) -> None:
     held = api.client.get(
         "/api/v1/lookup", params={"owner": OWNER_ID, "procedure": "1.000894"}, headers=key
     ).json()
-    assert len(held["held"]) == 2 and held["missing"] == ["application_form"]
+    # the shipped catalogue: marriage registration asks for the marital status confirmation
+    assert len(held["held"]) == 2 and held["missing"] == ["application_form", "marital_status_confirmation"]
     bad = api.client.get("/api/v1/lookup", params={"owner": "02709500"}, headers=key)
     assert bad.status_code == 422 and "02709500" not in bad.text
     assert (

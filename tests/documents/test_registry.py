@@ -27,6 +27,8 @@ def test_each_type_has_display_names_owners_and_required_fields() -> None:
         keys = {k for k, _ in t.spec.output_keys()}
         assert set(t.required_keys) <= keys
         assert {k for k, _ in t.owner_fields} <= keys, t.name
+        assert set(t.number_fields) <= keys, t.name  # a rescan is matched on fields the type reads
+        assert not t.number_fields or t.owner_fields, t.name  # ... and always on its owners too
         assert set(t.field_names) == keys, t.name  # every field the web page shows has a name
     assert document_type("land_use_certificate").owner_fields == (("holder_id_number", "holder"),)
     assert document_type("no-such-type").name == "other"

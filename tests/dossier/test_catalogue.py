@@ -8,11 +8,15 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from pipeline.dossier.catalogue import default_catalogue, import_procedures, parse_catalogue
-from storage.db.dossiers import get_procedure
+from pipeline.reuse import lookup
+from pipeline.services import upgrade
+from storage.db.dossiers import add_procedure, get_procedure
 from storage.db.engine import read_session, write_session
 from storage.db.errors import BadInputError
+from storage.db.models import Procedure
 from tests.db.fixtures import Database
 
 CSV = """code,name,level,processing_days,fee_vnd,result_doc_type,doc_type,label,original_required
@@ -89,7 +93,6 @@ def test_cli_import(db: Database, tmp_path: Path) -> None:
     )
     assert res.returncode == 0, res.stderr
     first = json.loads(res.stdout)
-    # on the embedded default the migration seeds a sample 1.001193, which the file completes
     assert first["added"] + first["updated"] == 2 and first["unchanged"] == 0
     again = subprocess.run(
         [sys.executable, "-m", "pipeline.cli.main", "procedures", "import", str(path), "--json"],
@@ -109,3 +112,65 @@ def test_cli_import(db: Database, tmp_path: Path) -> None:
         timeout=120,
     )
     assert res.returncode == 2 and "JSON" in res.stderr and "Traceback" not in res.stderr
+
+
+def _stored(db: Database) -> dict[str, tuple[object, ...]]:
+    with read_session(db.engine) as s:
+        return {
+            p.code: (
+                p.name,
+                p.processing_days,
+                p.fee_vnd,
+                p.result_doc_type,
+                [(r.doc_type, r.label, r.original_required) for r in p.requirements],
+            )
+            for p in s.scalars(select(Procedure))
+        }
+
+
+def _shipped() -> dict[str, tuple[object, ...]]:
+    return {
+        p.code: (
+            p.name,
+            p.processing_days,
+            p.fee_vnd,
+            p.result_doc_type,
+            [(c.doc_type, c.label, c.original_required) for c in p.components],
+        )
+        for p in default_catalogue()
+    }
+
+
+def test_db_upgrade_imports_exactly_the_shipped_catalogue(db: Database, tmp_path: Path) -> None:
+    """``sohoa db upgrade`` leaves one catalogue, the shipped data file; lookup sees its components."""
+    settings = db.settings(tmp_path / "data")
+    upgrade(settings, db.engine)
+    assert _stored(db) == _shipped()
+    upgrade(settings, db.engine)  # a second upgrade changes nothing
+    assert _stored(db) == _shipped()
+    birth = _shipped()["1.001193"][4]
+    with read_session(db.engine) as s:
+        missing = lookup(s, "027095001234", "1.001193").missing
+    assert missing == [doc_type for doc_type, _label, _original in birth]  # type: ignore[attr-defined]
+
+
+def test_upgrade_completes_what_an_earlier_seed_left(db: Database, tmp_path: Path) -> None:
+    """A database seeded by an earlier sohoa (code, name, types, no time limit) is brought in line."""
+    settings = db.settings(tmp_path / "data")
+    with write_session(db.engine) as s:
+        add_procedure(s, "1.000894", "Đăng ký kết hôn", ["application_form", "cccd", "birth_certificate"])
+    upgrade(settings, db.engine)
+    assert _stored(db)["1.000894"] == _shipped()["1.000894"]
+
+
+def test_no_procedure_list_in_code() -> None:
+    """The catalogue is data: no module of sohoa names a shipped procedure code."""
+    root = Path(__file__).resolve().parents[2]
+    codes = set(_shipped())
+    offenders = [
+        str(path.relative_to(root))
+        for top in ("pipeline", "storage", "config", "signing", "ocr")
+        for path in (root / top).rglob("*.py")
+        if any(f'"{code}"' in path.read_text(encoding="utf-8") for code in codes)
+    ]
+    assert offenders == []

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.dossier.catalogue import ensure_default_catalogue
 from pipeline.executor import SerialExecutor
 from pipeline.intake import Intake
-from storage.db.catalogue import seed_catalogue
 from storage.db.engine import run_in_transaction
 from storage.objects.factory import open_object_store
 from tests.db import fixtures as _db_fixtures
@@ -52,7 +52,7 @@ def make_intake(db: Database, tmp_path: Path) -> Iterator[Callable[..., Intake]]
 
     def build(store_backend: str = "directory", endpoint: str | None = None, **kwargs: object) -> Intake:
         settings = build_settings(db, tmp_path / "data", store_backend, endpoint)
-        run_in_transaction(db.engine, seed_catalogue)
+        run_in_transaction(db.engine, ensure_default_catalogue)
         store = open_object_store(settings)
         store.ensure_buckets()
         intake = Intake(settings, engine=db.engine, store=store, executor=SerialExecutor(), **kwargs)  # type: ignore[arg-type]

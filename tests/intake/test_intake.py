@@ -69,7 +69,7 @@ def test_lookup_finds_what_intake_stored(
     assert [h.doc_type for h in result.held] == ["cccd"]
     assert result.held[0].dossier == report.dossier
     assert result.held[0].fields.get("id_number") == owner
-    assert result.missing == ["application_form"]
+    assert result.missing == ["application_form", "birth_notice"]  # the shipped catalogue
 
 
 def test_bad_files_are_quarantined_and_the_batch_goes_on(

@@ -14,12 +14,12 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from pipeline.dossier.catalogue import ensure_default_catalogue
 from pipeline.tasks.enqueue import Upload
 from pipeline.tasks.pagecodec import page_from_json, page_to_json
 from pipeline.tasks.work import WorkContext, assemble_file, fail_file, prepare_file, run_page
 from pipeline.webhooks import add_subscription
 from storage.db.api_models import Job
-from storage.db.catalogue import seed_catalogue
 from storage.db.engine import run_in_transaction
 from storage.db.models import AuditEntry, Document, Scan
 from storage.db.queue_models import JobFile, PageResult
@@ -40,7 +40,7 @@ def ctx(db: Database, tmp_path: Path) -> Iterator[WorkContext]:
     settings = db.settings(tmp_path / "data", storage={"backend": "directory"}, ocr={"jobs": 1})
     store = open_object_store(settings)
     store.ensure_buckets()
-    run_in_transaction(db.engine, seed_catalogue)
+    run_in_transaction(db.engine, ensure_default_catalogue)
     run_in_transaction(  # an integrator subscribed: every finished job is announced to it
         db.engine, lambda s: add_subscription(s, "http://127.0.0.1:9/", ["job.finished"], "X", actor="test")
     )

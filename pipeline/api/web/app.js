@@ -23,6 +23,20 @@ const INDICATORS = [
 const $ = (sel) => document.querySelector(sel);
 const label = (map, key) => map[key] || key;
 const pct = (share) => share.ratio === null ? "—" : `${(share.ratio * 100).toFixed(1)}%`;
+// Dates as the commune reads them: dd/mm/yyyy, in Vietnam's time zone.
+const VN_PARTS = new Intl.DateTimeFormat("en-GB", { timeZone: "Asia/Ho_Chi_Minh", day: "2-digit", month: "2-digit",
+  year: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+function fmtDate(value) {
+  if (!value) return "—";
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) { const [y, m, d] = value.split("-"); return `${d}/${m}/${y}`; }
+  const p = Object.fromEntries(VN_PARTS.formatToParts(new Date(value)).map((x) => [x.type, x.value]));
+  return `${p.day}/${p.month}/${p.year}`;
+}
+function fmtDateTime(value) {
+  if (!value) return "—";
+  const p = Object.fromEntries(VN_PARTS.formatToParts(new Date(value)).map((x) => [x.type, x.value]));
+  return `${p.day}/${p.month}/${p.year} ${p.hour}:${p.minute}`;
+}
 function fieldLabel(key) {
   if (FIELDS[key]) return FIELDS[key];
   for (const prefix of ["husband_", "wife_"]) {
@@ -83,7 +97,21 @@ function logout() {
 function show() {
   $("#login-view").hidden = true; $("#app-view").hidden = false; $("#who").hidden = false;
   $("#who-name").textContent = sessionStorage.getItem("sohoa-user");
-  selectTab("intake");
+  selectTab("receive");
+  loadMe().catch(() => {});
+  loadProcedures().catch((err) => say(err.message, "error"));
+}
+async function loadMe() {
+  const me = await api("/auth/me");
+  // An official (no intake scope) starts at the signing queue; receiving is the clerks' work.
+  if (!me.scopes.includes("intake")) {
+    for (const tab of ["receive", "intake"]) document.querySelector(`nav button[data-tab=${tab}]`).hidden = true;
+    selectTab("signing");
+  }
+  const own = me.agencies.filter((a) => a !== "*");
+  if (own.length === 1) {
+    for (const input of document.querySelectorAll("input[name=agency]")) if (!input.value) input.value = own[0];
+  }
 }
 function selectTab(name) {
   document.querySelectorAll("nav button").forEach((b) => b.setAttribute("aria-selected", String(b.dataset.tab === name)));
@@ -180,8 +208,8 @@ async function loadSigning() {
   const items = (await api("/signing/queue")).items;
   $("#signing-empty").hidden = items.length > 0;
   $("#signing-list tbody").replaceChildren(...items.map((it) => el("tr", {},
-    el("td", {}, it.title), el("td", {}, label(DOC_TYPES, it.doc_type)), el("td", {}, it.official || ""),
-    el("td", {}, it.queued_by), el("td", {}, new Date(it.created_at).toLocaleString("vi-VN")))));
+    el("td", {}, it.title), el("td", {}, it.dossier || ""), el("td", {}, label(DOC_TYPES, it.doc_type)), el("td", {}, it.official || ""),
+    el("td", {}, it.queued_by), el("td", {}, fmtDateTime(it.created_at)))));
 }
 
 // ---- dashboard -----------------------------------------------------------------------------
@@ -218,7 +246,227 @@ async function loadReport(ev) {
   $("#ecopy").textContent = e ? `Chứng thực bản sao điện tử: ${cell(e)}` : "";
 }
 
+
+// ---- receive: applicant, procedure, reuse first, scan the rest, the slip --------------------
+const COMPONENT = { received: "đã nộp bản quét", reused: "dùng lại dữ liệu đã có", held: "đã có trong kho", missing: "còn thiếu" };
+const MATCHED = { code: "mã hồ sơ", id_number: "số định danh", name: "họ tên", text: "nội dung giấy tờ" };
+const ACTIONS = {
+  "dossier.received": "Tiếp nhận hồ sơ", "dossier.created": "Tạo hồ sơ", "dossier.status": "Đổi trạng thái",
+  "dossier.transition": "Chuyển trạng thái", "dossier.returned": "Trả kết quả", "component.reused": "Dùng lại giấy tờ đã có",
+  "component.typed": "Xác định loại thành phần", "document.digitised": "Số hóa giấy tờ", "document.signed": "Ký số bản số hóa",
+  "document.signed_result": "Ký số kết quả", "result.signed": "Ban hành kết quả", "document.doc_type": "Sửa loại giấy tờ",
+  "scan.duplicate": "Bản quét đã có (dùng lại)", "signing.queued": "Đưa vào hàng đợi ký", "signing.cancelled": "Hủy ký",
+};
+const STATES = {
+  received: "Đã tiếp nhận", processing: "Đang xử lý", supplement_requested: "Chờ bổ sung hồ sơ", finished: "Đã có kết quả",
+  returned: "Đã trả kết quả", rejected: "Từ chối giải quyết", withdrawn: "Đã rút hồ sơ",
+};
+// The buttons offered per state; the server decides (pipeline.dossier.lifecycle.ALLOWED).
+const MOVES = {
+  received: [["processing", "Chuyển xử lý"], ["supplement_requested", "Yêu cầu bổ sung"], ["rejected", "Từ chối"], ["withdrawn", "Công dân rút hồ sơ"]],
+  processing: [["finished", "Đã có kết quả"], ["supplement_requested", "Yêu cầu bổ sung"], ["rejected", "Từ chối"], ["withdrawn", "Công dân rút hồ sơ"]],
+  supplement_requested: [["processing", "Đã nhận đủ bổ sung"], ["rejected", "Từ chối"], ["withdrawn", "Công dân rút hồ sơ"]],
+  finished: [["returned", "Trả kết quả cho công dân"]],
+};
+const NEEDS_REASON = new Set(["supplement_requested", "rejected", "withdrawn"]);
+let procedures = [];
+let receipt = null;  // the dossier being received
+let current = null;  // the dossier page's code
+
+async function loadProcedures() {
+  procedures = await api("/procedures");
+  const select = $("#procedure");
+  select.replaceChildren(el("option", { value: "" }, "— chọn thủ tục —"),
+    ...procedures.map((p) => el("option", { value: p.code }, `${p.name} (${p.code})`)));
+}
+function showProcedure() {
+  const p = procedures.find((x) => x.code === $("#procedure").value);
+  $("#procedure-components").replaceChildren(...(p ? [
+    el("li", { class: "hint" }, `Thời hạn giải quyết: ${p.processing_days ?? "—"} ngày làm việc · lệ phí: ${p.fee_vnd ? `${p.fee_vnd.toLocaleString("vi-VN")} đồng` : "không"}`),
+    ...p.components.map((c) => el("li", {}, `• ${c.label || label(DOC_TYPES, c.doc_type)}${c.original_required ? " (xuất trình bản chính)" : ""}`)),
+  ] : []));
+}
+async function receiveDossier(ev) {
+  ev.preventDefault();
+  const form = new FormData(ev.target);
+  const body = { agency: form.get("agency"), procedure: form.get("procedure"), applicant: form.get("applicant").replace(/\s/g, ""),
+    name: form.get("name") || null, phone: form.get("phone") || null, reuse: [] };
+  $("#receive-submit").disabled = true;
+  try {
+    const view = await api("/dossiers/receive", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+    renderReceipt(view);
+    say(`Đã tiếp nhận hồ sơ ${view.code}.`, "ok");
+  } catch (err) { say(err.message, "error"); } finally { $("#receive-submit").disabled = false; }
+}
+function componentName(c) { return c.label || label(DOC_TYPES, c.doc_type); }
+function renderReceipt(view) {
+  receipt = view;
+  $("#receipt").hidden = false;
+  $("#receipt-code").textContent = view.code;
+  $("#slip-download").hidden = true;
+  $("#receipt-summary").textContent = `${view.procedure_name || view.procedure || ""} · người nộp: ${view.applicant_name || ""} (${view.applicant_id}) · hẹn trả kết quả: ${fmtDate(view.promised_date)}`;
+  $("#receipt-components tbody").replaceChildren(...view.components.map((c) => {
+    let action = "";
+    if (c.status === "held") {
+      action = el("button", { type: "button", class: "reuse", "data-doc-type": c.doc_type, onclick: () => reuse(c.doc_type) }, "Dùng lại");
+    } else if (c.status === "missing") {
+      const input = el("input", { type: "file", accept: ".pdf,.tif,.tiff,.jpg,.jpeg,.png", multiple: "", "aria-label": `Tệp quét: ${componentName(c)}` });
+      action = el("span", { class: "upload", "data-doc-type": c.doc_type }, input,
+        el("button", { type: "button", onclick: () => scanMissing(input.files) }, "Tải lên"));
+    }
+    const held = c.status === "held" && c.held_from ? ` (hồ sơ ${c.held_from}${c.signed ? ", đã ký số" : ""})` : "";
+    return el("tr", { "data-doc-type": c.doc_type, "data-status": c.status },
+      el("td", {}, componentName(c)), el("td", { class: c.status === "missing" ? "warn" : "ok" }, label(COMPONENT, c.status) + held),
+      el("td", {}, action));
+  }));
+}
+async function reuse(docType) {
+  try {
+    const view = await api(`/dossiers/${encodeURIComponent(receipt.code)}/reuse`, { method: "POST",
+      headers: { "Content-Type": "application/json" }, body: JSON.stringify({ components: [docType] }) });
+    renderReceipt(view);
+    say(`Đã dùng lại ${label(DOC_TYPES, docType)} đã có.`, "ok");
+  } catch (err) { say(err.message, "error"); }
+}
+async function scanMissing(files) {
+  if (!files || !files.length) { say("Chưa chọn tệp quét.", "error"); return; }
+  const body = new FormData();
+  for (const f of files) body.append("files", f, f.name);
+  try {
+    say("Đang tải lên…");
+    const job = await api(`/dossiers/${encodeURIComponent(receipt.code)}/scans`, { method: "POST", body });
+    for (;;) {
+      const j = await api(`/jobs/${job.job_id}`);
+      $("#receipt-job").textContent = `Đang số hóa: ${j.pages_done}/${j.pages_total} trang, ${j.files_done}/${j.files_total} tệp`;
+      if (j.status === "done" || j.status === "failed") {
+        $("#receipt-job").textContent = j.status === "done" ? "Đã số hóa xong bản quét." : `Lỗi: ${j.error || ""}`;
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    renderReceipt(await api(`/dossiers/${encodeURIComponent(receipt.code)}/case`));
+    say("Đã tiếp nhận bản quét.", "ok");
+  } catch (err) { say(err.message, "error"); }
+}
+async function printSlip() {
+  if (!receipt) return;
+  try {
+    const blob = await api(`/dossiers/${encodeURIComponent(receipt.code)}/slip.pdf`);
+    const url = URL.createObjectURL(blob);
+    const link = $("#slip-download");
+    link.href = url; link.download = `giay-hen-${receipt.code}.pdf`; link.hidden = false;
+    window.open(url, "_blank");
+    say("Đã tạo giấy tiếp nhận và hẹn trả kết quả.", "ok");
+  } catch (err) { say(err.message, "error"); }
+}
+
+// ---- search ----------------------------------------------------------------------------------
+async function search(ev) {
+  ev.preventDefault();
+  const q = new FormData(ev.target).get("q").trim();
+  if (!q) return;
+  $("#search-results tbody").replaceChildren();  // no stale rows while the answer comes
+  $("#search-empty").hidden = true;
+  const found = await api(`/search?${new URLSearchParams({ q })}`);
+  $("#search-empty").hidden = found.items.length > 0;
+  $("#search-results").hidden = found.items.length === 0;
+  $("#search-results tbody").replaceChildren(...found.items.map((h) => el("tr", {
+    class: "clickable", tabindex: "0", "data-code": h.code, onclick: () => openDossier(h.code),
+    onkeydown: (e) => { if (e.key === "Enter") openDossier(h.code); },
+  }, el("td", {}, h.code), el("td", {}, [h.applicant_name, h.applicant_id].filter(Boolean).join(" · ")),
+  el("td", {}, h.procedure_name || h.procedure || ""), el("td", {}, h.state_label), el("td", {}, fmtDate(h.received_at)),
+  el("td", {}, label(MATCHED, h.matched), h.snippet ? el("div", { class: "snippet" }, h.snippet) : ""))));
+}
+
+// ---- the dossier page ------------------------------------------------------------------------
+async function openDossier(code) {
+  current = code;
+  $("#dossier-tab").hidden = false;
+  selectTab("dossier");
+  await loadDossier().catch((err) => say(err.message, "error"));
+}
+function describe(entry) {
+  const what = label(ACTIONS, entry.action);
+  if (entry.action === "dossier.transition") return `${what}: ${label(STATES, entry.previous)} → ${label(STATES, entry.state)}${entry.reason ? ` (lý do: ${entry.reason})` : ""}`;
+  if (entry.action === "component.reused" && entry.doc_type) return `${what}: ${label(DOC_TYPES, entry.doc_type)}`;
+  return what;
+}
+async function loadDossier() {
+  const code = encodeURIComponent(current);
+  const docs = await api(`/dossiers/${code}`);
+  // A dossier made by plain intake (Tải bản quét) has no receipt record: its documents only.
+  const view = await api(`/dossiers/${code}/case`).catch(() => ({
+    code: docs.code, procedure: docs.procedure, procedure_name: "", applicant_id: "—", state: docs.status,
+    state_label: label(STATES, docs.status), received_at: docs.received_at, promised_date: docs.promised_date,
+    received_by: "—", components: [], timeline: [], plain: true,
+  }));
+  $("#dossier-code").textContent = view.code;
+  $("#transitions").hidden = Boolean(view.plain);
+  const fact = (k, v) => [el("dt", {}, k), el("dd", {}, v ?? "—")];
+  $("#dossier-facts").replaceChildren(
+    ...fact("Thủ tục", `${view.procedure_name || ""} (${view.procedure || "—"})`),
+    ...fact("Người nộp", `${view.applicant_name || ""} · ${view.applicant_id}${view.applicant_phone ? ` · ${view.applicant_phone}` : ""}`),
+    ...fact("Trạng thái", view.state_label), ...fact("Ngày tiếp nhận", fmtDate(view.received_at)),
+    ...fact("Hẹn trả kết quả", fmtDate(view.promised_date)), ...fact("Cán bộ tiếp nhận", view.received_by));
+  $("#dossier-components tbody").replaceChildren(...view.components.map((c) => el("tr", { "data-status": c.status },
+    el("td", {}, componentName(c)), el("td", { class: c.status === "missing" ? "warn" : "" }, label(COMPONENT, c.status)),
+    el("td", {}, c.signed ? "đã ký" : "chưa ký"))));
+  // dossiers.status follows every transition (the coarse status Decision 766 reads): shown once.
+  $("#timeline").replaceChildren(...view.timeline.filter((t) => t.action !== "dossier.status").map((t) => el("li", {},
+    el("time", { datetime: t.at }, fmtDateTime(t.at)), " ", el("span", { class: "what" }, describe(t)), el("span", { class: "who" }, ` — ${t.actor}`))));
+  $("#transition-buttons").replaceChildren(...(view.plain ? [] : MOVES[view.state] || []).map(([state, text]) =>
+    el("button", { type: "button", "data-state": state, class: state === "rejected" || state === "withdrawn" ? "secondary" : "",
+      onclick: () => move(state) }, text)));
+  const result = $("#dossier-result");
+  result.replaceChildren();
+  if (view.result_document_id) {
+    result.append(el("h3", {}, "Kết quả điện tử"), el("p", {},
+      el("a", { href: `/tra-cuu/${encodeURIComponent(view.code)}?t=${encodeURIComponent(view.token)}`, target: "_blank", rel: "noopener" }, "Trang tra cứu của công dân (mã QR)")));
+  }
+  $("#doc-viewer").hidden = true;
+  $("#dossier-documents").replaceChildren(...docs.documents.map((d) => el("li", { "data-document": d.id },
+    el("span", {}, `${label(DOC_TYPES, d.doc_type)} #${d.id}${d.signed ? " · đã ký số" : ""}${d.dossier ? "" : " · dùng lại"}`),
+    el("span", { class: "actions" },
+      el("button", { type: "button", class: "small view", onclick: () => viewDocument(d.id) }, "Xem"),
+      el("button", { type: "button", class: "small secondary download", onclick: () => downloadDocument(d.id) }, "Tải về")))));
+}
+async function move(state) {
+  const reason = $("#transition-reason").value.trim();
+  if (NEEDS_REASON.has(state) && !reason) { say("Cần ghi lý do.", "error"); $("#transition-reason").focus(); return; }
+  try {
+    await api(`/dossiers/${encodeURIComponent(current)}/transitions`, { method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ state, reason: reason || null }) });
+    $("#transition-reason").value = "";
+    say(`Hồ sơ ${current}: ${label(STATES, state)}.`, "ok");
+    await loadDossier();
+  } catch (err) { say(err.message, "error"); }
+}
+let viewerUrl = null;
+async function viewDocument(id) {
+  const blob = await api(`/documents/${id}/pdf`).catch((err) => { say(err.message, "error"); return null; });
+  if (!blob) return;
+  if (viewerUrl) URL.revokeObjectURL(viewerUrl);
+  viewerUrl = URL.createObjectURL(blob);
+  const frame = $("#doc-viewer");
+  frame.dataset.document = String(id);
+  frame.dataset.magic = await blob.slice(0, 5).text();  // "%PDF-": what the viewer was given
+  frame.src = viewerUrl; frame.hidden = false;
+}
+async function downloadDocument(id) {
+  try {
+    const blob = await api(`/documents/${id}/pdf?download=true`);
+    const a = el("a", { href: URL.createObjectURL(blob), download: `tai-lieu-${id}.pdf` });
+    document.body.append(a); a.click(); a.remove();
+  } catch (err) { say(err.message, "error"); }
+}
+
 // ---- wiring ----------------------------------------------------------------------------------
+$("#receive-form").addEventListener("submit", receiveDossier);
+$("#procedure").addEventListener("change", showProcedure);
+$("#slip-print").addEventListener("click", printSlip);
+$("#receipt-open").addEventListener("click", () => receipt && openDossier(receipt.code));
+$("#search-form").addEventListener("submit", (ev) => search(ev).catch((err) => say(err.message, "error")));
+$("#dossier-refresh").addEventListener("click", () => loadDossier().catch((err) => say(err.message, "error")));
 $("#login-form").addEventListener("submit", login);
 $("#logout").addEventListener("click", logout);
 document.querySelectorAll("nav button").forEach((b) => b.addEventListener("click", () => selectTab(b.dataset.tab)));

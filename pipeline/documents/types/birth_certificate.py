@@ -54,6 +54,7 @@ TYPE = DocumentType(
         "father_name": "Họ tên cha",
     },
     owner_fields=(("id_number", "child"),),
+    number_fields=("registration_number", "registration_book"),
     persons=(Person("id_number", "date_of_birth", "sex"),),
     past_dates=("date_of_birth",),
 )

@@ -79,5 +79,7 @@ TYPE = DocumentType(
         "registration_date": "Ngày đăng ký lần đầu",
     },
     owner_fields=(("enterprise_code", "enterprise"),),
+    # No number_fields: each amendment is a new certificate, and the change number is not read,
+    # so two certificates of one enterprise cannot be told apart: never matched as a rescan.
     past_dates=("registration_date",),
 )

@@ -94,6 +94,7 @@ TYPE = DocumentType(
         "issue_date": "Ngày cấp",
     },
     owner_fields=(("id_number", "holder"),),
+    number_fields=("issue_date",),  # the card's number is its holder's id; a renewal has a new date
     # The residence is on the 2021 front and the 2024 back: a dossier needs both sides.
     required=("id_number", "full_name", "date_of_birth", "sex", "place_of_residence"),
     split="card_sides",

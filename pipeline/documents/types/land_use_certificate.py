@@ -61,6 +61,7 @@ TYPE = DocumentType(
         "registry_number": "Số vào sổ cấp GCN",
     },
     owner_fields=(("holder_id_number", "holder"),),
+    number_fields=("certificate_serial",),
     persons=(Person("holder_id_number"),),
     qr_parser=parse_land_qr,
 )

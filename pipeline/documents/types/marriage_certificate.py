@@ -58,6 +58,7 @@ TYPE = DocumentType(
         "registration_date": "Ngày đăng ký",
     },
     owner_fields=(("husband_id_number", "husband"), ("wife_id_number", "wife")),
+    number_fields=("registration_number", "registration_book"),
     persons=(
         Person("husband_id_number", "husband_date_of_birth", "=Nam"),
         Person("wife_id_number", "wife_date_of_birth", "=Nữ"),

@@ -1,7 +1,7 @@
 """pending object leases
 
 Revision ID: 0840
-Revises: 0210
+Revises: 0830
 Create Date: 2026-12-02 03:35:00
 
 An intent row is vouched for by a lease its intake renews while it stores objects; recovery
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0840'
-down_revision: str | None = '0210'
+down_revision: str | None = '0830'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
