@@ -8,7 +8,11 @@ PostgreSQL database and moto's S3 server. Figures:
    pages per minute from upload to ``done``, and the ratio (target >= 1.8x; 2 cores shared with
    whatever else runs: the load average is printed with it).
 2. Fairness: with 2 workers, the latency of a 1-page job alone, then the same page (other bytes,
-   same pixels) submitted just after a ``--big``-page job started (target <= 2x alone).
+   same pixels) submitted just after a ``--big``-page job started (target <= 2x alone); each
+   ``--samples`` times one after the other, medians compared (a small job waits for the first
+   worker to finish the page it holds: one sample is mostly that random wait).
+Each job's timeline (seconds from the upload: enqueued, prepare, pages, assembly, finished) is
+printed from the workers' task log, to see where the time goes.
 0. Broker: ``--messages`` page-task messages published through Celery (persistent, with
    priority) to a fresh vhost, then consumed and acknowledged one by one with kombu: messages
    per second each way on this machine's RabbitMQ.
@@ -26,6 +30,7 @@ import argparse
 import logging
 import os
 import re
+import statistics
 import sys
 import tempfile
 import time
@@ -55,6 +60,10 @@ PAGE_SOURCES = (
 ONE_PAGE = "clean_birth_certificate.pdf"
 LOG_LINE = re.compile(
     r"^(\S+ \S+) INFO celery\.(?:worker\.strategy|app\.trace): Task sohoa\.page\[([0-9a-f-]+)\] "
+    r"(received|succeeded in ([0-9.]+)s)"
+)
+TASK_LINE = re.compile(
+    r"^(\S+ \S+) INFO celery\.(?:worker\.strategy|app\.trace): Task sohoa\.(\w+)\[[0-9a-f-]+\] "
     r"(received|succeeded in ([0-9.]+)s)"
 )
 
@@ -92,14 +101,24 @@ class Run:
         self.clerk = self.cluster.clerk(self.engine)
         for i in range(self.n):
             self.cluster.start_worker(f"w{i}")
-        time.sleep(8)  # workers connected and ready (their start is not what is measured)
+        # workers connected and consuming (their start is not what is measured; under load it can
+        # take longer than any fixed sleep, and would be counted as the first job's latency)
+        deadline = time.monotonic() + 300
+        for worker in self.cluster.workers:
+            while f"{worker.name}@{self.cluster.prefix} ready." not in worker.log.read_text(errors="replace"):
+                assert time.monotonic() < deadline, worker.log.read_text(errors="replace")[-2000:]
+                time.sleep(0.2)
+        time.sleep(1)
         return self
 
     def job(self, path: Path) -> tuple[float, dict[str, Any]]:
         started = time.perf_counter()
+        self.t0 = time.time()
         job_id = self.cluster.upload(self.clerk, path)
+        self.t_enqueued = time.time()
         job = self.cluster.wait_job(self.clerk, job_id, timeout=1800)
         assert job["status"] == "done", job
+        self.job_id = job_id
         return time.perf_counter() - started, job
 
     def __exit__(self, *exc: object) -> None:
@@ -132,6 +151,40 @@ def overhead(run: Run) -> tuple[float, float, int]:
                 last_done = None
     outside += task_total - sum(ocr.values())
     return outside, task_total, count
+
+
+def timeline(run: Run, names: tuple[str, ...] = ("prepare", "page", "assemble")) -> str:
+    """Seconds from the upload's start to each step of the last job, from the workers' task log."""
+    from sqlalchemy import select
+
+    from storage.db.api_models import Job
+
+    steps: dict[str, list[float]] = {}
+    for worker in run.cluster.workers:
+        for line in worker.log.read_text(errors="replace").splitlines():
+            m = TASK_LINE.match(line)
+            if not m:
+                continue
+            at = datetime.strptime(m.group(1), "%Y-%m-%d %H:%M:%S,%f").timestamp() - run.t0
+            if at < 0:
+                continue
+            name = m.group(2)
+            if m.group(3) == "received":
+                steps.setdefault(f"{name} start", []).append(at)
+            else:
+                steps.setdefault(f"{name} end", []).append(at)
+                steps.setdefault(f"{name} busy", []).append(float(m.group(4)))
+    with run.engine.connect() as conn:
+        finished = conn.execute(select(Job.finished_at).where(Job.id == run.job_id)).scalar_one()
+    parts = [f"enqueued {run.t_enqueued - run.t0:.2f}"]
+    for name in names:
+        if f"{name} start" in steps:
+            parts.append(
+                f"{name} {min(steps[name + ' start']):.2f}-{max(steps[name + ' end']):.2f} "
+                f"(busy {sum(steps[name + ' busy']):.2f} s in {len(steps[name + ' busy'])})"
+            )
+    parts.append(f"job finished {finished.timestamp() - run.t0:.2f}")
+    return ", ".join(parts)
 
 
 def _ocr_seconds(run: Run) -> list[tuple[int, float]]:
@@ -187,6 +240,7 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=8)
     parser.add_argument("--big", type=int, default=24)
     parser.add_argument("--messages", type=int, default=5000)
+    parser.add_argument("--samples", type=int, default=3, help="1-page jobs timed alone and during")
     parser.add_argument("--broker-only", action="store_true", help="only the broker figure")
     args = parser.parse_args()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's request log
@@ -215,6 +269,7 @@ def main() -> None:
                         f"{rates[workers]:.1f} pages/min (pages on {len(used)} worker(s); "
                         f"load average before {load[0]:.1f})"
                     )
+                    print(f"  timeline (s from the upload): {timeline(run)}")
                     if workers == 2:
                         outside, task_total, count = overhead(run)
             print(f"throughput ratio 2 workers / 1 worker: {rates[2] / rates[1]:.2f}x (target >= 1.8x)")
@@ -223,19 +278,29 @@ def main() -> None:
                 f"{outside / max(task_total, 1e-9):.1%} per page (target <= 5%)"
             )
             with Run(root / "fair", moto, 2) as run:
-                alone, _ = run.job(one_page(root / "alone.pdf", "alone"))
+                alones = []
+                for k in range(args.samples):
+                    alone, _ = run.job(one_page(root / f"alone{k}.pdf", f"alone{k}"))
+                    alones.append(alone)
+                    print(f"  1-page job alone, timeline: {timeline(run)}")
                 big = dossier(root / "big.pdf", args.big, "big")
                 big_id = run.cluster.upload(run.clerk, big)
                 deadline = time.monotonic() + 600
                 while not page_rows(run.engine, hash_file(big).sha256):  # the big job is under way
                     assert time.monotonic() < deadline
                     time.sleep(0.2)
-                during, _ = run.job(one_page(root / "during.pdf", "during"))
+                durings = []
+                for k in range(args.samples):
+                    during, _ = run.job(one_page(root / f"during{k}.pdf", f"during{k}"))
+                    durings.append(during)
+                    print(f"  1-page job during the big one, timeline: {timeline(run, ('prepare',))}")
                 big_job = run.cluster.wait_job(run.clerk, big_id, timeout=3600)
                 pages_big = len(page_rows(run.engine, hash_file(big).sha256))
+            alone, during = statistics.median(alones), statistics.median(durings)
             print(
-                f"1-page job latency: alone {alone:.1f} s, while a {args.big}-page job runs "
-                f"{during:.1f} s = {during / alone:.2f}x (target <= 2x); "
+                f"1-page job latency (median of {args.samples}): alone {alone:.1f} s "
+                f"({', '.join(f'{a:.1f}' for a in alones)}), while a {args.big}-page job runs {during:.1f} s "
+                f"({', '.join(f'{d:.1f}' for d in durings)}) = {during / alone:.2f}x (target <= 2x); "
                 f"the big job {big_job['status']} with {pages_big} pages"
             )
             print(f"load average at the end: {os.getloadavg()[0]:.1f} (2 cores)")

@@ -112,6 +112,9 @@ class QueueSettings(BaseModel):
     )
     prefix: str = Field("sohoa", description="queue name prefix (one per deployment sharing a vhost)")
     small_job_pages: int = Field(10, description="jobs of at most this many pages jump the queue")
+    inline_pages: int = Field(
+        2, description="files of at most this many pages are OCR'd and assembled in one task (no fan-out)"
+    )
     max_retries: int = Field(8, description="retries of a task while the store or database is down")
     retry_backoff_max: float = Field(60.0, description="longest wait between two retries, seconds")
 

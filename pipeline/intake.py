@@ -31,7 +31,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Protocol
 
-from sqlalchemy import Engine, delete, exists, or_, select, text
+from sqlalchemy import Engine, delete, exists, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from config.errors import SohoaError
@@ -68,7 +68,8 @@ CONTENT_TYPES = {
     ".jpeg": "image/jpeg",
     ".png": "image/png",
 }
-STALE_PENDING = timedelta(hours=1)  # pending rows of another host are presumed dead after this
+PENDING_LEASE = timedelta(minutes=10)  # an intent row unrenewed this long belongs to a dead intake
+RENEW_AFTER = timedelta(minutes=2)  # renewed between stored objects once this much has passed
 DEFAULT_AGENCY = "000.00.00.H00"  # placeholder until the commune configures its own code
 
 
@@ -149,19 +150,8 @@ def expand_paths(paths: Iterable[Path]) -> Iterator[Path]:
 
 
 def holder_id() -> str:
-    """host:pid:token: the token tells apart two intakes of one process (API threads)."""
+    """host:pid:token, for the logs; liveness is the lease, never this name (containers reuse pids)."""
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-
-
-def pid_alive(pid: int) -> bool:
-    """Whether a process of this host still runs (claims of dead holders may be taken over)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def failure_reason(exc: BaseException) -> str:
@@ -490,7 +480,10 @@ class Intake:
 
         started = time.perf_counter()
         try:
+            renewed = utcnow()
             for bucket, hashed, content_type, metadata in uploads:
+                if utcnow() - renewed > RENEW_AFTER:  # a long upload: still alive, keep the rows
+                    renewed = self._renew(pending_ids)
                 self.store.put_file(bucket, hashed, content_type=content_type, metadata=metadata)
         except BaseException:
             self._try_cleanup(pending_ids)
@@ -543,14 +536,31 @@ class Intake:
     # -- crash safety -----------------------------------------------------------------------
 
     def _write_intent(self, keys: list[tuple[str, str]]) -> list[int]:
+        lease = utcnow() + PENDING_LEASE
+
         def work(session: Any) -> list[int]:
             lock_keys(session, [k for _, k in keys])
-            rows = [PendingObject(bucket=b, object_key=k, holder=self.holder) for b, k in keys]
+            rows = [
+                PendingObject(bucket=b, object_key=k, holder=self.holder, lease_until=lease) for b, k in keys
+            ]
             session.add_all(rows)
             session.flush()
             return [r.id for r in rows]
 
         return run_in_transaction(self.engine, work)
+
+    def _renew(self, pending_ids: list[int]) -> datetime:
+        now = utcnow()
+
+        def work(session: Any) -> None:
+            session.execute(
+                update(PendingObject)
+                .where(PendingObject.id.in_(pending_ids))
+                .values(lease_until=now + PENDING_LEASE)
+            )
+
+        run_in_transaction(self.engine, work)
+        return now
 
     def _try_cleanup(self, pending_ids: list[int]) -> None:
         try:
@@ -609,28 +619,22 @@ class Intake:
     def recover(self, *, include_own: bool = False) -> int:
         """Delete orphan objects left by crashed intakes. Returns how many objects went.
 
-        ``include_own`` also takes this intake's own leftovers (cleanups that failed while the
-        store was down); only safe between files, when none of ours is in flight.
+        Takes the intent rows whose lease ran out: a live intake renews its lease while it
+        stores objects, so no host name or pid is trusted (a container's process is pid 1 again
+        after a restart, and its hostname may change). ``include_own`` also takes this intake's
+        own leftovers (cleanups that failed while the store was down); only safe between files,
+        when none of ours is in flight.
         """
-        host = socket.gethostname()
         now = utcnow()
         with read_session(self.engine) as session:
             rows = session.execute(
-                select(PendingObject.id, PendingObject.holder, PendingObject.created_at)
+                select(PendingObject.id, PendingObject.holder, PendingObject.lease_until)
             ).all()
-        dead: list[int] = []
-        for row_id, holder, created in rows:
-            parts = holder.rsplit(":", 2)
-            holder_host, pid = (parts[0], parts[1]) if len(parts) == 3 else ("", "")
-            stale = created is not None and now - _aware(created) > STALE_PENDING
-            if holder == self.holder:
-                if include_own:
-                    dead.append(row_id)
-            elif holder_host == host and pid.isdigit() and int(pid) != os.getpid():
-                if not pid_alive(int(pid)):
-                    dead.append(row_id)
-            elif stale:
-                dead.append(row_id)
+        dead = [
+            row_id
+            for row_id, holder, lease in rows
+            if (include_own and holder == self.holder) or (lease is not None and _aware(lease) < now)
+        ]
         if not dead:
             return 0
         count = self._cleanup(dead)

@@ -10,8 +10,13 @@ one message at a time (prefetch 1: a page is 2-8 s of CPU, hoarding would idle o
 store and database outages are retried with exponential backoff up to ``max_retries``, then the
 file is failed with its reason (the job's record, what the clerk sees); if even the database is
 gone the message is rejected into the dead-letter queue ``<prefix>.dead`` instead of lost.
-Fairness: queues have priorities; pages of files of at most ``small_job_pages`` pages, and
-assembly, go before the pages of big files, so a clerk's 1-page job overtakes a 100-page one.
+Fairness: RabbitMQ orders messages by priority only *within* a queue (between two queues a
+free worker takes either), so everything that must overtake a big job's pages goes to the pages
+queue, ahead of them: assembly (9), small uploads (8: a file of at most ``inline_pages`` pages is
+prepared, OCR'd and assembled in that one task, so it waits for a free worker once, not three
+times) and the pages of files of at most ``small_job_pages`` pages (7); big files' pages get 2.
+The intake queue carries the preparation (splitting) of big uploads only, which never holds up a
+small job.
 """
 
 from __future__ import annotations
@@ -41,7 +46,7 @@ log = logging.getLogger("sohoa.tasks")
 
 PREPARE, PAGE, ASSEMBLE = "sohoa.prepare", "sohoa.page", "sohoa.assemble"
 MAX_PRIORITY = 9
-PRIORITY_ASSEMBLE, PRIORITY_SMALL, PRIORITY_BIG = 9, 7, 2
+PRIORITY_ASSEMBLE, PRIORITY_INLINE, PRIORITY_SMALL, PRIORITY_BIG = 9, 8, 7, 2
 
 
 @dataclass(frozen=True)
@@ -103,8 +108,8 @@ def make_celery(settings: Settings) -> SohoaCelery:
         task_default_queue=names.intake,
         task_routes={
             PAGE: {"queue": names.pages, "routing_key": names.pages},
-            PREPARE: {"queue": names.intake, "routing_key": names.intake},
-            ASSEMBLE: {"queue": names.intake, "routing_key": names.intake},
+            PREPARE: {"queue": names.intake, "routing_key": names.intake},  # small uploads: pages
+            ASSEMBLE: {"queue": names.pages, "routing_key": names.pages},
         },
         task_serializer="json",
         accept_content=["json"],
@@ -177,6 +182,15 @@ def _register(app: SohoaCelery) -> None:
             return
         if not prepared.todo:
             app.send_task(ASSEMBLE, args=[job_id, position], priority=app.priority(PRIORITY_ASSEMBLE))
+            return
+        if prepared.pages <= app.sohoa_settings.queue.inline_pages:  # no fan-out: one wait, not three
+            try:
+                ctx = app.context(self.request.hostname)
+                for index in prepared.todo:
+                    run_page(ctx, job_id, position, index)
+                assemble_file(ctx, job_id, position)
+            except Exception as exc:
+                _handle_failure(self, app, exc, job_id, position)
             return
         small = prepared.pages <= app.sohoa_settings.queue.small_job_pages
         level = app.priority(PRIORITY_SMALL if small else PRIORITY_BIG)

@@ -14,15 +14,16 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import update
 
 from pipeline.services import Services
-from pipeline.tasks.app import PREPARE, PRIORITY_BIG, PRIORITY_SMALL, SohoaCelery
+from pipeline.tasks.app import PREPARE, PRIORITY_BIG, PRIORITY_INLINE, QueueNames, SohoaCelery
 from storage.db.api_models import Job, JobStatus
-from storage.db.dossiers import create_dossier_in
+from storage.db.dossiers import audit, create_dossier_in
 from storage.db.engine import run_in_transaction
 from storage.db.queue_models import JobFile
 from storage.objects.base import Bucket
@@ -94,18 +95,33 @@ def submit_job(
         )
 
     run_in_transaction(engine, record)
+    pages_queue = QueueNames.of(services.settings).pages
     try:
         for position, (_name, _sha, size) in enumerate(stored):
-            level = PRIORITY_SMALL if size <= SMALL_FILE_BYTES else PRIORITY_BIG
-            app.send_task(PREPARE, args=[job_id, position], priority=app.priority(level))
+            if size <= SMALL_FILE_BYTES:  # likely a few pages: ahead of big jobs' pages, on their queue
+                app.send_task(
+                    PREPARE,
+                    args=[job_id, position],
+                    priority=app.priority(PRIORITY_INLINE),
+                    queue=pages_queue,
+                    routing_key=pages_queue,
+                )
+            else:
+                app.send_task(PREPARE, args=[job_id, position], priority=app.priority(PRIORITY_BIG))
     except Exception as exc:
         log.error("job %s not published: %s", job_id, type(exc).__name__)
         message = "Hàng đợi không nhận công việc, bản quét vẫn được giữ (broker unavailable; uploads kept)"
-        run_in_transaction(
-            engine,
-            lambda s: s.execute(
-                update(Job).where(Job.id == job_id).values(status=JobStatus.FAILED.value, error=message)
-            ),
-        )
+
+        def failed(session: Any) -> None:
+            won = session.execute(
+                update(Job)
+                .where(Job.id == job_id, Job.status == JobStatus.QUEUED.value)
+                .values(status=JobStatus.FAILED.value, error=message, finished_at=datetime.now(UTC))
+            ).rowcount
+            if won == 1:  # announced once, like a job a worker finishes
+                audit(session, "job.finished", actor=actor, job_id=job_id, status=JobStatus.FAILED.value,
+                      files=len(stored), dossier=dossier_code, error=message)
+
+        run_in_transaction(engine, failed)
         raise
     return job_id

@@ -39,6 +39,7 @@ from pipeline.intake import FileOutcome, Intake, Status, failure_reason
 from pipeline.process import attach_pdfs, build_result
 from pipeline.tasks.pagecodec import page_from_json, page_to_json
 from storage.db.api_models import Job, JobStatus
+from storage.db.dossiers import audit
 from storage.db.engine import read_session, run_in_transaction
 from storage.db.errors import DatabaseError
 from storage.db.queue_models import FINAL_FILE_STATUSES, FileStatus, JobFile, PageResult
@@ -159,36 +160,91 @@ def outcome_view(outcome: FileOutcome, name: str) -> dict[str, Any]:
     }
 
 
-def _finish_job_if_complete(session: Any, job_id: str) -> None:
-    """Inside the transaction that set a file's outcome: the job's record once all are final."""
+def _files_done(session: Any, job_id: str) -> None:
+    """Inside the transaction that set a file's outcome: the job's count of final files."""
+    done = session.scalar(
+        select(func.count(JobFile.id)).where(JobFile.job_id == job_id, JobFile.status.in_(FINAL))
+    )
+    session.execute(update(Job).where(Job.id == job_id).values(files_done=int(done or 0)))
+
+
+def _finish_job(session: Any, job_id: str) -> bool:
+    """The job's record once every file is final, with its ``job.finished`` audit (and webhook).
+
+    Conditional on the job not being final yet, so however many tasks get here the job is
+    finished, audited and announced once.
+    """
+    _lock_job(session, job_id)
+    job = session.get(Job, job_id)
+    if job is None or job.status in (JobStatus.DONE.value, JobStatus.FAILED.value):
+        return False
     files = list(session.scalars(select(JobFile).where(JobFile.job_id == job_id).order_by(JobFile.position)))
-    final = [f for f in files if f.status in FINAL]
-    values: dict[str, Any] = {"files_done": len(final)}
-    if len(final) == len(files):
-        views = [
-            f.outcome or {"file": f.name, "status": f.status, "reason": f.reason, "message": f.message}
-            for f in files
-        ]
-        dossier = session.scalar(select(Job.dossier_code).where(Job.id == job_id))
-        dead = [f for f in files if f.reason in OUTAGE_REASONS]
-        values |= {
-            "status": (JobStatus.FAILED if dead else JobStatus.DONE).value,
-            "finished_at": datetime.now(UTC),
-            "error": dead[0].message if dead else None,
-            "result": {
-                "dossier": dossier,
-                "documents": [
-                    {"file": v["file"], "document_id": d, "doc_type": t}
-                    for v in views
-                    if v.get("status") == Status.INGESTED.value
-                    for d, t in zip(v.get("document_ids", []), v.get("doc_types", []), strict=False)
-                ],
-                "duplicates": [v for v in views if v.get("status") == Status.DUPLICATE.value],
-                "quarantined": [v for v in views if v.get("status") == Status.FAILED.value],
-                "files": views,
-            },
-        }
-    session.execute(update(Job).where(Job.id == job_id).values(**values))
+    if any(f.status not in FINAL for f in files):
+        return False
+    views = [
+        f.outcome or {"file": f.name, "status": f.status, "reason": f.reason, "message": f.message}
+        for f in files
+    ]
+    dead = [f for f in files if f.reason in OUTAGE_REASONS]
+    status = JobStatus.FAILED if dead else JobStatus.DONE
+    result = {
+        "dossier": job.dossier_code,
+        "documents": [
+            {"file": v["file"], "document_id": d, "doc_type": t}
+            for v in views
+            if v.get("status") == Status.INGESTED.value
+            for d, t in zip(v.get("document_ids", []), v.get("doc_types", []), strict=False)
+        ],
+        "duplicates": [v for v in views if v.get("status") == Status.DUPLICATE.value],
+        "quarantined": [v for v in views if v.get("status") == Status.FAILED.value],
+        "files": views,
+    }
+    won = session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.status.not_in([JobStatus.DONE.value, JobStatus.FAILED.value]))
+        .values(
+            status=status.value,
+            finished_at=datetime.now(UTC),
+            error=dead[0].message if dead else None,
+            result=result,
+            files_done=len(files),
+        )
+    ).rowcount
+    if won != 1:
+        return False
+    audit(
+        session,
+        "job.finished",
+        actor=job.actor,
+        job_id=job_id,
+        status=status.value,
+        files=len(files),
+        dossier=job.dossier_code,
+        **({"error": dead[0].message} if dead else {}),
+    )
+    return True
+
+
+def finish_job(ctx: WorkContext, job_id: str, *, strict: bool = True) -> bool:
+    """Release the job's recorded uploads from the incoming area, then finish the job's record.
+
+    In that order, so a job seen ``done`` has nothing left in incoming. ``strict``: a store or
+    database that does not answer raises (the assembly task retries, and its retry does only
+    this); otherwise the job is finished anyway and a later sweep removes the leftover.
+    True when this call finished the job.
+    """
+    with read_session(ctx.engine) as session:
+        files = list(session.execute(select(JobFile.sha256, JobFile.status).where(JobFile.job_id == job_id)))
+    if any(status not in FINAL for _, status in files):
+        return False
+    for sha256 in sorted({sha for sha, status in files if status != FileStatus.FAILED.value}):
+        try:
+            _release_incoming(ctx, sha256)
+        except Exception as exc:
+            if strict:
+                raise
+            log.warning("incoming upload not removed yet: %s", type(exc).__name__)
+    return bool(run_in_transaction(ctx.engine, lambda s: _finish_job(s, job_id)))
 
 
 def _set_outcome(
@@ -209,7 +265,7 @@ def _set_outcome(
     ).rowcount
     if won != 1:
         raise AlreadyRecorded(jf.id)
-    _finish_job_if_complete(session, jf.job_id)
+    _files_done(session, jf.job_id)
 
 
 # -- the steps -------------------------------------------------------------------------------
@@ -303,7 +359,8 @@ def assemble_file(ctx: WorkContext, job_id: str, position: int) -> FileOutcome |
     None when another delivery already recorded the file.
     """
     job, jf = _load(ctx, job_id, position)
-    if jf.status in FINAL:
+    if jf.status in FINAL:  # a redelivery: the first assembler may have died before finishing
+        finish_job(ctx, job_id)
         return None
     local = fetch_incoming(ctx, jf)
     source = hash_file(local)
@@ -323,8 +380,9 @@ def assemble_file(ctx: WorkContext, job_id: str, position: int) -> FileOutcome |
         try:
             intake.record_result(source, None, outcome, job.dossier_code, in_transaction=hook)
         except AlreadyRecorded:
+            finish_job(ctx, job_id)
             return None
-        _release_incoming(ctx, jf.sha256)
+        finish_job(ctx, job_id)
         return outcome
     workdir = _workdir(ctx)
     try:
@@ -349,10 +407,11 @@ def assemble_file(ctx: WorkContext, job_id: str, position: int) -> FileOutcome |
         try:
             intake.record_result(source, result, outcome, job.dossier_code, in_transaction=hook)
         except AlreadyRecorded:
+            finish_job(ctx, job_id)
             return None
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    _release_incoming(ctx, jf.sha256)
+    finish_job(ctx, job_id)
     try:
         sweep_incoming(ctx)
     except Exception as exc:  # only space: the next assembly sweeps again
@@ -361,18 +420,19 @@ def assemble_file(ctx: WorkContext, job_id: str, position: int) -> FileOutcome |
 
 
 def _release_incoming(ctx: WorkContext, sha256: str) -> None:
-    """Remove a recorded upload from the incoming area unless another unfinished file still needs it."""
+    """Remove a recorded upload from the incoming area unless another unfinished file still needs it.
+
+    Raises when the store or the database does not answer: the assembly task is then retried,
+    and its retry (the file is final by then) does only this.
+    """
     _drop_cache(ctx, sha256)
-    try:
-        with read_session(ctx.engine) as session:
-            waiting = session.scalar(
-                select(func.count(JobFile.id)).where(JobFile.sha256 == sha256, JobFile.status.not_in(FINAL))
-            )
-            recorded = find_scan(session, sha256) is not None
-        if not waiting and recorded:
-            ctx.store.delete(Bucket.INCOMING, sha256)
-    except Exception as exc:  # the scan is recorded; a leftover is swept by a later assembly
-        log.warning("incoming upload not removed yet: %s", type(exc).__name__)
+    with read_session(ctx.engine) as session:
+        waiting = session.scalar(
+            select(func.count(JobFile.id)).where(JobFile.sha256 == sha256, JobFile.status.not_in(FINAL))
+        )
+        recorded = find_scan(session, sha256) is not None
+    if not waiting and recorded:
+        ctx.store.delete(Bucket.INCOMING, sha256)
 
 
 def sweep_incoming(ctx: WorkContext, limit: int = 200) -> int:
@@ -409,8 +469,10 @@ def fail_file(ctx: WorkContext, job_id: str, position: int, reason: str, message
     try:
         run_in_transaction(ctx.engine, lambda s: _set_outcome(s, jf, FileStatus.FAILED.value, view))
     except AlreadyRecorded:
+        finish_job(ctx, job_id, strict=False)
         return False
     log.warning("job %s file %d failed: %s", job_id, position, reason)
+    finish_job(ctx, job_id, strict=False)
     return True
 
 

@@ -319,7 +319,8 @@ class PendingObject(Base):
     """Intent log: an object about to be stored for an intake not yet committed.
 
     Written (and committed) before the upload, deleted in the intake's own transaction; rows left
-    by a crashed process name the objects that recovery may delete if nothing references them.
+    by a crashed process name the objects that recovery may delete if nothing references them,
+    once their lease has run out (a live intake renews it; no host or pid is trusted).
     """
 
     __tablename__ = "pending_objects"
@@ -327,5 +328,7 @@ class PendingObject(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     bucket: Mapped[str] = mapped_column(String(32))
     object_key: Mapped[str] = mapped_column(String(64))
-    holder: Mapped[str] = mapped_column(String(128), index=True)  # host:pid of the intake
+    holder: Mapped[str] = mapped_column(String(128), index=True)  # which intake (an identity only)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    # renewed by its intake while it stores the objects; once past, recovery may take the row
+    lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime())

@@ -18,12 +18,12 @@ import yaml
 REPO = Path(__file__).resolve().parents[2]
 REQUIRED = {"MINIO_ROOT_PASSWORD": "root-test-secret", "SOHOA_MINIO_PASSWORD": "app-test-secret",
             "POSTGRES_PASSWORD": "pg-test-secret", "SOHOA_ORGANISATION": "UBND xã Thử Nghiệm",
-            "RABBITMQ_PASSWORD": "rabbit-test-secret"}
+            "RABBITMQ_PASSWORD": "rabbit-test-secret", "FLOWER_PASSWORD": "flower-test-secret"}
 needs_compose = pytest.mark.skipif(shutil.which("docker-compose") is None, reason="no docker-compose")
 
 
 def _config(env_file: bool, **env: str) -> subprocess.CompletedProcess[str]:
-    ours = ("MINIO_", "SOHOA_", "POSTGRES_", "RABBITMQ_")
+    ours = ("MINIO_", "SOHOA_", "POSTGRES_", "RABBITMQ_", "FLOWER_")
     clean = {k: v for k, v in os.environ.items() if not k.startswith(ours)}
     extra = ["--env-file", ".env.example"] if env_file else []
     return subprocess.run(["docker-compose", *extra, "-f", "docker-compose.yml", "config"], cwd=REPO,
@@ -74,6 +74,23 @@ def test_the_application_does_not_use_the_minio_root_account(stack: dict[str, An
     assert "mc admin policy create store sohoa-app" in script
     assert "mc admin policy attach store sohoa-app --user" in script
     assert any("minio-app-policy.json" in str(v) for v in stack["services"]["minio-init"]["volumes"])
+
+
+@needs_compose
+def test_the_queue_is_monitored(stack: dict[str, Any]) -> None:
+    """Flower follows the workers' Celery events; Prometheus scrapes the API's /metrics."""
+    services = stack["services"]
+    assert "--task-events" in (REPO / "pipeline/tasks/worker.py").read_text(encoding="utf-8")
+    flower = services["flower"]
+    assert "flower" in flower["command"] and any("@rabbitmq:5672/sohoa" in c for c in flower["command"])
+    assert flower["environment"]["FLOWER_BASIC_AUTH"] == f"admin:{REQUIRED['FLOWER_PASSWORD']}"
+    assert all(str(p).startswith("127.0.0.1:") for p in flower["ports"]), flower["ports"]  # host only
+    prometheus = services["prometheus"]
+    assert any(str(v).endswith(":/etc/prometheus/prometheus.yml:ro") for v in prometheus["volumes"])
+    config = yaml.safe_load((REPO / "config/deploy/prometheus.yml").read_text(encoding="utf-8"))
+    jobs = {j["job_name"]: j for j in config["scrape_configs"]}
+    assert jobs["sohoa-api"]["metrics_path"] == "/metrics"
+    assert jobs["sohoa-api"]["static_configs"][0]["targets"] == ["api:8080"]
 
 
 def test_the_minio_policy_covers_only_sohoa_buckets() -> None:

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
-import os
 import socket
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from pipeline.intake import Intake, Status, expand_paths, reason_path
 from pipeline.reuse import lookup
-from storage.db.engine import read_session
-from storage.db.models import AuditEntry, Document, DossierComponent, ExtractedField, PendingObject, Scan
+from storage.db.engine import read_session, run_in_transaction
+from storage.db.models import (
+    AuditEntry,
+    Document,
+    DossierComponent,
+    ExtractedField,
+    PendingObject,
+    Scan,
+    utcnow,
+)
 from storage.objects.base import Bucket
 from tests.db.fixtures import Database
 from tests.intake.helpers import Sample, consistency, copy_sample, store_keys
@@ -146,7 +154,7 @@ def test_recovery_removes_objects_of_a_crashed_intake(
 ) -> None:
     """A process killed between storing objects and committing: the next one deletes them."""
     crashed: Intake = make_intake()
-    crashed.holder = f"{socket.gethostname()}:{_dead_pid()}:deadbeef"
+    crashed.holder = f"{socket.gethostname()}:1:deadbeef"  # pid 1: a container's restarted process
 
     def die(*_a: object, **_k: object) -> None:
         raise KeyboardInterrupt  # stands for SIGKILL: nothing after this point runs
@@ -163,23 +171,16 @@ def test_recovery_removes_objects_of_a_crashed_intake(
         assert session.scalar(select(func.count()).select_from(Scan)) == 0
 
     fresh: Intake = make_intake()
+    assert fresh.recover() == 0  # the crashed intake's lease still holds: it might be alive
+    run_in_transaction(  # ten minutes later, nothing renewed it
+        db.engine,
+        lambda s: s.execute(update(PendingObject).values(lease_until=utcnow() - timedelta(seconds=1))),
+    )
     removed = fresh.recover()
     assert removed >= 2
     consistency(db, fresh.store)
     assert fresh.ingest_file(scan).status == Status.INGESTED
     consistency(db, fresh.store)
-
-
-def _dead_pid() -> int:
-    pid = 999_999
-    while True:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return pid
-        except PermissionError:
-            pass
-        pid -= 1
 
 
 @pytest.mark.slow  # two full OCR passes: ~20-50 s on a shared 2-core machine

@@ -18,13 +18,10 @@ def assert_recorded_once(
     job: dict[str, Any],
     sha256: str,
     pages: int,
-    *,
-    incoming_left: set[str] | None = None,
 ) -> set[str]:
-    """Every page once, every document once, no orphan object; returns the workers that OCR'd.
+    """Every page once, every document once, nothing left in incoming, no orphan object.
 
-    ``incoming_left`` names the uploads a test allows to remain in the incoming area (a known bug:
-    after a broker restart the recorded upload can stay there until a later assembly sweeps it).
+    Returns the workers that OCR'd.
     """
     assert job["status"] == "done", job
     rows = page_rows(engine, sha256)
@@ -36,8 +33,7 @@ def assert_recorded_once(
         assert sorted(d.id for d in documents) == sorted(d["document_id"] for d in job["result"]["documents"])
         assert session.scalar(select(func.count(PendingObject.id))) == 0
         versions = {(v.bucket, v.object_key) for v in session.scalars(select(DocumentVersion))}
-    left = set(store.list_keys(Bucket.INCOMING))  # the upload left the incoming area
-    assert left <= (incoming_left or set()), left
+    assert list(store.list_keys(Bucket.INCOMING)) == []  # a job seen done has released its upload
     assert list(store.list_keys(Bucket.ORIGINALS)) == [sha256]
     digitised = set(store.list_keys(Bucket.DIGITISED))
     assert digitised == {k for b, k in versions if b == Bucket.DIGITISED.value}  # no orphan PDF

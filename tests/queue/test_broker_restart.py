@@ -44,10 +44,8 @@ def test_broker_restarted_mid_batch(tmp_path: Path, moto: MotoServer) -> None:
         finally:
             cluster.stop()
         assert len(page_rows(engine, sha)) == 4
-        # KNOWN BUG (issue 9 note): after the restart the recorded upload may stay in incoming until
-        # a later assembly sweeps it; only that one upload may remain, nothing else.
         store = open_object_store(cluster.settings())
-        assert_recorded_once(engine, store, job, sha, 4, incoming_left={sha})
+        assert_recorded_once(engine, store, job, sha, 4)
         logs = "".join(w.log.read_text(errors="replace") for w in cluster.workers)
         assert "Connection to broker lost" in logs or "Cannot connect" in logs, cluster.log_tail()
         engine.dispose()

@@ -11,17 +11,19 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from pipeline.dossier.catalogue import ensure_default_catalogue
 from pipeline.tasks.enqueue import Upload
 from pipeline.tasks.pagecodec import page_from_json, page_to_json
 from pipeline.tasks.work import WorkContext, assemble_file, fail_file, prepare_file, run_page
+from pipeline.webhooks import add_subscription
 from storage.db.api_models import Job
 from storage.db.engine import run_in_transaction
-from storage.db.models import Document, Scan
+from storage.db.models import AuditEntry, Document, Scan
 from storage.db.queue_models import JobFile, PageResult
+from storage.db.webhook_models import WebhookDelivery
 from storage.objects.base import Bucket
 from storage.objects.factory import open_object_store
 from storage.objects.keys import hash_file
@@ -39,6 +41,9 @@ def ctx(db: Database, tmp_path: Path) -> Iterator[WorkContext]:
     store = open_object_store(settings)
     store.ensure_buckets()
     run_in_transaction(db.engine, ensure_default_catalogue)
+    run_in_transaction(  # an integrator subscribed: every finished job is announced to it
+        db.engine, lambda s: add_subscription(s, "http://127.0.0.1:9/", ["job.finished"], "X", actor="test")
+    )
     yield WorkContext(settings, db.engine, store, node="w1@test")
 
 
@@ -82,6 +87,7 @@ def test_redelivered_steps_store_once(ctx: WorkContext, tmp_path: Path) -> None:
     outcome = assemble_file(ctx, job_id, 0)
     assert outcome is not None and outcome.status.value == "ingested"
     assert assemble_file(ctx, job_id, 0) is None  # a second assemble message: nothing more
+    assert _finished(ctx, job_id) == (["done"], 1)  # job.finished audited and announced once
     with Session(ctx.engine) as session:
         assert session.scalar(select(func.count(Scan.id))) == 1
         assert session.scalar(select(func.count(Document.id))) == len(outcome.document_ids) >= 1
@@ -92,6 +98,13 @@ def test_redelivered_steps_store_once(ctx: WorkContext, tmp_path: Path) -> None:
     assert list(ctx.store.list_keys(Bucket.INCOMING)) == []
     assert list(ctx.store.list_keys(Bucket.ORIGINALS)) == [sha]
     assert prepare_file(ctx, job_id, 0).done  # a late prepare message finds the file final
+    # An assembler killed after its transaction committed, before it removed the upload and
+    # finished the job (a broker restart cancels running tasks): its redelivered message does both.
+    ctx.store.put_file(Bucket.INCOMING, hash_file(scan))
+    _unfinish(ctx, job_id)
+    assert assemble_file(ctx, job_id, 0) is None
+    assert list(ctx.store.list_keys(Bucket.INCOMING)) == []
+    assert _finished(ctx, job_id) == (["done", "done"], 2)  # the audit log is append-only: one more
     # The same scan uploaded again in another job: no OCR, reported as already held.
     again = _job(ctx, Upload("giay-to.pdf", scan), job_id="b" * 32)
     assert prepare_file(ctx, again, 0).todo == []
@@ -102,6 +115,7 @@ def test_redelivered_steps_store_once(ctx: WorkContext, tmp_path: Path) -> None:
         assert session.scalar(select(func.count(Scan.id))) == 1
         assert session.scalar(select(func.count(PageResult.id))) == 1
     assert list(ctx.store.list_keys(Bucket.INCOMING)) == []
+    assert _finished(ctx, again) == (["done"], 1)
 
 
 def test_bad_file_fails_with_reason_and_keeps_upload(ctx: WorkContext, tmp_path: Path) -> None:
@@ -117,6 +131,7 @@ def test_bad_file_fails_with_reason_and_keeps_upload(ctx: WorkContext, tmp_path:
         assert [q["file"] for q in job.result["quarantined"]] == ["hong.pdf"]  # type: ignore[index]
     assert list(ctx.store.list_keys(Bucket.INCOMING)) == [hash_file(bad).sha256]  # upload kept
     assert fail_file(ctx, job_id, 0, "x", "y") is False  # a final outcome is never overwritten
+    assert _finished(ctx, job_id) == (["done"], 1)
 
 
 def test_outage_failure_marks_job_failed_for_the_clerk(ctx: WorkContext, tmp_path: Path) -> None:
@@ -127,3 +142,29 @@ def test_outage_failure_marks_job_failed_for_the_clerk(ctx: WorkContext, tmp_pat
         job = session.get(Job, job_id)
         assert job is not None and job.status == "failed" and job.error == "Kho lưu trữ không trả lời"
     assert len(list(ctx.store.list_keys(Bucket.INCOMING))) == 1
+    assert _finished(ctx, job_id) == (["failed"], 1)
+    with Session(ctx.engine) as session:
+        delivery = session.scalars(select(WebhookDelivery)).one()
+        assert delivery.payload["data"]["error"] == "Kho lưu trữ không trả lời"
+
+
+def _finished(ctx: WorkContext, job_id: str) -> tuple[list[str], int]:
+    """The statuses of the job's ``job.finished`` audit entries, and its webhook deliveries."""
+    with Session(ctx.engine) as session:
+        statuses = [
+            e.details["status"]
+            for e in session.scalars(select(AuditEntry).where(AuditEntry.action == "job.finished"))
+            if e.details.get("job_id") == job_id
+        ]
+        deliveries = [
+            d for d in session.scalars(select(WebhookDelivery)) if d.payload["data"].get("job_id") == job_id
+        ]
+        return statuses, len(deliveries)
+
+
+def _unfinish(ctx: WorkContext, job_id: str) -> None:
+    """The job as a killed assembler leaves it: file recorded and final, job still running."""
+    run_in_transaction(
+        ctx.engine,
+        lambda s: s.execute(update(Job).where(Job.id == job_id).values(status="running", finished_at=None)),
+    )

@@ -36,6 +36,7 @@ def test_compose_config_is_valid() -> None:
         POSTGRES_PASSWORD="pg-test-secret",
         SOHOA_ORGANISATION="UBND xã Thử Nghiệm",
         RABBITMQ_PASSWORD="rabbit-test-secret",
+        FLOWER_PASSWORD="flower-test-secret",
     )
     assert result.returncode == 0, result.stderr
     config = yaml.safe_load(result.stdout)
