@@ -27,6 +27,7 @@ def page_to_json(page: PageOcr) -> dict[str, Any]:
         "confidence": page.confidence,
         "warnings": list(page.warnings),
         "seconds": page.seconds,
+        "qr": list(page.qr),  # decoded on the worker that rendered the page; the QR is the source of truth
         "lines": [
             {
                 "text": line.text,
@@ -67,4 +68,5 @@ def page_from_json(data: dict[str, Any], pdf_path: Path | None = None) -> PageOc
         warnings=list(data.get("warnings", [])),
         pdf_path=pdf_path,
         seconds=float(data.get("seconds", 0.0)),
+        qr=[str(t) for t in data.get("qr", [])],
     )
