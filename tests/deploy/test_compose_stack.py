@@ -24,6 +24,7 @@ SECRETS = {
     "POSTGRES_PASSWORD": "pg-test-secret",
     "SOHOA_ORGANISATION": "UBND xã Thử Nghiệm",
     "RABBITMQ_PASSWORD": "rabbit-test-secret",
+    "FLOWER_PASSWORD": "flower-test-secret",
 }
 
 pytestmark = pytest.mark.skipif(shutil.which("docker-compose") is None, reason="docker-compose not installed")
