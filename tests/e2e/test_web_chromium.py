@@ -373,7 +373,12 @@ def test_dossier_workflow_in_chromium(dossier_server: tuple[str, Path]) -> None:
             "#search-results tr[data-code]", "rs => rs.map(r => r.dataset.code)"
         )
         assert len(codes) == 2 and code in codes
-        page.click(f"#search-results tr[data-code='{next(c for c in codes if c != code)}']")
+        other = next(c for c in codes if c != code)
+        page.click(f"#search-results tr[data-code='{other}']")
+        # the page still shows the previous dossier (which reused that ID card) until this one loads
+        page.wait_for_function(
+            "c => document.querySelector('#dossier-code').textContent === c", arg=other
+        )
         page.wait_for_selector("#dossier-documents li:has-text('Căn cước')")
         assert page.locator("#transitions").is_hidden()
         page.click("nav button[data-tab=search]")
