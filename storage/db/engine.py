@@ -71,11 +71,6 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
-def writer(engine: Engine) -> Engine:
-    """The same engine whose transactions take SQLite's write lock at BEGIN."""
-    return engine.execution_options(**{_IMMEDIATE: True})
-
-
 @contextmanager
 def write_session(engine: Engine, *, recorded_read: bool = False) -> Iterator[Session]:
     """One write transaction: committed on success, rolled back on any error.
