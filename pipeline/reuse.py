@@ -11,9 +11,10 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import Date, Engine, Select, bindparam, exists, or_, select
+from sqlalchemy import ColumnElement, Date, Engine, Select, bindparam, exists, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -75,15 +76,28 @@ def today_in_vietnam() -> date:
     return utcnow().astimezone(VIETNAM_TZ).date()
 
 
+def _signed() -> ColumnElement[bool]:
+    """A signed source, or a document with a signed version: offered before the others."""
+    signed_version = exists().where(
+        DocumentVersion.document_id == Document.id, DocumentVersion.kind == VersionKind.SIGNED.value
+    )
+    return or_(Document.source == DocumentSource.SIGNED.value, signed_version)
+
+
+def _held_on(today: Any) -> tuple[ColumnElement[bool], ...]:
+    """What "held" means everywhere: digitised or signed, and not expired on ``today``."""
+    return (
+        Document.source.in_(HELD_SOURCES),
+        or_(Document.expiry_date.is_(None), Document.expiry_date >= today),
+    )
+
+
 def _build_held_query() -> Select:  # type: ignore[type-arg]
     """Held documents of an owner with their fields, in ONE round trip (built once, cached).
 
     document_owners (owner_id, …) primary-key range → documents by primary key → fields by
     (document_id, key): index seeks all the way; ``explain_lookup`` shows it.
     """
-    signed_version = exists().where(
-        DocumentVersion.document_id == Document.id, DocumentVersion.kind == VersionKind.SIGNED.value
-    )
     return (
         select(
             Document.id,
@@ -91,7 +105,7 @@ def _build_held_query() -> Select:  # type: ignore[type-arg]
             Document.source,
             Document.expiry_date,
             Dossier.code,
-            or_(Document.source == DocumentSource.SIGNED.value, signed_version).label("signed"),
+            _signed().label("signed"),
             ExtractedField.key,
             ExtractedField.value,
         )
@@ -101,8 +115,7 @@ def _build_held_query() -> Select:  # type: ignore[type-arg]
         .outerjoin(ExtractedField, ExtractedField.document_id == Document.id)
         .where(
             DocumentOwner.owner_id == bindparam("owner"),
-            Document.source.in_(HELD_SOURCES),
-            or_(Document.expiry_date.is_(None), Document.expiry_date >= bindparam("today", type_=Date)),
+            *_held_on(bindparam("today", type_=Date)),
         )
         .order_by(Document.doc_type, Document.id.desc(), ExtractedField.id)
     )
@@ -117,15 +130,12 @@ def _build_offer_query() -> Select:  # type: ignore[type-arg]
     One statement for every component of the procedure: the same index seeks as the lookup,
     minus the fields join (ten rows per document) the receipt never shows.
     """
-    signed_version = exists().where(
-        DocumentVersion.document_id == Document.id, DocumentVersion.kind == VersionKind.SIGNED.value
-    )
     return (
         select(
             Document.id,
             Document.doc_type,
             Dossier.code,
-            or_(Document.source == DocumentSource.SIGNED.value, signed_version).label("signed"),
+            _signed().label("signed"),
         )
         .select_from(DocumentOwner)
         .join(Document, Document.id == DocumentOwner.document_id)
@@ -133,8 +143,7 @@ def _build_offer_query() -> Select:  # type: ignore[type-arg]
         .where(
             DocumentOwner.owner_id == bindparam("owner"),
             Document.doc_type.in_(bindparam("types", expanding=True)),
-            Document.source.in_(HELD_SOURCES),
-            or_(Document.expiry_date.is_(None), Document.expiry_date >= bindparam("today", type_=Date)),
+            *_held_on(bindparam("today", type_=Date)),
         )
     )
 
@@ -291,8 +300,7 @@ def find_held_copy(
             .where(
                 DocumentOwner.owner_id == owners[0],
                 Document.doc_type == doc_type,
-                Document.source.in_(HELD_SOURCES),
-                or_(Document.expiry_date.is_(None), Document.expiry_date >= today),
+                *_held_on(today),
             )
             .order_by(Document.id.desc())
         )
