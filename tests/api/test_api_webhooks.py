@@ -8,6 +8,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -69,14 +70,22 @@ class Receiver:
 
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
-    box = Receiver(script=[500])
+    with serving(Receiver(script=[500])) as box:
+        yield box
+
+
+@contextmanager
+def serving(box: Receiver) -> Iterator[Receiver]:
+    """``box`` answering on a free loopback port (its ``url`` set) until the block ends."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), box.handler())
     box.url = f"http://127.0.0.1:{server.server_address[1]}/su-kien"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield box
-    server.shutdown()
-    server.server_close()
+    try:
+        yield box
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 @pytest.fixture

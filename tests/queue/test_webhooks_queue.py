@@ -9,10 +9,8 @@ delivery is retried - and nothing more afterwards.
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Iterator
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -23,20 +21,14 @@ from pipeline.webhooks import SIGNATURE_HEADER, add_subscription, verify_signatu
 from storage.db.engine import run_in_transaction
 from storage.db.webhook_models import WebhookDelivery
 from tests.api.conftest import text_pdf
-from tests.api.test_api_webhooks import SECRET, SECRET_ENV, Receiver
+from tests.api.test_api_webhooks import SECRET, SECRET_ENV, Receiver, serving
 from tests.queue.cluster import Cluster
 
 
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
-    box = Receiver(script=[500])
-    server = ThreadingHTTPServer(("127.0.0.1", 0), box.handler())
-    box.url = f"http://127.0.0.1:{server.server_address[1]}/su-kien"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield box
-    server.shutdown()
-    server.server_close()
+    with serving(Receiver(script=[500])) as box:
+        yield box
 
 
 def test_queue_jobs_announce_job_finished_once(cluster: Cluster, receiver: Receiver, tmp_path: Path) -> None:
