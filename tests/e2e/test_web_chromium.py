@@ -50,15 +50,22 @@ pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chro
 playwright_sync = pytest.importorskip("playwright.sync_api")
 
 
-def page_pdf() -> bytes:
-    image = Image.new("RGB", (1240, 1754), "white")
+def drawn_pdf(size: tuple[int, int], font_size: int, lines: list[tuple[int, int, str]]) -> bytes:
+    """A one-page 150-dpi PDF with ``lines`` (x, y, text) drawn in DejaVu Sans."""
+    image = Image.new("RGB", size, "white")
     draw = ImageDraw.Draw(image)
-    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 40)
-    draw.text((120, 200), "GIẤY KHAI SINH", font=font, fill="black")
-    draw.text((120, 320), "Họ, chữ đệm, tên: Nguyễn Văn An", font=font, fill="black")
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", font_size)
+    for x, y, text in lines:
+        draw.text((x, y), text, font=font, fill="black")
     out = io.BytesIO()
     image.save(out, format="PDF", resolution=150)
     return out.getvalue()
+
+
+def page_pdf() -> bytes:
+    return drawn_pdf(
+        (1240, 1754), 40, [(120, 200, "GIẤY KHAI SINH"), (120, 320, "Họ, chữ đệm, tên: Nguyễn Văn An")]
+    )
 
 
 def seed(data: Path) -> None:
@@ -193,15 +200,15 @@ CHROMIUM_ARGS = [
 
 
 def card_pdf() -> bytes:
-    image = Image.new("RGB", (1011, 638), "white")
-    draw = ImageDraw.Draw(image)
-    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 30)
-    draw.text((40, 40), "CĂN CƯỚC CÔNG DÂN", font=font, fill="black")
-    draw.text((40, 140), f"Số: {CITIZEN}", font=font, fill="black")
-    draw.text((40, 200), f"Họ và tên: {CITIZEN_NAME.upper()}", font=font, fill="black")
-    out = io.BytesIO()
-    image.save(out, format="PDF", resolution=150)
-    return out.getvalue()
+    return drawn_pdf(
+        (1011, 638),
+        30,
+        [
+            (40, 40, "CĂN CƯỚC CÔNG DÂN"),
+            (40, 140, f"Số: {CITIZEN}"),
+            (40, 200, f"Họ và tên: {CITIZEN_NAME.upper()}"),
+        ],
+    )
 
 
 def seed_citizen(data: Path) -> None:
