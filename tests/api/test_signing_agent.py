@@ -61,6 +61,18 @@ def queue_documents(api: Api, http: httpx.Client, pki: PkiFixture, count: int) -
     return login(http, "official"), items
 
 
+def post_batch(
+    agent: AgentProcess, headers: dict[str, str], server: str, token: str, item_ids: list[Any]
+) -> httpx.Response:
+    """What the page sends the agent: sign these queue items of ``server`` with this bearer token."""
+    return httpx.post(
+        f"{agent.url}/batches",
+        json={"server": server, "access_token": token, "item_ids": item_ids},
+        headers=headers,
+        timeout=30,
+    )
+
+
 def wait_batch(agent: AgentProcess, origin: str, batch_id: str) -> dict[str, Any]:
     headers = {"Origin": origin, "X-Sohoa-Pairing": agent.pairing}
     deadline = time.monotonic() + 240
@@ -103,12 +115,7 @@ def test_agent_signs_a_batch_and_refuses_what_is_not_queued(
 
     # two queued items and one id that is not in this official's queue
     ids = [items[0]["id"], items[1]["id"], 987654]
-    post = httpx.post(
-        f"{agent.url}/batches",
-        json={"server": server.url, "access_token": official, "item_ids": ids},
-        headers=headers,
-        timeout=30,
-    )
+    post = post_batch(agent, headers, server.url, official, ids)
     assert post.status_code == 202, post.text
     view = wait_batch(agent, origin, post.json()["id"])
     assert view["state"] == "done", view
@@ -256,12 +263,7 @@ def test_wrong_pin_fails_the_batch_after_exactly_one_login(
     )
     started.append(agent)
     headers = {"Origin": server.url, "X-Sohoa-Pairing": agent.pairing}
-    post = httpx.post(
-        f"{agent.url}/batches",
-        json={"server": server.url, "access_token": official, "item_ids": [i["id"] for i in items]},
-        headers=headers,
-        timeout=30,
-    )
+    post = post_batch(agent, headers, server.url, official, [i["id"] for i in items])
     assert post.status_code == 202, post.text
     view = wait_batch(agent, server.url, post.json()["id"])
     assert (
@@ -337,12 +339,7 @@ def test_pin_asked_once_on_the_agents_terminal(
     agent = AgentProcess(env, tmp_path / "agent.log", pki, server.url, terminal=True)
     started.append(agent)
     headers = {"Origin": server.url, "X-Sohoa-Pairing": agent.pairing}
-    post = httpx.post(
-        f"{agent.url}/batches",
-        json={"server": server.url, "access_token": official, "item_ids": [i["id"] for i in items]},
-        headers=headers,
-        timeout=30,
-    )
+    post = post_batch(agent, headers, server.url, official, [i["id"] for i in items])
     assert post.status_code == 202, post.text
     agent.wait_output("(PIN):")  # the list is shown, then the token's PIN prompt
     waiting = httpx.get(f"{agent.url}/batches/{post.json()['id']}", headers=headers, timeout=10).json()
@@ -374,12 +371,7 @@ def test_server_refusal_is_shown_per_item(
     agent = AgentProcess(env, tmp_path / "agent.log", pki, server.url)  # signs with the RSA key
     started.append(agent)
     headers = {"Origin": server.url, "X-Sohoa-Pairing": agent.pairing}
-    post = httpx.post(
-        f"{agent.url}/batches",
-        json={"server": server.url, "access_token": official, "item_ids": [item["id"]]},
-        headers=headers,
-        timeout=30,
-    )
+    post = post_batch(agent, headers, server.url, official, [item["id"]])
     view = wait_batch(agent, server.url, post.json()["id"])
     assert view["state"] == "done" and (view["signed"], view["refused"]) == (0, 1), view
     reason = view["items"][0]["reason"]
