@@ -20,7 +20,7 @@ from pipeline.api.auth import forbidden, require_scope
 from pipeline.api.context import ApiContext, get_context
 from pipeline.api.errors import ApiError
 from pipeline.api.paging import Page, Window50, Window100
-from pipeline.api.types import DocumentId, Timestamp
+from pipeline.api.types import DocumentId, RowIdPath, Timestamp
 from pipeline.corrections import correct_checked
 from pipeline.personal_data import Shown, owners_of, record_document_read, record_shown
 from pipeline.principals import ALL, Principal
@@ -211,7 +211,7 @@ def _record_summaries(
 
 @router.get("/documents/{document_id}", response_model=DocumentView, summary="Một tài liệu (one document)")
 def get_document(
-    document_id: Annotated[int, Path(ge=1, le=2**62)],
+    document_id: RowIdPath,
     ctx: Annotated[ApiContext, Depends(get_context)],
     principal: Annotated[Principal, Depends(require_scope("documents:read"))],
 ) -> DocumentView:
@@ -274,7 +274,7 @@ def _staff_writer(principal: Principal) -> Principal:
     summary="Sửa hoặc xác nhận một trường (correct or confirm a field)",
 )
 def patch_field(
-    document_id: Annotated[int, Path(ge=1, le=2**62)],
+    document_id: RowIdPath,
     key: Annotated[str, Path(pattern=FIELD_KEY_PATTERN)],
     body: FieldCorrection,
     ctx: Annotated[ApiContext, Depends(get_context)],
@@ -296,7 +296,7 @@ def patch_field(
     summary="Sửa loại giấy tờ (correct the document type)",
 )
 def patch_document(
-    document_id: Annotated[int, Path(ge=1, le=2**62)],
+    document_id: RowIdPath,
     body: DocumentCorrection,
     ctx: Annotated[ApiContext, Depends(get_context)],
     principal: Annotated[Principal, Depends(require_scope("documents:write"))],
@@ -339,7 +339,7 @@ def patch_document(
 )
 def document_history(
     window: Window100,
-    document_id: Annotated[int, Path(ge=1, le=2**62)],
+    document_id: RowIdPath,
     ctx: Annotated[ApiContext, Depends(get_context)],
     principal: Annotated[Principal, Depends(require_scope("documents:read"))],
 ) -> Page[HistoryEntry]:

@@ -17,7 +17,7 @@ from pipeline.api.auth import require_scope
 from pipeline.api.context import ApiContext, get_context
 from pipeline.api.downloads import stream_chunks
 from pipeline.api.paging import Page, Window100
-from pipeline.api.types import DocumentId, Timestamp
+from pipeline.api.types import DocumentId, RowIdPath, Timestamp
 from pipeline.errors import not_found
 from pipeline.principals import Principal
 from storage.db.engine import read_session
@@ -114,7 +114,7 @@ PDF_RESPONSES: dict[int | str, dict[str, Any]] = {
     responses=PDF_RESPONSES,
 )
 def result_by_document(
-    document_id: Annotated[int, Path(ge=1, le=2**62)],
+    document_id: RowIdPath,
     ctx: Annotated[ApiContext, Depends(get_context)],
     principal: Annotated[Principal, Depends(require_scope("results:read"))],
     redirect: Redirect = None,

@@ -6,7 +6,7 @@ import shutil
 import uuid
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
@@ -15,7 +15,7 @@ from pipeline.api.auth import forbidden, require_scope
 from pipeline.api.context import ApiContext, get_context
 from pipeline.api.downloads import stream_chunks
 from pipeline.api.paging import Page, Window100
-from pipeline.api.types import DocumentId, Timestamp
+from pipeline.api.types import DocumentId, RowIdPath, Timestamp
 from pipeline.api.uploads import limit_bytes, receive_pdf
 from pipeline.principals import Principal
 from pipeline.signing_queue import accept_signed, cancel, enqueue, list_queue, own_item
@@ -24,7 +24,7 @@ from storage.objects.base import Bucket
 
 router = APIRouter(prefix="/signing", tags=["signing"])
 
-ItemId = Annotated[int, Path(ge=1, le=2**62)]
+ItemId = RowIdPath
 
 PDF_BODY_OPENAPI: dict[str, Any] = {
     "requestBody": {

@@ -17,6 +17,7 @@ from pipeline.access import visible_document, visible_dossier
 from pipeline.api.auth import forbidden, require_scope
 from pipeline.api.context import ApiContext, get_context
 from pipeline.api.errors import ApiError
+from pipeline.api.types import RowIdPath
 from pipeline.dossier.catalogue import ensure_default_catalogue
 from pipeline.dossier.lifecycle import State, transition
 from pipeline.dossier.receive import DossierView, dossier_view, reuse_components
@@ -207,7 +208,7 @@ def get_slip(
     responses={200: {"content": {"application/pdf": {}}}, 404: {"description": "không có bản lưu"}},
 )
 def get_document_pdf(
-    document_id: Annotated[int, Path(ge=1, le=2**62)],
+    document_id: RowIdPath,
     ctx: Annotated[ApiContext, Depends(get_context)],
     principal: Annotated[Principal, Depends(require_scope("documents:read"))],
     download: bool = False,

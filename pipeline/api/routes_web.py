@@ -18,6 +18,7 @@ from pipeline.access import visible_document
 from pipeline.api.auth import require_scope
 from pipeline.api.context import ApiContext, get_context
 from pipeline.api.errors import ApiError
+from pipeline.api.types import RowIdPath
 from pipeline.principals import Principal
 from storage.db.engine import read_session
 from storage.db.models import VersionKind
@@ -59,7 +60,7 @@ def asset(asset: str) -> FileResponse:
     responses={200: {"content": {"image/png": {}}}, 404: {"description": "không có trang"}},
 )
 def page_image(
-    document_id: Annotated[int, Path(ge=1, le=2**62)],
+    document_id: RowIdPath,
     page: Annotated[int, Path(ge=1, le=5000)],
     ctx: Annotated[ApiContext, Depends(get_context)],
     principal: Annotated[Principal, Depends(require_scope("documents:read"))],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from pipeline.api.auth import require_role
 from pipeline.api.context import ApiContext, get_context
 from pipeline.api.paging import Page, Window50, Window100
-from pipeline.api.types import Timestamp
+from pipeline.api.types import RowIdPath, Timestamp
 from pipeline.principals import Principal
 from pipeline.webhooks import (
     EVENTS,
@@ -90,7 +90,7 @@ def post_subscription(
 
 @router.delete("/{subscription_id}", response_model=Subscription, summary="Hủy đăng ký webhook")
 def delete_subscription(
-    subscription_id: Annotated[int, Path(ge=1, le=2**62)],
+    subscription_id: RowIdPath,
     ctx: Annotated[ApiContext, Depends(get_context)],
     admin: Admin,
 ) -> Subscription:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
+from fastapi import Path
 from pydantic import AfterValidator, Field
 
 
@@ -20,4 +21,5 @@ def aware(value: datetime) -> datetime:
 
 Timestamp = Annotated[datetime, AfterValidator(aware)]
 DocumentId = Annotated[int, Field(ge=1, le=2**62, description="mã tài liệu (số nguyên)")]
+RowIdPath = Annotated[int, Path(ge=1, le=2**62)]  # a database id in a route's path
 JobId = Annotated[str, Field(pattern=r"^[0-9a-f]{32}$", description="mã công việc tiếp nhận")]
