@@ -33,6 +33,8 @@ class QueueEntry:
     sha256: str
     size: int
     dossier: str | None = None
+    stamp: str | None = None
+    """the signature the server asks for (received copy, result, seal); none: by the title"""
 
 
 class QueueClient:
@@ -82,6 +84,7 @@ class QueueClient:
                 sha256=str(i["sha256"]),
                 size=int(i["size"]),
                 dossier=i.get("dossier"),
+                stamp=i.get("stamp"),
             )
             for i in response.json()["items"]
         ]

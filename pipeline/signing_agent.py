@@ -357,14 +357,11 @@ class SigningAgent:
     def _sign(
         self, batch: Batch, client: QueueClient, todo: list[tuple[BatchItem, QueueEntry, bytes]]
     ) -> None:
-        from pipeline.dossier.queue import is_received_copy
-        from signing.appearance import Placement, StampKind
-        from signing.pades import SigningContext, SignRequest, sign_bytes
+        from pipeline.dossier.queue import sign_request_for
+        from signing.pades import SigningContext, sign_bytes
 
         config = self.config
         ctx = SigningContext.from_settings(config.settings)  # a bad configuration costs no PIN entry
-        official = SignRequest(stamp=StampKind.OFFICIAL, reason=config.reason)
-        received = SignRequest(stamp=StampKind.RECEIVED, reason=config.reason, placement=Placement(1, None))
         self._set(batch, BatchState.AWAITING_PIN)
         config.announce(batch)
 
@@ -378,7 +375,7 @@ class SigningAgent:
                 with self._lock:
                     item.state = ItemState.SIGNING
                 try:
-                    kind = received if is_received_copy(entry.title) else official
+                    kind = sign_request_for(entry.title, entry.stamp, config.reason)
                     signed = sign_bytes(data, signer, kind, ctx, name=entry.title or f"#{entry.id}")
                     result = client.upload(entry, signed)  # the server verifies before accepting
                 except SohoaError as exc:

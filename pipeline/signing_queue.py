@@ -12,7 +12,8 @@ incremental revisions and never rewrites it); an upload is accepted only when
 4. every signature added after the queued bytes was made with the certificate registered for
    that official.
 
-Only then is it stored in the signed bucket (under retention) and recorded as a new version.
+Only then is it stored in the signed bucket (under retention) and recorded as a new version; a
+dossier's result then moves on in the same transaction (``pipeline.dossier.results.on_signed``).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from pipeline.access import dossier_agency, visible_document
+from pipeline.dossier.results import on_signed
 from pipeline.errors import Refused
 from pipeline.principals import ALL, Principal
 from pipeline.services import Services
@@ -70,6 +72,7 @@ def item_view(item: SigningQueueItem, doc_type: str | None = None) -> dict[str, 
         "created_at": item.created_at,
         "signed_at": item.signed_at,
         "signed_sha256": item.signed_sha256,
+        "stamp": item.stamp,
         "pdf_url": f"/api/v1/signing/queue/{item.id}/pdf",
         "upload_url": f"/api/v1/signing/queue/{item.id}/signed",
     }
@@ -327,6 +330,10 @@ def accept_signed(
             .where(SigningQueueItem.id == item_id)
             .values(signed_version_id=version.id)
         )
+        signed_item = session.get(SigningQueueItem, item_id)
+        assert signed_item is not None
+        # A dossier result moves on in this same transaction: to the seal, or filed once sealed.
+        on_signed(session, signed_item, version, actor=principal.actor)
         return Acceptance(item_id, document_id, version.id, sha256, False, report.model_dump(mode="json"))
 
     try:

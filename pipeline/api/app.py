@@ -57,6 +57,7 @@ OPTIONAL_ROUTER_MODULES = (
     "pipeline.api.routes_web",
     "pipeline.api.routes_dossier",
     "pipeline.api.routes_staff",
+    "pipeline.api.routes_dossier_result",
 )
 
 DESCRIPTION = (

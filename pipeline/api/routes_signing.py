@@ -51,6 +51,9 @@ class QueueItem(BaseModel):
     created_at: Timestamp
     signed_at: Timestamp | None = None
     signed_sha256: str | None = None
+    stamp: Literal["received", "result", "seal"] | None = Field(
+        None, description="chữ ký cần có: bản số hóa, kết quả (chứng nhận), đóng dấu; rỗng: theo tiêu đề"
+    )
     pdf_url: str
     upload_url: str
     official: str | None = None

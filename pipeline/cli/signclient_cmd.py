@@ -49,9 +49,8 @@ def run_sign_client(
     out_dir: Path | None = None,
 ) -> tuple[int, int]:
     """Sign the whole queue; returns (accepted, failed)."""
-    from pipeline.dossier.queue import is_received_copy
-    from signing.appearance import Placement, StampKind
-    from signing.pades import SigningContext, SignRequest, sign_bytes, write_atomic
+    from pipeline.dossier.queue import sign_request_for
+    from signing.pades import SigningContext, sign_bytes, write_atomic
 
     entries = client.queue()
     if not entries:
@@ -61,16 +60,14 @@ def run_sign_client(
     if not yes and not typer.confirm(f"Ký {len(entries)} tài liệu? (sign them?)", default=False):
         raise typer.Abort()
     ctx = SigningContext.from_settings(settings)
-    request = SignRequest(stamp=StampKind.OFFICIAL, reason=reason)
-    # a digitised paper copy of a dossier gets the receiving official's text-only stamp
-    received = SignRequest(stamp=StampKind.RECEIVED, reason=reason, placement=Placement(1, None))
     accepted = failed = 0
     with open_signer(source, secret_reader(pin_env)) as signer:
         ctx.check_signer(signer)
         for entry in entries:
             try:
                 data = client.fetch(entry)
-                kind = received if is_received_copy(entry.title) else request
+                # a received copy, a result (certifying) or its seal, as the server's item says
+                kind = sign_request_for(entry.title, entry.stamp, reason)
                 signed = sign_bytes(data, signer, kind, ctx, name=entry.title or f"#{entry.id}")
                 if out_dir is not None:
                     write_atomic(out_dir / f"{entry.document_id}-{entry.id}.pdf", signed)

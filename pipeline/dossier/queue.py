@@ -15,8 +15,10 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from pipeline.dossier.signatures import ToSign, unsigned_components
+from pipeline.dossier.signatures import ToSign, result_request, seal_request, unsigned_components
+from signing.appearance import Placement, StampKind
 from signing.images import as_pdf
+from signing.pades import SignRequest
 from signing.repair import prepare_for_signing
 from storage.db.api_models import QueueStatus, SigningQueueItem, StaffUser
 from storage.db.dossiers import audit
@@ -36,8 +38,26 @@ class Queued:
     new: bool
 
 
+# What a queue item's ``stamp`` asks of the official's client (sign-client, the signing agent).
+STAMP_RECEIVED = "received"  # a digitised paper copy: the text-only received stamp
+STAMP_RESULT = "result"  # a dossier's result: the competent official's certification signature
+STAMP_SEAL = "seal"  # the organisation seal on a result the official has signed
+STAMPS = (STAMP_RECEIVED, STAMP_RESULT, STAMP_SEAL)
+
+
 def is_received_copy(title: str) -> bool:
     return title.startswith(RECEIVED_TITLE_PREFIX)
+
+
+def sign_request_for(title: str, stamp: str | None, reason: str | None = None) -> SignRequest:
+    """The signature a queue item takes: as its ``stamp`` says, else by its title (older servers)."""
+    if stamp == STAMP_RESULT:
+        return result_request(reason=reason)
+    if stamp == STAMP_SEAL:
+        return seal_request(reason)
+    if stamp == STAMP_RECEIVED or is_received_copy(title):
+        return SignRequest(stamp=StampKind.RECEIVED, reason=reason, placement=Placement(1, None))
+    return SignRequest(stamp=StampKind.OFFICIAL, reason=reason)
 
 
 def _official(session: Session, username: str) -> int:
@@ -90,6 +110,7 @@ def _queue_one(
             sha256=stored.sha256,
             size=stored.size,
             queued_by=actor,
+            stamp=STAMP_RECEIVED,
         )
         session.add(row)
         session.flush()

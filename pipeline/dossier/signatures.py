@@ -24,9 +24,10 @@ from signing.appearance import Placement, StampKind
 from signing.images import as_pdf
 from signing.pades import SigningContext, SignRequest, sign_bytes
 from signing.repair import prepare_for_signing
+from storage.db.dossier_cases import DossierCase
 from storage.db.dossiers import get_dossier
 from storage.db.errors import BadInputError
-from storage.db.models import Document, DocumentVersion, DossierComponent, VersionKind
+from storage.db.models import Document, DocumentVersion, Dossier, DossierComponent, VersionKind
 from storage.db.records import (
     FieldInput,
     ObjectRef,
@@ -100,16 +101,20 @@ def sign_result(
 ) -> bytes:
     """Competent official's certification signature, then the organisation seal."""
     prepared = prepare_for_signing(as_pdf(data, name), name).data
-    first = sign_bytes(
-        prepared,
-        official,
-        SignRequest(stamp=StampKind.OFFICIAL, certify=True, reserve_seal_field=seal is not None),
-        ctx,
-        name=name,
-    )
+    first = sign_bytes(prepared, official, result_request(sealed=seal is not None), ctx, name=name)
     if seal is None:
         return first
-    return sign_bytes(first, seal, SignRequest(stamp=StampKind.SEAL), ctx, name=name)
+    return sign_bytes(first, seal, seal_request(), ctx, name=name)
+
+
+def result_request(*, sealed: bool = True, reason: str | None = None) -> SignRequest:
+    """The competent official's signature on a result: it certifies (DocMDP, form filling only)
+    and reserves the seal's field, so the seal is the one change allowed after it."""
+    return SignRequest(stamp=StampKind.OFFICIAL, certify=True, reserve_seal_field=sealed, reason=reason)
+
+
+def seal_request(reason: str | None = None) -> SignRequest:
+    return SignRequest(stamp=StampKind.SEAL, reason=reason)
 
 
 def result_doc_type(session: Session, code: str) -> str:
@@ -117,6 +122,36 @@ def result_doc_type(session: Session, code: str) -> str:
     dossier = get_dossier(session, code)
     procedure = dossier.procedure
     return (procedure.result_doc_type if procedure else None) or "result"
+
+
+def check_can_file_result(session: Session, code: str) -> tuple[Dossier, DossierCase, State]:
+    """The dossier may receive a result: being processed (or just received), none filed yet."""
+    dossier, case = get_case(session, code)
+    state = State(case.state)
+    if state not in (State.RECEIVED, State.PROCESSING):
+        raise BadInputError(
+            "Chỉ trả kết quả cho hồ sơ đang xử lý (dossier is not being processed): "
+            f"trạng thái hiện tại {state.value}"
+        )
+    if case.result_document_id is not None:
+        raise BadInputError("Hồ sơ đã có kết quả (dossier already has a result)")
+    return dossier, case, state
+
+
+def result_owners(case: DossierCase, doc_type: str, values: dict[str, str]) -> list[tuple[str, str]]:
+    """The applicant, then whoever else the result's owner fields name (both spouses)."""
+    owners = [(case.applicant_id, "holder")]
+    named = owners_from_fields(document_type(doc_type).owner_fields, values)
+    return owners + [o for o in named if o[0] != case.applicant_id]
+
+
+def finish_with_result(session: Session, code: str, document: Document, *, actor: str) -> None:
+    """Make ``document`` the dossier's result and move the dossier to finished."""
+    _dossier, case = get_case(session, code)
+    case.result_document_id = document.id
+    if State(case.state) is State.RECEIVED:
+        transition(session, code, State.PROCESSING, actor=actor)
+    transition(session, code, State.FINISHED, actor=actor)
 
 
 def record_result(
@@ -134,36 +169,22 @@ def record_result(
     owner by its type's owner fields (both spouses of a marriage certificate); typed as the
     procedure says.
     """
-    dossier, case = get_case(session, code)
-    state = State(case.state)
-    if state not in (State.RECEIVED, State.PROCESSING):
-        raise BadInputError(
-            "Chỉ trả kết quả cho hồ sơ đang xử lý (dossier is not being processed): "
-            f"trạng thái hiện tại {state.value}"
-        )
-    if case.result_document_id is not None:
-        raise BadInputError("Hồ sơ đã có kết quả (dossier already has a result)")
+    dossier, case, _state = check_can_file_result(session, code)
     procedure = dossier.procedure
     doc_type = (procedure.result_doc_type if procedure else None) or "result"
     document = session.scalar(select(Document).where(Document.sha256 == signed.sha256))
     if document is not None:
         raise BadInputError("Tệp kết quả này đã được lưu (this signed file is already filed)")
     values = fields or {}
-    owners = [(case.applicant_id, "holder")]
-    named = owners_from_fields(document_type(doc_type).owner_fields, values)
-    owners += [o for o in named if o[0] != case.applicant_id]
     document = record_signed_document(
         session,
         doc_type=doc_type,
         signed=signed,
         signed_by=signed_by,
         actor=actor,
-        owners=owners,
+        owners=result_owners(case, doc_type, values),
         fields={k: FieldInput(v, confidence=1.0) for k, v in values.items()},
         dossier=dossier,
     )
-    case.result_document_id = document.id
-    if state is State.RECEIVED:
-        transition(session, code, State.PROCESSING, actor=actor)
-    transition(session, code, State.FINISHED, actor=actor)
+    finish_with_result(session, code, document, actor=actor)
     return document

@@ -140,3 +140,5 @@ class SigningQueueItem(Base):
     signed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     signed_sha256: Mapped[str | None] = mapped_column(String(64))
     signed_version_id: Mapped[int | None] = mapped_column(ForeignKey("document_versions.id"))
+    stamp: Mapped[str | None] = mapped_column(String(16))
+    """how the official's client signs it (``pipeline.dossier.queue.STAMPS``); none: by the title"""

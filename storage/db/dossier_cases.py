@@ -10,14 +10,16 @@ withdrawn included); ``dossiers.status`` keeps the coarse status Decision 766 an
 and is kept in step by every transition. (Widening the status CHECK of ``dossiers`` itself would
 mean recreating that table on SQLite, which its foreign keys forbid on a database in use.)
 ``token`` is the unguessable half of the citizen's link (the QR code of the receipt slip); it is
-compared in constant time.
+compared in constant time. ``dossier_results`` follows a result from its attachment through the
+official's signature and the seal to its filing (``pipeline.dossier.results``).
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Integer, String
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.db.base import Base
@@ -25,6 +27,10 @@ from storage.db.models import Document, Dossier, utcnow
 from storage.db.types import UtcDateTime
 
 BigRef = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def _stage_check() -> str:
+    return f"stage IN ({', '.join(repr(m.value) for m in ResultStage)})"
 
 
 class DossierCase(Base):
@@ -48,3 +54,36 @@ class DossierCase(Base):
 
     dossier: Mapped[Dossier] = relationship()
     result: Mapped[Document | None] = relationship()
+
+
+class ResultStage(StrEnum):
+    AWAITING_OFFICIAL = "awaiting_official"  # chờ cán bộ có thẩm quyền ký
+    AWAITING_SEAL = "awaiting_seal"  # chờ đóng dấu cơ quan
+    ISSUED = "issued"  # ký, đóng dấu, đã ghi là kết quả điện tử
+    CANCELLED = "cancelled"
+
+
+class DossierResult(Base):
+    """A result on its way to the dossier: attached, signed by the official, then sealed.
+
+    ``document_id`` is the result's document from the start (its queue items need one, and the
+    agency checks of the queue follow its dossier); it has no owners, hence is held by no one,
+    until the seal is verified and the document is filed as the dossier's e-result.
+    """
+
+    __tablename__ = "dossier_results"
+    __table_args__ = (CheckConstraint(_stage_check(), name="stage"),)
+
+    id: Mapped[int] = mapped_column(BigRef, primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(BigRef, ForeignKey("dossiers.id"), index=True)
+    document_id: Mapped[int] = mapped_column(BigRef, ForeignKey("documents.id"), unique=True)
+    stage: Mapped[str] = mapped_column(String(24))
+    official_id: Mapped[int] = mapped_column(BigRef, ForeignKey("staff_users.id"))
+    seal_id: Mapped[int] = mapped_column(BigRef, ForeignKey("staff_users.id"))
+    official_item_id: Mapped[int | None] = mapped_column(BigRef, ForeignKey("signing_queue.id"))
+    seal_item_id: Mapped[int | None] = mapped_column(BigRef, ForeignKey("signing_queue.id"))
+    generated: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_by: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    issued_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

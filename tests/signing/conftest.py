@@ -37,6 +37,7 @@ TOKEN_KEYS = {
     "notyet": ("04", "not_yet_valid"),
     "noku": ("05", "no_signing_usage"),
     "revoked": ("06", "revoked"),
+    "seal": ("07", "seal"),  # the organisation seal, held by the seal holder's token
 }
 
 

@@ -1,0 +1,310 @@
+"""A dossier's result issued on the server, on SQLite and PostgreSQL: the processing officer
+attaches it, the competent official signs it from their queue, the seal holder seals it, the
+server verifies each upload, files the e-result (report counts it) and the dossier is returned.
+
+Real parts: the signatures are made with the SoftHSM token's keys (official-rsa, seal) the way
+``sohoa sign-client`` makes them (the queue item says which signature), and poppler's pdfsig
+checks every signature of the filed result.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from pipeline.dossier.queue import sign_request_for
+from pipeline.report import build_report
+from signing.pades import SigningContext, sign_bytes
+from signing.session import SignerSource, open_signer
+from signing.testpki import ORGANISATION
+from storage.db.engine import read_session
+from storage.db.models import Document, DocumentOwner
+from tests.api.conftest import AGENCY_A, AGENCY_B, OWNER_ID, Api, make_api, text_pdf
+from tests.db.fixtures import Database
+from tests.signing.conftest import OFFICIAL_NAME, USER_PIN, PkiFixture, assert_pdfsig_valid
+
+PROCEDURE = "1.004873"  # Giấy xác nhận tình trạng hôn nhân: application_form + cccd
+V1 = "/api/v1"
+
+
+def fingerprint(pki: PkiFixture, name: str) -> str:
+    return hashlib.sha256(pki.pki.identity(name).cert_der.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def rapi(db: Database, tmp_path: Path, pki: PkiFixture) -> Iterator[Api]:
+    yield from make_api(
+        db,
+        tmp_path,
+        signing={"trust_roots": [str(pki.root_pem)], "font": str(pki.font), "organisation": ORGANISATION},
+        api={"public_url": "https://motcua.example.vn"},
+    )
+
+
+class Office:
+    """A processing officer, the competent official (official-rsa) and the seal holder (seal)."""
+
+    def __init__(self, api: Api, pki: PkiFixture) -> None:
+        self.api, self.pki = api, pki
+        self.officer = api.user("xuly", ["clerk"], [AGENCY_A])
+        self.official = api.user(
+            "chutich", ["official"], [AGENCY_A], cert_sha256=fingerprint(pki, "official_rsa")
+        )
+        self.seal = api.user("vanthu", ["official"], [AGENCY_A], cert_sha256=fingerprint(pki, "seal"))
+        self.ctx = SigningContext.from_settings(api.settings)
+
+    def receive(self) -> str:
+        res = self.api.client.post(
+            f"{V1}/dossiers/receive",
+            json={"agency": AGENCY_A, "procedure": PROCEDURE, "applicant": OWNER_ID, "name": "Phan Công Sơn"},
+            headers=self.officer,
+        )
+        assert res.status_code == 200, res.text
+        return str(res.json()["code"])
+
+    def attach(self, code: str, pdf: Path, official: str = "chutich", seal: str = "vanthu") -> Any:
+        return self.api.client.post(
+            f"{V1}/dossiers/{code}/result",
+            params={"official": official, "seal": seal},
+            content=pdf.read_bytes(),
+            headers={**self.officer, "Content-Type": "application/pdf"},
+        )
+
+    def queue(self, who: dict[str, str]) -> list[dict[str, Any]]:
+        res = self.api.client.get(f"{V1}/signing/queue", headers=who)
+        assert res.status_code == 200, res.text
+        return list(res.json()["items"])
+
+    def sign(self, who: dict[str, str], item: dict[str, Any], key_label: str) -> bytes:
+        """What sign-client does: fetch the exact bytes, sign as the item asks, with the token."""
+        fetched = self.api.client.get(f"{V1}/signing/queue/{item['id']}/pdf", headers=who)
+        assert fetched.status_code == 200, fetched.text
+        assert hashlib.sha256(fetched.content).hexdigest() == item["sha256"]
+        source = SignerSource(
+            module=self.pki.module,
+            token_label=self.pki.token_label,
+            key_label=key_label,
+            chain=[self.pki.pki.chain],
+        )
+        with open_signer(source, lambda _prompt: USER_PIN) as signer:
+            request = sign_request_for(item["title"], item["stamp"])
+            return sign_bytes(fetched.content, signer, request, self.ctx, name=item["title"])
+
+    def upload(self, who: dict[str, str], item: dict[str, Any], data: bytes) -> Any:
+        return self.api.client.post(
+            f"{V1}/signing/queue/{item['id']}/signed",
+            content=data,
+            headers={**who, "Content-Type": "application/pdf"},
+        )
+
+    def result(self, code: str) -> dict[str, Any]:
+        res = self.api.client.get(f"{V1}/dossiers/{code}/result", headers=self.officer)
+        assert res.status_code == 200, res.text
+        return dict(res.json())
+
+    def case(self, code: str) -> dict[str, Any]:
+        res = self.api.client.get(f"{V1}/dossiers/{code}/case", headers=self.officer)
+        assert res.status_code == 200, res.text
+        return dict(res.json())
+
+
+def test_attach_official_signs_seal_signs_finished_returned(
+    rapi: Api, pki: PkiFixture, tmp_path: Path
+) -> None:
+    api, office = rapi, Office(rapi, pki)
+    code = office.receive()
+    attached = office.attach(code, text_pdf(tmp_path / "kq.pdf", f"GIAY XAC NHAN {code}"))
+    assert attached.status_code == 201, attached.text
+    result = attached.json()
+    assert result["stage"] == "awaiting_official" and result["official"] == "chutich"
+    assert office.case(code)["state"] == "processing"
+
+    # The official's queue holds the result (a certification signature); the seal's is empty.
+    assert office.queue(office.seal) == []
+    (item,) = office.queue(office.official)
+    assert item["stamp"] == "result" and item["dossier"] == code
+    assert item["id"] == result["official_item_id"]
+    # The officer's own draft is not a held document of the applicant yet.
+    with read_session(api.ctx.engine) as session:
+        assert (
+            session.scalars(
+                select(DocumentOwner).where(DocumentOwner.document_id == result["document_id"])
+            ).all()
+            == []
+        )
+
+    signed = office.sign(office.official, item, "official-rsa")
+    accepted = office.upload(office.official, item, signed)
+    assert accepted.status_code == 201, accepted.text
+    assert office.result(code)["stage"] == "awaiting_seal"
+    assert office.case(code)["state"] == "processing"  # not finished on one signature
+
+    # The seal holder's item is the official's signed file itself; the seal fills its field.
+    (seal_item,) = office.queue(office.seal)
+    assert seal_item["stamp"] == "seal" and seal_item["sha256"] == hashlib.sha256(signed).hexdigest()
+    sealed = office.sign(office.seal, seal_item, "seal")
+    done = office.upload(office.seal, seal_item, sealed)
+    assert done.status_code == 201, done.text
+    assert done.json()["verification"]["valid"] is True
+
+    issued = office.result(code)
+    assert issued["stage"] == "issued" and issued["issued_at"] is not None
+    case = office.case(code)
+    assert case["state"] == "finished" and case["result_document_id"] == result["document_id"]
+    out = tmp_path / "filed.pdf"
+    fetched = api.client.get(f"{V1}/results/documents/{result['document_id']}", headers=office.officer)
+    assert fetched.status_code == 200, fetched.text
+    out.write_bytes(fetched.content)
+    assert fetched.content == sealed
+    assert_pdfsig_valid(pki.nss_dir, out, [OFFICIAL_NAME, ORGANISATION])
+    with read_session(api.ctx.engine) as session:
+        document = session.get(Document, result["document_id"])
+        assert document is not None
+        assert document.sha256 == hashlib.sha256(sealed).hexdigest() and document.source == "signed"
+        assert [o.owner_id for o in document.owners] == [OWNER_ID]  # held by the applicant now
+        report = build_report(session, agencies=[AGENCY_A])
+    (row,) = report.agencies
+    assert row.e_results.numerator == 1 and row.e_results.denominator == 1
+    assert row.on_time.numerator == 1
+
+    # The citizen's page (the slip's token) shows the valid result before and after the return.
+    token = case["token"]
+    page = api.client.get(f"/tra-cuu/{code}", params={"t": token})
+    assert page.status_code == 200 and "Kết quả có chữ ký số hợp lệ" in page.text, page.text
+    returned = api.client.post(f"{V1}/dossiers/{code}/return", headers=office.officer)
+    assert returned.status_code == 200, returned.text
+    body = returned.json()
+    assert body["dossier"]["state"] == "returned"
+    assert body["link"] == f"https://motcua.example.vn/tra-cuu/{code}?t={token}"
+    assert "Đã trả kết quả" in api.client.get(f"/tra-cuu/{code}", params={"t": token}).text
+    again = api.client.post(f"{V1}/dossiers/{code}/return", headers=office.officer)
+    assert again.status_code == 422, again.text
+
+
+def test_generated_result_goes_the_same_way(rapi: Api, pki: PkiFixture) -> None:
+    office = Office(rapi, pki)
+    code = office.receive()
+    res = rapi.client.post(
+        f"{V1}/dossiers/{code}/result/generated",
+        json={
+            "content": "Trong thời gian cư trú tại xã, chưa đăng ký kết hôn với ai.",
+            "place": "Tân Phú",
+            "official": "chutich",
+            "seal": "vanthu",
+        },
+        headers=office.officer,
+    )
+    assert res.status_code == 201, res.text
+    assert res.json()["generated"] is True and res.json()["doc_type"] == "marital_status_confirmation"
+    (item,) = office.queue(office.official)
+    pdf = rapi.client.get(f"{V1}/signing/queue/{item['id']}/pdf", headers=office.official)
+    assert pdf.content[:5] == b"%PDF-"
+    assert (
+        office.upload(office.official, item, office.sign(office.official, item, "official-rsa")).status_code
+        == 201
+    )
+    (seal_item,) = office.queue(office.seal)
+    assert (
+        office.upload(office.seal, seal_item, office.sign(office.seal, seal_item, "seal")).status_code == 201
+    )
+    assert office.case(code)["state"] == "finished"
+
+
+def test_refusals(rapi: Api, pki: PkiFixture, tmp_path: Path) -> None:
+    api, office = rapi, Office(rapi, pki)
+    code = office.receive()
+    pdf = text_pdf(tmp_path / "kq.pdf", f"KET QUA {code}")
+
+    # Returning before finished.
+    early = api.client.post(f"{V1}/dossiers/{code}/return", headers=office.officer)
+    assert early.status_code == 422, early.text
+    # The official (and the seal holder) must be officials of the dossier's agency.
+    api.user("chutich-b", ["official"], [AGENCY_B], cert_sha256=fingerprint(pki, "official_ecdsa"))
+    assert office.attach(code, pdf, official="chutich-b").status_code == 403
+    assert office.attach(code, pdf, seal="chutich-b").status_code == 403
+    assert office.attach(code, pdf, seal="chutich").status_code == 422  # one person, two signatures
+    # Not a PDF.
+    garbage = api.client.post(
+        f"{V1}/dossiers/{code}/result",
+        params={"official": "chutich", "seal": "vanthu"},
+        content=b"%PDF-1.7 not really",
+        headers={**office.officer, "Content-Type": "application/pdf"},
+    )
+    assert garbage.status_code == 422, garbage.text
+    # An officer of another agency does not even see the dossier.
+    outsider = api.user("xuly-b", ["clerk"], [AGENCY_B])
+    foreign = api.client.post(
+        f"{V1}/dossiers/{code}/result",
+        params={"official": "chutich", "seal": "vanthu"},
+        content=pdf.read_bytes(),
+        headers={**outsider, "Content-Type": "application/pdf"},
+    )
+    assert foreign.status_code == 404, foreign.text
+
+    assert office.attach(code, pdf).status_code == 201
+    assert office.attach(code, pdf).status_code == 409  # one result on its way at a time
+    (item,) = office.queue(office.official)
+
+    # Sealing before the official signed: the seal holder has nothing queued, and the official's
+    # item is not theirs; a seal over the unsigned draft is refused.
+    assert office.queue(office.seal) == []
+    draft = api.client.get(f"{V1}/signing/queue/{item['id']}/pdf", headers=office.official).content
+    source = SignerSource(
+        module=pki.module, token_label=pki.token_label, key_label="seal", chain=[pki.pki.chain]
+    )
+    with open_signer(source, lambda _prompt: USER_PIN) as signer:
+        premature = sign_bytes(draft, signer, sign_request_for("", "seal"), office.ctx)
+    assert office.upload(office.seal, item, premature).status_code == 404
+    # ... nor may the official upload the seal's signature as theirs.
+    assert office.upload(office.official, item, premature).status_code == 403
+
+    # A signed result that fails verification: the signing time changed after the signature
+    # (inside the signed revision, outside /Contents: the queued bytes are intact).
+    signed = office.sign(office.official, item, "official-rsa")
+    at = signed.index(b"/M (D\\072", len(draft)) + len(b"/M (D\\072") + 3  # a digit of the year
+    tampered = signed[:at] + (b"1" if signed[at : at + 1] != b"1" else b"2") + signed[at + 1 :]
+    refused = office.upload(office.official, item, tampered)
+    assert refused.status_code == 422 and "không hợp lệ" in refused.json()["detail"], refused.text
+    assert office.result(code)["stage"] == "awaiting_official"
+    assert office.case(code)["state"] == "processing"
+
+    # The official moved to another agency can no longer sign the result.
+    assert office.upload(office.official, item, signed).status_code == 201
+    (seal_item,) = office.queue(office.seal)
+    sealed = office.sign(office.seal, seal_item, "seal")
+    from sqlalchemy import update
+
+    from storage.db.api_models import StaffUser
+    from storage.db.engine import write_session
+
+    with write_session(api.ctx.engine) as session:
+        session.execute(update(StaffUser).where(StaffUser.username == "vanthu").values(agencies=[AGENCY_B]))
+    api.ctx.auth_cache.clear()
+    assert office.upload(office.seal, seal_item, sealed).status_code == 403
+    assert office.case(code)["state"] == "processing"
+    with write_session(api.ctx.engine) as session:
+        session.execute(update(StaffUser).where(StaffUser.username == "vanthu").values(agencies=[AGENCY_A]))
+    api.ctx.auth_cache.clear()
+    assert office.upload(office.seal, seal_item, sealed).status_code == 201
+    assert office.case(code)["state"] == "finished"
+    assert office.attach(code, pdf).status_code == 422  # finished: no second result
+
+
+def test_cancel_withdraws_the_pending_items(rapi: Api, pki: PkiFixture, tmp_path: Path) -> None:
+    office = Office(rapi, pki)
+    code = office.receive()
+    assert office.attach(code, text_pdf(tmp_path / "a.pdf", "SAI TEP")).status_code == 201
+    (item,) = office.queue(office.official)
+    cancelled = rapi.client.delete(f"{V1}/dossiers/{code}/result", headers=office.officer)
+    assert cancelled.status_code == 200 and cancelled.json()["stage"] == "cancelled"
+    assert office.queue(office.official) == []
+    assert (
+        office.upload(office.official, item, office.sign(office.official, item, "official-rsa")).status_code
+        == 409
+    )
+    assert office.attach(code, text_pdf(tmp_path / "b.pdf", "DUNG TEP")).status_code == 201
