@@ -125,7 +125,8 @@ def _summary(document: Document, dossier_code: str | None) -> DocumentSummary:
         owner_id=document.owner_id,
         source=document.source,
         confidence=document.confidence,
-        signed=document.source == "signed" or any(v.kind == "signed" for v in document.versions),
+        # a signed copy held, not the source alone: a result on its way to its signers has none yet
+        signed=any(v.kind == "signed" for v in document.versions),
         needs_review=sum(1 for f in document.fields if f.needs_review),
     )
 

@@ -218,9 +218,15 @@ def dossier_view(
             )
     history = (
         [
-            {"at": at, "actor": actor, "action": action, **(details or {})}
-            for at, actor, action, details in session.execute(
-                select(AuditEntry.at, AuditEntry.actor, AuditEntry.action, AuditEntry.details)
+            {"at": at, "actor": actor, "action": action, "document_id": document_id, **(details or {})}
+            for at, actor, action, document_id, details in session.execute(
+                select(
+                    AuditEntry.at,
+                    AuditEntry.actor,
+                    AuditEntry.action,
+                    AuditEntry.document_id,
+                    AuditEntry.details,
+                )
                 .where(AuditEntry.dossier_id == dossier.id)
                 .order_by(AuditEntry.id)
             )

@@ -208,7 +208,7 @@ async function loadSigning() {
   const items = (await api("/signing/queue")).items;
   $("#signing-empty").hidden = items.length > 0;
   $("#signing-list tbody").replaceChildren(...items.map((it) => el("tr", {},
-    el("td", {}, it.title), el("td", {}, it.dossier || ""), el("td", {}, label(DOC_TYPES, it.doc_type)), el("td", {}, it.official || ""),
+    el("td", {}, it.title), el("td", {}, it.dossier || ""), el("td", {}, STAMP[it.stamp] || label(DOC_TYPES, it.doc_type)), el("td", {}, it.official || ""),
     el("td", {}, it.queued_by), el("td", {}, fmtDateTime(it.created_at)))));
 }
 
@@ -256,6 +256,13 @@ const ACTIONS = {
   "component.typed": "Xác định loại thành phần", "document.digitised": "Số hóa giấy tờ", "document.signed": "Ký số bản số hóa",
   "document.signed_result": "Ký số kết quả", "result.signed": "Ban hành kết quả", "document.doc_type": "Sửa loại giấy tờ",
   "scan.duplicate": "Bản quét đã có (dùng lại)", "signing.queued": "Đưa vào hàng đợi ký", "signing.cancelled": "Hủy ký",
+  "dossier.result_attached": "Đính kèm kết quả, chuyển ký", "dossier.result_cancelled": "Hủy kết quả đang chờ ký",
+};
+// A queue item's stamp: what the official's signing agent will put on it.
+const STAMP = { received: "Bản số hóa (ký nhận)", result: "Kết quả (cán bộ có thẩm quyền ký)", seal: "Kết quả (đóng dấu cơ quan)" };
+const STAGES = {
+  awaiting_official: "Chờ cán bộ có thẩm quyền ký", awaiting_seal: "Đã ký, chờ đóng dấu cơ quan",
+  issued: "Đã ký, đóng dấu và ghi nhận là kết quả điện tử", cancelled: "Đã hủy",
 };
 const STATES = {
   received: "Đã tiếp nhận", processing: "Đang xử lý", supplement_requested: "Chờ bổ sung hồ sơ", finished: "Đã có kết quả",
@@ -264,9 +271,9 @@ const STATES = {
 // The buttons offered per state; the server decides (pipeline.dossier.lifecycle.ALLOWED).
 const MOVES = {
   received: [["processing", "Chuyển xử lý"], ["supplement_requested", "Yêu cầu bổ sung"], ["rejected", "Từ chối"], ["withdrawn", "Công dân rút hồ sơ"]],
-  processing: [["finished", "Đã có kết quả"], ["supplement_requested", "Yêu cầu bổ sung"], ["rejected", "Từ chối"], ["withdrawn", "Công dân rút hồ sơ"]],
+  // "finished" comes with the result (Kết quả giải quyết below), "returned" with its button there.
+  processing: [["supplement_requested", "Yêu cầu bổ sung"], ["rejected", "Từ chối"], ["withdrawn", "Công dân rút hồ sơ"]],
   supplement_requested: [["processing", "Đã nhận đủ bổ sung"], ["rejected", "Từ chối"], ["withdrawn", "Công dân rút hồ sơ"]],
-  finished: [["returned", "Trả kết quả cho công dân"]],
 };
 const NEEDS_REASON = new Set(["supplement_requested", "rejected", "withdrawn"]);
 let procedures = [];
@@ -385,7 +392,10 @@ async function openDossier(code) {
   selectTab("dossier");
   await loadDossier().catch((err) => say(err.message, "error"));
 }
-function describe(entry) {
+function describe(entry, resultDocument) {
+  if (entry.action === "document.signed" && resultDocument && entry.document_id === resultDocument) {
+    return "Ký số kết quả";  // the official's signature, then the seal, on the dossier's result
+  }
   const what = label(ACTIONS, entry.action);
   if (entry.action === "dossier.transition") return `${what}: ${label(STATES, entry.previous)} → ${label(STATES, entry.state)}${entry.reason ? ` (lý do: ${entry.reason})` : ""}`;
   if (entry.action === "component.reused" && entry.doc_type) return `${what}: ${label(DOC_TYPES, entry.doc_type)}`;
@@ -400,6 +410,8 @@ async function loadDossier() {
     state_label: label(STATES, docs.status), received_at: docs.received_at, promised_date: docs.promised_date,
     received_by: "—", components: [], timeline: [], plain: true,
   }));
+  // the result on its way (or issued): its panel below, and its signatures named in the timeline
+  const latest = view.plain ? null : await api(`/dossiers/${code}/result`).catch(() => null);
   $("#dossier-code").textContent = view.code;
   $("#transitions").hidden = Boolean(view.plain);
   const fact = (k, v) => [el("dt", {}, k), el("dd", {}, v ?? "—")];
@@ -413,16 +425,12 @@ async function loadDossier() {
     el("td", {}, c.signed ? "đã ký" : "chưa ký"))));
   // dossiers.status follows every transition (the coarse status Decision 766 reads): shown once.
   $("#timeline").replaceChildren(...view.timeline.filter((t) => t.action !== "dossier.status").map((t) => el("li", {},
-    el("time", { datetime: t.at }, fmtDateTime(t.at)), " ", el("span", { class: "what" }, describe(t)), el("span", { class: "who" }, ` — ${t.actor}`))));
+    el("time", { datetime: t.at }, fmtDateTime(t.at)), " ", el("span", { class: "what" }, describe(t, latest && latest.document_id)),
+    el("span", { class: "who" }, ` — ${t.actor}`))));
   $("#transition-buttons").replaceChildren(...(view.plain ? [] : MOVES[view.state] || []).map(([state, text]) =>
     el("button", { type: "button", "data-state": state, class: state === "rejected" || state === "withdrawn" ? "secondary" : "",
       onclick: () => move(state) }, text)));
-  const result = $("#dossier-result");
-  result.replaceChildren();
-  if (view.result_document_id) {
-    result.append(el("h3", {}, "Kết quả điện tử"), el("p", {},
-      el("a", { href: `/tra-cuu/${encodeURIComponent(view.code)}?t=${encodeURIComponent(view.token)}`, target: "_blank", rel: "noopener" }, "Trang tra cứu của công dân (mã QR)")));
-  }
+  renderResult(view, latest);
   $("#doc-viewer").hidden = true;
   $("#dossier-documents").replaceChildren(...docs.documents.map((d) => el("li", { "data-document": d.id },
     el("span", {}, `${label(DOC_TYPES, d.doc_type)} #${d.id}${d.signed ? " · đã ký số" : ""}${d.dossier ? "" : " · dùng lại"}`),
@@ -441,6 +449,96 @@ async function move(state) {
     await loadDossier();
   } catch (err) { say(err.message, "error"); }
 }
+
+// ---- the result: attach (PDF or template) → the official signs → the seal → return ----------
+function citizenLink(view) {
+  return el("a", { id: "citizen-link", href: `/tra-cuu/${encodeURIComponent(view.code)}?t=${encodeURIComponent(view.token)}`,
+    target: "_blank", rel: "noopener" }, "Trang tra cứu của công dân (mã QR)");
+}
+function renderResult(view, latest) {
+  const box = $("#dossier-result");
+  box.replaceChildren();
+  if (view.plain) return;
+  const code = encodeURIComponent(view.code);
+  box.append(el("h3", {}, "Kết quả giải quyết"));
+  if (latest && (latest.stage === "awaiting_official" || latest.stage === "awaiting_seal")) {
+    box.append(
+      el("p", { id: "result-stage", "data-stage": latest.stage }, el("strong", {}, STAGES[latest.stage])),
+      el("p", { class: "hint" }, `Người ký: ${latest.official} · Người đóng dấu: ${latest.seal} · gửi ký ${fmtDateTime(latest.created_at)}. `
+        + "Cán bộ ký tại mục “Chờ ký số” bằng ứng dụng ký trên máy của mình (Ký bằng token)."),
+      el("div", { class: "actions" },
+        el("button", { type: "button", class: "small", onclick: () => viewDocument(latest.document_id) }, "Xem bản kết quả"),
+        el("button", { type: "button", class: "small secondary", id: "result-cancel", onclick: () => cancelResult() }, "Hủy kết quả này")));
+    return;
+  }
+  if (view.result_document_id) {
+    const issued = latest && latest.stage === "issued" ? ` ngày ${fmtDate(latest.issued_at)}` : "";
+    box.append(el("p", { id: "result-stage", "data-stage": "issued" }, el("strong", {}, `Kết quả điện tử đã ký số${issued}`)),
+      el("p", {}, citizenLink(view)),
+      el("div", { class: "actions" },
+        el("button", { type: "button", class: "small", onclick: () => viewDocument(view.result_document_id) }, "Xem kết quả"),
+        view.state === "finished"
+          ? el("button", { type: "button", id: "result-return", onclick: () => returnResult() }, "Trả kết quả")
+          : el("span", { class: "ok" }, view.state === "returned" ? "Đã trả kết quả cho công dân" : "")));
+    return;
+  }
+  if (view.state !== "received" && view.state !== "processing") return;
+  box.append(resultForm(code));
+}
+function resultForm(code) {
+  const saved = JSON.parse(localStorage.getItem("sohoa-signers") || "{}");
+  const how = (value, text, checked) => el("label", { class: "choice" },
+    el("input", Object.assign({ type: "radio", name: "how", value }, checked ? { checked: "" } : {})), text);
+  const form = el("form", { id: "result-form" },
+    el("div", { class: "row" }, how("pdf", "Tải lên tệp kết quả (PDF)", true), how("template", "Tạo từ mẫu (giấy xác nhận)", false)),
+    el("label", { class: "wide", "data-how": "pdf" }, "Tệp kết quả", el("input", { type: "file", name: "file", accept: ".pdf,.jpg,.jpeg,.png,.tif,.tiff" })),
+    el("label", { class: "wide", "data-how": "template", hidden: "" }, "Nội dung kết quả", el("textarea", { name: "content", rows: "4", maxlength: "4000" })),
+    el("label", { "data-how": "template", hidden: "" }, "Địa danh", el("input", { name: "place", maxlength: "100" })),
+    el("div", { class: "row" },
+      el("label", {}, "Cán bộ có thẩm quyền ký (tên đăng nhập)", el("input", { name: "official", required: "", maxlength: "64", value: saved.official || "", autocomplete: "off" })),
+      el("label", {}, "Cán bộ giữ dấu cơ quan (tên đăng nhập)", el("input", { name: "seal", required: "", maxlength: "64", value: saved.seal || "", autocomplete: "off" }))),
+    el("button", { type: "submit", id: "result-submit" }, "Chuyển ký kết quả"));
+  form.addEventListener("change", () => {
+    const chosen = form.elements.how.value;
+    form.querySelectorAll("[data-how]").forEach((n) => { n.hidden = n.dataset.how !== chosen; });
+  });
+  form.addEventListener("submit", (ev) => attachResult(ev, code));
+  return form;
+}
+async function attachResult(ev, code) {
+  ev.preventDefault();
+  const form = ev.target;
+  const official = form.elements.official.value.trim(), seal = form.elements.seal.value.trim();
+  localStorage.setItem("sohoa-signers", JSON.stringify({ official, seal }));
+  try {
+    if (form.elements.how.value === "pdf") {
+      const file = form.elements.file.files[0];
+      if (!file) { say("Chọn tệp kết quả.", "error"); return; }
+      const query = new URLSearchParams({ official, seal });
+      await api(`/dossiers/${code}/result?${query}`, { method: "POST", headers: { "Content-Type": "application/pdf" }, body: file });
+    } else {
+      await api(`/dossiers/${code}/result/generated`, { method: "POST", headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ content: form.elements.content.value, place: form.elements.place.value || null, official, seal }) });
+    }
+    say(`Đã chuyển kết quả hồ sơ ${current} cho ${official} ký.`, "ok");
+    await loadDossier();
+  } catch (err) { say(err.message, "error"); }
+}
+async function cancelResult() {
+  try {
+    await api(`/dossiers/${encodeURIComponent(current)}/result`, { method: "DELETE" });
+    say("Đã hủy kết quả đang chờ ký.", "ok");
+    await loadDossier();
+  } catch (err) { say(err.message, "error"); }
+}
+async function returnResult() {
+  try {
+    const answer = await api(`/dossiers/${encodeURIComponent(current)}/return`, { method: "POST" });
+    say(`Đã trả kết quả hồ sơ ${current}: ${answer.link}`, "ok");
+    await loadDossier();
+  } catch (err) { say(err.message, "error"); }
+}
+
 let viewerUrl = null;
 async function viewDocument(id) {
   const blob = await api(`/documents/${id}/pdf`).catch((err) => { say(err.message, "error"); return null; });
