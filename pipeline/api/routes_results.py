@@ -20,6 +20,7 @@ from pipeline.api.paging import Page, Window100
 from pipeline.api.types import DocumentId, RowIdPath, Timestamp
 from pipeline.errors import not_found
 from pipeline.principals import Principal
+from storage.db.dossier_cases import DossierResult, ResultStage
 from storage.db.engine import read_session
 from storage.db.models import Agency, Document, DocumentVersion, Dossier, DossierComponent, VersionKind
 from storage.objects.base import Bucket
@@ -59,6 +60,9 @@ def _latest_signed(session: Session, document_ids: list[int]) -> VersionRef | No
     return VersionRef(version.bucket, version.object_key, version.size, version.sha256)
 
 
+# A result still on its way to its signers (signed by the official, not sealed) is not served.
+_NOT_ISSUED = select(DossierResult.document_id).where(DossierResult.stage != ResultStage.ISSUED.value)
+
 _RESULT_BY_DOCUMENT = (
     select(
         Agency.code.label("agency"),
@@ -66,10 +70,12 @@ _RESULT_BY_DOCUMENT = (
         DocumentVersion.object_key,
         DocumentVersion.size,
         DocumentVersion.sha256,
+        DossierResult.stage,
     )
     .select_from(Document)
     .outerjoin(Dossier, Dossier.id == Document.dossier_id)
     .outerjoin(Agency, Agency.id == Dossier.agency_id)
+    .outerjoin(DossierResult, DossierResult.document_id == Document.id)
     .outerjoin(
         DocumentVersion,
         and_(DocumentVersion.document_id == Document.id, DocumentVersion.kind == VersionKind.SIGNED.value),
@@ -124,7 +130,7 @@ def result_by_document(
         row = conn.execute(_RESULT_BY_DOCUMENT, {"document_id": document_id}).first()
     if row is None or not principal.may_see(row.agency):
         raise not_found()
-    if row.object_key is None:
+    if row.object_key is None or row.stage not in (None, ResultStage.ISSUED.value):
         raise not_found("kết quả đã ký (signed result)")
     version = VersionRef(row.bucket, row.object_key, row.size, row.sha256)
     return _deliver(ctx, version, redirect, f"{document_id}.pdf")
@@ -147,7 +153,8 @@ def result_by_dossier(
         ids = list(session.scalars(select(Document.id).where(Document.dossier_id == dossier.id)))
         components = select(DossierComponent.document_id).where(DossierComponent.dossier_id == dossier.id)
         ids += list(session.scalars(components))
-        version = _latest_signed(session, sorted(set(ids)))
+        drafts = set(session.scalars(_NOT_ISSUED.where(DossierResult.dossier_id == dossier.id)))
+        version = _latest_signed(session, sorted(set(ids) - drafts))
     if version is None:
         raise not_found("kết quả đã ký (signed result)")
     return _deliver(ctx, version, redirect, f"{code}.pdf")
@@ -180,7 +187,11 @@ def list_results(
         query = (
             select(DocumentVersion, Document.doc_type)
             .join(Document, Document.id == DocumentVersion.document_id)
-            .where(Document.dossier_id == found.id, DocumentVersion.kind == VersionKind.SIGNED.value)
+            .where(
+                Document.dossier_id == found.id,
+                DocumentVersion.kind == VersionKind.SIGNED.value,
+                Document.id.not_in(_NOT_ISSUED.where(DossierResult.dossier_id == found.id)),
+            )
         )
         rows, total = window.rows(session, query.order_by(DocumentVersion.id), scalars=False)
         items = [

@@ -24,7 +24,7 @@ from signing.appearance import Placement, StampKind
 from signing.images import as_pdf
 from signing.pades import SigningContext, SignRequest, sign_bytes
 from signing.repair import prepare_for_signing
-from storage.db.dossier_cases import DossierCase
+from storage.db.dossier_cases import DossierCase, DossierResult, ResultStage
 from storage.db.dossiers import get_dossier
 from storage.db.errors import BadInputError
 from storage.db.models import Document, DocumentVersion, Dossier, DossierComponent, VersionKind
@@ -170,6 +170,14 @@ def record_result(
     procedure says.
     """
     dossier, case, _state = check_can_file_result(session, code)
+    on_its_way = select(DossierResult.id).where(
+        DossierResult.dossier_id == dossier.id,
+        DossierResult.stage.in_((ResultStage.AWAITING_OFFICIAL.value, ResultStage.AWAITING_SEAL.value)),
+    )
+    if session.scalar(on_its_way) is not None:
+        raise BadInputError(
+            "Hồ sơ có kết quả đang chờ ký trên máy chủ: hủy kết quả đó trước (a result is on its way)"
+        )
     procedure = dossier.procedure
     doc_type = (procedure.result_doc_type if procedure else None) or "result"
     document = session.scalar(select(Document).where(Document.sha256 == signed.sha256))

@@ -15,15 +15,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from pipeline.dossier.queue import sign_request_for
+from pipeline.dossier.signatures import record_result
 from pipeline.report import build_report
 from signing.pades import SigningContext, sign_bytes
 from signing.session import SignerSource, open_signer
 from signing.testpki import ORGANISATION
-from storage.db.engine import read_session
+from storage.db.api_models import StaffUser
+from storage.db.engine import read_session, run_in_transaction, write_session
+from storage.db.errors import BadInputError
 from storage.db.models import Document, DocumentOwner
+from storage.db.records import ObjectRef
 from tests.api.conftest import AGENCY_A, AGENCY_B, OWNER_ID, Api, make_api, text_pdf
 from tests.db.fixtures import Database
 from tests.signing.conftest import OFFICIAL_NAME, USER_PIN, PkiFixture, assert_pdfsig_valid
@@ -143,6 +147,11 @@ def test_attach_official_signs_seal_signs_finished_returned(
     assert accepted.status_code == 201, accepted.text
     assert office.result(code)["stage"] == "awaiting_seal"
     assert office.case(code)["state"] == "processing"  # not finished on one signature
+    # ... and downstream systems are not given the half-signed result.
+    key = api.key("dvc", ["results:read"], [AGENCY_A])
+    for url in (f"{V1}/results/documents/{result['document_id']}", f"{V1}/results/dossiers/{code}"):
+        assert api.client.get(url, headers=key).status_code == 404, url
+    assert api.client.get(f"{V1}/results", params={"dossier": code}, headers=key).json()["total"] == 0
 
     # The seal holder's item is the official's signed file itself; the seal fills its field.
     (seal_item,) = office.queue(office.seal)
@@ -157,10 +166,11 @@ def test_attach_official_signs_seal_signs_finished_returned(
     case = office.case(code)
     assert case["state"] == "finished" and case["result_document_id"] == result["document_id"]
     out = tmp_path / "filed.pdf"
-    fetched = api.client.get(f"{V1}/results/documents/{result['document_id']}", headers=office.officer)
+    fetched = api.client.get(f"{V1}/results/documents/{result['document_id']}", headers=key)
     assert fetched.status_code == 200, fetched.text
     out.write_bytes(fetched.content)
     assert fetched.content == sealed
+    assert api.client.get(f"{V1}/results/dossiers/{code}", headers=key).content == sealed
     assert_pdfsig_valid(pki.nss_dir, out, [OFFICIAL_NAME, ORGANISATION])
     with read_session(api.ctx.engine) as session:
         document = session.get(Document, result["document_id"])
@@ -277,11 +287,6 @@ def test_refusals(rapi: Api, pki: PkiFixture, tmp_path: Path) -> None:
     assert office.upload(office.official, item, signed).status_code == 201
     (seal_item,) = office.queue(office.seal)
     sealed = office.sign(office.seal, seal_item, "seal")
-    from sqlalchemy import update
-
-    from storage.db.api_models import StaffUser
-    from storage.db.engine import write_session
-
     with write_session(api.ctx.engine) as session:
         session.execute(update(StaffUser).where(StaffUser.username == "vanthu").values(agencies=[AGENCY_B]))
     api.ctx.auth_cache.clear()
@@ -300,6 +305,10 @@ def test_cancel_withdraws_the_pending_items(rapi: Api, pki: PkiFixture, tmp_path
     code = office.receive()
     assert office.attach(code, text_pdf(tmp_path / "a.pdf", "SAI TEP")).status_code == 201
     (item,) = office.queue(office.official)
+    # `sohoa dossier issue` (record_result) does not file a second result beside this one.
+    ref = ObjectRef(bucket="signed", key="0" * 64, sha256="0" * 64, size=1)
+    with pytest.raises(BadInputError, match="đang chờ ký"):
+        run_in_transaction(rapi.ctx.engine, lambda s: record_result(s, code, ref, signed_by="x", actor="cli"))
     cancelled = rapi.client.delete(f"{V1}/dossiers/{code}/result", headers=office.officer)
     assert cancelled.status_code == 200 and cancelled.json()["stage"] == "cancelled"
     assert office.queue(office.official) == []
