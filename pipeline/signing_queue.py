@@ -30,7 +30,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from pipeline.access import dossier_agency, visible_document
-from pipeline.dossier.results import on_signed
+from pipeline.dossier.results import on_cancelled, on_signed
 from pipeline.errors import Refused
 from pipeline.principals import ALL, Principal
 from pipeline.services import Services
@@ -223,6 +223,7 @@ def cancel(ctx: Services, item_id: int, principal: Principal) -> dict[str, Any]:
             raise Refused(409, "Mục này đã ký hoặc đã hủy (item is not pending)")
         item.status = QueueStatus.CANCELLED.value
         audit(session, "signing.cancelled", actor=principal.actor, document_id=item.document_id, item=item.id)
+        on_cancelled(session, item, actor=principal.actor)
         return item_view(item)
 
     return run_in_transaction(ctx.engine, work)

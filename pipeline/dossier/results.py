@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from pipeline.access import dossier_agency, visible_dossier
 from pipeline.dossier.lifecycle import State, get_case, transition
 from pipeline.dossier.queue import STAMP_RESULT, STAMP_SEAL
+from pipeline.dossier.result_template import result_title
 from pipeline.dossier.signatures import (
     check_can_file_result,
     finish_with_result,
@@ -159,8 +160,10 @@ def attach_result(
         if signer.id == holder.id or signer.cert_sha256 == holder.cert_sha256:
             raise Refused(422, "Người ký và người đóng dấu phải khác nhau (official and seal must differ)")
         doc_type = result_doc_type(session, code)
+        procedure_name = dossier.procedure.name if dossier.procedure else None
         dossier_id, official_id, seal_id = dossier.id, signer.id, holder.id
-    title = f"Kết quả {doc_type} — hồ sơ {code}"[:255]
+    # What the signers' agents show: the result's printed title, in Vietnamese, and the dossier.
+    title = f"Kết quả: {result_title(doc_type, procedure_name).capitalize()} — hồ sơ {code}"[:255]
     try:
         prepared = prepare_for_signing(as_pdf(data, f"{code}.pdf"), title).data
     except InputPdfError as exc:
@@ -274,6 +277,26 @@ def cancel_result(ctx: Services, code: str, principal: Principal) -> ResultView:
     return run_in_transaction(ctx.engine, work)
 
 
+def on_cancelled(session: Session, item: SigningQueueItem, *, actor: str) -> None:
+    """A result's queue item cancelled directly in the queue withdraws the result with it."""
+    if item.stamp not in (STAMP_RESULT, STAMP_SEAL):
+        return
+    row = session.scalar(
+        select(DossierResult).where(
+            (DossierResult.official_item_id == item.id) | (DossierResult.seal_item_id == item.id),
+            DossierResult.stage.in_(ACTIVE),
+        )
+    )
+    if row is None:
+        return
+    row.stage = ResultStage.CANCELLED.value
+    row.updated_at = utcnow()
+    audit(
+        session, "dossier.result_cancelled", actor=actor, dossier_id=row.dossier_id,
+        document_id=row.document_id, item=item.id,
+    )
+
+
 def on_signed(session: Session, item: SigningQueueItem, version: DocumentVersion, *, actor: str) -> None:
     """Called by the queue in the transaction that accepts a verified upload.
 
@@ -301,11 +324,12 @@ def on_signed(session: Session, item: SigningQueueItem, version: DocumentVersion
 
 def _queue_seal(session: Session, row: DossierResult, signed: DocumentVersion, *, actor: str) -> None:
     holder = session.get(StaffUser, row.seal_id)
-    assert holder is not None
+    official_item = session.get(SigningQueueItem, row.official_item_id)
+    assert holder is not None and official_item is not None
     item = SigningQueueItem(
         document_id=row.document_id,
         official_id=row.seal_id,
-        title=f"Đóng dấu kết quả #{row.document_id}"[:255],
+        title=f"Đóng dấu — {official_item.title}"[:255],
         bucket=signed.bucket,
         object_key=signed.object_key,
         sha256=signed.sha256,

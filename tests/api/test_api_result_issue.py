@@ -317,3 +317,9 @@ def test_cancel_withdraws_the_pending_items(rapi: Api, pki: PkiFixture, tmp_path
         == 409
     )
     assert office.attach(code, text_pdf(tmp_path / "b.pdf", "DUNG TEP")).status_code == 201
+    # Cancelled in the signing queue itself: the result is withdrawn with its item.
+    (again,) = office.queue(office.official)
+    gone = rapi.client.delete(f"{V1}/signing/queue/{again['id']}", headers=office.officer)
+    assert gone.status_code == 200, gone.text
+    assert office.result(code)["stage"] == "cancelled"
+    assert office.attach(code, text_pdf(tmp_path / "c.pdf", "LAN BA")).status_code == 201

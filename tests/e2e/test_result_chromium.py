@@ -22,6 +22,7 @@ from tests.api.conftest import AGENCY_A, OWNER_ID, PASSWORD, Api
 from tests.api.live import LiveServer
 from tests.api.test_api_e2e import live  # noqa: F401 - the live-server fixture
 from tests.api.test_signing_agent import login
+from tests.e2e.test_web_chromium import no_horizontal_overflow, shot, sign_in
 from tests.signing.conftest import (
     OFFICIAL_NAME,
     PkiFixture,
@@ -43,11 +44,7 @@ def fingerprint(pki: PkiFixture, name: str) -> str:  # noqa: F811
 
 def log_in(browser: Any, server: LiveServer, username: str) -> Any:
     page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.goto(f"{server.url}/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("#login-form button[type=submit]")
-    page.wait_for_selector("#app-view:not([hidden])")
+    sign_in(page, server.url, username, PASSWORD)
     return page
 
 
@@ -109,7 +106,10 @@ def test_result_generated_signed_sealed_and_returned_from_the_page(
             page = log_in(browser, server, "xuly")
             open_dossier(page, code)
             form = page.locator("#result-form")
+            page.set_viewport_size({"width": 390, "height": 844})  # the form fits a phone too
             form.locator("input[name=how][value=template]").check()
+            no_horizontal_overflow(page, 390)
+            page.set_viewport_size({"width": 1280, "height": 900})
             assert form.locator("textarea[name=content]").is_visible()
             assert not form.locator("input[name=file]").is_visible()
             form.locator("textarea[name=content]").fill("Chưa đăng ký kết hôn với ai tại xã Tân Phú.")
@@ -119,10 +119,13 @@ def test_result_generated_signed_sealed_and_returned_from_the_page(
             form.locator("#result-submit").click()
             page.wait_for_selector("#result-stage[data-stage=awaiting_official]")
             page.screenshot(path=str(ARTIFACTS / "20-result-queued.png"), full_page=True)
+            page.locator("#dossier-result").scroll_into_view_if_needed()
+            shot(page, "10-ket-qua-cho-ky")
 
             signer = log_in(browser, server, "chutich")
             sign_all_through(signer, official_agent, "Kết quả (cán bộ có thẩm quyền ký)")
             signer.screenshot(path=str(ARTIFACTS / "21-result-signed.png"), full_page=True)
+            shot(signer, "11-ky-ket-qua", full_page=True)
             page.click("#dossier-refresh")
             page.wait_for_selector("#result-stage[data-stage=awaiting_seal]")
 
@@ -138,8 +141,8 @@ def test_result_generated_signed_sealed_and_returned_from_the_page(
             page.set_viewport_size({"width": 390, "height": 844})  # a phone-width window
             page.locator("#dossier-result").scroll_into_view_if_needed()
             page.screenshot(path=str(ARTIFACTS / "22-result-returned-390.png"), full_page=True)
-            width = page.evaluate("() => document.querySelector('#dossier-result').scrollWidth")
-            assert width <= 390, width
+            shot(page, "12-tra-ket-qua-dien-thoai")
+            no_horizontal_overflow(page, 390)
             citizen = page.locator("#citizen-link").get_attribute("href")
             browser.close()
     finally:
