@@ -334,7 +334,7 @@ def accept_signed(
         signed_item = session.get(SigningQueueItem, item_id)
         assert signed_item is not None
         # A dossier result moves on in this same transaction: to the seal, or filed once sealed.
-        on_signed(session, signed_item, version, actor=principal.actor)
+        on_signed(session, signed_item, version, report, actor=principal.actor)
         return Acceptance(item_id, document_id, version.id, sha256, False, report.model_dump(mode="json"))
 
     try:

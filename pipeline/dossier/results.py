@@ -39,7 +39,9 @@ from pipeline.principals import ALL, Principal
 from pipeline.services import Services
 from signing.errors import InputPdfError
 from signing.images import as_pdf
+from signing.pades import SEAL_FIELD
 from signing.repair import prepare_for_signing
+from signing.verify import VerificationReport
 from storage.db.api_models import QueueStatus, SigningQueueItem, StaffUser
 from storage.db.dossier_cases import DossierResult, ResultStage
 from storage.db.dossiers import audit
@@ -292,12 +294,43 @@ def on_cancelled(session: Session, item: SigningQueueItem, *, actor: str) -> Non
     row.stage = ResultStage.CANCELLED.value
     row.updated_at = utcnow()
     audit(
-        session, "dossier.result_cancelled", actor=actor, dossier_id=row.dossier_id,
-        document_id=row.document_id, item=item.id,
+        session,
+        "dossier.result_cancelled",
+        actor=actor,
+        dossier_id=row.dossier_id,
+        document_id=row.document_id,
+        item=item.id,
     )
 
 
-def on_signed(session: Session, item: SigningQueueItem, version: DocumentVersion, *, actor: str) -> None:
+def _check_signatures(report: VerificationReport, stamp: str) -> None:
+    """The official's signature certifies the result and leaves the seal's field; the seal fills it.
+
+    An older client that ignores the item's stamp would make a plain approval signature, after
+    which anything could follow: refused, so the filed result is certified and sealed as issued.
+    """
+    last = max(report.signatures, key=lambda s: s.revision or 0, default=None)
+    if stamp == STAMP_RESULT:
+        if len(report.signatures) != 1 or last is None or last.kind != "certification":
+            raise Refused(
+                422,
+                "Kết quả phải được cán bộ có thẩm quyền ký chứng nhận (certification signature "
+                "expected): cập nhật ứng dụng ký",
+            )
+        if SEAL_FIELD not in report.empty_signature_fields:
+            raise Refused(422, "Chữ ký của kết quả chưa dành chỗ cho con dấu (seal field missing)")
+    elif len(report.signatures) != 2 or last is None or last.field != SEAL_FIELD:
+        raise Refused(422, "Con dấu phải đóng vào ô dành cho dấu của kết quả (seal not in its field)")
+
+
+def on_signed(
+    session: Session,
+    item: SigningQueueItem,
+    version: DocumentVersion,
+    report: VerificationReport,
+    *,
+    actor: str,
+) -> None:
     """Called by the queue in the transaction that accepts a verified upload.
 
     The official's signature sends the signed file to the seal holder; the seal files the
@@ -314,6 +347,7 @@ def on_signed(session: Session, item: SigningQueueItem, version: DocumentVersion
         return
     if row.stage == ResultStage.CANCELLED.value:
         raise Refused(409, "Kết quả này đã bị hủy (result was cancelled)")
+    _check_signatures(report, item.stamp)
     if item.stamp == STAMP_RESULT and row.stage == ResultStage.AWAITING_OFFICIAL.value:
         _queue_seal(session, row, version, actor=actor)
     elif item.stamp == STAMP_SEAL and row.stage == ResultStage.AWAITING_SEAL.value:

@@ -273,6 +273,17 @@ def test_refusals(rapi: Api, pki: PkiFixture, tmp_path: Path) -> None:
     # ... nor may the official upload the seal's signature as theirs.
     assert office.upload(office.official, item, premature).status_code == 403
 
+    # A plain approval signature (an older client ignoring the item's stamp) is not a result's.
+    with open_signer(
+        SignerSource(
+            module=pki.module, token_label=pki.token_label, key_label="official-rsa", chain=[pki.pki.chain]
+        ),
+        lambda _prompt: USER_PIN,
+    ) as signer:
+        plain = sign_bytes(draft, signer, sign_request_for("", None), office.ctx)
+    refused = office.upload(office.official, item, plain)
+    assert refused.status_code == 422 and "chứng nhận" in refused.json()["detail"], refused.text
+
     # A signed result that fails verification: the signing time changed after the signature
     # (inside the signed revision, outside /Contents: the queued bytes are intact).
     signed = office.sign(office.official, item, "official-rsa")
