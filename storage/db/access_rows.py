@@ -34,10 +34,12 @@ from storage.db.models import utcnow
 from storage.db.security_models import PersonalDataAccess
 
 COLUMNS = (
-    "at", "actor", "action", "owner_id", "dossier_code", "legal_basis", "document_id", "fields", "documents",
+    "at", "actor", "action", "owner_id", "dossier_code", "legal_basis", "legal_reference", "document_id",
+    "fields", "documents", "page",
 )
 _PG_CASTS = (
-    "timestamptz", "varchar", "varchar", "varchar", "varchar", "varchar", "bigint", "json", "integer",
+    "timestamptz", "varchar", "varchar", "varchar", "varchar", "varchar", "varchar", "bigint", "json",
+    "integer", "integer",
 )
 
 
@@ -52,7 +54,9 @@ class AccessRow:
     documents: int
     dossier_code: str | None = None
     legal_basis: str | None = None
+    legal_reference: str | None = None
     document_id: int | None = None
+    page: int | None = None
     at: datetime = field(default_factory=utcnow)
 
 
@@ -85,7 +89,7 @@ def append_access_rows(session: Session, rows: Sequence[AccessRow]) -> None:
     for row in rows:
         raw = (
             row.at, row.actor[:128], row.action, row.owner_id, row.dossier_code, row.legal_basis,
-            row.document_id, sorted(set(row.fields)), row.documents,
+            row.legal_reference, row.document_id, sorted(set(row.fields)), row.documents, row.page,
         )
         params.append(tuple(p(v) if p is not None else v for p, v in zip(processors, raw, strict=True)))
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
