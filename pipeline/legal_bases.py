@@ -40,7 +40,9 @@ LEGAL_BASES: dict[str, str] = {
 
 def check_legal_basis(raw: str | None) -> str | None:
     """The declared basis as its code, or None; an unknown value is refused with the list."""
-    value = (raw or "").strip().lower()
+    if not raw:
+        return None
+    value = raw.strip().lower()
     if not value:
         return None
     if value not in LEGAL_BASES:
@@ -59,7 +61,9 @@ def label_of(code: str | None) -> str | None:
 def check_legal_reference(raw: str | None) -> str | None:
     """The cited law and article (NFC, outer blanks stripped) or None; refused when too long or
     holding a control or format character."""
-    value = unicodedata.normalize("NFC", raw or "").strip()
+    if not raw:
+        return None
+    value = unicodedata.normalize("NFC", raw).strip()
     if not value:
         return None
     if any(unicodedata.category(ch) in _REFUSED_CATEGORIES for ch in value):
