@@ -5,9 +5,10 @@ needs a purpose and leaves a trace. A lookup names the dossier it serves (one of
 agencies' dossiers holding a document of that person) or declares another legal basis; without
 either, a caller limited to some agencies sees only what those agencies hold. Every lookup and
 every answer that shows personal fields (``record_shown``: a document, a dossier's page, the review
-queue, a search) is written to ``personal_data_access`` (append-only), which ``sohoa access-log``
-and ``/access-log`` list: the record a citizen can be shown. The rows go in through
-``storage.db.access_rows`` in the request's own transaction, committed before the answer leaves
+queue, a search, a page image: ``record_page_shown``) is written to ``personal_data_access``
+(append-only), which ``sohoa access-log`` and ``/access-log`` list: the record a citizen can be
+shown. The rows go in through
+``storage.db.access_rows`` with the request's read, committed before the answer leaves
 (callers run under ``run_recorded_read``); that module states the durability guarantee.
 
 HTTP and CLI call these functions; they know nothing of either.
@@ -116,7 +117,7 @@ def governed_lookup(
     if purpose.dossier is None and purpose.legal_basis is None and reader.agencies is not None:
         _keep_own_agencies(session, reader, result)
     fields = {key for held in result.held for key in held.fields}
-    # In the caller's transaction, committed before the answer leaves (storage.db.access_rows
+    # With the caller's read, committed before the answer leaves (storage.db.access_rows
     # states the guarantee): one prepared INSERT, no ORM on this hot path.
     append_access_rows(
         session,

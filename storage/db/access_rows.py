@@ -2,11 +2,14 @@
 
 The record sits on the hot path of every lookup, so it skips the ORM and SQL compilation: one
 fixed INSERT run on the DBAPI cursor of the caller's own transaction (``executemany`` when a
-request shows several people), which psycopg prepares server-side after a few runs.
+request shows several people), which psycopg prepares server-side after a few runs. On SQLite a
+recorded read keeps its rows and writes them when the read ends, in one autocommit INSERT on the
+same connection (``sqlite_recorded_read``: the read no longer holds the write lock).
 
-Guarantee (the one the callers state): the row is committed with the request's transaction
-*before* the answer leaves, so no answer is ever sent without its record, and a crash of sohoa, of
-its client or of the connection loses nothing a caller was answered for. The commit does not wait
+Guarantee (the one the callers state): the row is committed *before* the answer leaves, so no
+answer is ever sent without its record, and a crash of sohoa, of its client or of the connection
+loses nothing a caller was answered for. (A crash between the record and the answer leaves a
+record of an answer never sent: the log may say more than was shown, never less.) The commit does not wait
 for the disk flush: on PostgreSQL ``synchronous_commit`` is off for that transaction (set in the
 same statement, no extra round trip), on SQLite the WAL runs with ``synchronous=NORMAL`` (as for
 every write of sohoa). What a crash of the *database host* (power, kernel) may lose is the newest
