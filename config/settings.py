@@ -104,6 +104,20 @@ class ApiSettings(BaseModel):
         return f"http://{host}:{self.port}"
 
 
+class LoginSettings(BaseModel):
+    """Log-in throttling (``pipeline.login_throttle``): tries, back-off and lockout."""
+
+    user_free_tries: int = Field(3, ge=1, description="failed log-ins of a username before back-off starts")
+    user_lock_after: int = Field(
+        10, ge=1, description="failed log-ins after which only an administrator can unlock the username"
+    )
+    address_free_tries: int = Field(
+        20, ge=1, description="failed log-ins from one client address before back-off (no lockout)"
+    )
+    max_delay: int = Field(900, ge=1, description="longest back-off between two tries, seconds")
+    locked_retry_after: int = Field(3600, ge=1, description="Retry-After of a locked account's 429, seconds")
+
+
 class QueueSettings(BaseModel):
     """The distributed task queue (Celery). Unset ``broker_url``: everything runs in-process."""
 
@@ -136,6 +150,7 @@ class Settings(BaseSettings):
     database: DatabaseSettings = DatabaseSettings()
     signing: SigningSettings = SigningSettings()
     api: ApiSettings = ApiSettings()
+    login: LoginSettings = LoginSettings()
     queue: QueueSettings = QueueSettings()
     log: LogSettings = LogSettings()
 

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from config.settings import LoginSettings
 from pipeline import login_throttle
 from pipeline.passwords import MIN_PASSWORD, hash_password
 from storage.db.api_models import StaffToken, StaffUser
@@ -41,7 +42,7 @@ def _user(session: Session, username: str) -> StaffUser:
     return user
 
 
-def list_users(session: Session) -> list[UserInfo]:
+def list_users(session: Session, *, policy: LoginSettings = login_throttle.DEFAULT_POLICY) -> list[UserInfo]:
     now = datetime.now(UTC)
     counts = session.execute(
         select(StaffToken.user_id, func.count())
@@ -51,7 +52,7 @@ def list_users(session: Session) -> list[UserInfo]:
     live = {user_id: count for user_id, count in counts}
     result = []
     for user in session.scalars(select(StaffUser).order_by(StaffUser.username)):
-        throttle = login_throttle.state(session, user.username, now=now)
+        throttle = login_throttle.state(session, user.username, now=now, policy=policy)
         result.append(
             UserInfo(
                 username=user.username,

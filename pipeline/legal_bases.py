@@ -6,11 +6,22 @@ staff read the Vietnamese labels. Rows written before the list existed hold free
 readable as written (``label_of`` answers None for them).
 
 Sources: consent, Article 11; processing without consent, Article 17(1) points a–đ.
+
+A code says which ground; ``legal_reference`` may add the specific text it rests on ("Luật Cư trú
+2020, Điều 11"): free text, so it is checked (length, no control or format characters, which
+could forge a line of the printed log or reorder it on screen) and stored NFC-normalised.
 """
 
 from __future__ import annotations
 
+import unicodedata
+
 from storage.db.errors import BadInputError
+
+MAX_REFERENCE = 255  # the column's length
+# Control (Cc), format (Cf: bidi overrides, zero-width), line/paragraph separators, surrogates,
+# private use and unassigned code points: none belongs in the name of a law.
+_REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"})
 
 # code -> Vietnamese label (what commune staff and citizens read)
 LEGAL_BASES: dict[str, str] = {
@@ -29,7 +40,9 @@ LEGAL_BASES: dict[str, str] = {
 
 def check_legal_basis(raw: str | None) -> str | None:
     """The declared basis as its code, or None; an unknown value is refused with the list."""
-    value = (raw or "").strip().lower()
+    if not raw:
+        return None
+    value = raw.strip().lower()
     if not value:
         return None
     if value not in LEGAL_BASES:
@@ -43,3 +56,22 @@ def check_legal_basis(raw: str | None) -> str | None:
 def label_of(code: str | None) -> str | None:
     """The Vietnamese label of a stored code; None for no basis or a free-text row of before."""
     return LEGAL_BASES.get(code) if code else None
+
+
+def check_legal_reference(raw: str | None) -> str | None:
+    """The cited law and article (NFC, outer blanks stripped) or None; refused when too long or
+    holding a control or format character."""
+    if not raw:
+        return None
+    value = unicodedata.normalize("NFC", raw).strip()
+    if not value:
+        return None
+    if any(unicodedata.category(ch) in _REFUSED_CATEGORIES for ch in value):
+        raise BadInputError(
+            "Căn cứ cụ thể chứa ký tự điều khiển (control characters in the legal reference)"
+        )
+    if len(value) > MAX_REFERENCE:
+        raise BadInputError(
+            f"Căn cứ cụ thể dài quá {MAX_REFERENCE} ký tự (legal reference too long)"
+        )
+    return value

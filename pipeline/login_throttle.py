@@ -1,12 +1,13 @@
 """Login throttling, per username and per client address, kept in the database.
 
 A password guesser is slowed down (exponential back-off after a few free tries) and, per
-username, stopped (lockout after ``USER_LOCK_AFTER`` failures, lifted only by an administrator:
+username, stopped (lockout after ``user_lock_after`` failures, lifted only by an administrator:
 ``sohoa admin unlock``). State lives in ``login_throttle`` so every API process behind a balancer
 counts the same failures; each attempt is *reserved* in its own committed transaction before the
 password is checked, with the row locked, so parallel tries cannot all slip through between a
 check and its record. Unknown usernames are counted like real ones: the answer never tells
 whether an account exists. Blocked attempts are not counted and their password is never checked.
+The numbers are ``settings.login`` (``config.settings.LoginSettings``); callers pass them in.
 """
 
 from __future__ import annotations
@@ -19,14 +20,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from config.errors import ExitCode, SohoaError
+from config.settings import LoginSettings
 from storage.db.dossiers import audit
 from storage.db.security_models import LoginThrottle
 
-USER_FREE_TRIES = 3  # failures before back-off starts (per username)
-USER_LOCK_AFTER = 10  # failures after which only an administrator can unlock the username
-ADDRESS_FREE_TRIES = 20  # a commune office shares one address: more room, no lockout
-MAX_DELAY = 900  # seconds: back-off never waits longer than 15 minutes
-LOCKED_RETRY_AFTER = 3600  # what a locked account's 429 tells the client to wait
+# The defaults: 3 free tries per username, lockout after 10; a commune office shares one address,
+# so 20 free tries and no lockout per address; back-off at most 15 minutes.
+DEFAULT_POLICY = LoginSettings()
 
 
 class LoginThrottledError(SohoaError):
@@ -65,11 +65,11 @@ def address_key(address: str) -> str:
     return "addr:" + address.strip()[:64]
 
 
-def _delay(failures: int, free: int) -> int:
+def _delay(failures: int, free: int, max_delay: int) -> int:
     """Seconds to wait after the ``failures``-th failure: 0 while free, then 1, 2, 4, ..."""
     if failures < free:
         return 0
-    return min(MAX_DELAY, 2 ** min(failures - free, 20))
+    return min(max_delay, 2 ** min(failures - free, 20))
 
 
 def _row(session: Session, key: str, now: datetime) -> LoginThrottle:
@@ -93,45 +93,56 @@ def _row(session: Session, key: str, now: datetime) -> LoginThrottle:
     return row
 
 
-def reserve_attempt(session: Session, username: str, address: str, *, now: datetime | None = None) -> None:
+def reserve_attempt(
+    session: Session,
+    username: str,
+    address: str,
+    *,
+    now: datetime | None = None,
+    policy: LoginSettings = DEFAULT_POLICY,
+) -> None:
     """Refuse the attempt while blocked; else count it as a failure until ``record_success``."""
     now = now or datetime.now(UTC)
     user = _row(session, user_key(username), now)
     addr = _row(session, address_key(address), now)
-    if user.failures >= USER_LOCK_AFTER:
-        raise LoginThrottledError(LOCKED_RETRY_AFTER, locked=True)
+    if user.failures >= policy.user_lock_after:
+        raise LoginThrottledError(policy.locked_retry_after, locked=True)
     waits = [r.blocked_until for r in (user, addr) if r.blocked_until is not None and r.blocked_until > now]
     if waits:
         seconds = max(w for w in waits) - now
         raise LoginThrottledError(max(1, int(-(-seconds.total_seconds() // 1))))
-    for row, free in ((user, USER_FREE_TRIES), (addr, ADDRESS_FREE_TRIES)):
+    for row, free in ((user, policy.user_free_tries), (addr, policy.address_free_tries)):
         row.failures += 1
-        delay = _delay(row.failures, free)
+        delay = _delay(row.failures, free, policy.max_delay)
         row.blocked_until = now + timedelta(seconds=delay) if delay else None
         row.updated_at = now
     session.flush()
 
 
-def record_success(session: Session, username: str, address: str) -> None:
+def record_success(
+    session: Session, username: str, address: str, *, policy: LoginSettings = DEFAULT_POLICY
+) -> None:
     """The password was right: the username's count starts again; the address gets one back."""
     now = datetime.now(UTC)
     user = _row(session, user_key(username), now)
     user.failures, user.blocked_until, user.updated_at = 0, None, now
     addr = _row(session, address_key(address), now)
     addr.failures = max(0, addr.failures - 1)
-    if addr.failures < ADDRESS_FREE_TRIES:
+    if addr.failures < policy.address_free_tries:
         addr.blocked_until = None
     addr.updated_at = now
     session.flush()
 
 
-def state(session: Session, username: str, *, now: datetime | None = None) -> ThrottleState:
+def state(
+    session: Session, username: str, *, now: datetime | None = None, policy: LoginSettings = DEFAULT_POLICY
+) -> ThrottleState:
     now = now or datetime.now(UTC)
     row = session.get(LoginThrottle, user_key(username))
     if row is None:
         return ThrottleState(0, None, False)
     blocked = row.blocked_until if row.blocked_until and row.blocked_until > now else None
-    return ThrottleState(row.failures, blocked, row.failures >= USER_LOCK_AFTER)
+    return ThrottleState(row.failures, blocked, row.failures >= policy.user_lock_after)
 
 
 def unlock(session: Session, username: str, *, actor: str) -> bool:

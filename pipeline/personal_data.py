@@ -5,9 +5,10 @@ needs a purpose and leaves a trace. A lookup names the dossier it serves (one of
 agencies' dossiers holding a document of that person) or declares another legal basis; without
 either, a caller limited to some agencies sees only what those agencies hold. Every lookup and
 every answer that shows personal fields (``record_shown``: a document, a dossier's page, the review
-queue, a search) is written to ``personal_data_access`` (append-only), which ``sohoa access-log``
-and ``/access-log`` list: the record a citizen can be shown. The rows go in through
-``storage.db.access_rows`` in the request's own transaction, committed before the answer leaves
+queue, a search, a page image: ``record_page_shown``) is written to ``personal_data_access``
+(append-only), which ``sohoa access-log`` and ``/access-log`` list: the record a citizen can be
+shown. The rows go in through
+``storage.db.access_rows`` with the request's read, committed before the answer leaves
 (callers run under ``run_recorded_read``); that module states the durability guarantee.
 
 HTTP and CLI call these functions; they know nothing of either.
@@ -24,10 +25,10 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from config.errors import ExitCode, SohoaError
-from pipeline.legal_bases import check_legal_basis, label_of
+from pipeline.legal_bases import check_legal_basis, check_legal_reference, label_of
 from pipeline.reuse import LookupResult, lookup, validate_owner_id
 from storage.db.access_rows import AccessRow, append_access_rows
-from storage.db.errors import NotFoundError
+from storage.db.errors import BadInputError, NotFoundError
 from storage.db.models import Agency, Document, DocumentOwner, Dossier, DossierComponent
 from storage.db.security_models import PersonalDataAccess
 
@@ -55,17 +56,26 @@ class Reader:
 
 @dataclass(frozen=True)
 class Purpose:
-    """Why the data is read: the dossier it serves, or another declared legal basis."""
+    """Why the data is read: the dossier it serves, or another declared legal basis; either may
+    cite the specific law and article (``legal_reference``), which is recorded, never a ground."""
 
     dossier: str | None = None
     legal_basis: str | None = None
+    legal_reference: str | None = None
 
     def checked(self) -> Purpose:
         basis = check_legal_basis(self.legal_basis)
+        reference = check_legal_reference(self.legal_reference)
         dossier = (self.dossier or "").strip() or None
         if dossier is not None and len(dossier) > 64:
             raise NotFoundError("Không tìm thấy hồ sơ (dossier not found)")
-        return Purpose(dossier, basis)
+        if reference is not None and basis is None and dossier is None:
+            # A cited article alone would read as a ground that widens access: it is not one.
+            raise BadInputError(
+                "Căn cứ cụ thể đi kèm một căn cứ pháp lý hoặc một hồ sơ (a legal reference needs a "
+                "legal basis or a dossier)"
+            )
+        return Purpose(dossier, basis, reference)
 
 
 class AccessEntry(BaseModel):
@@ -75,7 +85,9 @@ class AccessEntry(BaseModel):
     dossier: str | None
     legal_basis: str | None
     legal_basis_label: str | None = None  # Vietnamese; None for free text written before the list
+    legal_reference: str | None = None  # the law and article the reader cited
     document_id: str | None
+    page: int | None = None  # the page a page image showed
     documents: int
     fields: list[str]
 
@@ -105,7 +117,7 @@ def governed_lookup(
     if purpose.dossier is None and purpose.legal_basis is None and reader.agencies is not None:
         _keep_own_agencies(session, reader, result)
     fields = {key for held in result.held for key in held.fields}
-    # In the caller's transaction, committed before the answer leaves (storage.db.access_rows
+    # With the caller's read, committed before the answer leaves (storage.db.access_rows
     # states the guarantee): one prepared INSERT, no ORM on this hot path.
     append_access_rows(
         session,
@@ -116,6 +128,7 @@ def governed_lookup(
                 owner_id=owner_id,
                 dossier_code=purpose.dossier,
                 legal_basis=purpose.legal_basis,
+                legal_reference=purpose.legal_reference,
                 fields=sorted(fields),
                 documents=len(result.held),
             )
@@ -198,6 +211,31 @@ def record_document_read(session: Session, actor: str, document: Document, field
     )
 
 
+PAGE_IMAGE = "page_image"  # what a page image shows: the page as scanned, every field on it
+
+
+def record_page_shown(
+    session: Session, actor: str, document_id: int, page: int, owners: Iterable[str], dossier_code: str | None
+) -> None:
+    """A page image was served: one row per person the document concerns, naming the page."""
+    append_access_rows(
+        session,
+        [
+            AccessRow(
+                actor=actor,
+                action="document.page",
+                owner_id=owner_id,
+                dossier_code=dossier_code,
+                document_id=document_id,
+                page=page,
+                fields=[PAGE_IMAGE],
+                documents=1,
+            )
+            for owner_id in sorted(set(owners))
+        ],
+    )
+
+
 def accesses_of(session: Session, owner: str, *, limit: int = MAX_LISTED) -> list[AccessEntry]:
     """Every recorded read of ``owner``'s data, oldest first."""
     owner_id = validate_owner_id(owner)
@@ -215,7 +253,9 @@ def accesses_of(session: Session, owner: str, *, limit: int = MAX_LISTED) -> lis
             dossier=row.dossier_code,
             legal_basis=row.legal_basis,
             legal_basis_label=label_of(row.legal_basis),
+            legal_reference=row.legal_reference,
             document_id=str(row.document_id) if row.document_id is not None else None,
+            page=row.page,
             documents=row.documents,
             fields=list(row.fields),
         )

@@ -53,7 +53,10 @@ def post_login(
 ) -> TokenResponse:
     address = request.client.host if request.client else "unknown"
     # The attempt is counted (committed) before the password is checked: see login_throttle.
-    run_in_transaction(ctx.engine, lambda s: login_throttle.reserve_attempt(s, body.username, address))
+    policy = ctx.settings.login
+    run_in_transaction(
+        ctx.engine, lambda s: login_throttle.reserve_attempt(s, body.username, address, policy=policy)
+    )
 
     def work(session: Session) -> IssuedToken | None:
         return login(session, body.username, body.password)
@@ -61,7 +64,9 @@ def post_login(
     issued = run_in_transaction(ctx.engine, work)
     if issued is None:
         raise unauthorized()
-    run_in_transaction(ctx.engine, lambda s: login_throttle.record_success(s, body.username, address))
+    run_in_transaction(
+        ctx.engine, lambda s: login_throttle.record_success(s, body.username, address, policy=policy)
+    )
     return TokenResponse(
         token=issued.token, expires_at=issued.expires_at, username=issued.username, roles=issued.roles
     )

@@ -23,6 +23,11 @@ from storage.db.engine import run_recorded_read
 
 router = APIRouter(tags=["reuse"])
 
+REFERENCE_HELP = (
+    "văn bản, điều khoản cụ thể làm căn cứ, ví dụ «Luật Cư trú 2020, Điều 11» (the specific law and "
+    "article; recorded in the access log, with a legal basis or a dossier)"
+)
+
 LOOKUP_SCHEMA = {
     "type": "object",
     "required": ["owner", "held", "missing"],
@@ -64,10 +69,10 @@ def get_lookup(
     legal_basis: Annotated[
         str | None, Query(max_length=255, description="căn cứ pháp lý khác (another declared legal basis)")
     ] = None,
+    legal_reference: Annotated[str | None, Query(max_length=255, description=REFERENCE_HELP)] = None,
 ) -> Response:
-    return _lookup(
-        ctx, principal, owner, procedure, Purpose(dossier, legal_basis), versioned=_versioned(request)
-    )
+    purpose = Purpose(dossier, legal_basis, legal_reference)
+    return _lookup(ctx, principal, owner, procedure, purpose, versioned=_versioned(request))
 
 
 class LookupRequest(BaseModel):
@@ -75,6 +80,7 @@ class LookupRequest(BaseModel):
     procedure: str | None = Field(None, max_length=64)
     dossier: str | None = Field(None, max_length=64, description="mã hồ sơ phục vụ")
     legal_basis: str | None = Field(None, max_length=255, description="căn cứ pháp lý khác")
+    legal_reference: str | None = Field(None, max_length=255, description=REFERENCE_HELP)
 
 
 @router.post(
@@ -94,7 +100,7 @@ def post_lookup(
         principal,
         body.owner,
         body.procedure,
-        Purpose(body.dossier, body.legal_basis),
+        Purpose(body.dossier, body.legal_basis, body.legal_reference),
         versioned=_versioned(request),
     )
 

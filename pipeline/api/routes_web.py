@@ -1,7 +1,9 @@
 """The staff web page (static files, no build step) and page images for the review screen.
 
 The page shell and its assets are public (they hold no data); every call the page makes goes
-through the authenticated API with the clerk's bearer token.
+through the authenticated API with the clerk's bearer token. A page image shows the person's data
+as scanned, so each one served is an access record (``pipeline.personal_data``), committed before
+the image leaves.
 """
 
 from __future__ import annotations
@@ -19,8 +21,9 @@ from pipeline.api.auth import require_scope
 from pipeline.api.context import ApiContext, get_context
 from pipeline.api.errors import ApiError
 from pipeline.api.types import RowIdPath
+from pipeline.personal_data import owners_of, record_page_shown
 from pipeline.principals import Principal
-from storage.db.engine import read_session
+from storage.db.engine import read_session, run_recorded_read
 from storage.db.models import VersionKind
 from storage.objects.base import Bucket
 
@@ -73,6 +76,8 @@ def page_image(
             raise ApiError(404, "Tài liệu chưa có bản lưu (no stored copy)")
         bucket, key, kind = source.bucket, source.object_key, source.kind
         page_count = max(document.page_count, 1)
+        owners = owners_of(session, [document])[document.id]
+        dossier_code = document.dossier.code if document.dossier is not None else None
         # The original scan holds every page of the file; the other copies only this document's.
         file_page = (
             document.pages[page - 1]
@@ -109,6 +114,10 @@ def page_image(
         png = out.with_suffix(".png")
         if result.returncode != 0 or not png.exists():
             raise ApiError(404, "Không dựng được ảnh trang (page could not be rendered)")
-        return Response(
-            png.read_bytes(), media_type="image/png", headers={"Cache-Control": "private, max-age=300"}
-        )
+        image = png.read_bytes()
+    # Recorded once the image exists (a failed render showed nothing), committed before it leaves.
+    run_recorded_read(
+        ctx.engine,
+        lambda session: record_page_shown(session, principal.actor, document_id, page, owners, dossier_code),
+    )
+    return Response(image, media_type="image/png", headers={"Cache-Control": "private, max-age=300"})

@@ -45,5 +45,8 @@ def register(app: typer.Typer) -> None:
             table.add_column(column)
         for e in entries:
             purpose = e.dossier or e.legal_basis_label or e.legal_basis or ""
-            table.add_row(e.at.isoformat(timespec="seconds"), e.actor, e.action, purpose, ", ".join(e.fields))
+            if e.legal_reference:
+                purpose = f"{purpose} — {e.legal_reference}" if purpose else e.legal_reference
+            shown = ", ".join(e.fields) + (f" (trang {e.page})" if e.page is not None else "")
+            table.add_row(e.at.isoformat(timespec="seconds"), e.actor, e.action, purpose, shown)
         Console(width=200).print(table)

@@ -18,11 +18,12 @@ def register_admin(admin: typer.Typer) -> None:
 
     @admin.command("list-users", help="Danh sách tài khoản cán bộ (staff accounts, tokens, lockouts).")
     def list_users_cmd(as_json: Annotated[bool, typer.Option("--json", help="in JSON")] = False) -> None:
+        from config.settings import load_settings
         from pipeline.account_admin import list_users
         from storage.db.engine import read_session
 
         with read_session(_engine()) as session:
-            users = list_users(session)
+            users = list_users(session, policy=load_settings().login)
         if as_json:
             print(json.dumps([u.model_dump(mode="json") for u in users], ensure_ascii=False, indent=2))
             return

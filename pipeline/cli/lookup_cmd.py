@@ -67,10 +67,18 @@ def register(app: typer.Typer) -> None:
                 + ", ".join(LEGAL_BASES),
             ),
         ] = None,
+        legal_reference: Annotated[
+            str | None,
+            typer.Option(
+                "--legal-reference",
+                help="văn bản, điều khoản cụ thể của căn cứ, ví dụ \"Luật Cư trú 2020, Điều 11\" "
+                "(cùng --legal-basis)",
+            ),
+        ] = None,
     ) -> None:
         # Check the arguments before touching the database: bad input costs nothing.
         owner_id = validate_owner_id(owner)
-        purpose = Purpose(legal_basis=legal_basis).checked()
+        purpose = Purpose(legal_basis=legal_basis, legal_reference=legal_reference).checked()
         if procedure is not None:
             check_procedure_code(procedure)
         settings = load_settings()

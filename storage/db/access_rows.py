@@ -2,11 +2,14 @@
 
 The record sits on the hot path of every lookup, so it skips the ORM and SQL compilation: one
 fixed INSERT run on the DBAPI cursor of the caller's own transaction (``executemany`` when a
-request shows several people), which psycopg prepares server-side after a few runs.
+request shows several people), which psycopg prepares server-side after a few runs. On SQLite a
+recorded read keeps its rows and writes them when the read ends, in one autocommit INSERT on the
+same connection (``sqlite_recorded_read``: the read no longer holds the write lock).
 
-Guarantee (the one the callers state): the row is committed with the request's transaction
-*before* the answer leaves, so no answer is ever sent without its record, and a crash of sohoa, of
-its client or of the connection loses nothing a caller was answered for. The commit does not wait
+Guarantee (the one the callers state): the row is committed *before* the answer leaves, so no
+answer is ever sent without its record, and a crash of sohoa, of its client or of the connection
+loses nothing a caller was answered for. (A crash between the record and the answer leaves a
+record of an answer never sent: the log may say more than was shown, never less.) The commit does not wait
 for the disk flush: on PostgreSQL ``synchronous_commit`` is off for that transaction (set in the
 same statement, no extra round trip), on SQLite the WAL runs with ``synchronous=NORMAL`` (as for
 every write of sohoa). What a crash of the *database host* (power, kernel) may lose is the newest
@@ -21,23 +24,29 @@ deployment that needs power-loss durability of every record sets PostgreSQL's
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import json
+import sqlite3
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Dialect
+from sqlalchemy import Dialect, Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from storage.db.models import utcnow
 from storage.db.security_models import PersonalDataAccess
 
 COLUMNS = (
-    "at", "actor", "action", "owner_id", "dossier_code", "legal_basis", "document_id", "fields", "documents",
+    "at", "actor", "action", "owner_id", "dossier_code", "legal_basis", "legal_reference", "document_id",
+    "fields", "documents", "page",
 )
 _PG_CASTS = (
-    "timestamptz", "varchar", "varchar", "varchar", "varchar", "varchar", "bigint", "json", "integer",
+    "timestamptz", "varchar", "varchar", "varchar", "varchar", "varchar", "varchar", "bigint", "json",
+    "integer", "integer",
 )
 
 
@@ -52,7 +61,9 @@ class AccessRow:
     documents: int
     dossier_code: str | None = None
     legal_basis: str | None = None
+    legal_reference: str | None = None
     document_id: int | None = None
+    page: int | None = None
     at: datetime = field(default_factory=utcnow)
 
 
@@ -61,7 +72,7 @@ def _statement(dialect: Dialect) -> tuple[str, tuple[Callable[[Any], Any] | None
     """The INSERT in the driver's paramstyle and each column's bind processor (built once)."""
     table = PersonalDataAccess.__table__
     name = PersonalDataAccess.__tablename__
-    processors = tuple(table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in COLUMNS)
+    processors = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in COLUMNS]
     names = ", ".join(COLUMNS)
     if dialect.name == "postgresql":
         values = ", ".join(f"%s::{cast}" for cast in _PG_CASTS)
@@ -72,22 +83,46 @@ def _statement(dialect: Dialect) -> tuple[str, tuple[Callable[[Any], Any] | None
     else:
         marks = "?" if dialect.paramstyle == "qmark" else "%s"
         sql = f"INSERT INTO {name} ({names}) VALUES ({', '.join([marks] * len(COLUMNS))})"
-    return sql, processors
+        if dialect.name == "sqlite":
+            processors[COLUMNS.index("fields")] = _json_list
+    return sql, tuple(processors)
 
 
-def append_access_rows(session: Session, rows: Sequence[AccessRow]) -> None:
-    """Insert ``rows`` in the session's transaction, in one driver call."""
-    if not rows:
-        return
-    connection = session.connection()
-    sql, processors = _statement(connection.dialect)
+_DEFERRED = "sohoa_deferred_access_rows"  # Session.info key of a SQLite recorded read's rows
+
+
+def _params(
+    rows: Sequence[AccessRow], processors: Sequence[Callable[[Any], Any] | None]
+) -> list[tuple[Any, ...]]:
     params = []
     for row in rows:
         raw = (
             row.at, row.actor[:128], row.action, row.owner_id, row.dossier_code, row.legal_basis,
-            row.document_id, sorted(set(row.fields)), row.documents,
+            row.legal_reference, row.document_id, tuple(sorted(set(row.fields))), row.documents, row.page,
         )
         params.append(tuple(p(v) if p is not None else v for p, v in zip(processors, raw, strict=True)))
+    return params
+
+
+@lru_cache(maxsize=256)
+def _json_list(fields: tuple[str, ...]) -> str:
+    """The ``fields`` column on SQLite, as SQLAlchemy's JSON type writes it (``json.dumps``): the
+    same few lists recur on every lookup, so each is encoded once."""
+    return json.dumps(list(fields))
+
+
+def append_access_rows(session: Session, rows: Sequence[AccessRow]) -> None:
+    """Insert ``rows`` in the session's transaction, in one driver call; in a SQLite recorded read
+    (``sqlite_recorded_read``), when its read ends."""
+    if not rows:
+        return
+    deferred = session.info.get(_DEFERRED)
+    if deferred is not None:
+        deferred.extend(rows)
+        return
+    connection = session.connection()
+    sql, processors = _statement(connection.dialect)
+    params = _params(rows, processors)
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
         if len(params) == 1:
@@ -96,3 +131,62 @@ def append_access_rows(session: Session, rows: Sequence[AccessRow]) -> None:
             cursor.executemany(sql, params)
     finally:
         cursor.close()
+
+
+@contextmanager
+def sqlite_recorded_read(engine: Engine) -> Iterator[Session]:
+    """A read of personal data on SQLite, then its access rows in a write of their own.
+
+    The read runs as any read does (a deferred transaction: no write lock is held while it
+    reads, and hot-folder intake is not held up by lookups); its rows are kept in the session and
+    written when it ends, in one autocommit INSERT on the same connection, which SQLite commits
+    before the statement returns (waiting for the write lock up to the busy timeout). Only then
+    does the caller answer. Cheaper than one write transaction around both (SQLAlchemy's commit
+    machinery, and ``BEGIN IMMEDIATE`` taken for the whole read), and an INSERT inside the read
+    would be refused (SQLITE_BUSY_SNAPSHOT) whenever another process had committed since the read
+    began. A read that wrote anything else would lose it: refused as a programming error.
+    """
+    with Session(bind=engine, expire_on_commit=False, autoflush=False) as session:
+        rows: list[AccessRow] = []
+        session.info[_DEFERRED] = rows
+        driver: sqlite3.Connection = session.connection().connection.driver_connection  # type: ignore[assignment]
+        changes = driver.total_changes
+        yield session
+        if driver.total_changes != changes or session.new or session.dirty or session.deleted:
+            raise RuntimeError("a recorded read writes only its access rows")
+        # End the read (its snapshot) on the connection itself, which stays checked out; the
+        # session's own rollback at close is then a no-op (pysqlite skips it outside a transaction).
+        driver.rollback()
+        if rows:
+            _insert_now(driver, engine.dialect, rows)
+
+
+@lru_cache(maxsize=64)
+def _with_nulls(nulls: tuple[bool, ...]) -> str:
+    """The SQLite INSERT with NULL written in for the empty columns: pysqlite adapts a bound None
+    through a failed attribute lookup (an exception raised and dropped), about 1 µs each."""
+    marks = ", ".join("NULL" if null else "?" for null in nulls)
+    return f"INSERT INTO {PersonalDataAccess.__tablename__} ({', '.join(COLUMNS)}) VALUES ({marks})"
+
+
+def _insert_now(driver: sqlite3.Connection, dialect: Dialect, rows: Sequence[AccessRow]) -> None:
+    """The rows in one statement, committed when it returns (isolation_level None: autocommit)."""
+    sql, processors = _statement(dialect)
+    params = _params(rows, processors)
+    try:
+        if len(params) == 1:
+            [values] = params
+            nulls = tuple(v is None for v in values)
+            driver.execute(_with_nulls(nulls), [v for v in values if v is not None])
+            return
+        driver.execute("BEGIN IMMEDIATE")
+        try:
+            driver.executemany(sql, params)
+            driver.execute("COMMIT")
+        except BaseException:
+            if driver.in_transaction:
+                driver.execute("ROLLBACK")
+            raise
+    except sqlite3.Error as exc:
+        # As SQLAlchemy would raise it: retries (lock timeouts) and error answers stay the same.
+        raise DBAPIError.instance(sql, params, exc, sqlite3.Error, hide_parameters=True) from exc

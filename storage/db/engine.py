@@ -78,10 +78,17 @@ def write_session(engine: Engine, *, recorded_read: bool = False) -> Iterator[Se
     ``recorded_read``: a read of personal data whose only writes are its access records. On
     PostgreSQL each of its statements then commits on its own, so the record costs one round
     trip (its INSERT) and no COMMIT, the same count as a read transaction's ROLLBACK; on SQLite
-    (no round trips) it is an ordinary write transaction. The options are set on the session's
-    connection, not by ``Engine.execution_options`` (a new engine object on every call, tens of
-    microseconds on the hot path of every lookup).
+    the read is a read and its rows are written when it ends
+    (``storage.db.access_rows.sqlite_recorded_read``). Either way they are committed when this
+    returns. The options are set on the session's connection, not by ``Engine.execution_options``
+    (a new engine object on every call, tens of microseconds on the hot path of every lookup).
     """
+    if recorded_read and engine.dialect.name == "sqlite":
+        from storage.db.access_rows import sqlite_recorded_read
+
+        with sqlite_recorded_read(engine) as session:
+            yield session
+        return
     options: dict[str, Any] = {_IMMEDIATE: True}
     if recorded_read and engine.dialect.name == "postgresql":
         options["isolation_level"] = "AUTOCOMMIT"

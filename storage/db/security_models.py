@@ -32,10 +32,12 @@ class PersonalDataAccess(Base):
     action: Mapped[str] = mapped_column(String(32))  # lookup, document.read
     owner_id: Mapped[str] = mapped_column(String(16))
     dossier_code: Mapped[str | None] = mapped_column(String(64))
-    legal_basis: Mapped[str | None] = mapped_column(String(255))
+    legal_basis: Mapped[str | None] = mapped_column(String(255))  # a code of pipeline.legal_bases
+    legal_reference: Mapped[str | None] = mapped_column(String(255))  # the law and article cited
     document_id: Mapped[int | None] = mapped_column(BigInteger)
     fields: Mapped[list[str]] = mapped_column(JSON, default=list)
     documents: Mapped[int] = mapped_column(Integer, default=0)  # how many documents were shown
+    page: Mapped[int | None] = mapped_column(Integer)  # the page a page image showed
 
 
 class LoginThrottle(Base):

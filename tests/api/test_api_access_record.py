@@ -1,14 +1,15 @@
 """Every answer that shows personal fields leaves an access record (Decree 13/2023/NĐ-CP).
 
 Before, only lookups and ``GET /documents/{id}`` wrote to ``personal_data_access``: a dossier's
-page, the review queue and a document search showed id numbers and field values with no trace.
+page, the review queue and a document search showed id numbers and field values with no trace,
+and a page image (the scan itself, every field on it) still did.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from tests.api.conftest import AGENCY_A, OWNER_ID, Api
+from tests.api.conftest import AGENCY_A, AGENCY_B, OWNER_ID, Api
 
 OTHER_ID = "001203004005"
 
@@ -76,6 +77,27 @@ def test_document_search_is_recorded_for_every_person_shown_and_the_one_searched
     assert (entry["action"], entry["documents"], entry["fields"]) == ("document.search", 0, [])
 
 
+def test_page_image_is_recorded_with_its_document_and_page(api: Api) -> None:
+    code, doc = api.document(api.unique_pdf(), agency=AGENCY_A)
+    clerk = api.user("clerk-a", ["clerk"], [AGENCY_A])
+    response = api.client.get(f"/api/v1/documents/{doc}/pages/1.png", headers=clerk)
+    assert response.status_code == 200, response.text
+    assert response.content.startswith(b"\x89PNG")
+    [entry] = _entries(api)
+    assert (entry["actor"], entry["action"], entry["dossier"], entry["document_id"], entry["page"]) == (
+        "staff:clerk-a", "document.page", code, str(doc), 1,
+    )
+    assert (entry["fields"], entry["documents"]) == (["page_image"], 1)
+    assert entry["at"].endswith(("Z", "+00:00"))
+
+    # Each image served is a read (the unversioned path too); what is not shown is not recorded.
+    assert api.client.get(f"/documents/{doc}/pages/1.png", headers=clerk).status_code == 200
+    assert api.client.get(f"/documents/{doc}/pages/2.png", headers=clerk).status_code == 404
+    clerk_b = api.user("clerk-b", ["clerk"], [AGENCY_B])
+    assert api.client.get(f"/documents/{doc}/pages/1.png", headers=clerk_b).status_code == 404
+    assert [(e["actor"], e["page"]) for e in _entries(api)] == [("staff:clerk-a", 1), ("staff:clerk-a", 1)]
+
+
 def test_no_answer_leaves_without_its_record(api: Api) -> None:
     """The record is written before the answer: when it cannot be written, nothing is shown."""
     from fastapi.testclient import TestClient
@@ -107,10 +129,12 @@ def test_no_answer_leaves_without_its_record(api: Api) -> None:
             ("POST", "/lookup", {"json": {"owner": OWNER_ID}}),
             ("GET", f"/documents/{doc}", {}),
             ("GET", "/api/v1/documents", {"params": {"owner": OWNER_ID}}),
+            ("GET", f"/api/v1/documents/{doc}/pages/1.png", {}),
         ]:
             response = client.request(method, path, headers=clerk, **kwargs)
             assert response.status_code == 500, (path, response.status_code)
             assert OWNER_ID not in response.text and "Nguyễn" not in response.text
+            assert not response.content.startswith(b"\x89PNG")
     finally:
         with api.db.engine.begin() as conn:
             for statement in drop:

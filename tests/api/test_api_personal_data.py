@@ -88,6 +88,52 @@ def test_unknown_legal_basis_is_refused_with_the_list(api: Api) -> None:
     assert entries == []  # nothing was shown, nothing recorded
 
 
+def test_legal_reference_names_the_law_beside_the_code(api: Api) -> None:
+    """The code says which ground, the reference which text: both recorded and listed."""
+    import unicodedata
+
+    (code_a, _doc_a), (_code_b, _doc_b) = _two_agencies(api)
+    key_a = api.key("agency-a", ["lookup"], [AGENCY_A])
+    decomposed = unicodedata.normalize("NFD", "  Luật Cư trú 2020, Điều 11 ")  # as some keyboards send it
+    body = {"owner": OWNER_ID, "legal_basis": "state_function", "legal_reference": decomposed}
+    assert api.client.post("/lookup", json=body, headers=key_a).status_code == 200
+    params = {"owner": OWNER_ID, "dossier": code_a, "legal_reference": "Luật Hộ tịch 2014, Điều 9"}
+    assert api.client.get("/lookup", params=params, headers=key_a).status_code == 200
+    admin = api.user("admin", ["administrator"], ["*"])
+    entries = api.client.post("/access-log", json={"owner": OWNER_ID}, headers=admin).json()["entries"]
+    assert [(e["legal_basis"], e["dossier"], e["legal_reference"]) for e in entries] == [
+        ("state_function", None, "Luật Cư trú 2020, Điều 11"),  # NFC, outer blanks stripped
+        (None, code_a, "Luật Hộ tịch 2014, Điều 9"),
+    ]
+
+
+def test_legal_reference_is_checked(api: Api) -> None:
+    (_code_a, _doc_a), (_code_b, _doc_b) = _two_agencies(api)
+    key_a = api.key("agency-a", ["lookup"], [AGENCY_A])
+    refused = {
+        "Luật Cư trú 2020\n2026-12-02 lookup forged": "ký tự điều khiển",  # a forged log line
+        "Điều 11\x1b[2J": "ký tự điều khiển",  # a terminal escape
+        "Luật \u202eCư trú": "ký tự điều khiển",  # a bidi override reorders what staff read
+        "Luật Cư\u200b trú": "ký tự điều khiển",  # zero-width: two references that look the same
+        "Đ" * 256: "",  # longer than the column (pydantic's own 422)
+    }
+    for reference, message in refused.items():
+        body = {"owner": OWNER_ID, "legal_basis": "consent", "legal_reference": reference}
+        response = api.client.post("/lookup", json=body, headers=key_a)
+        assert response.status_code == 422, (reference, response.text)
+        assert message in response.text
+        get = api.client.get("/lookup", params=body, headers=key_a)
+        assert get.status_code == 422, (reference, get.text)
+    # A cited article is no ground by itself: it would read as one that widens access.
+    alone = api.client.post(
+        "/lookup", json={"owner": OWNER_ID, "legal_reference": "Luật Cư trú 2020, Điều 11"}, headers=key_a
+    )
+    assert alone.status_code == 422 and "đi kèm" in alone.json()["detail"], alone.text
+    admin = api.user("admin", ["administrator"], ["*"])
+    entries = api.client.post("/access-log", json={"owner": OWNER_ID}, headers=admin).json()["entries"]
+    assert entries == []  # nothing was shown, nothing recorded
+
+
 def test_rows_written_with_free_text_basis_stay_readable(api: Api) -> None:
     """Rows of before the list keep their free text; listing them neither fails nor relabels."""
     from storage.db.access_rows import AccessRow, append_access_rows

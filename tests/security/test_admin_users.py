@@ -94,7 +94,7 @@ def test_revoke_tokens(data: Path) -> None:
 
 
 def test_unlock_and_list_shows_lock(data: Path) -> None:
-    for day in range(lt.USER_LOCK_AFTER):  # a day apart: each try after the last back-off
+    for day in range(lt.DEFAULT_POLICY.user_lock_after):  # a day apart: each try after the last back-off
         at = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(days=day)
         _run(partial(lt.reserve_attempt, username="an.nv", address="10.0.0.1", now=at))
     users = json.loads(_cli("admin", "list-users", "--json")[1])

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.db.fixtures import Database
+
 SOHOA = str(Path(sys.executable).with_name("sohoa"))
 OWNER = "027095001234"
 
@@ -53,3 +55,37 @@ def test_cli_legal_basis_is_one_of_the_declared_list(tmp_path: Path) -> None:
     entries = json.loads(listed.stdout)["entries"]
     assert [(e["legal_basis"], e["action"]) for e in entries] == [("state_function", "lookup")]
     assert "luật chuyên ngành" in entries[0]["legal_basis_label"]
+
+
+def test_cli_legal_reference_is_recorded_and_listed(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """In process (``main``, as the ``sohoa`` script runs it) on both databases."""
+    from pipeline.cli.main import main
+
+    monkeypatch.setenv("SOHOA_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("SOHOA_DATABASE__URL", db.url)
+
+    def cli(*args: str) -> tuple[int, str]:
+        try:
+            main(list(args))
+            code = 0
+        except SystemExit as exc:
+            code = int(exc.code or 0)
+        out = capsys.readouterr()
+        return code, out.out + out.err
+
+    reference = "Luật Cư trú 2020, Điều 11"
+    basis = ("--legal-basis", "state_function")
+    code, out = cli("lookup", "--owner", OWNER, *basis, "--legal-reference", reference)
+    assert code == 0, out
+    code, out = cli("lookup", "--owner", OWNER, *basis, "--legal-reference", "Điều 11\x07")
+    assert code == 2 and "ký tự điều khiển" in out, out
+    code, out = cli("lookup", "--owner", OWNER, "--legal-reference", reference)  # no ground named
+    assert code == 2 and "đi kèm" in out, out
+    code, out = cli("access-log", "--owner", OWNER, "--json")
+    assert code == 0, out
+    entries = json.loads(out)["entries"]
+    assert [(e["legal_basis"], e["legal_reference"]) for e in entries] == [("state_function", reference)]
+    code, out = cli("access-log", "--owner", OWNER)
+    assert code == 0 and reference in out and "luật chuyên ngành" in out, out

@@ -1,0 +1,126 @@
+"""``run_recorded_read``: a read of personal data whose access rows are committed when it returns.
+
+On SQLite the read used to run inside ``BEGIN IMMEDIATE``: every lookup, document, dossier, review
+and search answer took the database's write lock for its whole read, and waited for any writer
+(hot-folder intake) before reading anything. Now it reads as a read does, and only its INSERT
+takes the lock.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, func, select, text
+from sqlalchemy.orm import Session
+
+from storage.db.access_rows import AccessRow, append_access_rows
+from storage.db.engine import make_engine, run_recorded_read
+from storage.db.models import Agency
+from storage.db.security_models import PersonalDataAccess
+from tests.db.fixtures import Database
+
+OWNER = "027095001234"
+
+
+def _rows(url: str) -> list[tuple[Any, ...]]:
+    """The rows as another process sees them: a new engine, so nothing uncommitted shows."""
+    from config.settings import Settings
+
+    engine = make_engine(Settings(), url=url)
+    try:
+        with engine.connect() as conn:
+            return [
+                tuple(r)
+                for r in conn.execute(
+                    select(
+                        PersonalDataAccess.actor, PersonalDataAccess.action, PersonalDataAccess.page,
+                        PersonalDataAccess.legal_reference, PersonalDataAccess.fields,
+                    ).order_by(PersonalDataAccess.id)
+                )
+            ]
+    finally:
+        engine.dispose()
+
+
+def _record(session: Session, actor: str, *, count: int = 1) -> int:
+    agencies = session.scalar(select(func.count()).select_from(Agency)) or 0
+    append_access_rows(
+        session,
+        [
+            AccessRow(actor, "document.page", OWNER, ["page_image"], 1, page=n, legal_reference="Điều 11")
+            for n in range(1, count + 1)
+        ],
+    )
+    return agencies
+
+
+def test_rows_are_committed_when_it_returns(db: Database) -> None:
+    assert run_recorded_read(db.engine, lambda s: _record(s, "one")) >= 0
+    run_recorded_read(db.engine, lambda s: _record(s, "three", count=3))  # one statement for all
+    assert _rows(db.url) == [
+        ("one", "document.page", 1, "Điều 11", ["page_image"]),
+        ("three", "document.page", 1, "Điều 11", ["page_image"]),
+        ("three", "document.page", 2, "Điều 11", ["page_image"]),
+        ("three", "document.page", 3, "Điều 11", ["page_image"]),
+    ]
+
+
+def _hold_write_lock(engine: Engine) -> Any:
+    """Another writer, mid-transaction: SQLite's write lock, or PostgreSQL's table lock that
+    every INSERT into the access log waits for."""
+    conn = engine.connect()
+    if engine.dialect.name == "sqlite":
+        conn = conn.execution_options(sohoa_immediate=True)  # storage.db.engine: BEGIN IMMEDIATE
+        conn.execute(text("SELECT 1"))
+    else:
+        conn.execute(text("LOCK TABLE personal_data_access IN EXCLUSIVE MODE"))
+    return conn
+
+
+def test_the_read_does_not_wait_for_a_writer_and_its_record_does(db: Database) -> None:
+    writer = _hold_write_lock(db.engine)
+    read_done = threading.Event()
+    outcome: list[object] = []
+
+    def work(session: Session) -> int:
+        agencies = session.scalar(select(func.count()).select_from(Agency)) or 0
+        read_done.set()
+        _record(session, "during-intake")
+        return agencies
+
+    def reader() -> None:
+        try:
+            outcome.append(run_recorded_read(db.engine, work))
+        except Exception as exc:  # reported by the assertions below
+            outcome.append(exc)
+
+    thread = threading.Thread(target=reader)
+    thread.start()
+    try:
+        # Before, BEGIN IMMEDIATE waited up to the 30 s busy timeout before reading anything.
+        assert read_done.wait(20), "the read waited for the other writer"
+        thread.join(0.5)
+        assert thread.is_alive(), "answered before its record could be written"
+        assert _rows(db.url) == []
+    finally:
+        writer.commit() if db.engine.dialect.name == "sqlite" else writer.rollback()
+        writer.close()
+    thread.join(30)
+    assert outcome and isinstance(outcome[0], int), outcome
+    assert [r[0] for r in _rows(db.url)] == ["during-intake"]
+
+
+def test_a_recorded_read_that_writes_anything_else_is_refused(db: Database) -> None:
+    """On SQLite the read is rolled back: another write there would be lost, so it is an error."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL runs a recorded read in autocommit: its writes are not lost")
+
+    def work(session: Session) -> None:
+        _record(session, "sneaky")
+        session.execute(text("INSERT INTO agencies (code, name) VALUES ('X.1', 'x')"))
+
+    with pytest.raises(RuntimeError, match="only its access rows"):
+        run_recorded_read(db.engine, work)
+    assert _rows(db.url) == []
