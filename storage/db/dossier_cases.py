@@ -10,7 +10,9 @@ withdrawn included); ``dossiers.status`` keeps the coarse status Decision 766 an
 and is kept in step by every transition. (Widening the status CHECK of ``dossiers`` itself would
 mean recreating that table on SQLite, which its foreign keys forbid on a database in use.)
 ``token`` is the unguessable half of the citizen's link (the QR code of the receipt slip); it is
-compared in constant time.
+compared in constant time. ``applicant_name_folded`` is the name without accents
+(``storage.db.text_fold``), kept by the model whenever the name is set, so "nguyen van an" finds
+"Nguyễn Văn An" with the same query on both databases.
 """
 
 from __future__ import annotations
@@ -18,10 +20,11 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import BigInteger, Date, ForeignKey, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from storage.db.base import Base
 from storage.db.models import Document, Dossier, utcnow
+from storage.db.text_fold import fold
 from storage.db.types import UtcDateTime
 
 BigRef = BigInteger().with_variant(Integer(), "sqlite")
@@ -36,6 +39,7 @@ class DossierCase(Base):
     state: Mapped[str] = mapped_column(String(24), index=True)
     applicant_id: Mapped[str] = mapped_column(String(16), index=True)
     applicant_name: Mapped[str | None] = mapped_column(String(255))
+    applicant_name_folded: Mapped[str | None] = mapped_column(String(255))
     applicant_phone: Mapped[str | None] = mapped_column(String(20))
     token: Mapped[str] = mapped_column(String(64), unique=True)
     received_by: Mapped[str] = mapped_column(String(128))
@@ -48,3 +52,8 @@ class DossierCase(Base):
 
     dossier: Mapped[Dossier] = relationship()
     result: Mapped[Document | None] = relationship()
+
+    @validates("applicant_name")
+    def _keep_folded(self, _key: str, name: str | None) -> str | None:
+        self.applicant_name_folded = fold(name)[:255] if name else None
+        return name
