@@ -139,7 +139,9 @@ def read_secret_timed(prompt: str, timeout: float, *, tty: str = "/dev/tty") -> 
     try:
         fd = os.open(tty, os.O_RDWR | os.O_NOCTTY)
     except OSError:
-        raise PinError("Không có màn hình để hỏi mã PIN (no terminal); dùng --pin-env hoặc --pinpad") from None
+        raise PinError(
+            "Không có màn hình để hỏi mã PIN (no terminal); dùng --pin-env hoặc --pinpad"
+        ) from None
     line = b""
     try:
         saved = termios.tcgetattr(fd)

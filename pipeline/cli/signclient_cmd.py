@@ -203,7 +203,8 @@ def register(app: typer.Typer) -> None:
             float | None,
             typer.Option(
                 "--pin-timeout",
-                help="số giây chờ nhập PIN trước khi từ chối lô (--serve; mặc định SOHOA_SIGNING__PIN_TIMEOUT_S, 120)",
+                help="số giây chờ nhập PIN trước khi từ chối lô (--serve; mặc định 120, "
+                "SOHOA_SIGNING__PIN_TIMEOUT_S)",
             ),
         ] = None,
     ) -> None:

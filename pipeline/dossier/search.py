@@ -23,8 +23,8 @@ from pipeline.dossier.lifecycle import LABELS_VI, State
 from storage.db.document_text import search_texts
 from storage.db.dossier_cases import DossierCase
 from storage.db.errors import BadInputError
-from storage.db.text_fold import fold
 from storage.db.models import Agency, Document, DocumentOwner, Dossier, DossierComponent, Procedure
+from storage.db.text_fold import fold
 
 MAX_QUERY = 200
 CODE_LIKE = re.compile(r"^[0-9A-Za-z.]+-[0-9-]*$|^[A-Za-z][0-9A-Za-z]*\.[0-9A-Za-z.]+$")
@@ -156,7 +156,10 @@ def search_dossiers(
         )
     if any(ch.isalpha() for ch in text):
         # The name as typed first (exact accents rank first), then without accents or đ.
-        for column, typed in ((DossierCase.applicant_name, text), (DossierCase.applicant_name_folded, fold(text))):
+        for column, typed in (
+            (DossierCase.applicant_name, text),
+            (DossierCase.applicant_name_folded, fold(text)),
+        ):
             if len(hits) >= limit:
                 break
             add(

@@ -390,7 +390,14 @@ def test_pin_prompt_times_out_refuses_the_batch_and_never_logs_in(
     spy_log = tmp_path / "pkcs11-spy.log"  # TEST ONLY: the spy records PINs, it is never kept
     spy_env = {**env, "PKCS11SPY": SOFTHSM_MODULE, "PKCS11SPY_OUTPUT": str(spy_log)}
     agent = AgentProcess(
-        spy_env, tmp_path / "agent.log", pki, server.url, "--pin-timeout", "3", module=PKCS11_SPY, terminal=True
+        spy_env,
+        tmp_path / "agent.log",
+        pki,
+        server.url,
+        "--pin-timeout",
+        "3",
+        module=PKCS11_SPY,
+        terminal=True,
     )
     started.append(agent)
     headers = {"Origin": server.url, "X-Sohoa-Pairing": agent.pairing}

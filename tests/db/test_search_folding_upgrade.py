@@ -27,21 +27,64 @@ ROWS: dict[str, list[dict[str, object]]] = {
         {"id": 4, "code": "1.004227", "name": "Thủ tục riêng của tỉnh"},  # not the sample's: kept
     ],
     "dossiers": [
-        {"id": 10, "code": f"{AGENCY}-261120-0001", "agency_id": 1, "procedure_id": 1,
-         "received_at": AT, "promised_date": dt.date(2026, 11, 27), "status": "received"},
-        {"id": 11, "code": f"{AGENCY}-261120-0002", "agency_id": 1, "procedure_id": 3,
-         "received_at": AT, "promised_date": dt.date(2026, 11, 25), "status": "received"},
+        {
+            "id": 10,
+            "code": f"{AGENCY}-261120-0001",
+            "agency_id": 1,
+            "procedure_id": 1,
+            "received_at": AT,
+            "promised_date": dt.date(2026, 11, 27),
+            "status": "received",
+        },
+        {
+            "id": 11,
+            "code": f"{AGENCY}-261120-0002",
+            "agency_id": 1,
+            "procedure_id": 3,
+            "received_at": AT,
+            "promised_date": dt.date(2026, 11, 25),
+            "status": "received",
+        },
     ],
     "dossier_cases": [
-        {"dossier_id": 10, "state": "received", "applicant_id": "001086012345",
-         "applicant_name": "Đặng Thị Đào", "token": "t" * 43, "received_by": "clerk",
-         "clock_start": dt.date(2026, 11, 20), "updated_at": AT},
+        {
+            "dossier_id": 10,
+            "state": "received",
+            "applicant_id": "001086012345",
+            "applicant_name": "Đặng Thị Đào",
+            "token": "t" * 43,
+            "received_by": "clerk",
+            "clock_start": dt.date(2026, 11, 20),
+            "updated_at": AT,
+        },
     ],
-    "scans": [{"id": 20, "sha256": "a" * 64, "filename": "ho-so.pdf", "size": 1234, "pages": 1,
-               "object_key": "a" * 64, "dossier_id": 11, "received_at": AT}],
-    "documents": [{"id": 30, "sha256": "b" * 64, "doc_type": "application_form", "pages": [1],
-                   "page_count": 1, "owner_id": None, "source": "digitised", "scan_id": 20,
-                   "dossier_id": 11, "confidence": 0.9, "created_at": AT}],
+    "scans": [
+        {
+            "id": 20,
+            "sha256": "a" * 64,
+            "filename": "ho-so.pdf",
+            "size": 1234,
+            "pages": 1,
+            "object_key": "a" * 64,
+            "dossier_id": 11,
+            "received_at": AT,
+        }
+    ],
+    "documents": [
+        {
+            "id": 30,
+            "sha256": "b" * 64,
+            "doc_type": "application_form",
+            "pages": [1],
+            "page_count": 1,
+            "owner_id": None,
+            "source": "digitised",
+            "scan_id": 20,
+            "dossier_id": 11,
+            "confidence": 0.9,
+            "created_at": AT,
+        }
+    ],
     "document_texts": [{"document_id": 30, "body": "Giấy đề nghị đăng ký hộ kinh doanh: tiệm Đức Đạt"}],
 }
 
@@ -65,7 +108,10 @@ def test_rows_before_0870_searchable_and_codes_renamed(empty_db: Database) -> No
         assert _codes(s) == {1: "1.004222", 2: "1.004194", 3: "1.001612", 4: "1.004227"}
         dossier = s.get(Dossier, 11)
         assert dossier is not None and dossier.procedure is not None
-        assert (dossier.procedure.code, dossier.procedure.name) == ("1.001612", "Đăng ký thành lập hộ kinh doanh")
+        assert (dossier.procedure.code, dossier.procedure.name) == (
+            "1.001612",
+            "Đăng ký thành lập hộ kinh doanh",
+        )
         by_name = search_dossiers(s, "dang thi dao", agencies=own)
         assert [(h.code, h.matched) for h in by_name] == [(f"{AGENCY}-261120-0001", "name")]
         assert [h.document_id for h in search_texts(s, "duc dat")] == [30]

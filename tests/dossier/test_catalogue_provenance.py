@@ -35,7 +35,10 @@ def test_every_shipped_code_is_confirmed_with_a_source() -> None:
 def test_corrected_codes_are_not_shipped_under_their_old_names() -> None:
     shipped = {(s.code, s.name) for s in default_catalogue()}
     corrected = {
-        (code, name) for code, entries in _rows().items() for name, status, _ in entries if status != "confirmed"
+        (code, name)
+        for code, entries in _rows().items()
+        for name, status, _ in entries
+        if status != "confirmed"
     }
     assert corrected, "PROVENANCE.md lists the corrected codes"
     assert not shipped & corrected

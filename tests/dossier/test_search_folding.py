@@ -11,7 +11,7 @@ from pipeline.dossier.search import search_dossiers
 from storage.db.document_text import search_texts, snippet
 from storage.db.dossiers import create_dossier_in
 from storage.db.engine import read_session, write_session
-from storage.db.text_fold import COMBINING_MARKS, FOLD_FROM, fold
+from storage.db.text_fold import COMBINING_MARKS, FOLD_FROM, FOLD_TO, fold
 from tests.db.fixtures import Database
 from tests.dossier.helpers import AGENCY, CITIZEN, CONFIRMATION, OTHER, catalogue
 from tests.dossier.test_search import _scan_text
@@ -40,15 +40,27 @@ def _two_applicants(db: Database) -> tuple[str, str]:
     with write_session(db.engine) as s:
         catalogue(s)
         exact = receive(
-            s, agency=AGENCY, procedure=CONFIRMATION, applicant_id=CITIZEN, actor="clerk",
+            s,
+            agency=AGENCY,
+            procedure=CONFIRMATION,
+            applicant_id=CITIZEN,
+            actor="clerk",
             applicant_name="Nguyễn Văn An",
         ).code
         other = receive(  # newer, so first by date: only its accents differ
-            s, agency=AGENCY, procedure=CONFIRMATION, applicant_id=OTHER, actor="clerk",
+            s,
+            agency=AGENCY,
+            procedure=CONFIRMATION,
+            applicant_id=OTHER,
+            actor="clerk",
             applicant_name="Nguyên Văn Ân",
         ).code
         receive(
-            s, agency=AGENCY, procedure=CONFIRMATION, applicant_id="001200000111", actor="clerk",
+            s,
+            agency=AGENCY,
+            procedure=CONFIRMATION,
+            applicant_id="001200000111",
+            actor="clerk",
             applicant_name="Đỗ Thị Đào",
         )
     return exact, other
@@ -62,7 +74,8 @@ def test_names_found_without_accents_and_exact_accents_first(db: Database) -> No
         # Typed with its accents: that spelling first although the other dossier is newer.
         hits = search_dossiers(s, "Nguyễn Văn An", agencies=OWN)
         assert [(h.code, h.applicant_name) for h in hits] == [
-            (exact, "Nguyễn Văn An"), (other, "Nguyên Văn Ân")
+            (exact, "Nguyễn Văn An"),
+            (other, "Nguyên Văn Ân"),
         ]
         # Tone marks mistyped: still both, by date.
         assert [h.code for h in search_dossiers(s, "Nguyển Vắn Àn", agencies=OWN)] == [other, exact]
@@ -110,3 +123,19 @@ def test_snippet_cuts_around_the_first_match() -> None:
     assert len(cut) < 260
     decomposed = "Ho\u0323 te\u0302n: Nguye\u0302\u0303n Thi\u0323 Hoa"
     assert "[Nguyễn]" in snippet(decomposed, ["nguyen"])
+
+
+def test_migration_froze_the_same_table() -> None:
+    """0870's ``sohoa_fold`` is frozen text; the Python table is derived from Unicode data: a
+    Python whose Unicode tables differ would fold differently from PostgreSQL's index."""
+    import importlib.util
+    from pathlib import Path
+
+    import storage.migrations
+
+    path = Path(storage.migrations.__file__).parent / "versions" / "0870_search_folding.py"
+    spec = importlib.util.spec_from_file_location("m0870", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert (module.FOLD_FROM, module.FOLD_TO, module.MARKS) == (FOLD_FROM, FOLD_TO, COMBINING_MARKS)
