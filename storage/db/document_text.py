@@ -38,7 +38,7 @@ PG_INDEX = "ix_document_texts_fold"
 # for a database between the two revisions).
 INDEX_OBJECTS = (FTS_TABLE, PG_INDEX, "ix_document_texts_fts")
 _WORD = re.compile(r"\w+", re.UNICODE)
-MAX_D_VARIANTS = 8  # d/đ spellings asked per query word on SQLite (Vietnamese has one d at most)
+MAX_D_VARIANTS = 9  # d/đ/ð spellings asked per query word on SQLite (Vietnamese has one d at most)
 SNIPPET_BEFORE, SNIPPET_AFTER = 60, 140  # characters of context around the first match
 # Characters of each hit read back for its snippet and the accents-as-typed check: bounds the
 # Python work per hit (folding costs ~35 ns a character) whatever the document's length.
@@ -94,10 +94,11 @@ def query_words(query: str) -> list[str]:
 
 
 def _fts_word(folded: str) -> str:
-    """One FTS5 term for a folded word: each d may stand for đ, which unicode61 does not fold."""
+    """One FTS5 term for a folded word: each d may stand for đ (or the eth ð that old encodings
+    put for it), which unicode61 does not fold."""
     spots = [i for i, ch in enumerate(folded) if ch == "d"]
     variants = []
-    for choice in itertools.islice(itertools.product("dđ", repeat=len(spots)), MAX_D_VARIANTS):
+    for choice in itertools.islice(itertools.product("dđð", repeat=len(spots)), MAX_D_VARIANTS):
         chars = list(folded)
         for spot, ch in zip(spots, choice, strict=True):
             chars[spot] = ch

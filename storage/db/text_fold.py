@@ -13,7 +13,8 @@ from __future__ import annotations
 import unicodedata
 
 # Every precomposed Latin letter whose decomposition is one ASCII letter plus marks (Latin-1,
-# Latin Extended-A/B, Latin Extended Additional: all of Vietnamese), then đ and Đ. Migration 0870
+# Latin Extended-A/B, Latin Extended Additional: all of Vietnamese), then đ and Đ, and the eth
+# ð/Ð that old Vietnamese encodings and OCR put where Đ was meant. Migration 0870
 # froze the same two strings into ``sohoa_fold``; a test keeps them equal.
 _LATIN = [*range(0xC0, 0x250), *range(0x1E00, 0x1F00)]
 
@@ -30,7 +31,7 @@ _PAIRS = [
     and _base(ch).isascii()
     and _base(ch).isalpha()
     and _base(ch) != ch
-] + [("đ", "d"), ("Đ", "d")]
+] + [("đ", "d"), ("Đ", "d"), ("ð", "d"), ("Ð", "d")]
 FOLD_FROM = "".join(a for a, _ in _PAIRS)
 FOLD_TO = "".join(b for _, b in _PAIRS)
 # Combining marks (U+0300-U+036F), deleted: text typed or stored decomposed folds the same.

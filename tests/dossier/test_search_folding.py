@@ -22,6 +22,7 @@ OWN = frozenset({AGENCY})
 def test_fold_handles_vietnamese_and_d_stroke() -> None:
     assert fold("Nguyễn Văn An") == "nguyen van an"
     assert fold("ĐỖ THỊ ĐÀO") == "do thi dao"  # đ/Đ: no decomposition strips them
+    assert fold("ÐỖ Thị ðào") == "do thi dao"  # the eth old encodings put for Đ
     assert fold("Nguye\u0302\u0303n") == "nguyen"  # typed decomposed (NFD)
     assert fold("Phạm Ngọc Thạch, Ứng Hòa") == "pham ngoc thach, ung hoa"
 
@@ -96,6 +97,8 @@ def test_text_found_without_accents_with_accented_snippet(db: Database) -> None:
         other_doc = _scan_text(s, "dk-2", "Nơi cư trú: thôn Đồng Khê, xã Yên Lạc", second.code)
         third = create_dossier_in(s, AGENCY, actor="test")
         _scan_text(s, "dk-3", "Giấy khai sinh của cháu Đặng Minh Đức", third.code)
+        fourth = create_dossier_in(s, AGENCY, actor="test")
+        eth_doc = _scan_text(s, "dk-4", "Người làm chứng: Ðinh Công Tráng", fourth.code)  # Ð: an eth
     with read_session(db.engine) as s:
         # Without accents (and d for đ): both, index order (a tie: the newer first).
         assert [h.document_id for h in search_texts(s, "dong khe")] == [other_doc, exact_doc]
@@ -112,6 +115,8 @@ def test_text_found_without_accents_with_accented_snippet(db: Database) -> None:
         found = search_dossiers(s, "dang minh duc", agencies=OWN)
         assert [(h.code, h.matched) for h in found] == [(third.code, "text")]
         assert found[0].snippet is not None and "[Đặng] [Minh] [Đức]" in found[0].snippet
+        assert [h.document_id for h in search_texts(s, "dinh cong trang")] == [eth_doc]
+        assert [h.document_id for h in search_texts(s, "Đinh Công Tráng")] == [eth_doc]
         assert search_texts(s, "dong khe yen lac xa") != []
         assert search_texts(s, "dong khe ha long") == []  # every word still required
 
