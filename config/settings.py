@@ -82,6 +82,13 @@ class SigningSettings(BaseModel):
     seal_image: Path | None = None
     font: Path | None = None
     timezone: str = "+07:00"
+    pin_timeout_s: float = Field(
+        120.0,
+        gt=0,
+        le=3600,
+        description="seconds the signing agent (sign-client --serve) waits for the PIN before it "
+        "refuses the batch",
+    )
 
 
 class ApiSettings(BaseModel):

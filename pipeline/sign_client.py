@@ -10,6 +10,8 @@ from __future__ import annotations
 import getpass
 import hashlib
 import os
+import select
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -119,8 +121,60 @@ class QueueClient:
         return result
 
 
-def secret_reader(pin_env: str | None) -> Callable[[str], str]:
-    """PIN from ``$VAR`` (scripts) or a hidden prompt; the value is returned, never shown or logged."""
+def pin_timeout_message(seconds: float) -> str:
+    return (
+        f"Hết {seconds:g} giây chờ nhập mã PIN: lô ký bị từ chối, chưa đăng nhập token; "
+        "gửi lại lô khi sẵn sàng ký (PIN prompt timed out)"
+    )
+
+
+def read_secret_timed(prompt: str, timeout: float, *, tty: str = "/dev/tty") -> str:
+    """A hidden prompt on the terminal that gives up after ``timeout`` seconds.
+
+    ``getpass`` cannot be interrupted, so an official who walks away would hold the batch (and
+    the agent) forever. Echo off, canonical mode: the line arrives whole on Enter. On timeout
+    whatever was half typed is discarded (``tcflush``), so it can never join the next PIN.
+    """
+    try:
+        import termios
+    except ImportError:  # not a POSIX terminal: no way to time the prompt out
+        return getpass.getpass(f"{prompt}: ")
+    try:
+        fd = os.open(tty, os.O_RDWR | os.O_NOCTTY)
+    except OSError:
+        raise PinError(
+            "Không có màn hình để hỏi mã PIN (no terminal); dùng --pin-env hoặc --pinpad"
+        ) from None
+    line = b""
+    try:
+        saved = termios.tcgetattr(fd)
+        quiet = termios.tcgetattr(fd)
+        quiet[3] &= ~termios.ECHO
+        os.write(fd, f"{prompt}: ".encode())
+        termios.tcsetattr(fd, termios.TCSAFLUSH, quiet)  # also drops anything typed before the prompt
+        try:
+            deadline = time.monotonic() + timeout
+            while b"\n" not in line:
+                left = deadline - time.monotonic()
+                if left <= 0 or not select.select([fd], [], [], left)[0]:
+                    termios.tcflush(fd, termios.TCIFLUSH)
+                    raise PinError(pin_timeout_message(timeout))
+                chunk = os.read(fd, 1024)
+                if not chunk:  # Ctrl-D
+                    break
+                line += chunk
+        finally:
+            termios.tcsetattr(fd, termios.TCSAFLUSH, saved)
+            os.write(fd, b"\n")
+    finally:
+        os.close(fd)
+    return line.split(b"\n", 1)[0].rstrip(b"\r").decode("utf-8", errors="replace")
+
+
+def secret_reader(pin_env: str | None, *, timeout: float | None = None) -> Callable[[str], str]:
+    """PIN from ``$VAR`` (scripts) or a hidden prompt; the value is returned, never shown or logged.
+
+    ``timeout``: seconds the terminal prompt waits before refusing (the signing agent's)."""
 
     def read(prompt: str) -> str:
         if pin_env:
@@ -128,7 +182,7 @@ def secret_reader(pin_env: str | None) -> Callable[[str], str]:
             if not value:
                 raise PinError(f"Biến môi trường {pin_env} chưa được đặt (PIN variable not set)")
             return value
-        value = getpass.getpass(f"{prompt}: ")
+        value = getpass.getpass(f"{prompt}: ") if timeout is None else read_secret_timed(prompt, timeout)
         if not value:
             raise PinError("Chưa nhập PIN/mật khẩu (no PIN given)")
         return value

@@ -85,7 +85,7 @@ def run_sign_client(
     return accepted, failed
 
 
-def _announce(batch: Batch) -> None:
+def _announce(batch: Batch, pin_timeout: float | None = None) -> None:
     """What is about to be signed, on the agent's own terminal, before the PIN is asked.
 
     Plain lines, not a table: the SHA-256 must be shown whole whatever the terminal's width."""
@@ -102,6 +102,8 @@ def _announce(batch: Batch) -> None:
         f"Nhập mã PIN một lần để ký {ready} tài liệu; để trống và nhấn Enter để từ chối cả lô "
         "(enter the PIN once for the batch; empty to refuse)."
     )
+    if pin_timeout is not None:
+        echo(f"Sau {pin_timeout:g} giây không nhập, lô bị từ chối (the prompt times out).")
 
 
 def _finished(batch: Batch) -> None:
@@ -118,20 +120,28 @@ def run_agent(
     port: int,
     pin_env: str | None,
     reason: str | None,
+    pin_timeout: float | None = None,
 ) -> None:
-    """``--serve``: the local agent the staff page drives (until Ctrl-C)."""
+    """``--serve``: the local agent the staff page drives (until Ctrl-C).
+
+    The terminal's PIN prompt gives up after ``pin_timeout`` seconds (default: the setting
+    ``signing.pin_timeout_s``): the batch is refused and the agent is free for the next one."""
     from pipeline.api.signing_agent_app import serve_agent
 
     source.validate()
+    settings = load_settings()
+    timeout = pin_timeout if pin_timeout is not None else settings.signing.pin_timeout_s
+    if timeout <= 0:
+        raise SohoaError("--pin-timeout phải lớn hơn 0 giây (must be positive)", exit_code=ExitCode.BAD_ARGS)
     agent = SigningAgent(
         AgentConfig(
             source=source,
-            settings=load_settings(),
+            settings=settings,
             allowed_origins=tuple(([server] if server else []) + origins),
             port=port,
             reason=reason,
-            secret=None if source.pinpad else secret_reader(pin_env),
-            announce=_announce,
+            secret=None if source.pinpad else secret_reader(pin_env, timeout=timeout),
+            announce=lambda batch: _announce(batch, None if pin_env else timeout),
             finished=_finished,
         )
     )
@@ -186,12 +196,20 @@ def register(app: typer.Typer) -> None:
                 "--allow-origin", help="nguồn trang được phép ngoài --server (--serve), lặp lại được"
             ),
         ] = None,
+        pin_timeout: Annotated[
+            float | None,
+            typer.Option(
+                "--pin-timeout",
+                help="số giây chờ nhập PIN trước khi từ chối lô (--serve; mặc định 120, "
+                "SOHOA_SIGNING__PIN_TIMEOUT_S)",
+            ),
+        ] = None,
     ) -> None:
         source = SignerSource(
             pkcs12, pkcs11_module, token_label, key_label, key_id, pinpad, list(chain or [])
         )
         if serve:
-            run_agent(source, server, list(allow_origin or []), port, pin_env, reason)
+            run_agent(source, server, list(allow_origin or []), port, pin_env, reason, pin_timeout)
             return
         if server is None:
             raise SohoaError("Cần --server (the server URL is required)", exit_code=ExitCode.BAD_ARGS)

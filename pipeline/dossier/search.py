@@ -4,7 +4,8 @@ What is typed decides what is tried: a dossier code (or its start), a 9/12-digit
 (the applicant's, or an owner of a document in the dossier), the applicant's name, and the
 full text of the documents (``storage.db.document_text``: FTS5 on SQLite, ``tsvector`` on
 PostgreSQL). Every query is limited, in the database, to the caller's agencies; hits are one
-per dossier, the most specific match first.
+per dossier, the most specific match first. Names and text match without accents or đ
+("nguyen van an" finds "Nguyễn Văn An", as does "Nguyển Văn An"); what matches as typed comes first.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from storage.db.document_text import search_texts
 from storage.db.dossier_cases import DossierCase
 from storage.db.errors import BadInputError
 from storage.db.models import Agency, Document, DocumentOwner, Dossier, DossierComponent, Procedure
+from storage.db.text_fold import fold
 
 MAX_QUERY = 200
 CODE_LIKE = re.compile(r"^[0-9A-Za-z.]+-[0-9-]*$|^[A-Za-z][0-9A-Za-z]*\.[0-9A-Za-z.]+$")
@@ -50,6 +52,11 @@ class SearchHit(BaseModel):
     matched: str  # "code" | "id_number" | "name" | "text"
     document_id: int | None = None
     snippet: str | None = None
+
+
+def _contains(typed: str) -> str:
+    """A LIKE pattern for ``typed`` anywhere, its wildcards escaped."""
+    return "%" + typed.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 def _dossiers(agencies: frozenset[str] | None) -> Select[Dossier, DossierCase, str, Procedure]:
@@ -148,17 +155,21 @@ def search_dossiers(
             "id_number",
         )
     if any(ch.isalpha() for ch in text):
-        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        add(
-            list(
-                session.execute(
-                    base.where(DossierCase.applicant_name.ilike(pattern, escape="\\"))
-                    .order_by(*newest)
-                    .limit(limit)
-                ).all()
-            ),
-            "name",
-        )
+        # The name as typed first (exact accents rank first), then without accents or đ.
+        for column, typed in (
+            (DossierCase.applicant_name, text),
+            (DossierCase.applicant_name_folded, fold(text)),
+        ):
+            if len(hits) >= limit:
+                break
+            add(
+                list(
+                    session.execute(
+                        base.where(column.ilike(_contains(typed), escape="\\")).order_by(*newest).limit(limit)
+                    ).all()
+                ),
+                "name",
+            )
     if len(hits) < limit:
         found = search_texts(session, text, document_ids=_visible_documents(agencies), limit=limit * 3)
         owners: dict[int, int | None] = {

@@ -376,3 +376,56 @@ def test_server_refusal_is_shown_per_item(
     assert view["state"] == "done" and (view["signed"], view["refused"]) == (0, 1), view
     reason = view["items"][0]["reason"]
     assert "Máy chủ từ chối" in reason and "403" in reason and "another certificate" in reason, reason
+
+
+def test_pin_prompt_times_out_refuses_the_batch_and_never_logs_in(
+    agent_env: tuple[Api, LiveServer, dict[str, str], list[AgentProcess]], pki: PkiFixture, tmp_path: Path
+) -> None:
+    """The official walks away at the PIN prompt: after ``--pin-timeout`` the batch is refused
+    with a Vietnamese message, the token was never logged into and no session is left open (the
+    spy counts the calls), what was half typed is thrown away, and the next batch signs."""
+    api, server, env, started = agent_env
+    http = httpx.Client(base_url=server.url, timeout=60)
+    official, items = queue_documents(api, http, pki, 2)
+    spy_log = tmp_path / "pkcs11-spy.log"  # TEST ONLY: the spy records PINs, it is never kept
+    spy_env = {**env, "PKCS11SPY": SOFTHSM_MODULE, "PKCS11SPY_OUTPUT": str(spy_log)}
+    agent = AgentProcess(
+        spy_env,
+        tmp_path / "agent.log",
+        pki,
+        server.url,
+        "--pin-timeout",
+        "3",
+        module=PKCS11_SPY,
+        terminal=True,
+    )
+    started.append(agent)
+    headers = {"Origin": server.url, "X-Sohoa-Pairing": agent.pairing}
+    post = post_batch(agent, headers, server.url, official, [items[0]["id"]])
+    assert post.status_code == 202, post.text
+    agent.wait_output("(PIN):")
+    assert "Sau 3 giây không nhập" in agent.output()
+    agent.type("12")  # half a PIN, no Enter: the official walked away
+    view = wait_batch(agent, server.url, post.json()["id"])
+    assert view["state"] == "failed" and "Hết 3 giây chờ nhập mã PIN" in view["message"], view
+    assert view["items"][0]["state"] == "refused" and "lô ký bị từ chối" in view["items"][0]["reason"]
+    time.sleep(1)  # the spy writes as calls return
+    calls = spy_log.read_text(errors="replace")
+    assert "C_Login" not in calls  # never logged in, so never a PIN sent, never retried
+    assert calls.count("C_OpenSession") == calls.count("C_CloseSession"), calls[-2000:]
+    status = httpx.get(f"{agent.url}/status", headers=headers, timeout=10).json()
+    assert status["busy"] is False  # the agent is free again
+
+    # The next batch asks again; the "12" typed before was discarded, so the PIN alone logs in.
+    again = post_batch(agent, headers, server.url, official, [i["id"] for i in items])
+    assert again.status_code == 202, again.text
+    deadline = time.monotonic() + 120
+    while agent.output().count("(PIN):") < 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    agent.type(USER_PIN + "\n")
+    done = wait_batch(agent, server.url, again.json()["id"])
+    assert done["state"] == "done" and done["signed"] == 2, done
+    assert spy_log.read_text(errors="replace").count("C_Login") == 1
+    output = agent.stop()
+    assert USER_PIN not in output
+    spy_log.unlink()

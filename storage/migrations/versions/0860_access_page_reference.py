@@ -1,7 +1,7 @@
 """access record: the page shown and the legal reference
 
 Revision ID: 0860
-Revises: 0840
+Revises: 0850
 Create Date: 2026-12-02 06:40:00
 
 ``page``: which page of a document a page image showed (page images are recorded like the
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0860'
-down_revision: str | None = '0840'
+down_revision: str | None = '0850'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
