@@ -12,6 +12,7 @@ the signature's permissions do not explain. Anything it cannot read is a differe
 
 from __future__ import annotations
 
+import decimal
 import hashlib
 import re
 import unicodedata
@@ -579,6 +580,13 @@ class _Digester:
             return
         if isinstance(obj, (generic.TextStringObject, generic.ByteStringObject)):
             h.update(b"s" + bytes(obj.original_bytes) + b")")
+            return
+        if isinstance(obj, (generic.NumberObject, generic.FloatObject)):
+            # 612 and 612.0 are one number to a viewer; writers re-serialise either way
+            h.update(b"n:" + str(decimal.Decimal(obj).normalize()).encode() + b";")
+            return
+        if isinstance(obj, generic.NullObject) or obj is None:
+            h.update(b"null;")  # its repr is the object's memory address: never the same twice
             return
         h.update(type(obj).__name__.encode() + b":" + repr(obj).encode() + b";")
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 from pyhanko.sign.diff_analysis import (
     CatalogModificationRule,
     DocInfoRule,
-    DSSCompareRule,
     FormUpdatingRule,
     GenericFieldModificationRule,
     MetadataUpdateRule,
@@ -26,6 +25,7 @@ from pyhanko.sign.diff_analysis import (
     XrefStreamRule,
 )
 
+from signing.verify_dss import VriUpdateRule
 from signing.verify_struct import StructTreeSignatureRule
 
 __all__ = ["STRICT_DIFF_POLICY"]
@@ -36,7 +36,7 @@ STRICT_DIFF_POLICY = StandardDiffPolicy(
         DocInfoRule().as_qualified(ModificationLevel.LTA_UPDATES),
         XrefStreamRule().as_qualified(ModificationLevel.LTA_UPDATES),
         ObjectStreamRule().as_qualified(ModificationLevel.LTA_UPDATES),
-        DSSCompareRule().as_qualified(ModificationLevel.LTA_UPDATES),
+        VriUpdateRule().as_qualified(ModificationLevel.LTA_UPDATES),
         MetadataUpdateRule().as_qualified(ModificationLevel.LTA_UPDATES),
         StructTreeSignatureRule(),
     ],
