@@ -519,6 +519,10 @@ class _FileFacts:
     def content_changes(self, signed_revision: int | None) -> list[str]:
         if signed_revision is None or signed_revision >= self.last_revision:
             return []
+        mine = self.rev_map.get(signed_revision)
+        if mine is not None and mine == self.rev_map.get(self.last_revision):
+            # a linearized file's two xref sections are one revision: nothing follows the signature
+            return []
         docmdp = None
         if self.certified_revision is not None and self.certified_revision <= signed_revision:
             docmdp = self.docmdp

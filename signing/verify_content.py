@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import decimal
 import hashlib
-import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -23,6 +22,8 @@ from typing import Any
 from pyhanko.pdf_utils import generic, misc
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.fields import MDPPerm
+
+from signing.appearance_text import shown_text
 
 __all__ = ["FieldState", "Snapshot", "displayed_changes", "signature_history", "snapshot"]
 
@@ -48,6 +49,11 @@ _HARMLESS_F_BITS = 64 | 128 | 512
 #: field flag ReadOnly (Acrobat sets it on fields a signature locks)
 _FF_READ_ONLY = 1
 _WIDGET_KEYS = ("/Rect", "/AP", "/AS", "/MK", "/OC", "/BS", "/Border", "/C", "/DA", "/Q")
+#: what filling a field rewrites on its widget: the appearance, its state, the font and alignment
+#: it is drawn with; any of them is checked against the value like a new appearance
+_APPEARANCE_KEYS = frozenset({"/AP", "/AS", "/DA", "/Q"})
+#: choice field flag Combo (a drop-down showing the selected option only)
+_FF_COMBO = 1 << 17
 MAX_DEPTH = 64
 _PROXY = generic.EncryptedObjAccess.PROXY
 
@@ -88,6 +94,9 @@ class FieldState:
     value_digest: str
     widgets: list[Widget]
     sig_type: str | None = None
+    #: the texts a text or choice field's appearance must draw (a choice shows its option's label)
+    shown: list[str] = field(default_factory=list)
+    list_box: bool = False
 
 
 @dataclass
@@ -246,7 +255,7 @@ def _field_changes(old: FieldState, new: FieldState, *, fill_ok: bool, sign_ok: 
             elif changed - {"/AP", "/AS", "/MK"}:
                 out.append(f"vị trí chữ ký {label} bị thay đổi (signature widget changed)")
             continue
-        if changed - {"/AP", "/AS"}:
+        if changed - _APPEARANCE_KEYS:
             out.append(f"hình hiển thị của trường {label} bị thay đổi (widget changed)")
             continue
         if not (changed or value_changed):
@@ -268,15 +277,40 @@ def _appearance_mismatch(state: FieldState, widget: Widget) -> str | None:
             return "giá trị không có hình hiển thị tương ứng (value has no appearance)"
         return None  # the on/off state streams themselves are compared as /AP digests by the caller
     if state.ft in ("/Tx", "/Ch"):
-        values = state.value if isinstance(state.value, list) else [state.value]
         shown = _norm(widget.shown_text or "")
-        for v in values:
-            if v is None:
-                continue
-            if _norm(str(v)) not in shown:
-                return "hình hiển thị không khớp giá trị của trường (appearance does not show the value)"
+        expected = [_norm(t) for t in state.shown]
+        # a list box draws every option (the selected ones highlighted); anything else draws
+        # its value and nothing more, so an empty field draws no text
+        ok = all(t in shown for t in expected) if state.list_box else shown == "".join(expected)
+        if not ok:
+            return "hình hiển thị không khớp giá trị của trường (appearance does not show the value)"
         return None
     return "loại trường không rõ (unknown field type)"
+
+
+def _text(value: Any) -> str:
+    """A PDF string as text (PDFDocEncoding, or Latin-1 where that has no character)."""
+    if isinstance(value, generic.ByteStringObject):
+        try:
+            return str(generic.decode_pdfdocencoding(bytes(value)))
+        except (UnicodeDecodeError, ValueError):
+            return bytes(value).decode("latin-1")
+    return str(value)
+
+
+def _displayed_values(fdict: generic.DictionaryObject, ft: Any, value: Any) -> list[str]:
+    """What the appearance of a text or choice field with ``value`` should draw."""
+    if ft not in ("/Tx", "/Ch") or value is None:
+        return []
+    values: list[str] = [str(v) for v in (value if isinstance(value, list) else [value]) if v]
+    if ft == "/Tx":
+        return values
+    labels: dict[str, str] = {}
+    for opt in _array(_inherited_raw(fdict, "/Opt")):
+        opt = _deref(opt)
+        if isinstance(opt, generic.ArrayObject) and len(opt) == 2:
+            labels.setdefault(_text(_deref(opt[0])), _text(_deref(opt[1])))
+    return [labels.get(v, v) for v in values]
 
 
 def _invisible_doc_ts(state: FieldState) -> bool:
@@ -300,11 +334,11 @@ def _fields(
             sig_type = str(value.get("/Type", "/Sig"))
             plain: Any = d.digest(value)
         elif isinstance(value, generic.ArrayObject):
-            plain = [str(x) for x in value]
+            plain = [_text(x) for x in value]
         elif value is None:
             plain = None
         else:
-            plain = str(value)
+            plain = _text(value)
         states = []
         for wref, w in widgets:
             digests = {k: d.digest(w.raw_get(k)) for k in _WIDGET_KEYS if k in w}
@@ -314,7 +348,7 @@ def _fields(
                     page=page,
                     flags=int(w.get("/F", 0)),
                     digests=digests,
-                    shown_text=_shown_text(w) if ft in ("/Tx", "/Ch") else None,
+                    shown_text=shown_text(w) if ft in ("/Tx", "/Ch") else None,
                     normal_states=_normal_states(w),
                     visible=_visible(w),
                 )
@@ -327,6 +361,8 @@ def _fields(
             value_digest=d.digest(raw_value) if raw_value is not None else "-",
             widgets=states,
             sig_type=sig_type,
+            shown=_displayed_values(fdict, ft, plain),
+            list_box=ft == "/Ch" and not int(ff or 0) & _FF_COMBO,
         )
 
 
@@ -403,68 +439,6 @@ def _normal_states(widget: generic.DictionaryObject) -> tuple[str, ...]:
     if isinstance(n, generic.DictionaryObject) and not isinstance(n, generic.StreamObject):
         return tuple(str(k) for k in n)
     return ()
-
-
-_STRING = re.compile(
-    rb"\((?:\\.|[^\\()]|\((?:\\.|[^\\()])*\))*\)"  # a literal string, one level of nesting
-    rb"|<[0-9A-Fa-f\s]*>(?!>)",  # a hex string (not a dictionary's >>)
-    re.S,
-)
-
-
-def _shown_text(widget: generic.DictionaryObject) -> str | None:
-    """The text strings an appearance stream draws (literal/hex), best effort."""
-    try:
-        n = widget["/AP"]["/N"]
-    except (KeyError, TypeError):
-        return None
-    if not isinstance(n, generic.StreamObject):
-        return None
-    try:
-        data = n.data
-    except (misc.PdfError, ValueError, TypeError, NotImplementedError):
-        return None
-    parts = []
-    for m in _STRING.finditer(data):
-        raw = m.group(0)
-        if raw.startswith(b"<"):
-            hexd = re.sub(rb"\s", b"", raw[1:-1])
-            b = bytes.fromhex(hexd.decode() + ("0" if len(hexd) % 2 else ""))
-        else:
-            b = _unescape(raw[1:-1])
-        if b.startswith(b"\xfe\xff"):
-            parts.append(b[2:].decode("utf-16-be", "replace"))
-        else:
-            parts.append(b.decode("latin-1"))
-    return "".join(parts)
-
-
-def _unescape(s: bytes) -> bytes:
-    out = bytearray()
-    i = 0
-    esc = {ord("n"): b"\n", ord("r"): b"\r", ord("t"): b"\t", ord("b"): b"\b", ord("f"): b"\f"}
-    while i < len(s):
-        c = s[i]
-        if c == 0x5C and i + 1 < len(s):
-            nxt = s[i + 1]
-            if nxt in esc:
-                out += esc[nxt]
-                i += 2
-            elif 0x30 <= nxt <= 0x37:
-                j = i + 1
-                while j < len(s) and j < i + 4 and 0x30 <= s[j] <= 0x37:
-                    j += 1
-                out.append(int(s[i + 1 : j], 8) & 0xFF)
-                i = j
-            elif nxt in (0x0A, 0x0D):
-                i += 2
-            else:
-                out.append(nxt)
-                i += 2
-        else:
-            out.append(c)
-            i += 1
-    return bytes(out)
 
 
 # --- pages ---------------------------------------------------------------------------------------

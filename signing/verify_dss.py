@@ -22,7 +22,12 @@ from collections.abc import Generator, Iterator
 from pyhanko.pdf_utils import generic, misc
 from pyhanko.pdf_utils.reader import HistoricalResolver, RawPdfPath
 from pyhanko.sign.diff_analysis import SuspiciousModification, WhitelistRule
-from pyhanko.sign.diff_analysis.commons import TwoVersions, assert_not_stream, compare_key_refs, safe_whitelist
+from pyhanko.sign.diff_analysis.commons import (
+    TwoVersions,
+    assert_not_stream,
+    compare_key_refs,
+    safe_whitelist,
+)
 from pyhanko.sign.diff_analysis.constants import VRI_KEY_PATTERN
 from pyhanko.sign.diff_analysis.rules.form_field_rules import _validate_dss_substructure
 from pyhanko.sign.diff_analysis.rules_api import Context, ReferenceUpdate
@@ -77,7 +82,7 @@ class VriUpdateRule(WhitelistRule):
         new_vri: generic.DictionaryObject,
     ) -> Iterator[ReferenceUpdate]:
         written = set(new.explicit_refs_in_revision())
-        for key in new_vri.keys():
+        for key in new_vri:
             value = new_vri.raw_get(key)
             old_value = old_vri.raw_get(key) if key in old_vri else None
             rewritten = isinstance(value, generic.IndirectObject) and value.reference in written
