@@ -25,7 +25,16 @@ from pyhanko.sign.fields import MDPPerm
 
 from signing.appearance_text import shown_text
 
-__all__ = ["FieldState", "Snapshot", "displayed_changes", "signature_history", "snapshot"]
+__all__ = [
+    "FieldState",
+    "Snapshot",
+    "Stamp",
+    "displayed_changes",
+    "new_signature_stamps",
+    "page_geometry",
+    "signature_history",
+    "snapshot",
+]
 
 #: keys that decide nothing a viewer shows (back-pointers, metadata, application data)
 _IGNORED_KEYS = frozenset(
@@ -83,6 +92,7 @@ class Widget:
     shown_text: str | None
     normal_states: tuple[str, ...]
     visible: bool = True
+    rect: tuple[float, float, float, float] | None = None
 
 
 @dataclass
@@ -180,6 +190,13 @@ def displayed_changes(before: Snapshot, after: Snapshot, docmdp: MDPPerm | None)
             continue
         if new.ft != "/Sig":
             out.append(f"trường mới '{name}' được thêm sau khi ký (new form field added)")
+        elif docmdp is not None and new.value is None and any(w.visible for w in new.widgets):
+            # after a certification only a signature may bring a stamp: an unsigned visible field
+            # is a picture drawn on the certified page
+            out.append(
+                f"trường chữ ký mới '{name}' có hình hiển thị nhưng chưa được ký, sau chứng nhận "
+                "(new visible signature field without a signature after certification)"
+            )
         elif new.value is not None and not sign_ok and not _invisible_doc_ts(new):
             out.append(
                 f"chữ ký mới '{name}' trái với chứng nhận không cho thay đổi (new signature under P=1)"
@@ -189,6 +206,45 @@ def displayed_changes(before: Snapshot, after: Snapshot, docmdp: MDPPerm | None)
                 f"trường chữ ký mới '{name}' trái với chứng nhận không cho thay đổi (new field under P=1)"
             )
     return out
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """The visible widget of a signature added after the signed revision: where it draws."""
+
+    field: str
+    page: int
+    rect: tuple[float, float, float, float]
+    signed: bool = True
+
+
+def new_signature_stamps(before: Snapshot, after: Snapshot) -> list[Stamp]:
+    """Visible widgets of signature fields that ``before`` did not have, signed or not."""
+    out = []
+    for name, state in after.fields.items():
+        if name in before.fields or state.ft != "/Sig":
+            continue
+        for w in state.widgets:
+            if w.visible and w.page is not None and w.rect is not None:
+                out.append(Stamp(field=name, page=w.page, rect=w.rect, signed=state.value is not None))
+    return out
+
+
+def page_geometry(reader: PdfFileReader, revision: int, index: int) -> tuple[tuple[float, ...], int] | None:
+    """The CropBox (else MediaBox) and /Rotate of page ``index`` as revision ``revision`` has it."""
+    try:
+        for i, (_, page, inherited) in enumerate(_pages(reader.get_historical_resolver(revision).root)):
+            if i != index:
+                continue
+            box = _deref(page.get("/CropBox") or inherited.get("/CropBox"))
+            if box is None:
+                box = _deref(page.get("/MediaBox") or inherited.get("/MediaBox"))
+            rot = _deref(page.get("/Rotate") or inherited.get("/Rotate") or 0)
+            x0, y0, x1, y1 = (float(_deref(v)) for v in _array(box))
+            return (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)), int(rot)
+    except (*_READ_ERRORS, StopIteration):
+        return None
+    return None
 
 
 def signature_history(reader: PdfFileReader) -> dict[str, int]:
@@ -351,6 +407,7 @@ def _fields(
                     shown_text=shown_text(w) if ft in ("/Tx", "/Ch") else None,
                     normal_states=_normal_states(w),
                     visible=_visible(w),
+                    rect=_rect(w),
                 )
             )
         yield FieldState(
@@ -429,6 +486,14 @@ def _visible(widget: generic.DictionaryObject) -> bool:
     except (KeyError, TypeError, ValueError):
         return False
     return abs(x2 - x1) > 0 and abs(y2 - y1) > 0
+
+
+def _rect(widget: generic.DictionaryObject) -> tuple[float, float, float, float] | None:
+    try:
+        x1, y1, x2, y2 = (float(v) for v in widget["/Rect"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    return (min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2))
 
 
 def _normal_states(widget: generic.DictionaryObject) -> tuple[str, ...]:

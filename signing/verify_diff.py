@@ -13,8 +13,10 @@ object-level policy.
 
 from __future__ import annotations
 
+from pyhanko.pdf_utils.reader import HistoricalResolver
 from pyhanko.sign.diff_analysis import (
     CatalogModificationRule,
+    DiffResult,
     DocInfoRule,
     FormUpdatingRule,
     GenericFieldModificationRule,
@@ -24,9 +26,11 @@ from pyhanko.sign.diff_analysis import (
     SigFieldCreationRule,
     SigFieldModificationRule,
     StandardDiffPolicy,
+    SuspiciousModification,
     XrefStreamRule,
 )
 from pyhanko.sign.diff_analysis.constants import VALUE_UPDATE_KEYS
+from pyhanko.sign.fields import FieldMDPSpec, MDPPerm
 
 from signing.verify_dss import VriUpdateRule
 from signing.verify_form import WidgetKidFillRule
@@ -37,7 +41,31 @@ __all__ = ["STRICT_DIFF_POLICY"]
 #: a choice field's value is /V and the indices of its selected options, /I (ISO 32000-1 12.7.4.4)
 _VALUE_UPDATE_KEYS = VALUE_UPDATE_KEYS | {"/I"}
 
-STRICT_DIFF_POLICY = StandardDiffPolicy(
+
+class _DiffPolicy(StandardDiffPolicy):
+    """pyHanko's policy; an update may free only object numbers the signed revision never had.
+
+    DSS and iText free the objects of an earlier update's DSS or VRI when they rewrite it
+    (DSS's test-with-vri.pdf); pyHanko refuses any freeing. Freeing an object the signed
+    revision did not have cannot change what it displayed; freeing one it had still fails.
+    """
+
+    def apply(
+        self,
+        old: HistoricalResolver,
+        new: HistoricalResolver,
+        field_mdp_spec: FieldMDPSpec | None = None,
+        doc_mdp: MDPPerm | None = None,
+    ) -> DiffResult:
+        existing = [ref for ref in new.refs_freed_in_revision() if not old.is_ref_unassignable(ref)]
+        if existing:
+            raise SuspiciousModification(
+                f"The refs {existing} of the signed revision were freed in revision {new.revision}."
+            )
+        return super().apply(old, new, field_mdp_spec=field_mdp_spec, doc_mdp=doc_mdp)
+
+
+STRICT_DIFF_POLICY = _DiffPolicy(
     global_rules=[
         CatalogModificationRule(),
         DocInfoRule().as_qualified(ModificationLevel.LTA_UPDATES),
@@ -49,11 +77,13 @@ STRICT_DIFF_POLICY = StandardDiffPolicy(
     ],
     form_rule=FormUpdatingRule(
         field_rules=[
-            SigFieldCreationRule(allow_new_visible_after_certify=False),
+            # signing is permitted after a P=2/P=3 certification; verify_stamps.py then accepts
+            # the new signature's stamp only in blank space of the certified page
+            SigFieldCreationRule(allow_new_visible_after_certify=True),
             SigFieldModificationRule(),
             GenericFieldModificationRule(value_update_keys=_VALUE_UPDATE_KEYS),
             WidgetKidFillRule(),
         ],
     ),
-    reject_object_freeing=True,
+    reject_object_freeing=False,  # checked by _DiffPolicy.apply
 )
