@@ -872,17 +872,44 @@ _MOD_VI = {
 
 
 def _weak_algorithm(emb: EmbeddedPdfSignature) -> str | None:
-    """A broken hash in the signature itself or its signer's certificate (SHA-1, MD5)."""
+    """A broken hash in the signature, its signer's certificate or its timestamp token (SHA-1, MD5).
+
+    A TSA token hashed with SHA-1 proves no time: a collision lets one token vouch for other
+    bytes, so the signature's time rests on a broken hash as much as a SHA-1 signature would.
+    """
     try:
         names = [emb.signer_info["digest_algorithm"]["algorithm"].native]
         with contextlib.suppress(ValueError, KeyError):
             names.append(emb.signer_info["signature_algorithm"].hash_algo)
         if emb.signer_cert is not None:
             names.append(emb.signer_cert.hash_algo)
+        token = emb.signed_data if emb.sig_object_type == "/DocTimeStamp" else _signature_token(emb)
+        if token is not None:
+            names.extend(_token_hashes(token))
     except (KeyError, ValueError, TypeError, AttributeError):
         return None
     weak = [n for n in names if n in _WEAK_HASHES]
     return weak[0] if weak else None
+
+
+def _signature_token(emb: EmbeddedPdfSignature) -> Any:
+    """The signed data of the signature's RFC 3161 timestamp token, if it carries one."""
+    for attr in emb.signer_info["unsigned_attrs"] or ():
+        if attr["type"].native == "signature_time_stamp_token":
+            return attr["values"][0]["content"]
+    return None
+
+
+def _token_hashes(token: Any) -> list[str]:
+    """The hashes a timestamp token rests on: its message imprint and each TSA signature's."""
+    names = [
+        token["encap_content_info"]["content"].parsed["message_imprint"]["hash_algorithm"]["algorithm"].native
+    ]
+    for info in token["signer_infos"]:
+        names.append(info["digest_algorithm"]["algorithm"].native)
+        with contextlib.suppress(ValueError, KeyError):
+            names.append(info["signature_algorithm"].hash_algo)
+    return [str(n) for n in names]
 
 
 def _weak_in_path(status: PdfSignatureStatus | DocumentTimestampStatus) -> str | None:
