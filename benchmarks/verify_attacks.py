@@ -21,10 +21,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from pyhanko.sign import fields
+
 from signing.testpki_services import start_pki_with_services
 from signing.verify import VerifyInputError, verify_pdf
 from tests.signing import attacks
-from tests.signing.pki_fixtures import PkiEnv, sign_bytes, signer_for
+from tests.signing.pki_fixtures import PkiEnv, sign_bytes, signer_for, text_pdf_bytes
 from tests.signing.signed_bases import STRUCTURE_ATTACKS, signed_bases
 
 
@@ -65,6 +67,18 @@ def _run(tmp: Path, pki, services) -> int:  # type: ignore[no-untyped-def]
         ("form", attacks.appearance_not_showing_value("SoTien"), form)
     )
     classes["hidden-signature-widget"].append(("form", attacks.hide_field("Sig1"), form))
+    # after a P=2 certification: a later signature's stamp over the certified text, and a stamp
+    # in blank space that no signature owns (a stamp in blank space of a signature is permitted)
+    certified = sign_bytes(
+        text_pdf_bytes(pages=2), signer_for(pki, pki.official_rsa), certify=fields.MDPPerm.FILL_FORMS
+    )
+    seal = signer_for(pki, pki.seal)
+    classes["stamp-over-certified-text"].append(
+        ("certified-p2", attacks.signed_stamp(seal, attacks.TEXT_BOX), certified)
+    )
+    classes["stamp-without-signature"].append(
+        ("certified-p2", attacks.unsigned_stamp(attacks.BLANK_BOX), certified)
+    )
 
     crashes = 0
     start = time.perf_counter()
@@ -84,6 +98,7 @@ def _run(tmp: Path, pki, services) -> int:  # type: ignore[no-untyped-def]
     good["linearized-signed-twice"] = sign_bytes(
         sign_bytes(lin, signer_for(pki, pki.official_rsa)), signer_for(pki, pki.seal), field="Seal"
     )
+    good["certified-p2+stamp-in-blank-space"] = attacks.signed_stamp(seal, attacks.BLANK_BOX)(certified)
     accepted = 0
     for name, data in good.items():
         ok, report = _check(tmp, pki, data)

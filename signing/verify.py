@@ -53,9 +53,17 @@ from pyhanko_certvalidator.policy_decl import (
 from config.errors import ExitCode, SohoaError
 from config.settings import SigningSettings
 from signing.errors import SigningError
+from signing.placement import PageGeometry, normalise_rotation
 from signing.trust import build_trust_list
-from signing.verify_content import displayed_changes, signature_history, snapshot
+from signing.verify_content import (
+    displayed_changes,
+    new_signature_stamps,
+    page_geometry,
+    signature_history,
+    snapshot,
+)
 from signing.verify_diff import STRICT_DIFF_POLICY
+from signing.verify_stamps import stamp_problems
 from signing.xref_audit import XrefAudit, XrefAuditError, audit_xrefs
 
 __all__ = [
@@ -121,6 +129,10 @@ class SignatureReport(BaseModel):
     problems: list[str] = Field(default_factory=list, description="every rule it breaks (Vietnamese)")
     content_changes: list[str] = Field(
         default_factory=list, description="what a viewer displays differently from the signed revision"
+    )
+    later_stamps: list[str] = Field(
+        default_factory=list,
+        description="stamps later signatures drew in blank space of this certified document (field, page)",
     )
     errors: list[str] = Field(default_factory=list)
 
@@ -356,7 +368,7 @@ async def _verify_open(
     except _READ_ERRORS as exc:
         raise VerifyInputError(_unreadable_reason(path, exc, data)) from exc
 
-    facts = _FileFacts(reader=reader, last_revision=last_revision)
+    facts = _FileFacts(reader=reader, last_revision=last_revision, data=data)
     try:
         facts.audit = audit_xrefs(data, reader)
     except (XrefAuditError, *_READ_ERRORS) as exc:
@@ -460,6 +472,7 @@ class _FileFacts:
 
     reader: PdfFileReader
     last_revision: int
+    data: Any = None
     audit: XrefAudit | None = None
     audit_error: str | None = None
     rev_map: dict[int, int] = field(default_factory=dict)
@@ -519,12 +532,38 @@ class _FileFacts:
     def content_changes(self, signed_revision: int | None) -> list[str]:
         if signed_revision is None or signed_revision >= self.last_revision:
             return []
+        mine = self.rev_map.get(signed_revision)
+        if mine is not None and mine == self.rev_map.get(self.last_revision):
+            # a linearized file's two xref sections are one revision: nothing follows the signature
+            return []
         docmdp = None
         if self.certified_revision is not None and self.certified_revision <= signed_revision:
             docmdp = self.docmdp
         before = self._snapshot(signed_revision)
         after = self._snapshot(self.last_revision)
         return displayed_changes(before, after, docmdp)
+
+    def later_stamps(self, emb: EmbeddedPdfSignature) -> tuple[list[str], list[str]]:
+        """A certification's later signature stamps: (where they are, why they are refused)."""
+        revision = emb.signed_revision
+        if emb.docmdp_level not in (MDPPerm.FILL_FORMS, MDPPerm.ANNOTATE) or revision >= self.last_revision:
+            return [], []
+        stamps = new_signature_stamps(self._snapshot(revision), self._snapshot(self.last_revision))
+        if not stamps:
+            return [], []
+        geometry: dict[int, PageGeometry | None] = {}
+        for stamp in stamps:
+            if stamp.page not in geometry:
+                found = page_geometry(self.reader, revision, stamp.page)
+                geometry[stamp.page] = (
+                    PageGeometry(crop=found[0], rotate=normalise_rotation(found[1]))  # type: ignore[arg-type]
+                    if found is not None
+                    else None
+                )
+        byte_range = [int(v) for v in emb.byte_range]
+        signed = bytes(self.data[: byte_range[2] + byte_range[3]])
+        where = [f"{s.field} (trang {s.page + 1})" for s in stamps if s.signed]
+        return where, stamp_problems(signed, bytes(self.data), stamps, geometry)
 
     def _snapshot(self, revision: int) -> Any:
         if revision not in self._snapshots:
@@ -693,6 +732,11 @@ async def _verify_one(
         report.content_changes = [
             f"không so sánh được nội dung hiển thị (cannot compare display): {_short(exc)}"
         ]
+    try:
+        report.later_stamps, refused = facts.later_stamps(emb)
+    except Exception as exc:  # a stamp that cannot be checked is one we cannot accept
+        report.later_stamps, refused = [], [f"không kiểm tra được hình chữ ký sau: {_short(exc)}"]
+    report.content_changes.extend(refused)
     structure, hidden = facts.problems_after(emb.signed_revision)
     problems = _problems(report, status, mod_level, facts, structure, hidden)
     report.problems = [why for _, why in problems]
@@ -828,17 +872,44 @@ _MOD_VI = {
 
 
 def _weak_algorithm(emb: EmbeddedPdfSignature) -> str | None:
-    """A broken hash in the signature itself or its signer's certificate (SHA-1, MD5)."""
+    """A broken hash in the signature, its signer's certificate or its timestamp token (SHA-1, MD5).
+
+    A TSA token hashed with SHA-1 proves no time: a collision lets one token vouch for other
+    bytes, so the signature's time rests on a broken hash as much as a SHA-1 signature would.
+    """
     try:
         names = [emb.signer_info["digest_algorithm"]["algorithm"].native]
         with contextlib.suppress(ValueError, KeyError):
             names.append(emb.signer_info["signature_algorithm"].hash_algo)
         if emb.signer_cert is not None:
             names.append(emb.signer_cert.hash_algo)
+        token = emb.signed_data if emb.sig_object_type == "/DocTimeStamp" else _signature_token(emb)
+        if token is not None:
+            names.extend(_token_hashes(token))
     except (KeyError, ValueError, TypeError, AttributeError):
         return None
     weak = [n for n in names if n in _WEAK_HASHES]
     return weak[0] if weak else None
+
+
+def _signature_token(emb: EmbeddedPdfSignature) -> Any:
+    """The signed data of the signature's RFC 3161 timestamp token, if it carries one."""
+    for attr in emb.signer_info["unsigned_attrs"] or ():
+        if attr["type"].native == "signature_time_stamp_token":
+            return attr["values"][0]["content"]
+    return None
+
+
+def _token_hashes(token: Any) -> list[str]:
+    """The hashes a timestamp token rests on: its message imprint and each TSA signature's."""
+    names = [
+        token["encap_content_info"]["content"].parsed["message_imprint"]["hash_algorithm"]["algorithm"].native
+    ]
+    for info in token["signer_infos"]:
+        names.append(info["digest_algorithm"]["algorithm"].native)
+        with contextlib.suppress(ValueError, KeyError):
+            names.append(info["signature_algorithm"].hash_algo)
+    return [str(n) for n in names]
 
 
 def _weak_in_path(status: PdfSignatureStatus | DocumentTimestampStatus) -> str | None:

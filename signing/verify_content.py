@@ -12,8 +12,8 @@ the signature's permissions do not explain. Anything it cannot read is a differe
 
 from __future__ import annotations
 
+import decimal
 import hashlib
-import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -23,7 +23,18 @@ from pyhanko.pdf_utils import generic, misc
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.fields import MDPPerm
 
-__all__ = ["FieldState", "Snapshot", "displayed_changes", "signature_history", "snapshot"]
+from signing.appearance_text import shown_text
+
+__all__ = [
+    "FieldState",
+    "Snapshot",
+    "Stamp",
+    "displayed_changes",
+    "new_signature_stamps",
+    "page_geometry",
+    "signature_history",
+    "snapshot",
+]
 
 #: keys that decide nothing a viewer shows (back-pointers, metadata, application data)
 _IGNORED_KEYS = frozenset(
@@ -47,6 +58,11 @@ _HARMLESS_F_BITS = 64 | 128 | 512
 #: field flag ReadOnly (Acrobat sets it on fields a signature locks)
 _FF_READ_ONLY = 1
 _WIDGET_KEYS = ("/Rect", "/AP", "/AS", "/MK", "/OC", "/BS", "/Border", "/C", "/DA", "/Q")
+#: what filling a field rewrites on its widget: the appearance, its state, the font and alignment
+#: it is drawn with; any of them is checked against the value like a new appearance
+_APPEARANCE_KEYS = frozenset({"/AP", "/AS", "/DA", "/Q"})
+#: choice field flag Combo (a drop-down showing the selected option only)
+_FF_COMBO = 1 << 17
 MAX_DEPTH = 64
 _PROXY = generic.EncryptedObjAccess.PROXY
 
@@ -76,6 +92,7 @@ class Widget:
     shown_text: str | None
     normal_states: tuple[str, ...]
     visible: bool = True
+    rect: tuple[float, float, float, float] | None = None
 
 
 @dataclass
@@ -87,6 +104,9 @@ class FieldState:
     value_digest: str
     widgets: list[Widget]
     sig_type: str | None = None
+    #: the texts a text or choice field's appearance must draw (a choice shows its option's label)
+    shown: list[str] = field(default_factory=list)
+    list_box: bool = False
 
 
 @dataclass
@@ -170,6 +190,13 @@ def displayed_changes(before: Snapshot, after: Snapshot, docmdp: MDPPerm | None)
             continue
         if new.ft != "/Sig":
             out.append(f"trường mới '{name}' được thêm sau khi ký (new form field added)")
+        elif docmdp is not None and new.value is None and any(w.visible for w in new.widgets):
+            # after a certification only a signature may bring a stamp: an unsigned visible field
+            # is a picture drawn on the certified page
+            out.append(
+                f"trường chữ ký mới '{name}' có hình hiển thị nhưng chưa được ký, sau chứng nhận "
+                "(new visible signature field without a signature after certification)"
+            )
         elif new.value is not None and not sign_ok and not _invisible_doc_ts(new):
             out.append(
                 f"chữ ký mới '{name}' trái với chứng nhận không cho thay đổi (new signature under P=1)"
@@ -179,6 +206,45 @@ def displayed_changes(before: Snapshot, after: Snapshot, docmdp: MDPPerm | None)
                 f"trường chữ ký mới '{name}' trái với chứng nhận không cho thay đổi (new field under P=1)"
             )
     return out
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """The visible widget of a signature added after the signed revision: where it draws."""
+
+    field: str
+    page: int
+    rect: tuple[float, float, float, float]
+    signed: bool = True
+
+
+def new_signature_stamps(before: Snapshot, after: Snapshot) -> list[Stamp]:
+    """Visible widgets of signature fields that ``before`` did not have, signed or not."""
+    out = []
+    for name, state in after.fields.items():
+        if name in before.fields or state.ft != "/Sig":
+            continue
+        for w in state.widgets:
+            if w.visible and w.page is not None and w.rect is not None:
+                out.append(Stamp(field=name, page=w.page, rect=w.rect, signed=state.value is not None))
+    return out
+
+
+def page_geometry(reader: PdfFileReader, revision: int, index: int) -> tuple[tuple[float, ...], int] | None:
+    """The CropBox (else MediaBox) and /Rotate of page ``index`` as revision ``revision`` has it."""
+    try:
+        for i, (_, page, inherited) in enumerate(_pages(reader.get_historical_resolver(revision).root)):
+            if i != index:
+                continue
+            box = _deref(page.get("/CropBox") or inherited.get("/CropBox"))
+            if box is None:
+                box = _deref(page.get("/MediaBox") or inherited.get("/MediaBox"))
+            rot = _deref(page.get("/Rotate") or inherited.get("/Rotate") or 0)
+            x0, y0, x1, y1 = (float(_deref(v)) for v in _array(box))
+            return (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)), int(rot)
+    except (*_READ_ERRORS, StopIteration):
+        return None
+    return None
 
 
 def signature_history(reader: PdfFileReader) -> dict[str, int]:
@@ -245,7 +311,7 @@ def _field_changes(old: FieldState, new: FieldState, *, fill_ok: bool, sign_ok: 
             elif changed - {"/AP", "/AS", "/MK"}:
                 out.append(f"vị trí chữ ký {label} bị thay đổi (signature widget changed)")
             continue
-        if changed - {"/AP", "/AS"}:
+        if changed - _APPEARANCE_KEYS:
             out.append(f"hình hiển thị của trường {label} bị thay đổi (widget changed)")
             continue
         if not (changed or value_changed):
@@ -267,15 +333,40 @@ def _appearance_mismatch(state: FieldState, widget: Widget) -> str | None:
             return "giá trị không có hình hiển thị tương ứng (value has no appearance)"
         return None  # the on/off state streams themselves are compared as /AP digests by the caller
     if state.ft in ("/Tx", "/Ch"):
-        values = state.value if isinstance(state.value, list) else [state.value]
         shown = _norm(widget.shown_text or "")
-        for v in values:
-            if v is None:
-                continue
-            if _norm(str(v)) not in shown:
-                return "hình hiển thị không khớp giá trị của trường (appearance does not show the value)"
+        expected = [_norm(t) for t in state.shown]
+        # a list box draws every option (the selected ones highlighted); anything else draws
+        # its value and nothing more, so an empty field draws no text
+        ok = all(t in shown for t in expected) if state.list_box else shown == "".join(expected)
+        if not ok:
+            return "hình hiển thị không khớp giá trị của trường (appearance does not show the value)"
         return None
     return "loại trường không rõ (unknown field type)"
+
+
+def _text(value: Any) -> str:
+    """A PDF string as text (PDFDocEncoding, or Latin-1 where that has no character)."""
+    if isinstance(value, generic.ByteStringObject):
+        try:
+            return str(generic.decode_pdfdocencoding(bytes(value)))
+        except (UnicodeDecodeError, ValueError):
+            return bytes(value).decode("latin-1")
+    return str(value)
+
+
+def _displayed_values(fdict: generic.DictionaryObject, ft: Any, value: Any) -> list[str]:
+    """What the appearance of a text or choice field with ``value`` should draw."""
+    if ft not in ("/Tx", "/Ch") or value is None:
+        return []
+    values: list[str] = [str(v) for v in (value if isinstance(value, list) else [value]) if v]
+    if ft == "/Tx":
+        return values
+    labels: dict[str, str] = {}
+    for opt in _array(_inherited_raw(fdict, "/Opt")):
+        opt = _deref(opt)
+        if isinstance(opt, generic.ArrayObject) and len(opt) == 2:
+            labels.setdefault(_text(_deref(opt[0])), _text(_deref(opt[1])))
+    return [labels.get(v, v) for v in values]
 
 
 def _invisible_doc_ts(state: FieldState) -> bool:
@@ -299,11 +390,11 @@ def _fields(
             sig_type = str(value.get("/Type", "/Sig"))
             plain: Any = d.digest(value)
         elif isinstance(value, generic.ArrayObject):
-            plain = [str(x) for x in value]
+            plain = [_text(x) for x in value]
         elif value is None:
             plain = None
         else:
-            plain = str(value)
+            plain = _text(value)
         states = []
         for wref, w in widgets:
             digests = {k: d.digest(w.raw_get(k)) for k in _WIDGET_KEYS if k in w}
@@ -313,9 +404,10 @@ def _fields(
                     page=page,
                     flags=int(w.get("/F", 0)),
                     digests=digests,
-                    shown_text=_shown_text(w) if ft in ("/Tx", "/Ch") else None,
+                    shown_text=shown_text(w) if ft in ("/Tx", "/Ch") else None,
                     normal_states=_normal_states(w),
                     visible=_visible(w),
+                    rect=_rect(w),
                 )
             )
         yield FieldState(
@@ -326,6 +418,8 @@ def _fields(
             value_digest=d.digest(raw_value) if raw_value is not None else "-",
             widgets=states,
             sig_type=sig_type,
+            shown=_displayed_values(fdict, ft, plain),
+            list_box=ft == "/Ch" and not int(ff or 0) & _FF_COMBO,
         )
 
 
@@ -394,6 +488,14 @@ def _visible(widget: generic.DictionaryObject) -> bool:
     return abs(x2 - x1) > 0 and abs(y2 - y1) > 0
 
 
+def _rect(widget: generic.DictionaryObject) -> tuple[float, float, float, float] | None:
+    try:
+        x1, y1, x2, y2 = (float(v) for v in widget["/Rect"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    return (min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2))
+
+
 def _normal_states(widget: generic.DictionaryObject) -> tuple[str, ...]:
     try:
         n = widget["/AP"]["/N"]
@@ -402,68 +504,6 @@ def _normal_states(widget: generic.DictionaryObject) -> tuple[str, ...]:
     if isinstance(n, generic.DictionaryObject) and not isinstance(n, generic.StreamObject):
         return tuple(str(k) for k in n)
     return ()
-
-
-_STRING = re.compile(
-    rb"\((?:\\.|[^\\()]|\((?:\\.|[^\\()])*\))*\)"  # a literal string, one level of nesting
-    rb"|<[0-9A-Fa-f\s]*>(?!>)",  # a hex string (not a dictionary's >>)
-    re.S,
-)
-
-
-def _shown_text(widget: generic.DictionaryObject) -> str | None:
-    """The text strings an appearance stream draws (literal/hex), best effort."""
-    try:
-        n = widget["/AP"]["/N"]
-    except (KeyError, TypeError):
-        return None
-    if not isinstance(n, generic.StreamObject):
-        return None
-    try:
-        data = n.data
-    except (misc.PdfError, ValueError, TypeError, NotImplementedError):
-        return None
-    parts = []
-    for m in _STRING.finditer(data):
-        raw = m.group(0)
-        if raw.startswith(b"<"):
-            hexd = re.sub(rb"\s", b"", raw[1:-1])
-            b = bytes.fromhex(hexd.decode() + ("0" if len(hexd) % 2 else ""))
-        else:
-            b = _unescape(raw[1:-1])
-        if b.startswith(b"\xfe\xff"):
-            parts.append(b[2:].decode("utf-16-be", "replace"))
-        else:
-            parts.append(b.decode("latin-1"))
-    return "".join(parts)
-
-
-def _unescape(s: bytes) -> bytes:
-    out = bytearray()
-    i = 0
-    esc = {ord("n"): b"\n", ord("r"): b"\r", ord("t"): b"\t", ord("b"): b"\b", ord("f"): b"\f"}
-    while i < len(s):
-        c = s[i]
-        if c == 0x5C and i + 1 < len(s):
-            nxt = s[i + 1]
-            if nxt in esc:
-                out += esc[nxt]
-                i += 2
-            elif 0x30 <= nxt <= 0x37:
-                j = i + 1
-                while j < len(s) and j < i + 4 and 0x30 <= s[j] <= 0x37:
-                    j += 1
-                out.append(int(s[i + 1 : j], 8) & 0xFF)
-                i = j
-            elif nxt in (0x0A, 0x0D):
-                i += 2
-            else:
-                out.append(nxt)
-                i += 2
-        else:
-            out.append(c)
-            i += 1
-    return bytes(out)
 
 
 # --- pages ---------------------------------------------------------------------------------------
@@ -579,6 +619,13 @@ class _Digester:
             return
         if isinstance(obj, (generic.TextStringObject, generic.ByteStringObject)):
             h.update(b"s" + bytes(obj.original_bytes) + b")")
+            return
+        if isinstance(obj, (generic.NumberObject, generic.FloatObject)):
+            # 612 and 612.0 are one number to a viewer; writers re-serialise either way
+            h.update(b"n:" + str(decimal.Decimal(obj).normalize()).encode() + b";")
+            return
+        if isinstance(obj, generic.NullObject) or obj is None:
+            h.update(b"null;")  # its repr is the object's memory address: never the same twice
             return
         h.update(type(obj).__name__.encode() + b":" + repr(obj).encode() + b";")
 

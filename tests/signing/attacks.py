@@ -375,3 +375,76 @@ def fill_text_field(name: str, value: str) -> Callable[[bytes], bytes]:
         return _write(w)
 
     return fill
+
+
+#: on text_pdf_bytes' first page: blank space, and the signed text line (18 pt at 72, 760)
+BLANK_BOX = (320, 560, 470, 610)
+TEXT_BOX = (60, 745, 300, 790)
+
+
+def _appearance(
+    w: IncrementalPdfFileWriter, box: tuple[int, int, int, int], text: bytes
+) -> generic.IndirectObject:
+    """A stamp's normal appearance: ``text`` on an opaque white box (a real stamp's paper)."""
+    width, height = box[2] - box[0], box[3] - box[1]
+    font = w.add_object(
+        generic.DictionaryObject(
+            {
+                generic.NameObject("/Type"): generic.NameObject("/Font"),
+                generic.NameObject("/Subtype"): generic.NameObject("/Type1"),
+                generic.NameObject("/BaseFont"): generic.NameObject("/Helvetica"),
+            }
+        )
+    )
+    ap = generic.StreamObject(
+        {
+            generic.NameObject("/Type"): generic.NameObject("/XObject"),
+            generic.NameObject("/Subtype"): generic.NameObject("/Form"),
+            generic.NameObject("/BBox"): generic.ArrayObject(
+                [generic.NumberObject(n) for n in (0, 0, width, height)]
+            ),
+            generic.NameObject("/Resources"): generic.DictionaryObject(
+                {generic.NameObject("/Font"): generic.DictionaryObject({generic.NameObject("/F1"): font})}
+            ),
+        },
+        stream_data=b"1 g 0 0 %d %d re f 0 g BT /F1 16 Tf 4 %d Td (%s) Tj ET"
+        % (width, height, height // 3, text),
+    )
+    return w.add_object(ap)
+
+
+def signed_stamp(
+    signer: object, box: tuple[int, int, int, int], name: str = "SoHieu"
+) -> Callable[[bytes], bytes]:
+    """A later signature in a new visible field at ``box`` whose stamp writes FORGED."""
+    from pyhanko.sign import signers
+
+    def attack(data: bytes) -> bytes:
+        w = _writer(data)
+        fields.append_signature_field(w, fields.SigFieldSpec(sig_field_name=name, on_page=0, box=box))
+        _, f = _field(w, name)
+        f[generic.NameObject("/AP")] = generic.DictionaryObject(
+            {generic.NameObject("/N"): _appearance(w, box, FORGED)}
+        )
+        w.update_container(f)
+        meta = signers.PdfSignatureMetadata(field_name=name, subfilter=fields.SigSeedSubFilter.PADES)
+        out = signers.PdfSigner(meta, signer=signer).sign_pdf(w)  # type: ignore[arg-type]
+        return out.getvalue()
+
+    return attack
+
+
+def unsigned_stamp(box: tuple[int, int, int, int], name: str = "SoHieu") -> Callable[[bytes], bytes]:
+    """A new visible signature field nobody signs, its appearance writing FORGED at ``box``."""
+
+    def attack(data: bytes) -> bytes:
+        w = _writer(data)
+        fields.append_signature_field(w, fields.SigFieldSpec(sig_field_name=name, on_page=0, box=box))
+        _, f = _field(w, name)
+        f[generic.NameObject("/AP")] = generic.DictionaryObject(
+            {generic.NameObject("/N"): _appearance(w, box, FORGED)}
+        )
+        w.update_container(f)
+        return _write(w)
+
+    return attack

@@ -166,3 +166,42 @@ def test_sha1_certificate_is_weak_not_untrusted(tmp_path: Path, pki_env: PkiEnv)
     assert sig.status == "weak_algorithm" and sig.weak_algorithm == "sha1", sig.problems
     assert sig.intact and sig.trusted, sig.problems
     assert not sig.valid and sig.verdict.startswith("KHÔNG HỢP LỆ")
+
+
+@pytest.mark.parametrize("tsa_md", ["sha1", "sha256"])
+def test_sha1_in_the_timestamp_token_is_weak(tmp_path: Path, pki_env: PkiEnv, tsa_md: str) -> None:
+    """A SHA-256 signature whose TSA signed its token with SHA-1: the time rests on SHA-1."""
+    from asn1crypto import keys, x509
+    from cryptography.hazmat.primitives import serialization
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    pki = pki_env.pki
+    tsa = pki.tsa
+    cert = x509.Certificate.load(tsa.load_cert().public_bytes(serialization.Encoding.DER))
+    key = keys.PrivateKeyInfo.load(
+        tsa.load_key().private_bytes(
+            serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    chain = SimpleCertificateStore.from_certs(
+        [x509.Certificate.load(pki.intermediate.load_cert().public_bytes(serialization.Encoding.DER))]
+    )
+    stamper = timestamps.DummyTimeStamper(
+        tsa_cert=cert, tsa_key=key, certs_to_embed=chain, override_md=tsa_md
+    )
+    meta = signers.PdfSignatureMetadata(field_name="Sig1", subfilter=fields.SigSeedSubFilter.PADES)
+    data = signers.sign_pdf(
+        IncrementalPdfFileWriter(io.BytesIO(text_pdf_bytes())),
+        meta,
+        signer=signer_for(pki, pki.official_rsa),
+        timestamper=stamper,
+    ).getvalue()
+    emb = PdfFileReader(io.BytesIO(data)).embedded_signatures[0]
+    assert emb.signer_info["digest_algorithm"]["algorithm"].native == "sha256"
+    report = _verify(tmp_path, pki_env, data, f"tsa-{tsa_md}.pdf")
+    sig = report.signatures[0]
+    if tsa_md == "sha256":  # the control: the same token hashed with SHA-256 is fine
+        assert sig.weak_algorithm is None and sig.status == "valid", sig.problems
+        return
+    assert sig.weak_algorithm == "sha1" and sig.status == "weak_algorithm", sig.problems
+    assert not sig.valid and not report.valid and sig.verdict.startswith("KHÔNG HỢP LỆ")

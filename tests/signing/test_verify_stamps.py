@@ -1,0 +1,83 @@
+"""Stamps of later signatures on a P=2 certified file: accepted in blank space, refused elsewhere.
+
+Built on a file certified (P=2) with the test PKI: a later signature in a new visible field whose
+stamp is drawn in blank space keeps the certification valid (it failed before: pyHanko refuses
+any new visible signature field after a certification); the same stamp over the certified
+text, or the same picture in a field nobody signs, is a modification.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pyhanko.sign import fields
+
+from signing.verify import VerificationReport, verify_pdf
+from tests.signing import attacks
+from tests.signing.pki_fixtures import (  # noqa: F401 - fixtures are found by their names
+    PkiEnv,
+    pki_env_fixture,
+    sign_bytes,
+    signer_for,
+    text_pdf_bytes,
+)
+
+pytestmark = pytest.mark.xdist_group("pki_env")
+
+
+@pytest.fixture(scope="module")
+def certified(pki_env: PkiEnv) -> bytes:
+    pki = pki_env.pki
+    return sign_bytes(
+        text_pdf_bytes(pages=2), signer_for(pki, pki.official_rsa), certify=fields.MDPPerm.FILL_FORMS
+    )
+
+
+def _verify(tmp_path: Path, env: PkiEnv, data: bytes) -> VerificationReport:
+    path = tmp_path / "doc.pdf"
+    path.write_bytes(data)
+    return verify_pdf(path, trust_roots=env.pki.trust_roots)
+
+
+def test_later_signature_stamp_in_blank_space_keeps_the_certification(
+    tmp_path: Path, pki_env: PkiEnv, certified: bytes
+) -> None:
+    seal = signer_for(pki_env.pki, pki_env.pki.seal)
+    report = _verify(tmp_path, pki_env, attacks.signed_stamp(seal, attacks.BLANK_BOX)(certified))
+    cert, stamp = report.signatures
+    assert cert.kind == "certification" and cert.status == "valid", cert.problems
+    assert cert.later_stamps == ["SoHieu (trang 1)"]
+    assert stamp.status == "valid" and report.valid
+
+
+def test_later_signature_stamp_over_certified_text_is_a_modification(
+    tmp_path: Path, pki_env: PkiEnv, certified: bytes
+) -> None:
+    seal = signer_for(pki_env.pki, pki_env.pki.seal)
+    report = _verify(tmp_path, pki_env, attacks.signed_stamp(seal, attacks.TEXT_BOX)(certified))
+    cert = report.signatures[0]
+    assert cert.status == "modified" and not report.valid
+    assert any("SoHieu" in p and "stamp drawn over certified content" in p for p in cert.problems)
+
+
+def test_a_stamp_no_signature_owns_is_a_modification(
+    tmp_path: Path, pki_env: PkiEnv, certified: bytes
+) -> None:
+    report = _verify(tmp_path, pki_env, attacks.unsigned_stamp(attacks.BLANK_BOX)(certified))
+    cert = report.signatures[0]
+    assert cert.status == "modified" and not report.valid
+    assert cert.later_stamps == []  # not a signature's stamp
+    assert any("without a signature after certification" in p for p in cert.problems)
+
+
+def test_stamp_over_text_after_an_approval_signature_is_not_checked_here(
+    tmp_path: Path, pki_env: PkiEnv
+) -> None:
+    """The blank-space rule is the certification's: approval signatures keep pyHanko's rule."""
+    pki = pki_env.pki
+    approved = sign_bytes(text_pdf_bytes(pages=1), signer_for(pki, pki.official_rsa))
+    report = _verify(
+        tmp_path, pki_env, attacks.signed_stamp(signer_for(pki, pki.seal), attacks.BLANK_BOX)(approved)
+    )
+    assert report.valid and report.signatures[0].later_stamps == []
