@@ -14,6 +14,8 @@ Only the OCR copy is changed: the archived page keeps its pixels.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import cv2
 import numpy as np
 
@@ -30,13 +32,17 @@ def binary(grey: np.ndarray) -> np.ndarray:
     return cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 15)
 
 
-def line_mask(ink: np.ndarray, dpi: float) -> np.ndarray:
+def vertical_strokes(ink: np.ndarray, dpi: float) -> np.ndarray:
+    """Pixels of vertical strokes long enough to be rules or box edges."""
+    v_len = max(10, round(V_LINE_IN * dpi))
+    return cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, v_len)))
+
+
+def line_mask(ink: np.ndarray, dpi: float, vertical: np.ndarray | None = None) -> np.ndarray:
     """Pixels of straight horizontal and vertical strokes long enough to be rules or box edges."""
     h_len = max(15, round(H_LINE_IN * dpi))
-    v_len = max(10, round(V_LINE_IN * dpi))
     horizontal = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (h_len, 1)))
-    vertical = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, v_len)))
-    return cv2.bitwise_or(horizontal, vertical)
+    return cv2.bitwise_or(horizontal, vertical_strokes(ink, dpi) if vertical is None else vertical)
 
 
 def leader_mask(ink: np.ndarray, dpi: float) -> np.ndarray:
@@ -141,12 +147,28 @@ def _paint(chosen: np.ndarray, labels: np.ndarray) -> np.ndarray:
     return np.take(np.where(chosen, 255, 0).astype(np.uint8), labels)
 
 
-def remove_rules(grey: np.ndarray, dpi: float) -> np.ndarray:
+@dataclass(frozen=True)
+class Unruled:
+    """The OCR copy without rules, and the vertical strokes of the page before (where
+    ``ocr.boxes`` looks for character boxes: found once, used twice)."""
+
+    grey: np.ndarray
+    vertical: np.ndarray
+
+
+def lift_rules(grey: np.ndarray, dpi: float) -> Unruled:
     """``grey`` with rules, box edges and dotted leaders painted paper-white."""
     ink = binary(grey)
-    mask = cv2.bitwise_or(line_mask(ink, dpi), leader_mask(ink, dpi))
+    vertical = vertical_strokes(ink, dpi)
+    mask = cv2.bitwise_or(line_mask(ink, dpi, vertical), leader_mask(ink, dpi))
     if not mask.any():
-        return grey
+        return Unruled(grey, vertical)
     # The anti-aliased rim of a stroke goes too; the 3×3 growth is thinner than any glyph stroke.
     mask = cv2.dilate(mask, np.ones((3, 3), np.uint8))
-    return np.maximum(grey, mask)  # the mask is 0 or 255: paper-white where set, else the pixel
+    # The mask is 0 or 255: paper-white where set, else the pixel.
+    return Unruled(np.maximum(grey, mask), vertical)
+
+
+def remove_rules(grey: np.ndarray, dpi: float) -> np.ndarray:
+    """``grey`` with rules, box edges and dotted leaders painted paper-white."""
+    return lift_rules(grey, dpi).grey

@@ -19,7 +19,7 @@ from ocr.boxes import find_box_rows, reread_boxes
 from ocr.engine import engine_for
 from ocr.handwriting import group_score, mark_handwritten
 from ocr.models import Box, Line, Word
-from ocr.preprocess.rules import remove_rules
+from ocr.preprocess.rules import lift_rules, remove_rules
 from tests.ocr.render import SERIF
 
 DPI = 300
@@ -68,6 +68,10 @@ def test_box_row_found_and_read_as_one_digit_per_box(tmp_path: Path) -> None:
     lines = reread_boxes(form, cleaned, DPI, result.lines, tmp_path)
     assert any(line.text.endswith("036095001234") for line in lines), [ln.text for ln in lines]
     assert find_box_rows(remove_rules(form, DPI), DPI) == []  # edges lifted: nothing left to find
+    # The rule removal's vertical strokes, handed on, find the same rows.
+    unruled = lift_rules(form, DPI)
+    assert np.array_equal(unruled.grey, cleaned)
+    assert find_box_rows(form, DPI, unruled.vertical) == rows
 
 
 def test_dotted_leader_gone_and_dot_below_kept(tmp_path: Path) -> None:
