@@ -21,7 +21,7 @@ import cv2
 import numpy as np
 
 from ocr.models import Box, Line, Word
-from ocr.preprocess.rules import V_LINE_IN, binary
+from ocr.preprocess.rules import binary, vertical_strokes
 
 MIN_CELLS = 8  # a personal id has 12 boxes; shorter rows are tables, not character boxes
 MAX_BOX_IN = 0.5  # widest box (a character box is ~0.25 in)
@@ -38,11 +38,11 @@ class BoxRow:
         return Box(self.edges[0], self.top, self.edges[-1] - self.edges[0], self.bottom - self.top)
 
 
-def find_box_rows(grey: np.ndarray, dpi: float) -> list[BoxRow]:
-    """Rows of at least ``MIN_CELLS`` equally wide boxes whose edges share top and bottom."""
-    ink = binary(grey)
-    v_len = max(10, round(V_LINE_IN * dpi))
-    vertical = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, v_len)))
+def find_box_rows(grey: np.ndarray, dpi: float, vertical: np.ndarray | None = None) -> list[BoxRow]:
+    """Rows of at least ``MIN_CELLS`` equally wide boxes whose edges share top and bottom;
+    ``vertical``: the page's vertical strokes when the rule removal found them already."""
+    if vertical is None:
+        vertical = vertical_strokes(binary(grey), dpi)
     count, _labels, stats, _ = cv2.connectedComponentsWithStats(vertical, connectivity=8)
     strokes = sorted(
         (int(stats[i, cv2.CC_STAT_LEFT]), int(stats[i, cv2.CC_STAT_TOP]),
@@ -121,11 +121,13 @@ def read_row(grey: np.ndarray, row: BoxRow, dpi: float, workdir: Path, timeout: 
 
 
 def reread_boxes(
-    ruled: np.ndarray, grey: np.ndarray, dpi: float, lines: list[Line], workdir: Path
+    ruled: np.ndarray, grey: np.ndarray, dpi: float, lines: list[Line], workdir: Path,
+    vertical: np.ndarray | None = None,
 ) -> list[Line]:
     """``lines`` with the words over each readable box row replaced by the row's digits; the
-    rows are found on ``ruled`` (the page with its box edges), read on ``grey`` (without)."""
-    rows = find_box_rows(ruled, dpi)
+    rows are found on ``ruled`` (the page with its box edges; ``vertical``, its vertical strokes,
+    if known), read on ``grey`` (without)."""
+    rows = find_box_rows(ruled, dpi, vertical)
     if not rows:
         return lines
     out = list(lines)

@@ -16,7 +16,7 @@ from ocr.handwriting import mark_handwritten
 from ocr.models import PageOcr
 from ocr.mrz import is_mrz_like, reread_mrz
 from ocr.preprocess.clean import CleanOptions, clean_page, ocr_resolution
-from ocr.preprocess.rules import remove_rules
+from ocr.preprocess.rules import lift_rules
 from ocr.qr import decode_qr
 from ocr.searchable import searchable_page
 from ocr.source import PdfSource, open_scan
@@ -60,9 +60,11 @@ def process_page(
     workdir.mkdir(parents=True, exist_ok=True)
     ocr_grey, ocr_dpi = ocr_resolution(cleaned.grey, page.dpi, options)
     opts = options or CleanOptions()
-    ruled = ocr_grey
+    ruled, vertical = ocr_grey, None
     if opts.rules and not cleaned.blank:
-        ocr_grey = remove_rules(ocr_grey, ocr_dpi)  # box edges and dotted leaders are not text
+        unruled = lift_rules(ocr_grey, ocr_dpi)  # box edges and dotted leaders are not text
+        ocr_grey, vertical = unruled.grey, unruled.vertical
+        del unruled
     result = PageOcr(
         page_number=number,
         width=int(ocr_grey.shape[1]),
@@ -89,8 +91,8 @@ def process_page(
         if any(is_mrz_like(line.text) for line in ocr.lines):
             ocr.lines = reread_mrz(ocr_grey, ocr_dpi, ocr.lines, workdir)
         if opts.rules and not own_text:
-            ocr.lines = reread_boxes(ruled, ocr_grey, ocr_dpi, ocr.lines, workdir)
-        del ruled
+            ocr.lines = reread_boxes(ruled, ocr_grey, ocr_dpi, ocr.lines, workdir, vertical)
+        del ruled, vertical
         if opts.handwriting and not own_text:
             ocr.lines = mark_handwritten(ocr_grey, ocr.lines)
         if ocr.timed_out:

@@ -20,6 +20,7 @@ from pipeline.documents.labels import (
 )
 from pipeline.documents.lines import TextLine, wraps_into_next
 from pipeline.documents.models import FieldValue
+from pipeline.documents.names import is_family_name
 from pipeline.documents.normalize import clean_text
 from pipeline.documents.values import Parsed, parse_value
 
@@ -324,12 +325,21 @@ def value_word_confidences(cand: Candidate, value: str, kind: str) -> list[float
                 and set(re.sub(r"\D", "", w)) <= digits] or [c for w, c in cand.words
                                                             if any(ch.isdigit() for ch in w)]
     target = fold(value)
+    family = fold(value.split()[0]) if kind == "name" and value.split() else None
     kept = []
     for word, c in cand.words:
         folded = fold(word)
         if folded and folded in target:
+            if family is not None and folded == family and is_family_name(value.split()[0]):
+                # The family name's letters matched one of a closed list and its marks were taken
+                # from the list ("NGUYÊN" → "NGUYỄN"): Tesseract's doubt was about those marks.
+                c = max(c, FAMILY_NAME_CONFIDENCE)
+                family = None
             kept.append(c)
     return kept
+
+
+FAMILY_NAME_CONFIDENCE = 0.95
 
 
 def _confidence(cand: Candidate, parsed: Parsed, kind: str) -> float:
@@ -375,16 +385,19 @@ def extract_field(fs: FieldSpec, candidates: Sequence[Candidate]) -> FieldValue 
     return fallback
 
 
-UNLABELLED_CONFIDENCE = 0.7  # below the review threshold: a clerk confirms it
+UNLABELLED_CONFIDENCE = 0.7  # below the review threshold when no word confidence is known
+UNLABELLED_ID = ("không đọc được nhãn, số nhận theo dạng 12 chữ số "
+                 "(label unreadable; value recognised by its 12-digit shape)")
 
 
 _ID_WORDS = ("dinhdanh", "cmnd", "cccd", "cancuoc")  # an id label whose words OCR glued together
 
 
-def unlabelled_ids(lines: Sequence[TextLine], hits: list[list[LabelHit]]) -> list[str]:
+def unlabelled_ids(lines: Sequence[TextLine], hits: list[list[LabelHit]]) -> list[tuple[str, float]]:
     """12-digit numbers standing alone on a line whose label OCR could not read, or after a
-    label read with its words run together ("Số định đanhcánhâaCMND. 031083960158")."""
-    out: list[str] = []
+    label read with its words run together ("Số định đanhcánhâaCMND. 031083960158"), with
+    the OCR confidence of their digits."""
+    out: list[tuple[str, float]] = []
     for line, line_hits_ in zip(lines, hits, strict=True):
         if line_hits_:
             continue
@@ -397,7 +410,9 @@ def unlabelled_ids(lines: Sequence[TextLine], hits: list[list[LabelHit]]) -> lis
         else:
             continue
         if parsed.structured and parsed.value:
-            out.append(parsed.value)
+            confs = [c for w, c in span_words(line, 0, len(line.text)) if any(ch.isdigit() for ch in w)]
+            conf = ocr_confidence(sum(confs) / len(confs), min(confs)) if confs else UNLABELLED_CONFIDENCE
+            out.append((parsed.value, round(conf, 3)))
     return out
 
 
@@ -433,11 +448,11 @@ def extract_fields(lines: Sequence[TextLine], spec: DocTypeSpec) -> dict[str, Fi
     if len(missing) == 1:
         # The one id field whose label was unreadable, and one bare 12-digit number: that is it.
         used = {fv.value for fv in fields.values()}
-        loose = [v for v in unlabelled_ids(lines, hits) if v not in used]
-        if len(set(loose)) == 1:
+        loose = [(v, c) for v, c in unlabelled_ids(lines, hits) if v not in used]
+        if len({v for v, _ in loose}) == 1:
+            # Flagged; review lifts the flag only when the date of birth and sex it encodes
+            # agree with the document's (review.corroborated_id), and its digits read clearly.
             fields[missing[0]] = FieldValue(
-                value=loose[0], confidence=UNLABELLED_CONFIDENCE,
-                warnings=["không đọc được nhãn, số nhận theo dạng 12 chữ số "
-                          "(label unreadable; value recognised by its 12-digit shape)"],
+                value=loose[0][0], confidence=min(c for _, c in loose), warnings=[UNLABELLED_ID],
             )
     return fields

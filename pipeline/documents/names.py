@@ -40,6 +40,12 @@ def repair_name(name: str) -> str:
     return repair_family_name(" ".join(split_glued(w, allow_ascii=vietnamese) for w in words))
 
 
+def is_family_name(word: str) -> bool:
+    """Whether ``word`` is, marks included, one of the known family names."""
+    known = _BY_FOLD.get(fold(word))
+    return known is not None and known.lower() == word.lower()
+
+
 def repair_family_name(name: str) -> str:
     words = name.split(" ")
     if len(words) < 2:

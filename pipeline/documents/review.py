@@ -6,7 +6,11 @@ and ``needs_review``; so does a value whose confidence is under ``review_confide
 
 from __future__ import annotations
 
+import re
+from datetime import date
+
 from pipeline.documents import validate as v
+from pipeline.documents.extract import UNLABELLED_ID
 from pipeline.documents.models import FieldValue
 from pipeline.documents.spec import DocumentType, FieldSpec
 from pipeline.documents.types import document_type
@@ -16,19 +20,66 @@ LOW_CONFIDENCE = "độ tin cậy thấp, cần kiểm tra (low confidence, plea
 MISSING = "không tìm thấy trường (missing fields): "
 
 
+def _person_of(
+    dtype: DocumentType, key: str, fields: dict[str, FieldValue]
+) -> tuple[str | None, str | None]:
+    """(date of birth, sex) of the person whose id ``key`` is, as the document gives them."""
+    person = next((p for p in dtype.persons if p.id_key == key), None)
+    dob_key, sex_ref = (person.dob_key, person.sex_key) if person else ("", "")
+    dob = fields[dob_key].value if dob_key in fields else None
+    sex: str | None = None
+    if sex_ref and sex_ref.startswith("="):
+        sex = sex_ref[1:]
+    elif sex_ref and sex_ref in fields:
+        sex = fields[sex_ref].value
+    return dob, sex
+
+
+DOB_YEAR_FROM_ID = ("năm sinh đọc được không thể có, đã sửa theo số định danh, cần kiểm tra "
+                    "(the year of birth read is impossible; taken from the id number, please check)")
+
+
+def _birth_years_from_ids(dtype: DocumentType, fields: dict[str, FieldValue]) -> dict[str, FieldValue]:
+    """A date of birth whose year cannot be (1362, 2096) takes the year its person's id encodes
+    when the two differ in one digit only: the id is a second reading of that year. Always
+    flagged: only the year is checked, and by one reading."""
+    out = dict(fields)
+    for person in dtype.persons:
+        dob, ident = fields.get(person.dob_key), fields.get(person.id_key)
+        if dob is None or ident is None or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", dob.value):
+            continue
+        read, encoded = dob.value[:4], v.id_birth_year(ident.value)
+        possible = range(1900, date.today().year + 1)
+        if encoded is None or encoded not in possible or int(read) in possible:
+            continue
+        if sum(a != b for a, b in zip(read, str(encoded), strict=True)) != 1:
+            continue
+        out[person.dob_key] = dob.model_copy(update={
+            "value": f"{encoded}{dob.value[4:]}", "warnings": [*dob.warnings, DOB_YEAR_FROM_ID],
+        })
+    return out
+
+
+def corroborated_id(dtype: DocumentType, key: str, fv: FieldValue, fields: dict[str, FieldValue]) -> bool:
+    """Whether an id found by its shape alone (its label unreadable) is the person's id: its
+    province code exists and its century, sex and birth-year digits agree with the date of
+    birth read elsewhere on the document. Three digits read twice, independently, seldom
+    agree by chance; the other digits are still judged by their OCR confidence."""
+    dob, sex = _person_of(dtype, key, fields)
+    if dob is None or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", dob):
+        return False
+    person = next(p for p in dtype.persons if p.id_key == key)
+    if DOB_YEAR_FROM_ID in fields[person.dob_key].warnings:
+        return False  # that year was copied from this id: no second reading
+    return not v.check_id_number(fv.value, dob, sex)
+
+
 def _checks(
     dtype: DocumentType, key: str, fs: FieldSpec, fv: FieldValue, fields: dict[str, FieldValue]
 ) -> list[str]:
     value = fv.value
     if fs.kind == "id12":
-        person = next((p for p in dtype.persons if p.id_key == key), None)
-        dob_key, sex_ref = (person.dob_key, person.sex_key) if person else ("", "")
-        dob = fields[dob_key].value if dob_key in fields else None
-        sex: str | None = None
-        if sex_ref and sex_ref.startswith("="):
-            sex = sex_ref[1:]
-        elif sex_ref and sex_ref in fields:
-            sex = fields[sex_ref].value
+        dob, sex = _person_of(dtype, key, fields)
         return v.check_id_number(value, dob, sex)
     if fs.kind == "date":
         return v.check_date(value, True, past=key in dtype.past_dates) if len(value) == 10 else []
@@ -54,8 +105,12 @@ def review_fields(
     specs = dict(spec.output_keys())
     out: dict[str, FieldValue] = {}
     doc_warnings: list[str] = []
+    fields = _birth_years_from_ids(dtype, fields)
     for key, fv in fields.items():
         fs = specs.get(key)
+        if (fs is not None and fs.kind == "id12" and fv.warnings == [UNLABELLED_ID]
+                and corroborated_id(dtype, key, fv, fields)):
+            fv = fv.model_copy(update={"warnings": []})
         warnings = list(fv.warnings)
         failed = [w for w in _checks(dtype, key, fs, fv, fields) if w not in warnings] if fs else []
         warnings.extend(failed)

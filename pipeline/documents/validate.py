@@ -18,8 +18,26 @@ _CENTURY_SEX = {
 }
 
 
-def check_id_number(value: str, date_of_birth: str | None = None, sex: str | None = None) -> list[str]:
-    """Structure of a 12-digit personal id (CCCD / số định danh cá nhân) and what it encodes."""
+ID_YEAR_IMPLAUSIBLE = ("năm sinh ghi trong số định danh không thể có (id_number encodes a birth year "
+                      "in the future or before 1900)")
+
+
+def id_birth_year(value: str) -> int | None:
+    """The birth year a well-formed 12-digit id encodes (digits 4–6), or None."""
+    if not re.fullmatch(r"\d{12}", value) or value[:3] not in PROVINCE_CODES:
+        return None
+    return _CENTURY_SEX[value[3]][0] + int(value[4:6])
+
+
+def check_id_number(
+    value: str, date_of_birth: str | None = None, sex: str | None = None, today: date | None = None
+) -> list[str]:
+    """Structure of a 12-digit personal id (CCCD / số định danh cá nhân) and what it encodes.
+
+    Digits 4–6 encode the century, sex and birth year: a misread there often gives a year no
+    living holder has (2096, 1862), which flags the id even where no date of birth is printed
+    beside it (a land certificate's holder).
+    """
     if not re.fullmatch(r"\d{12}", value):
         return ["số định danh phải có 12 chữ số (id_number must be 12 digits)"]
     warnings: list[str] = []
@@ -27,6 +45,8 @@ def check_id_number(value: str, date_of_birth: str | None = None, sex: str | Non
         warnings.append("mã tỉnh trong số định danh không tồn tại (id_number province code does not exist)")
     century, encoded_sex = _CENTURY_SEX[value[3]]
     year = century + int(value[4:6])
+    if not 1900 <= year <= (today or date.today()).year:
+        warnings.append(ID_YEAR_IMPLAUSIBLE)
     if (date_of_birth and re.fullmatch(r"\d{4}-\d{2}-\d{2}", date_of_birth)
             and int(date_of_birth[:4]) != year):
         warnings.append("số định danh không khớp ngày sinh (id_number does not match date_of_birth)")

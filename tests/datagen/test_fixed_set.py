@@ -57,3 +57,24 @@ def test_committed_set_matches_its_generator(index: int) -> None:
     out = build(plan, file_rng(FIXED_SEED, index), stem)
     committed = json.loads((FIXED_DIR / (out.name + ".truth.json")).read_text(encoding="utf-8"))
     assert {"file": out.name, **out.truth} == committed
+
+
+@pytest.mark.parametrize("name", ["clean_cccd_2021_card.pdf", "hard_cccd_2021_card.tif"])
+def test_committed_chip_cards_carry_their_qr(name: str) -> None:
+    """The committed chip-card scans were drawn with the front's QR code (regenerated after the
+    generator gained it): it decodes, and says what the truth says."""
+    from config.settings import OcrSettings
+    from ocr.qr import decode_qr
+    from ocr.source import open_scan
+    from pipeline.documents.qr import parse_cccd_qr
+
+    source = open_scan(FIXED_DIR / name, OcrSettings(), validate=False)
+    try:
+        [text] = decode_qr(source.load_page(0).pixels)
+    finally:
+        source.close()
+    data = parse_cccd_qr(text)
+    fields = read_truth(FIXED_DIR / name)["documents"][0]["fields"]
+    assert data is not None
+    assert {k: data[k] for k in ("id_number", "full_name", "date_of_birth")} == {
+        k: fields[k] for k in ("id_number", "full_name", "date_of_birth")}

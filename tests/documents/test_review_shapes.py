@@ -8,7 +8,7 @@ import dataclasses
 
 from ocr.models import PageOcr
 from pipeline.documents.analyse import analyse_pages
-from pipeline.documents.extract import HANDWRITTEN
+from pipeline.documents.extract import HANDWRITTEN, UNLABELLED_ID
 from pipeline.documents.models import DocumentResult
 from pipeline.documents.values import ADDRESS_CUT, PROCEDURE_SHAPE, parse_value
 from tests.documents.helpers import make_page
@@ -94,6 +94,61 @@ def test_form_date_slots_with_misread_slashes() -> None:
 
 def test_id_after_a_label_with_glued_words_is_taken_and_flagged() -> None:
     lines = [ln if not ln.startswith("4.") else "4. Số định đanhcánhâaCMND. 001085012345" for ln in FORM]
+    # Born 1986 by the form, 1985 by the id: nothing says the number is this person's id.
+    born_1986 = [ln.replace("1985", "1986") if ln.startswith("2.") else ln for ln in lines]
+    no_birth = [ln for ln in lines if not ln.startswith("2.")]
+    for other in (born_1986, no_birth):
+        doc = analyse(make_page(other, confidence=0.97, boxes=True))
+        assert doc.fields["id_number"].value == "001085012345"
+        assert doc.fields["id_number"].needs_review  # no label read: a clerk confirms it
+        assert UNLABELLED_ID in doc.fields["id_number"].warnings
+
+
+def test_unlabelled_id_whose_birth_year_matches_the_form_is_accepted() -> None:
+    lines = [ln if not ln.startswith("4.") else "4. Số định đanhcánhâaCMND. 001085012345" for ln in FORM]
     doc = analyse(make_page(lines, confidence=0.97, boxes=True))
     assert doc.fields["id_number"].value == "001085012345"
-    assert doc.fields["id_number"].needs_review  # no label read: a clerk confirms it
+    assert not doc.fields["id_number"].needs_review  # century, sex and year agree with 05/03/1985
+    assert UNLABELLED_ID not in doc.fields["id_number"].warnings
+    # ... but its digits must still read clearly.
+    doubtful = analyse(make_page(lines, confidence=0.6, boxes=True))
+    assert doubtful.fields["id_number"].needs_review
+
+
+def _doubt(page: PageOcr, word: str, confidence: float) -> PageOcr:
+    """``page`` with Tesseract doubting one word, as it doubts a capital's marks."""
+    lines = [dataclasses.replace(ln, words=tuple(
+        dataclasses.replace(w, confidence=confidence) if w.text == word else w for w in ln.words))
+        for ln in page.lines]
+    return dataclasses.replace(page, lines=lines)
+
+
+def test_family_name_marks_restored_from_the_list_are_not_doubted() -> None:
+    """"NGUYÊN" read with low confidence: its marks come from the list of family names, so
+    only the given names' confidences judge the name; a doubted given name still flags it."""
+    lines = [ln.replace("NGUYỄN", "NGUYÊN") for ln in FORM]
+    doc = analyse(_doubt(make_page(lines, confidence=0.97, boxes=True), "NGUYÊN", 0.4))
+    assert doc.fields["full_name"].value == "NGUYỄN VĂN AN"
+    assert not doc.fields["full_name"].needs_review
+    given = analyse(_doubt(make_page(lines, confidence=0.97, boxes=True), "VĂN", 0.4))
+    assert given.fields["full_name"].needs_review
+    # A family name off the list keeps Tesseract's doubt.
+    other = [ln.replace("NGUYỄN", "KHÚC") for ln in FORM]
+    assert analyse(_doubt(make_page(other, confidence=0.97, boxes=True), "KHÚC", 0.4)
+                   ).fields["full_name"].needs_review
+
+
+def test_impossible_birth_year_taken_from_the_id_and_flagged() -> None:
+    from pipeline.documents.review import DOB_YEAR_FROM_ID
+
+    def born(year: str) -> DocumentResult:
+        lines = [ln.replace("1985", year) if ln.startswith("2.") else ln for ln in FORM]
+        return analyse(make_page(lines, confidence=0.97, boxes=True))
+
+    doc = born("1385")  # "9" read as "3"; the id 001085012345 encodes 1985
+    assert doc.fields["date_of_birth"].value == "1985-03-05"
+    assert doc.fields["date_of_birth"].needs_review
+    assert DOB_YEAR_FROM_ID in doc.fields["date_of_birth"].warnings
+    assert born("1375").fields["date_of_birth"].value == "1375-03-05"  # two digits differ: not repaired
+    assert born("1975").fields["date_of_birth"].value == "1975-03-05"  # a possible year is never changed
+    assert born("1975").fields["id_number"].needs_review  # ... and the id disagreeing with it is flagged

@@ -7,12 +7,24 @@ from pipeline.documents.review import review_fields
 
 def test_id_number_structure_and_what_it_encodes() -> None:
     assert v.check_id_number("001095001234", "1995-03-12", "Nam") == []
-    assert v.check_id_number("001395001234", "2095-03-12", "Nữ") == []
+    assert v.check_id_number("001305001234", "2005-03-12", "Nữ") == []
     assert any("12 digits" in w for w in v.check_id_number("00109500123"))
     assert any("province code" in w for w in v.check_id_number("003095001234"))  # 003 does not exist
     assert any("does not match date_of_birth" in w for w in v.check_id_number("001095001234", "1996-03-12"))
     assert any("does not match date_of_birth" in w for w in v.check_id_number("001295001234", "1995-03-12"))
     assert any("does not match sex" in w for w in v.check_id_number("001095001234", None, "Nữ"))
+
+
+def test_id_number_encoding_a_birth_year_no_holder_has_is_flagged() -> None:
+    """A land certificate prints its holder's id with no date of birth beside it: a misread
+    "00" → "96" gives a holder born in 2096, flagged by the id alone."""
+    from datetime import date
+
+    today = date(2026, 12, 2)
+    assert v.check_id_number("019300163968", today=today) == []  # born 2000
+    assert v.check_id_number("019326163968", today=today) == []  # born 2026
+    for misread in ("019396163968", "019327163968", "019862163968", "019462163968"):  # 2096, 2027, 1862, 2162
+        assert v.ID_YEAR_IMPLAUSIBLE in v.check_id_number(misread, today=today), misread
 
 
 def test_other_validators() -> None:

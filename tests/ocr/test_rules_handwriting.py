@@ -19,7 +19,7 @@ from ocr.boxes import find_box_rows, reread_boxes
 from ocr.engine import engine_for
 from ocr.handwriting import group_score, mark_handwritten
 from ocr.models import Box, Line, Word
-from ocr.preprocess.rules import remove_rules
+from ocr.preprocess.rules import lift_rules, remove_rules
 from tests.ocr.render import SERIF
 
 DPI = 300
@@ -68,6 +68,10 @@ def test_box_row_found_and_read_as_one_digit_per_box(tmp_path: Path) -> None:
     lines = reread_boxes(form, cleaned, DPI, result.lines, tmp_path)
     assert any(line.text.endswith("036095001234") for line in lines), [ln.text for ln in lines]
     assert find_box_rows(remove_rules(form, DPI), DPI) == []  # edges lifted: nothing left to find
+    # The rule removal's vertical strokes, handed on, find the same rows.
+    unruled = lift_rules(form, DPI)
+    assert np.array_equal(unruled.grey, cleaned)
+    assert find_box_rows(form, DPI, unruled.vertical) == rows
 
 
 def test_dotted_leader_gone_and_dot_below_kept(tmp_path: Path) -> None:
@@ -114,3 +118,65 @@ def test_jittered_glyphs_marked_handwritten_typeset_not() -> None:
 
 def test_too_few_glyphs_are_not_judged() -> None:
     assert group_score([(100, 30), (108, 30)], digits=True) is None
+
+
+def _leader_mask_whole_page(ink: np.ndarray, dpi: float) -> np.ndarray:
+    """The leader mask computed over the whole page at once (how it was first written)."""
+    import cv2
+
+    from ocr.preprocess import rules
+
+    dot = max(2, round(rules.DOT_MAX_IN * dpi))
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    w, h = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
+    small = (h <= dot) & ((w <= dot) | (w >= 3 * h))
+    small[0] = False
+    dots = np.where(small[labels], 255, 0).astype(np.uint8)
+    reach = max(3, round(rules.DOT_GAP_IN * dpi))
+    near = cv2.dilate(cv2.bitwise_and(ink, cv2.bitwise_not(dots)),
+                      cv2.getStructuringElement(cv2.MORPH_RECT, (1, 2 * reach + 1)))
+    joined = cv2.morphologyEx(dots, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (reach, 1)))
+    run = max(reach * 2, round(rules.LEADER_MIN_IN * dpi))
+    runs = cv2.morphologyEx(joined, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (run, 1)))
+    hit = np.zeros(count, dtype=bool)
+    hit[np.unique(labels[cv2.bitwise_and(runs, dots) > 0])] = True
+    hit[0] = False
+    hit[np.unique(labels[cv2.bitwise_and(near, dots) > 0])] = False
+    return np.where(hit[labels], 255, 0).astype(np.uint8)
+
+
+def _dotty_page(seed: int) -> np.ndarray:
+    """Leaders of every length and spacing, at the page's edges too, beside text with dots
+    below and above letters, and scattered specks: where a band-limited mask could go wrong."""
+    rng = random.Random(seed)
+    img = Image.new("L", (1700, 1400), 255)
+    d = ImageDraw.Draw(img)
+    y = 0
+    while y < 1380:
+        x = rng.choice([0, 40, 300])
+        text = "Họ tên: Nguyễn Thị Lụa, ấp Phú Lợi, xã Ịa"
+        d.text((x + 10, y), text, font=_font(rng.choice([9, 12])), fill=0)
+        step, size = rng.choice([(6, 2), (9, 3), (12, 3), (20, 3), (8, 5)])
+        start = rng.randrange(600, 900)
+        stop = rng.choice([start + rng.randrange(60, 140), 1700])
+        dy = y + rng.randrange(20, 60)
+        for dx in range(start, stop, step):
+            d.ellipse((dx, dy, dx + size, dy + size), fill=rng.choice([0, 60, 120]))
+        y += rng.randrange(45, 110)
+    for _ in range(400):
+        sx, sy = rng.randrange(1700), rng.randrange(1400)
+        d.rectangle((sx, sy, sx + rng.randrange(3), sy + rng.randrange(3)), fill=0)
+    return np.array(img)
+
+
+def test_band_limited_leader_mask_equals_whole_page() -> None:
+    from ocr.preprocess.rules import binary, leader_mask
+
+    pages = [_dotty_page(seed) for seed in range(6)] + [_form()]
+    for grey in pages:
+        ink = binary(grey)
+        want = _leader_mask_whole_page(ink, DPI)
+        assert want.any()  # the page has leaders to find
+        assert np.array_equal(leader_mask(ink, DPI), want)
+    blank = binary(np.full((400, 600), 255, np.uint8))
+    assert not leader_mask(blank, DPI).any()
