@@ -10,6 +10,10 @@ checks every signature of the filed result.
 from __future__ import annotations
 
 import hashlib
+import os
+import subprocess
+import sys
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,11 +21,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
-from pipeline.dossier.queue import sign_request_for
 from pipeline.dossier.signatures import record_result
 from pipeline.report import build_report
-from signing.pades import SigningContext, sign_bytes
-from signing.session import SignerSource, open_signer
 from signing.testpki import ORGANISATION
 from storage.db.api_models import StaffUser
 from storage.db.engine import read_session, run_in_transaction, write_session
@@ -38,6 +39,28 @@ V1 = "/api/v1"
 
 def fingerprint(pki: PkiFixture, name: str) -> str:
     return hashlib.sha256(pki.pki.identity(name).cert_der.read_bytes()).hexdigest()
+
+
+def token_sign(pki: PkiFixture, data: bytes, label: str, stamp: str | None, work: Path) -> bytes:
+    """Sign with the SoftHSM token in a child process (see tests/api/token_sign.py)."""
+    work.mkdir(parents=True, exist_ok=True)
+    src, out = work / f"in-{uuid.uuid4().hex}.pdf", work / f"out-{uuid.uuid4().hex}.pdf"
+    src.write_bytes(data)
+    env = {
+        **os.environ,
+        "SOFTHSM2_CONF": str(pki.nss_dir.parent / "softhsm2.conf"),
+        "SOHOA_TEST_PIN": USER_PIN,
+        "SOHOA_DATA_DIR": str(work / "data"),
+        "SOHOA_SIGNING__FONT": str(pki.font),
+        "SOHOA_SIGNING__ORGANISATION": ORGANISATION,
+    }
+    args = [str(src), str(out), label, stamp or "", str(pki.pki.chain)]
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.api.token_sign", *args],
+        env=env, capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return out.read_bytes()
 
 
 @pytest.fixture
@@ -60,7 +83,6 @@ class Office:
             "chutich", ["official"], [AGENCY_A], cert_sha256=fingerprint(pki, "official_rsa")
         )
         self.seal = api.user("vanthu", ["official"], [AGENCY_A], cert_sha256=fingerprint(pki, "seal"))
-        self.ctx = SigningContext.from_settings(api.settings)
 
     def receive(self) -> str:
         res = self.api.client.post(
@@ -89,15 +111,7 @@ class Office:
         fetched = self.api.client.get(f"{V1}/signing/queue/{item['id']}/pdf", headers=who)
         assert fetched.status_code == 200, fetched.text
         assert hashlib.sha256(fetched.content).hexdigest() == item["sha256"]
-        source = SignerSource(
-            module=self.pki.module,
-            token_label=self.pki.token_label,
-            key_label=key_label,
-            chain=[self.pki.pki.chain],
-        )
-        with open_signer(source, lambda _prompt: USER_PIN) as signer:
-            request = sign_request_for(item["title"], item["stamp"])
-            return sign_bytes(fetched.content, signer, request, self.ctx, name=item["title"])
+        return token_sign(self.pki, fetched.content, key_label, item["stamp"], self.api.tmp / "sign")
 
     def upload(self, who: dict[str, str], item: dict[str, Any], data: bytes) -> Any:
         return self.api.client.post(
@@ -264,23 +278,13 @@ def test_refusals(rapi: Api, pki: PkiFixture, tmp_path: Path) -> None:
     # item is not theirs; a seal over the unsigned draft is refused.
     assert office.queue(office.seal) == []
     draft = api.client.get(f"{V1}/signing/queue/{item['id']}/pdf", headers=office.official).content
-    source = SignerSource(
-        module=pki.module, token_label=pki.token_label, key_label="seal", chain=[pki.pki.chain]
-    )
-    with open_signer(source, lambda _prompt: USER_PIN) as signer:
-        premature = sign_bytes(draft, signer, sign_request_for("", "seal"), office.ctx)
+    premature = token_sign(pki, draft, "seal", "seal", tmp_path / "sign")
     assert office.upload(office.seal, item, premature).status_code == 404
     # ... nor may the official upload the seal's signature as theirs.
     assert office.upload(office.official, item, premature).status_code == 403
 
     # A plain approval signature (an older client ignoring the item's stamp) is not a result's.
-    with open_signer(
-        SignerSource(
-            module=pki.module, token_label=pki.token_label, key_label="official-rsa", chain=[pki.pki.chain]
-        ),
-        lambda _prompt: USER_PIN,
-    ) as signer:
-        plain = sign_bytes(draft, signer, sign_request_for("", None), office.ctx)
+    plain = token_sign(pki, draft, "official-rsa", None, tmp_path / "sign")
     refused = office.upload(office.official, item, plain)
     assert refused.status_code == 422 and "chứng nhận" in refused.json()["detail"], refused.text
 
