@@ -27,10 +27,13 @@ printed from the workers' task log, to see where the time goes.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import re
+import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -42,10 +45,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import pikepdf
 
+from benchmarks.cpu_account import OTHER, CpuMeter, Stat, Usage
 from storage.objects.keys import hash_file
+from tests.live_server import free_port
 from tests.queue.cluster import SCANS, Cluster, page_rows, pg_database, rabbit_vhost
 from tests.queue.conftest import storage_for
-from tests.storage.moto_fixture import MotoServer
 
 PAGE_SOURCES = (
     "degraded_multi_document.pdf",
@@ -62,10 +66,42 @@ LOG_LINE = re.compile(
     r"^(\S+ \S+) INFO celery\.(?:worker\.strategy|app\.trace): Task sohoa\.page\[([0-9a-f-]+)\] "
     r"(received|succeeded in ([0-9.]+)s)"
 )
+CPU_LINE = re.compile(
+    r"^(\S+ \S+) INFO sohoa\.tasks: Task sohoa\.(\w+)\[[0-9a-f-]+\] cpu ([0-9.]+) s "
+    r"\(in process ([0-9.]+) s, subprocesses ([0-9.]+) s\)"
+)
+RABBIT = ("beam.smp", "erl_child_setup", "epmd", "inet_gethost")
 TASK_LINE = re.compile(
     r"^(\S+ \S+) INFO celery\.(?:worker\.strategy|app\.trace): Task sohoa\.(\w+)\[[0-9a-f-]+\] "
     r"(received|succeeded in ([0-9.]+)s)"
 )
+
+
+class MotoProcess:
+    """moto's S3 server in a process of its own (as MinIO would be), so its CPU is counted apart."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.endpoint = f"127.0.0.1:{self.port}"
+        server = Path(sys.executable).with_name("moto_server")
+        self.proc = subprocess.Popen(
+            [str(server), "-H", "127.0.0.1", "-p", str(self.port)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 60
+        while True:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                return
+            assert self.proc.poll() is None and time.monotonic() < deadline, "moto_server did not start"
+            time.sleep(0.2)
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
 
 
 def dossier(dest: Path, pages: int, tag: str) -> Path:
@@ -88,13 +124,14 @@ def one_page(dest: Path, tag: str) -> Path:
 
 
 class Run:
-    def __init__(self, root: Path, moto: MotoServer, workers: int) -> None:
+    def __init__(self, root: Path, moto: MotoProcess, workers: int) -> None:
         self.root, self.moto, self.n = root, moto, workers
 
     def __enter__(self) -> Run:
         self._vhost = rabbit_vhost()
         self._db = pg_database()
         broker, db = self._vhost.__enter__(), self._db.__enter__()
+        self.db_name = db.rsplit("/", 1)[1]
         self.cluster = Cluster(self.root, broker, db, storage_for(self.moto.endpoint))
         self.cluster.start_api()
         self.engine = self.cluster.engine()
@@ -111,21 +148,121 @@ class Run:
         time.sleep(1)
         return self
 
-    def job(self, path: Path) -> tuple[float, dict[str, Any]]:
+    def job(self, path: Path, meter: CpuMeter | None = None) -> tuple[float, dict[str, Any]]:
+        if meter is not None:
+            meter.start()
         started = time.perf_counter()
         self.t0 = time.time()
         job_id = self.cluster.upload(self.clerk, path)
         self.t_enqueued = time.time()
         job = self.cluster.wait_job(self.clerk, job_id, timeout=1800)
+        polled = time.perf_counter() - started
+        if meter is not None:
+            self.usage = meter.stop()
         assert job["status"] == "done", job
         self.job_id = job_id
-        return time.perf_counter() - started, job
+        # up to the job's own finish time, not the next poll's: the 0.5 s poll is the client's
+        # granularity, not the system's, and would weigh more on the shorter (2-worker) run
+        finished = self._finished_at() - self.t0
+        self.poll_lag = polled - finished
+        return finished, job
+
+    def _finished_at(self) -> float:
+        from sqlalchemy import select
+
+        from storage.db.api_models import Job
+
+        with self.engine.connect() as conn:
+            at = conn.execute(select(Job.finished_at).where(Job.id == self.job_id)).scalar_one()
+        assert at is not None, "a done job has its finish time"
+        return float(at.timestamp())
+
+    def meter(self) -> CpuMeter:
+        """CPU of this run's processes, grouped: each worker's Celery main and pool processes
+        (with their Tesseract and poppler runs), the API, moto, this database's PostgreSQL
+        backends, the shared PostgreSQL server and RabbitMQ, the benchmark itself."""
+        mains = {w.proc.pid: w.name for w in self.cluster.workers}
+        api, moto, me = self.cluster.api.proc.pid, self.moto.proc.pid, os.getpid()
+
+        def classify(stat: Stat, cmd: str) -> str | None:
+            if stat.pid == me:
+                return "bench client"
+            if stat.pid == moto:
+                return "moto S3"
+            if stat.pid == api:
+                return "API"
+            if stat.pid in mains:
+                return f"worker {mains[stat.pid]} celery main"
+            if stat.ppid in mains:
+                return f"worker {mains[stat.ppid]} pool"
+            if stat.comm in RABBIT:
+                return "rabbitmq"
+            if stat.comm == "postgres":
+                words = cmd.split()  # "postgres: 15/main: USER DB HOST(PORT) STATE" for a backend
+                if len(words) >= 5 and "(" in words[4]:
+                    return "postgres backends" if words[3] == self.db_name else OTHER
+                return "postgres server"
+            return None
+
+        return CpuMeter(classify, unreaped=frozenset({"postgres server"}))
+
+    def task_cpu(self) -> dict[str, tuple[int, float, float]]:
+        """Per task name, from the workers' CPU lines of the last job: (count, CPU, of it subprocesses)."""
+        out: dict[str, tuple[int, float, float]] = {}
+        for worker in self.cluster.workers:
+            for line in worker.log.read_text(errors="replace").splitlines():
+                m = CPU_LINE.match(line)
+                if not m or datetime.strptime(m.group(1), "%Y-%m-%d %H:%M:%S,%f").timestamp() < self.t0:
+                    continue
+                n, cpu, sub = out.get(m.group(2), (0, 0.0, 0.0))
+                out[m.group(2)] = (n + 1, cpu + float(m.group(3)), sub + float(m.group(5)))
+        return out
 
     def __exit__(self, *exc: object) -> None:
         self.cluster.stop()
         self.engine.dispose()
         self._db.__exit__(None, None, None)
         self._vhost.__exit__(None, None, None)
+
+
+def cpu_report(run: Run, pages: int) -> tuple[float, float]:
+    """Print where the run's CPU went; (OCR CPU per page, everything else per page)."""
+    usage: Usage = run.usage
+    groups = dict(usage.groups)
+    other_load = groups.pop(OTHER, 0.0)  # the machine's busy time not of this run
+    pool = {k: v for k, v in groups.items() if k.endswith(" pool")}
+    rest = {k: v for k, v in groups.items() if k not in pool}
+    tasks = run.task_cpu()
+    page_n, page_cpu, page_sub = tasks.get("page", (0, 0.0, 0.0))
+    pool_cpu = sum(pool.values())
+    pool_sub = sum(usage.spawned.get(k, 0.0) for k in pool)
+    ocr = page_cpu  # the page tasks: read, clean, Tesseract, the page's PDF, its row
+    besides = pool_cpu - page_cpu  # prepare, assembly and the pool's idle time
+    everything_else = besides + sum(rest.values())
+    print(
+        f"  CPU in the run ({usage.seconds:.1f} s wall; machine busy "
+        f"{usage.machine_busy / usage.seconds:.2f} of {usage.machine_total / usage.seconds:.0f} cores, "
+        f"of which not this run {other_load / usage.seconds:.2f}; load average {os.getloadavg()[0]:.1f}):"
+    )
+    print(
+        f"    OCR (page tasks): {ocr:.2f} s = {ocr / pages:.3f} s/page over {page_n} tasks "
+        f"(subprocesses {page_sub / pages:.3f} s/page, in process {(ocr - page_sub) / pages:.3f} s/page)"
+    )
+    print(
+        f"    everything else: {everything_else:.2f} s = {everything_else / pages:.3f} s/page "
+        f"({everything_else / max(ocr, 1e-9):.1%} of OCR)"
+    )
+    for name, (n, cpu, sub) in sorted(tasks.items()):
+        if name != "page":
+            print(f"      task {name}: {cpu:.2f} s in {n} (subprocesses {sub:.2f} s)")
+    outside_tasks = besides - sum(c for k, (_, c, _) in tasks.items() if k != "page")
+    print(
+        f"      pool processes outside tasks: {outside_tasks:.2f} s"
+        f" (pool total {pool_cpu:.2f} s, its subprocesses {pool_sub:.2f} s)"
+    )
+    for name, seconds in sorted(rest.items(), key=lambda kv: -kv[1]):
+        print(f"      {name}: {seconds:.2f} s")
+    return ocr / pages, everything_else / pages
 
 
 def overhead(run: Run) -> tuple[float, float, int]:
@@ -179,9 +316,11 @@ def timeline(run: Run, names: tuple[str, ...] = ("prepare", "page", "assemble"))
     parts = [f"enqueued {run.t_enqueued - run.t0:.2f}"]
     for name in names:
         if f"{name} start" in steps:
+            # a task's "succeeded" line may come just after the job's record says done
+            ends, busy = steps.get(f"{name} end", []), steps.get(f"{name} busy", [])
             parts.append(
-                f"{name} {min(steps[name + ' start']):.2f}-{max(steps[name + ' end']):.2f} "
-                f"(busy {sum(steps[name + ' busy']):.2f} s in {len(steps[name + ' busy'])})"
+                f"{name} {min(steps[name + ' start']):.2f}-{f'{max(ends):.2f}' if ends else '?'} "
+                f"(busy {sum(busy):.2f} s in {len(busy)})"
             )
     parts.append(f"job finished {finished.timestamp() - run.t0:.2f}")
     return ", ".join(parts)
@@ -251,28 +390,37 @@ def main() -> None:
     )
     if args.broker_only:
         return
-    moto = MotoServer()
-    moto.start()
+    moto = MotoProcess()
     try:
         with tempfile.TemporaryDirectory(prefix="bench-queue-") as tmp:
             root = Path(tmp)
             rates = {}
+            cpu: dict[int, tuple[float, float]] = {}
             for workers in (1, 2):
                 load = os.getloadavg()
                 with Run(root / f"t{workers}", moto, workers) as run:
                     path = dossier(root / f"t{workers}.pdf", args.pages, f"t{workers}")
-                    seconds, _job = run.job(path)
+                    seconds, _job = run.job(path, run.meter())
                     rates[workers] = args.pages / seconds * 60
                     used = {w for _, w in page_rows(run.engine, hash_file(path).sha256)}
                     print(
                         f"throughput, {workers} worker(s): {args.pages} pages in {seconds:.1f} s = "
-                        f"{rates[workers]:.1f} pages/min (pages on {len(used)} worker(s); "
-                        f"load average before {load[0]:.1f})"
+                        f"{rates[workers]:.1f} pages/min, upload to the job's finish time (the client saw it "
+                        f"{run.poll_lag:.2f} s later); pages on {len(used)} worker(s); "
+                        f"load average before {load[0]:.1f}"
                     )
                     print(f"  timeline (s from the upload): {timeline(run)}")
+                    cpu[workers] = cpu_report(run, args.pages)
                     if workers == 2:
                         outside, task_total, count = overhead(run)
             print(f"throughput ratio 2 workers / 1 worker: {rates[2] / rates[1]:.2f}x (target >= 1.8x)")
+            (ocr1, else1), (ocr2, else2) = cpu[1], cpu[2]
+            print(
+                f"CPU per page, 1 -> 2 workers: OCR {ocr1:.3f} -> {ocr2:.3f} s ({ocr2 / ocr1 - 1:+.1%}), "
+                f"everything else {else1:.3f} -> {else2:.3f} s; two cores busy with nothing but this run "
+                f"would give at most {120 / (ocr2 + else2):.1f} pages/min with 2 workers "
+                f"= {120 / (ocr2 + else2) / rates[1]:.2f}x the 1-worker rate"
+            )
             print(
                 f"overhead outside OCR: {outside:.2f} s of {task_total:.1f} s over {count} page tasks = "
                 f"{outside / max(task_total, 1e-9):.1%} per page (target <= 5%)"

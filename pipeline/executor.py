@@ -15,6 +15,8 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
+from ocr.threads import one_thread_per_process
+
 T = TypeVar("T")
 
 
@@ -81,7 +83,8 @@ class ProcessExecutor:
     At most ``2 * jobs`` tasks are in flight, so a 2000-page file does not queue 2000 pickled
     tasks at once, and results stream back as pages finish. Workers start from a fork server
     by default: forking the caller directly is unsafe when it runs threads (the API server,
-    the hot-folder watcher) and would copy whatever memory it holds.
+    the hot-folder watcher) and would copy whatever memory it holds. Each worker is one page
+    at a time on one core (``ocr.threads``).
     """
 
     def __init__(self, jobs: int = 0, start_method: str = "forkserver") -> None:
@@ -92,7 +95,9 @@ class ProcessExecutor:
     def _get_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
             context = multiprocessing.get_context(self.start_method)
-            self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=context)
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.jobs, mp_context=context, initializer=one_thread_per_process
+            )
         return self._pool
 
     def map_unordered(

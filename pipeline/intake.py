@@ -17,11 +17,13 @@ therefore never points to an object that was not stored first.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
 import socket
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -55,6 +57,7 @@ from storage.db.records import (
 )
 from storage.db.source_signatures import SignatureInput, record_source_signatures
 from storage.objects.base import Bucket, ObjectStore
+from storage.objects.errors import StorageUnavailableError
 from storage.objects.keys import HashedFile, hash_file
 
 log = logging.getLogger(__name__)
@@ -68,9 +71,18 @@ CONTENT_TYPES = {
     ".jpeg": "image/jpeg",
     ".png": "image/png",
 }
-PENDING_LEASE = timedelta(minutes=10)  # an intent row unrenewed this long belongs to a dead intake
-RENEW_AFTER = timedelta(minutes=2)  # renewed between stored objects once this much has passed
+# An intent row unrenewed this long belongs to a dead intake: its objects are then orphans that
+# recovery may delete. A live intake renews it every RENEW_EVERY from a thread while it stores
+# objects, also during one long upload, so the lease only bounds how long a crash's leftovers wait.
+PENDING_LEASE = timedelta(minutes=3)  # rides out a database away for ~2.5 min mid-upload
+RENEW_EVERY = timedelta(seconds=30)
 DEFAULT_AGENCY = "000.00.00.H00"  # placeholder until the commune configures its own code
+
+
+class LeaseLostError(StorageUnavailableError):
+    """Recovery took this intake's intent rows while it stored objects: record nothing, retry."""
+
+    reason = "storage_unavailable"
 
 
 class Status(StrEnum):
@@ -480,11 +492,9 @@ class Intake:
 
         started = time.perf_counter()
         try:
-            renewed = utcnow()
-            for bucket, hashed, content_type, metadata in uploads:
-                if utcnow() - renewed > RENEW_AFTER:  # a long upload: still alive, keep the rows
-                    renewed = self._renew(pending_ids)
-                self.store.put_file(bucket, hashed, content_type=content_type, metadata=metadata)
+            with self._lease_kept(pending_ids):
+                for bucket, hashed, content_type, metadata in uploads:
+                    self.store.put_file(bucket, hashed, content_type=content_type, metadata=metadata)
         except BaseException:
             self._try_cleanup(pending_ids)
             raise
@@ -510,7 +520,11 @@ class Intake:
                     )
             if signatures:  # a signed PDF, stored as it came: its signatures as verified
                 record_source_signatures(session, scan, docs, signatures)
-            session.execute(delete(PendingObject).where(PendingObject.id.in_(pending_ids)))
+            taken = session.execute(delete(PendingObject).where(PendingObject.id.in_(pending_ids))).rowcount
+            if taken != len(pending_ids):  # recovery took our lease (renewals failed): objects may be gone
+                raise LeaseLostError(
+                    "Bản lưu chưa được xác nhận, thử lại (stored objects lost their lease; retry)"
+                )
             if in_transaction is not None:
                 outcome.status, outcome.document_ids = Status.INGESTED, [d.id for d in docs]
                 outcome.pages, outcome.doc_types = data.pages, [d.doc_type for d in documents]
@@ -526,6 +540,11 @@ class Intake:
             if not self._handle_duplicate(outcome, None, in_transaction):
                 raise
             return
+        except LeaseLostError:
+            # our rows went with the recovery, the objects stored after it did not: vouch for them
+            # again, and remove what nothing else references
+            self._try_cleanup(self._write_intent(keys))
+            raise
         except BaseException:
             self._try_cleanup(pending_ids)  # nothing was recorded: the new objects are orphans
             raise
@@ -561,6 +580,31 @@ class Intake:
 
         run_in_transaction(self.engine, work)
         return now
+
+    @contextlib.contextmanager
+    def _lease_kept(self, pending_ids: list[int]) -> Iterator[None]:
+        """Renew the intent rows' lease every ``RENEW_EVERY`` while the body stores objects.
+
+        From a thread, so one upload longer than the lease (a big scan on a slow link) is still
+        vouched for. A renewal that fails (database away) is retried at the next tick; the
+        lease is long enough to ride out a few.
+        """
+        stop = threading.Event()
+
+        def keep() -> None:
+            while not stop.wait(RENEW_EVERY.total_seconds()):
+                try:
+                    self._renew(pending_ids)
+                except Exception as exc:
+                    log.warning("lease of stored objects not renewed yet: %s", type(exc).__name__)
+
+        keeper = threading.Thread(target=keep, name="intake-lease", daemon=True)
+        keeper.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            keeper.join()
 
     def _try_cleanup(self, pending_ids: list[int]) -> None:
         try:

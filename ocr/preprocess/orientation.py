@@ -8,12 +8,15 @@ a second a page, is asked only when the up/down test is not clear.
 
 from __future__ import annotations
 
+import os
+import subprocess
+
 import cv2
 import numpy as np
-import pytesseract
 
 from ocr.preprocess.common import downscale, ink_mask
 from ocr.preprocess.deskew import fit_lines, ink_points
+from ocr.tesseract import TESSERACT
 
 CLEAR_UPRIGHT = 0.15  # relative above/below ink asymmetry above which up is taken as known
 SMALL_PAGE_SQIN = 30.0  # cards: photo, emblem and few lines fool the ink test; OSD is cheap there
@@ -108,13 +111,41 @@ def osd_rotation(grey: np.ndarray, dpi: float, at_dpi: float = 150.0) -> int | N
     else:
         small, factor = grey, 1.0
     small = cv2.copyMakeBorder(small, 20, 20, 20, 20, cv2.BORDER_CONSTANT, value=255)
+    osd = tesseract_osd(small, round(dpi * factor))
+    if osd is None:
+        return None
     try:
-        osd = pytesseract.image_to_osd(
-            small, config=f"--dpi {round(dpi * factor)} --psm 0", output_type=pytesseract.Output.DICT,
-            timeout=30,
+        confidence, rotate = float(osd.get("Orientation confidence", "0")), int(osd.get("Rotate", "0"))
+    except ValueError:
+        return None
+    if confidence < 1.5 or osd.get("Script") not in ("Latin", "Vietnamese"):
+        return None
+    return rotate % 360
+
+
+def tesseract_osd(grey: np.ndarray, dpi: int, timeout: float = 30.0) -> dict[str, str] | None:
+    """Tesseract's OSD report (``Rotate``, ``Orientation confidence``, ``Script``...), None on failure.
+
+    The pixels go in on stdin as uncompressed PGM: pytesseract wrote a PNG at zlib's default
+    level first, which took a quarter of a second of the page's CPU for a card at 300 dpi. One
+    OpenMP thread, like every other Tesseract run: pages run in parallel, one per core.
+    """
+    ok, pgm = cv2.imencode(".pgm", grey)
+    if not ok:
+        return None
+    try:
+        done = subprocess.run(
+            [TESSERACT, "stdin", "stdout", "-l", "osd", "--dpi", str(dpi), "--psm", "0"],
+            input=pgm.tobytes(), capture_output=True, timeout=timeout, check=False,
+            env={**os.environ, "OMP_THREAD_LIMIT": "1"},
         )
-    except (pytesseract.TesseractError, RuntimeError):
+    except (subprocess.TimeoutExpired, OSError):
         return None
-    if float(osd.get("orientation_conf", 0)) < 1.5 or osd.get("script") not in ("Latin", "Vietnamese"):
+    if done.returncode != 0:
         return None
-    return int(osd.get("rotate", 0)) % 360
+    report = {}
+    for line in done.stdout.decode(errors="replace").splitlines():
+        key, sep, value = line.partition(": ")
+        if sep:
+            report[key.strip()] = value.strip()
+    return report

@@ -7,6 +7,7 @@ claimed with a lease, so several workers (and an API dispatching too) never send
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import uuid
@@ -14,11 +15,13 @@ from typing import Any
 
 from celery import signals
 
+from ocr.threads import one_thread_per_process
 from pipeline.services import Services
 from pipeline.tasks.app import QueueNames, SohoaCelery, declare_dead_letters
 from pipeline.webhooks import WebhookDispatcher
 
 DEFAULT_QUEUES = ("intake", "pages")
+log = logging.getLogger("sohoa.tasks")
 
 
 def run_worker(
@@ -36,6 +39,8 @@ def run_worker(
     chosen = [names.by_short_name(q.strip()) for q in (queues or list(DEFAULT_QUEUES)) if q.strip()]
     declare_dead_letters(app)
     _dispatch_webhooks_in_main_process(services)
+    _log_task_cpu()
+    signals.worker_process_init.connect(lambda **_kwargs: one_thread_per_process(), weak=False)
     node = name or f"sohoa-{uuid.uuid4().hex[:6]}@{socket.gethostname()}"
     app.worker_main(
         [
@@ -71,3 +76,30 @@ def _dispatch_webhooks_in_main_process(services: Services) -> None:
 
     signals.worker_ready.connect(ready, weak=False)
     signals.worker_shutdown.connect(shutdown, weak=False)
+
+
+def _log_task_cpu() -> None:
+    """One line per task with the CPU it used, its own and its subprocesses' (Tesseract, poppler).
+
+    CPU, unlike the wall time Celery logs, says how many cores a province needs and does not
+    grow when the host is busy. Each pool process runs one task at a time (prefork), so the
+    process's counters around a task are the task's.
+    """
+    started: dict[str, os.times_result] = {}
+
+    def before(task_id: str = "", **_kwargs: Any) -> None:
+        started[task_id] = os.times()
+
+    def after(task_id: str = "", task: Any = None, **_kwargs: Any) -> None:
+        t0 = started.pop(task_id, None)
+        if t0 is None:
+            return
+        t1 = os.times()
+        own = t1.user - t0.user + t1.system - t0.system
+        sub = t1.children_user - t0.children_user + t1.children_system - t0.children_system
+        name = getattr(task, "name", "?")
+        log.info("Task %s[%s] cpu %.3f s (in process %.3f s, subprocesses %.3f s)", name, task_id,
+                 own + sub, own, sub)
+
+    signals.task_prerun.connect(before, weak=False)
+    signals.task_postrun.connect(after, weak=False)

@@ -78,7 +78,7 @@ def test_the_application_does_not_use_the_minio_root_account(stack: dict[str, An
 
 @needs_compose
 def test_the_queue_is_monitored(stack: dict[str, Any]) -> None:
-    """Flower follows the workers' Celery events; Prometheus scrapes the API's /metrics."""
+    """Flower follows the workers' Celery events; Prometheus scrapes the API's /metrics and Flower's."""
     services = stack["services"]
     assert "--task-events" in (REPO / "pipeline/tasks/worker.py").read_text(encoding="utf-8")
     flower = services["flower"]
@@ -91,6 +91,15 @@ def test_the_queue_is_monitored(stack: dict[str, Any]) -> None:
     jobs = {j["job_name"]: j for j in config["scrape_configs"]}
     assert jobs["sohoa-api"]["metrics_path"] == "/metrics"
     assert jobs["sohoa-api"]["static_configs"][0]["targets"] == ["api:8080"]
+    # and Flower's Celery figures, with Flower's own login, its password handed over as a file
+    assert jobs["flower"]["static_configs"][0]["targets"] == ["flower:5555"]
+    password_file = jobs["flower"]["basic_auth"]["password_file"]
+    assert jobs["flower"]["basic_auth"]["username"] == "admin"
+    assert prometheus["environment"]["FLOWER_PASSWORD"] == REQUIRED["FLOWER_PASSWORD"]
+    start = " ".join(prometheus["command"]).replace("$$", "$")  # `config` prints the escaped form
+    assert f'"$FLOWER_PASSWORD" > {password_file}' in start and "umask 077" in start
+    assert "exec /bin/prometheus --config.file=/etc/prometheus/prometheus.yml" in start
+    assert "flower" in prometheus["depends_on"]
 
 
 def test_the_minio_policy_covers_only_sohoa_buckets() -> None:

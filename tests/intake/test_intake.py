@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import socket
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -22,6 +24,7 @@ from storage.db.models import (
     utcnow,
 )
 from storage.objects.base import Bucket
+from storage.objects.keys import hash_file
 from tests.db.fixtures import Database
 from tests.intake.helpers import Sample, consistency, copy_sample, store_keys
 
@@ -181,6 +184,58 @@ def test_recovery_removes_objects_of_a_crashed_intake(
     consistency(db, fresh.store)
     assert fresh.ingest_file(scan).status == Status.INGESTED
     consistency(db, fresh.store)
+
+
+def test_lease_is_renewed_during_an_upload_longer_than_the_lease(
+    db: Database, make_intake, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A live intake's objects survive another intake's recovery however long one upload takes."""
+    monkeypatch.setattr("pipeline.intake.PENDING_LEASE", timedelta(seconds=1))
+    monkeypatch.setattr("pipeline.intake.RENEW_EVERY", timedelta(seconds=0.2))
+    intake: Intake = make_intake()
+    other: Intake = make_intake()
+    source = tmp_path / "scan.bin"
+    source.write_bytes(os.urandom(4096))
+    hashed = hash_file(source)
+    ids = intake._write_intent([(Bucket.ORIGINALS.value, hashed.sha256)])
+    with intake._lease_kept(ids):
+        intake.store.put_file(Bucket.ORIGINALS, hashed, content_type="application/octet-stream")
+        for _ in range(3):  # the upload goes on for three leases
+            time.sleep(1.0)
+            assert other.recover() == 0
+    assert intake.store.stat(Bucket.ORIGINALS, hashed.sha256) is not None
+    time.sleep(1.3)  # nothing renews it now: what a crashed intake leaves
+    assert other.recover() == 1
+    assert intake.store.stat(Bucket.ORIGINALS, hashed.sha256) is None
+
+
+@pytest.mark.slow  # OCR of a card, then the same scan again: ~20-50 s on a shared 2-core machine
+def test_scan_whose_lease_recovery_took_is_not_recorded(
+    db: Database, make_intake, samples: dict[str, Sample], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Renewals failed long enough for a recovery to take the objects: the scan is not recorded
+    (it would name deleted objects); the file fails as a storage outage and goes in again."""
+    intake: Intake = make_intake()
+    other: Intake = make_intake()
+    put = intake.store.put_file
+
+    def put_then_lease_lost(*args: object, **kwargs: object) -> object:
+        stored = put(*args, **kwargs)  # type: ignore[arg-type]
+        run_in_transaction(
+            db.engine,
+            lambda s: s.execute(update(PendingObject).values(lease_until=utcnow() - timedelta(seconds=1))),
+        )
+        other.recover()
+        return stored
+
+    monkeypatch.setattr(intake.store, "put_file", put_then_lease_lost)
+    scan = copy_sample(samples["cccd"], tmp_path / "in")
+    outcome = intake.ingest_file(scan)
+    assert outcome.status == Status.FAILED and outcome.reason == "storage_unavailable", outcome.message
+    assert consistency(db, intake.store)["scans"] == 0
+    monkeypatch.undo()
+    assert intake.ingest_file(scan).status == Status.INGESTED
+    consistency(db, intake.store)
 
 
 @pytest.mark.slow  # two full OCR passes: ~20-50 s on a shared 2-core machine

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -72,6 +73,16 @@ def test_executors_return_pages_in_order(tmp_path: Path, settings: OcrSettings) 
         assert page.text == serial[n].text
         assert any("Độ phân giải thấp" in w for w in page.warnings)  # 150 dpi < 200
     assert seen[0] == (0, 4) and seen[-1] == (4, 4)
+
+
+def test_executor_processes_run_opencv_on_one_thread() -> None:
+    # pages are the parallelism: a page process's own OpenCV threads would fight the others
+    import cv2
+
+    assert cv2.getNumThreads() > 1 or os.cpu_count() == 1  # the default this is about
+    with ProcessExecutor(2) as pool:
+        threads = [r.unwrap() for r in pool.map_unordered(cv2.getNumThreads, [(), ()])]
+    assert threads == [1, 1]
 
 
 def test_executor_reports_task_errors_without_stopping_others() -> None:

@@ -11,6 +11,7 @@ from ocr.preprocess.clean import clean_page
 from ocr.preprocess.crop import card_box, paper_box
 from ocr.preprocess.deskew import detect_skew
 from ocr.preprocess.illumination import normalise_light
+from ocr.preprocess.orientation import osd_rotation, tesseract_osd
 from ocr.preprocess.seal import drop_red_ink
 from tests.ocr.render import add_noise, render_page, rotate_bound
 
@@ -28,6 +29,26 @@ def test_orientation_is_undone(page: np.ndarray, turned: int) -> None:
     cleaned = clean_page(rotate_bound(page, turned), DPI)
     assert cleaned.rotation == turned
     assert cleaned.grey.shape[:2] == page.shape[:2]
+
+
+@pytest.mark.parametrize("turned", [0, 90, 180])
+def test_tesseract_osd_reads_the_turn(page: np.ndarray, turned: int) -> None:
+    # Tesseract called directly (pixels on stdin), the same report as pytesseract's wrapper gave
+    import pytesseract
+
+    turned_page = rotate_bound(page, turned)
+    report = tesseract_osd(turned_page, DPI)
+    assert report is not None and report["Rotate"] == str(turned)
+    wrapper = pytesseract.image_to_osd(turned_page, config=f"--dpi {DPI} --psm 0", output_type="dict")
+    assert float(report["Orientation confidence"]) == wrapper["orientation_conf"]
+    assert report["Script"] == wrapper["script"]
+    if turned == 0:
+        assert osd_rotation(turned_page, DPI) == 0
+
+
+def test_tesseract_osd_without_text_says_nothing() -> None:
+    assert osd_rotation(np.full((600, 400), 255, np.uint8), DPI) is None
+    assert tesseract_osd(np.full((600, 400), 255, np.uint8), DPI, timeout=0.001) is None  # killed
 
 
 @pytest.mark.parametrize("angle", [-8.0, -4.5, 2.0, 5.0, 9.5])

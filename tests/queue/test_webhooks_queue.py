@@ -9,6 +9,7 @@ delivery is retried - and nothing more afterwards.
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,6 +25,10 @@ from tests.api.conftest import text_pdf
 from tests.api.test_api_webhooks import SECRET, SECRET_ENV, Receiver, serving
 from tests.queue.cluster import Cluster
 
+CPU_LINE = re.compile(
+    r"Task sohoa\.(\w+)\[[0-9a-f-]+\] cpu ([0-9.]+) s \(in process ([0-9.]+) s, subprocesses ([0-9.]+) s\)"
+)
+
 
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
@@ -38,7 +43,7 @@ def test_queue_jobs_announce_job_finished_once(cluster: Cluster, receiver: Recei
     run_in_transaction(
         engine, lambda s: add_subscription(s, receiver.url, ["job.finished"], SECRET_ENV, actor="test")
     )
-    cluster.start_worker(
+    worker = cluster.start_worker(
         "a", SOHOA_API__WEBHOOK_RETRY_SECONDS="0.5", **{SECRET_ENV: SECRET}
     )
     good = cluster.upload(clerk, text_pdf(tmp_path / "don.pdf", "DON DE NGHI CAP BAN SAO 2026"))
@@ -48,6 +53,15 @@ def test_queue_jobs_announce_job_finished_once(cluster: Cluster, receiver: Recei
     jobs = {job_id: cluster.wait_job(clerk, job_id) for job_id in (good, bad)}
     assert jobs[good]["result"]["documents"], jobs[good]
     assert [q["file"] for q in jobs[bad]["result"]["quarantined"]] == ["hong.pdf"], jobs[bad]
+    # each task's CPU is logged, its subprocesses apart: the one-page upload was OCR'd inline in
+    # its prepare task (poppler and Tesseract ran), the broken one was refused before any
+    cpu = [
+        (name, float(total), float(own), float(sub))
+        for name, total, own, sub in CPU_LINE.findall(worker.log.read_text(errors="replace"))
+    ]
+    prepares = sorted((c for c in cpu if c[0] == "prepare"), key=lambda c: c[3])
+    assert len(prepares) == 2 and prepares[0][3] == 0 < prepares[1][3], cpu
+    assert all(total == pytest.approx(own + sub, abs=0.002) for _, total, own, sub in cpu), cpu
     deadline = time.monotonic() + 60
     while len([c for c in receiver.calls if c.answered == 200]) < 2:
         assert time.monotonic() < deadline, (receiver.calls, cluster.log_tail())
