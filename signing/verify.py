@@ -58,9 +58,9 @@ from signing.trust import build_trust_list
 from signing.verify_content import (
     displayed_changes,
     new_signature_stamps,
-    signed_signature_blocks,
     page_geometry,
     signature_history,
+    signed_signature_blocks,
     snapshot,
 )
 from signing.verify_diff import STRICT_DIFF_POLICY

@@ -136,9 +136,7 @@ def _seal_problems(
     if verdict.outside:
         why.append("vẽ đè hoặc sát lên nội dung đã được chứng nhận (stamp drawn over certified content)")
     if verdict.hidden:
-        why.append(
-            "che mất chữ ký hoặc nội dung đã được chứng nhận bên dưới (stamp hides certified content)"
-        )
+        why.append("che mất chữ ký hoặc nội dung đã được chứng nhận bên dưới (stamp hides certified content)")
     if verdict.not_one_colour:
         why.append(
             "đè lên chữ ký nhưng không phải hình con dấu một màu (stamp over a signature is not a seal)"
@@ -165,9 +163,7 @@ def _crop(
     return box, (r0, r1, c0, c1)
 
 
-def _render(
-    src: Path, page: int, box: tuple[int, int, int, int], colour: bool = False
-) -> np.ndarray | None:
+def _render(src: Path, page: int, box: tuple[int, int, int, int], colour: bool = False) -> np.ndarray | None:
     px, py, w, h = box
     mode = [] if colour else ["-gray"]
     try:
