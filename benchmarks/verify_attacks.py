@@ -79,6 +79,21 @@ def _run(tmp: Path, pki, services) -> int:  # type: ignore[no-untyped-def]
     classes["stamp-without-signature"].append(
         ("certified-p2", attacks.unsigned_stamp(attacks.BLANK_BOX), certified)
     )
+    # the organisation's seal over the certifier's signature block (Decree 30/2020) is permitted
+    # only transparent, one colour and near the block
+    visible = attacks.certify_visible(text_pdf_bytes(pages=1), signer_for(pki, pki.official_rsa))
+    classes["seal-over-signature-opaque"].append(
+        ("certified-p2-visible", attacks.seal_stamp(seal, attacks.SEAL_BOX, opaque=True), visible)
+    )
+    classes["stamp-over-signature-black"].append(
+        ("certified-p2-visible", attacks.seal_stamp(seal, attacks.SEAL_BOX, rgb=(0, 0, 0)), visible)
+    )
+    classes["seal-reaching-body-text"].append(
+        ("certified-p2-visible", attacks.seal_stamp(seal, (40, 560, 400, 800)), visible)
+    )
+    classes["seal-over-body-text"].append(
+        ("certified-p2-visible", attacks.seal_stamp(seal, (60, 700, 180, 820)), visible)
+    )
 
     crashes = 0
     start = time.perf_counter()
@@ -99,6 +114,7 @@ def _run(tmp: Path, pki, services) -> int:  # type: ignore[no-untyped-def]
         sign_bytes(lin, signer_for(pki, pki.official_rsa)), signer_for(pki, pki.seal), field="Seal"
     )
     good["certified-p2+stamp-in-blank-space"] = attacks.signed_stamp(seal, attacks.BLANK_BOX)(certified)
+    good["certified-p2+seal-over-signature"] = attacks.seal_stamp(seal, attacks.SEAL_BOX)(visible)
     accepted = 0
     for name, data in good.items():
         ok, report = _check(tmp, pki, data)

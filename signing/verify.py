@@ -60,10 +60,11 @@ from signing.verify_content import (
     new_signature_stamps,
     page_geometry,
     signature_history,
+    signed_signature_blocks,
     snapshot,
 )
 from signing.verify_diff import STRICT_DIFF_POLICY
-from signing.verify_stamps import stamp_problems
+from signing.verify_stamps import check_stamps
 from signing.xref_audit import XrefAudit, XrefAuditError, audit_xrefs
 
 __all__ = [
@@ -132,7 +133,8 @@ class SignatureReport(BaseModel):
     )
     later_stamps: list[str] = Field(
         default_factory=list,
-        description="stamps later signatures drew in blank space of this certified document (field, page)",
+        description="stamps later signatures drew in blank space of this certified document (field, page),"
+        " or as the organisation's seal over an earlier signature (Decree 30/2020)",
     )
     errors: list[str] = Field(default_factory=list)
 
@@ -548,7 +550,8 @@ class _FileFacts:
         revision = emb.signed_revision
         if emb.docmdp_level not in (MDPPerm.FILL_FORMS, MDPPerm.ANNOTATE) or revision >= self.last_revision:
             return [], []
-        stamps = new_signature_stamps(self._snapshot(revision), self._snapshot(self.last_revision))
+        before = self._snapshot(revision)
+        stamps = new_signature_stamps(before, self._snapshot(self.last_revision))
         if not stamps:
             return [], []
         geometry: dict[int, PageGeometry | None] = {}
@@ -562,8 +565,18 @@ class _FileFacts:
                 )
         byte_range = [int(v) for v in emb.byte_range]
         signed = bytes(self.data[: byte_range[2] + byte_range[3]])
-        where = [f"{s.field} (trang {s.page + 1})" for s in stamps if s.signed]
-        return where, stamp_problems(signed, bytes(self.data), stamps, geometry)
+        checked = check_stamps(signed, bytes(self.data), stamps, geometry, signed_signature_blocks(before))
+        where = [
+            f"{s.field} (trang {s.page + 1})"
+            + (
+                f": dấu trùm lên chữ ký '{checked.seals[s.field]}' (Nghị định 30/2020/NĐ-CP)"
+                if s.field in checked.seals
+                else ""
+            )
+            for s in stamps
+            if s.signed
+        ]
+        return where, checked.problems
 
     def _snapshot(self, revision: int) -> Any:
         if revision not in self._snapshots:

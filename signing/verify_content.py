@@ -33,6 +33,7 @@ __all__ = [
     "new_signature_stamps",
     "page_geometry",
     "signature_history",
+    "signed_signature_blocks",
     "snapshot",
 ]
 
@@ -227,6 +228,18 @@ def new_signature_stamps(before: Snapshot, after: Snapshot) -> list[Stamp]:
         for w in state.widgets:
             if w.visible and w.page is not None and w.rect is not None:
                 out.append(Stamp(field=name, page=w.page, rect=w.rect, signed=state.value is not None))
+    return out
+
+
+def signed_signature_blocks(before: Snapshot) -> list[Stamp]:
+    """Visible widgets of the signatures ``before`` already carries: the signers' blocks."""
+    out = []
+    for name, state in before.fields.items():
+        if state.ft != "/Sig" or state.value is None:
+            continue
+        for w in state.widgets:
+            if w.visible and w.page is not None and w.rect is not None:
+                out.append(Stamp(field=name, page=w.page, rect=w.rect))
     return out
 
 

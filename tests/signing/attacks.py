@@ -434,6 +434,85 @@ def signed_stamp(
     return attack
 
 
+def _circle(cx: float, cy: float, r: float) -> bytes:
+    """A closed circle path (four Bezier quarters)."""
+    k = 0.5523 * r
+    return (
+        b"%.1f %.1f m %.1f %.1f %.1f %.1f %.1f %.1f c %.1f %.1f %.1f %.1f %.1f %.1f c "
+        b"%.1f %.1f %.1f %.1f %.1f %.1f c %.1f %.1f %.1f %.1f %.1f %.1f c h"
+        % (cx + r, cy, cx + r, cy + k, cx + k, cy + r, cx, cy + r, cx - k, cy + r, cx - r, cy + k,
+           cx - r, cy, cx - r, cy - k, cx - k, cy - r, cx, cy - r, cx + k, cy - r, cx + r, cy - k, cx + r, cy)
+    )  # fmt: skip
+
+
+#: a certifier's visible signature block, and a seal over its left part as Decree 30/2020 places it
+SIGNER_BOX = (330, 560, 480, 640)
+SEAL_BOX = (270, 540, 390, 660)
+
+
+def certify_visible(data: bytes, signer: object, box: tuple[int, int, int, int] = SIGNER_BOX) -> bytes:
+    """Certify (P=2) with a visible signature block: the signer's title and name as a text stamp."""
+    from pyhanko.sign import signers
+    from pyhanko.stamp import TextStampStyle
+
+    meta = signers.PdfSignatureMetadata(
+        field_name="Sig1",
+        subfilter=fields.SigSeedSubFilter.PADES,
+        certify=True,
+        docmdp_permissions=fields.MDPPerm.FILL_FORMS,
+    )
+    out = signers.PdfSigner(
+        meta,
+        signer=signer,  # type: ignore[arg-type]
+        stamp_style=TextStampStyle(stamp_text="CHU TICH\nNguyen Van A\n%(ts)s", border_width=1),
+        new_field_spec=fields.SigFieldSpec(sig_field_name="Sig1", on_page=0, box=box),
+    ).sign_pdf(_writer(data))
+    return out.getvalue()
+
+
+def seal_stamp(
+    signer: object,
+    box: tuple[int, int, int, int],
+    *,
+    opaque: bool = False,
+    rgb: tuple[float, float, float] = (0.85, 0.1, 0.1),
+    name: str = "DauCoQuan",
+) -> Callable[[bytes], bytes]:
+    """A later signature whose stamp is a seal at ``box``: rings and strokes in one colour on no
+    background (transparent, as Decree 30/2020 asks) or on a white disc (``opaque``)."""
+    from pyhanko.pdf_utils.content import RawContent
+    from pyhanko.pdf_utils.layout import BoxConstraints
+    from pyhanko.sign import signers
+    from pyhanko.stamp import StaticStampStyle
+
+    width, height = box[2] - box[0], box[3] - box[1]
+    cx, cy, r = width / 2, height / 2, min(width, height) / 2 - 2
+    colour = b"%.2f %.2f %.2f" % rgb
+    ops = [b"1 g " + _circle(cx, cy, r) + b" f"] if opaque else []
+    ops += [
+        colour + b" RG 2.5 w " + _circle(cx, cy, r) + b" S",
+        b"1 w " + _circle(cx, cy, r * 0.72) + b" S",
+        _circle(cx, cy, r * 0.18) + b" S",
+        # the seal's lettering: short strokes along the ring
+        b"1.5 w %.1f %.1f m %.1f %.1f l %.1f %.1f m %.1f %.1f l S"
+        % (cx - r * 0.6, cy + r * 0.45, cx + r * 0.6, cy + r * 0.45, cx - r * 0.6, cy - r * 0.45,
+           cx + r * 0.6, cy - r * 0.45),
+    ]  # fmt: skip
+    style = StaticStampStyle(
+        background=RawContent(b" ".join(ops), box=BoxConstraints(width=width, height=height)),
+        border_width=0,
+    )
+
+    def attack(data: bytes) -> bytes:
+        w = _writer(data)
+        fields.append_signature_field(w, fields.SigFieldSpec(sig_field_name=name, on_page=0, box=box))
+        meta = signers.PdfSignatureMetadata(field_name=name, subfilter=fields.SigSeedSubFilter.PADES)
+        out = signers.PdfSigner(meta, signer=signer, stamp_style=style).sign_pdf(w)  # type: ignore[arg-type]
+        return out.getvalue()
+
+    return attack
+
+
 def unsigned_stamp(box: tuple[int, int, int, int], name: str = "SoHieu") -> Callable[[bytes], bytes]:
     """A new visible signature field nobody signs, its appearance writing FORGED at ``box``."""
 

@@ -3,7 +3,9 @@
 Built on a file certified (P=2) with the test PKI: a later signature in a new visible field whose
 stamp is drawn in blank space keeps the certification valid (it failed before: pyHanko refuses
 any new visible signature field after a certification); the same stamp over the certified
-text, or the same picture in a field nobody signs, is a modification.
+text, or the same picture in a field nobody signs, is a modification. The organisation's seal
+over the certifier's signature block (Decree 30/2020) is accepted when transparent and one colour;
+opaque, black, or reaching body text away from the block, it is a modification.
 """
 
 from __future__ import annotations
@@ -81,3 +83,61 @@ def test_stamp_over_text_after_an_approval_signature_is_not_checked_here(
         tmp_path, pki_env, attacks.signed_stamp(signer_for(pki, pki.seal), attacks.BLANK_BOX)(approved)
     )
     assert report.valid and report.signatures[0].later_stamps == []
+
+
+SEAL_BOX = attacks.SEAL_BOX
+
+
+@pytest.fixture(scope="module")
+def certified_visible(pki_env: PkiEnv) -> bytes:
+    pki = pki_env.pki
+    return attacks.certify_visible(text_pdf_bytes(pages=1), signer_for(pki, pki.official_rsa))
+
+
+def test_transparent_red_seal_over_the_certifiers_signature_is_accepted(
+    tmp_path: Path, pki_env: PkiEnv, certified_visible: bytes
+) -> None:
+    seal = signer_for(pki_env.pki, pki_env.pki.seal)
+    report = _verify(tmp_path, pki_env, attacks.seal_stamp(seal, SEAL_BOX)(certified_visible))
+    cert, stamp = report.signatures
+    assert cert.kind == "certification" and cert.status == "valid", cert.problems
+    assert cert.later_stamps == ["DauCoQuan (trang 1): dấu trùm lên chữ ký 'Sig1' (Nghị định 30/2020/NĐ-CP)"]
+    assert stamp.status == "valid" and report.valid
+
+
+def test_opaque_seal_over_the_certifiers_signature_is_a_modification(
+    tmp_path: Path, pki_env: PkiEnv, certified_visible: bytes
+) -> None:
+    seal = signer_for(pki_env.pki, pki_env.pki.seal)
+    report = _verify(tmp_path, pki_env, attacks.seal_stamp(seal, SEAL_BOX, opaque=True)(certified_visible))
+    cert = report.signatures[0]
+    assert cert.status == "modified" and not report.valid
+    hides = [p for p in cert.problems if "DauCoQuan" in p and "stamp hides certified content" in p]
+    assert hides, cert.problems
+
+
+def test_black_stamp_over_the_certifiers_signature_is_not_a_seal(
+    tmp_path: Path, pki_env: PkiEnv, certified_visible: bytes
+) -> None:
+    seal = signer_for(pki_env.pki, pki_env.pki.seal)
+    report = _verify(tmp_path, pki_env, attacks.seal_stamp(seal, SEAL_BOX, rgb=(0, 0, 0))(certified_visible))
+    cert = report.signatures[0]
+    assert cert.status == "modified" and not report.valid
+    assert any("stamp over a signature is not a seal" in p for p in cert.problems), cert.problems
+
+
+@pytest.mark.parametrize(
+    "box",
+    [
+        (60, 700, 180, 820),  # over the body text, far from any signature
+        (40, 560, 400, 800),  # over the signer's block too, but reaching the body text
+    ],
+)
+def test_transparent_seal_over_body_text_is_a_modification(
+    tmp_path: Path, pki_env: PkiEnv, certified_visible: bytes, box: tuple[int, int, int, int]
+) -> None:
+    seal = signer_for(pki_env.pki, pki_env.pki.seal)
+    report = _verify(tmp_path, pki_env, attacks.seal_stamp(seal, box)(certified_visible))
+    cert = report.signatures[0]
+    assert cert.status == "modified" and not report.valid
+    assert any("stamp drawn over certified content" in p for p in cert.problems), cert.problems
