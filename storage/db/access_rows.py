@@ -29,7 +29,7 @@ import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -41,12 +41,30 @@ from storage.db.models import utcnow
 from storage.db.security_models import PersonalDataAccess
 
 COLUMNS = (
-    "at", "actor", "action", "owner_id", "dossier_code", "legal_basis", "legal_reference", "document_id",
-    "fields", "documents", "page",
+    "at",
+    "actor",
+    "action",
+    "owner_id",
+    "dossier_code",
+    "legal_basis",
+    "legal_reference",
+    "document_id",
+    "fields",
+    "documents",
+    "page",
 )
 _PG_CASTS = (
-    "timestamptz", "varchar", "varchar", "varchar", "varchar", "varchar", "varchar", "bigint", "json",
-    "integer", "integer",
+    "timestamptz",
+    "varchar",
+    "varchar",
+    "varchar",
+    "varchar",
+    "varchar",
+    "varchar",
+    "bigint",
+    "json",
+    "integer",
+    "integer",
 )
 
 
@@ -85,6 +103,7 @@ def _statement(dialect: Dialect) -> tuple[str, tuple[Callable[[Any], Any] | None
         sql = f"INSERT INTO {name} ({names}) VALUES ({', '.join([marks] * len(COLUMNS))})"
         if dialect.name == "sqlite":
             processors[COLUMNS.index("fields")] = _json_list
+            processors[COLUMNS.index("at")] = sqlite_utc_text
     return sql, tuple(processors)
 
 
@@ -97,11 +116,28 @@ def _params(
     params = []
     for row in rows:
         raw = (
-            row.at, row.actor[:128], row.action, row.owner_id, row.dossier_code, row.legal_basis,
-            row.legal_reference, row.document_id, tuple(sorted(set(row.fields))), row.documents, row.page,
+            row.at,
+            row.actor[:128],
+            row.action,
+            row.owner_id,
+            row.dossier_code,
+            row.legal_basis,
+            row.legal_reference,
+            row.document_id,
+            tuple(sorted(set(row.fields))),
+            row.documents,
+            row.page,
         )
         params.append(tuple(p(v) if p is not None else v for p, v in zip(processors, raw, strict=True)))
     return params
+
+
+def sqlite_utc_text(moment: datetime) -> str:
+    """``at`` as ``UtcDateTime`` stores it on SQLite (UTC, SQLAlchemy's DATETIME text format):
+    that processor chain formats through a dict, about a third of the record's Python cost."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment.isoformat(" ", "microseconds")
 
 
 @lru_cache(maxsize=256)

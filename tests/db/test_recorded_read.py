@@ -9,6 +9,7 @@ takes the lock.
 from __future__ import annotations
 
 import threading
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -35,8 +36,11 @@ def _rows(url: str) -> list[tuple[Any, ...]]:
                 tuple(r)
                 for r in conn.execute(
                     select(
-                        PersonalDataAccess.actor, PersonalDataAccess.action, PersonalDataAccess.page,
-                        PersonalDataAccess.legal_reference, PersonalDataAccess.fields,
+                        PersonalDataAccess.actor,
+                        PersonalDataAccess.action,
+                        PersonalDataAccess.page,
+                        PersonalDataAccess.legal_reference,
+                        PersonalDataAccess.fields,
                     ).order_by(PersonalDataAccess.id)
                 )
             ]
@@ -124,3 +128,36 @@ def test_a_recorded_read_that_writes_anything_else_is_refused(db: Database) -> N
     with pytest.raises(RuntimeError, match="only its access rows"):
         run_recorded_read(db.engine, work)
     assert _rows(db.url) == []
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime(2026, 12, 2, 16, 45, 1, 305811, tzinfo=UTC),
+        datetime(2026, 1, 1, 0, 0, 0, 0, tzinfo=UTC),  # microseconds still written
+        datetime(2026, 6, 30, 23, 59, 59, 1, tzinfo=timezone(timedelta(hours=7))),  # Vietnam time
+        datetime(2026, 6, 30, 23, 59, 59, 999999),  # naive: taken as UTC, as UtcDateTime does
+    ],
+)
+def test_sqlite_time_text_is_what_the_column_type_writes(moment: datetime) -> None:
+    """The record's own formatter must store ``at`` byte for byte as ``UtcDateTime`` would, or
+    the access log would sort and compare wrongly against rows the ORM wrote."""
+    from sqlalchemy.dialects import sqlite
+
+    from storage.db.access_rows import sqlite_utc_text
+
+    dialect = sqlite.dialect()
+    column = PersonalDataAccess.__table__.c["at"]
+    processor = column.type.dialect_impl(dialect).bind_processor(dialect)
+    assert processor is not None
+    assert sqlite_utc_text(moment) == processor(moment)
+
+
+def test_recorded_time_reads_back_as_written(db: Database) -> None:
+    at = datetime(2026, 6, 30, 23, 59, 59, 123456, tzinfo=timezone(timedelta(hours=7)))
+    run_recorded_read(
+        db.engine, lambda s: append_access_rows(s, [AccessRow("t", "lookup", OWNER, ["name"], 1, at=at)])
+    )
+    with Session(db.engine) as session:
+        stored = session.scalar(select(PersonalDataAccess.at))
+    assert stored == at and stored.utcoffset() == timedelta(0)
