@@ -90,7 +90,9 @@ def _statement(dialect: Dialect) -> tuple[str, tuple[Callable[[Any], Any] | None
     """The INSERT in the driver's paramstyle and each column's bind processor (built once)."""
     table = PersonalDataAccess.__table__
     name = PersonalDataAccess.__tablename__
-    processors = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in COLUMNS]
+    processors: list[Callable[[Any], Any] | None] = [
+        table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in COLUMNS
+    ]
     names = ", ".join(COLUMNS)
     if dialect.name == "postgresql":
         values = ", ".join(f"%s::{cast}" for cast in _PG_CASTS)
