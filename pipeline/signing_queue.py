@@ -30,7 +30,6 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from pipeline.access import dossier_agency, visible_document
-from pipeline.dossier.results import on_cancelled, on_signed
 from pipeline.errors import Refused
 from pipeline.principals import ALL, Principal
 from pipeline.services import Services
@@ -91,6 +90,63 @@ def _read_object(ctx: Services, bucket: str, key: str) -> bytes:
         return fh.read()
 
 
+def pending_item(session: Session, document_id: int, official_id: int) -> SigningQueueItem | None:
+    """The item already waiting for this official on this document: queueing again is a no-op."""
+    return session.scalar(
+        select(SigningQueueItem).where(
+            SigningQueueItem.document_id == document_id,
+            SigningQueueItem.official_id == official_id,
+            SigningQueueItem.status == QueueStatus.PENDING.value,
+        )
+    )
+
+
+def add_item(
+    session: Session,
+    *,
+    document_id: int,
+    official_id: int,
+    title: str,
+    stored: ObjectRef,
+    actor: str,
+    stamp: str | None = None,
+) -> SigningQueueItem:
+    """A pending item asking ``official_id`` to sign exactly the bytes of ``stored``.
+
+    The one constructor of queue items (``enqueue``, a dossier's digitised components, a result
+    and its seal), so every item records its bytes the same way. Flushed, so the caller can refer
+    to its id; the caller audits it (``audit_queued``) once its own rows are written, which keeps
+    each workflow's audit order.
+    """
+    item = SigningQueueItem(
+        document_id=document_id,
+        official_id=official_id,
+        title=title,
+        bucket=stored.bucket,
+        object_key=stored.key,
+        sha256=stored.sha256,
+        size=stored.size,
+        queued_by=actor,
+        stamp=stamp,
+    )
+    session.add(item)
+    session.flush()
+    return item
+
+
+def audit_queued(session: Session, item: SigningQueueItem, official: str, **details: bool) -> None:
+    """The ``signing.queued`` entry of a new item; ``details`` say what kind of item it is."""
+    audit(
+        session,
+        "signing.queued",
+        actor=item.queued_by,
+        document_id=item.document_id,
+        official=official,
+        item=item.id,
+        **details,
+    )
+
+
 def enqueue(ctx: Services, document_id: int, official: str, principal: Principal) -> dict[str, Any]:
     """Put a document in an official's queue (idempotent while an item is pending)."""
     with read_session(ctx.engine) as session:
@@ -117,31 +173,18 @@ def enqueue(ctx: Services, document_id: int, official: str, principal: Principal
     stored = ctx.store.put_bytes(Bucket.DIGITISED, prepared, content_type="application/pdf")
 
     def work(session: Session) -> dict[str, Any]:
-        existing = session.scalar(
-            select(SigningQueueItem).where(
-                SigningQueueItem.document_id == document_id,
-                SigningQueueItem.official_id == user_id,
-                SigningQueueItem.status == QueueStatus.PENDING.value,
-            )
-        )
+        existing = pending_item(session, document_id, user_id)
         if existing is not None:
             return item_view(existing)
-        item = SigningQueueItem(
+        item = add_item(
+            session,
             document_id=document_id,
             official_id=user_id,
             title=title,
-            bucket=Bucket.DIGITISED.value,
-            object_key=stored.key,
-            sha256=stored.sha256,
-            size=stored.size,
-            queued_by=principal.actor,
+            stored=ObjectRef.of(stored),
+            actor=principal.actor,
         )
-        session.add(item)
-        session.flush()
-        audit(
-            session, "signing.queued", actor=principal.actor, document_id=document_id, official=official,
-            item=item.id,
-        )
+        audit_queued(session, item, official)
         return item_view(item)
 
     return run_in_transaction(ctx.engine, work)
@@ -223,6 +266,9 @@ def cancel(ctx: Services, item_id: int, principal: Principal) -> dict[str, Any]:
             raise Refused(409, "Mục này đã ký hoặc đã hủy (item is not pending)")
         item.status = QueueStatus.CANCELLED.value
         audit(session, "signing.cancelled", actor=principal.actor, document_id=item.document_id, item=item.id)
+        # imported here: pipeline.dossier.results makes its items with this module's add_item
+        from pipeline.dossier.results import on_cancelled
+
         on_cancelled(session, item, actor=principal.actor)
         return item_view(item)
 
@@ -322,7 +368,7 @@ def accept_signed(
         version = add_signed_version(
             session,
             document_id,
-            ObjectRef(bucket=Bucket.SIGNED.value, key=stored.key, sha256=stored.sha256, size=stored.size),
+            ObjectRef.of(stored),
             signed_by=signer_name,
             actor=principal.actor,
         )
@@ -334,6 +380,8 @@ def accept_signed(
         signed_item = session.get(SigningQueueItem, item_id)
         assert signed_item is not None
         # A dossier result moves on in this same transaction: to the seal, or filed once sealed.
+        from pipeline.dossier.results import on_signed  # imported here, as in cancel()
+
         on_signed(session, signed_item, version, report, actor=principal.actor)
         return Acceptance(item_id, document_id, version.id, sha256, False, report.model_dump(mode="json"))
 

@@ -39,19 +39,11 @@ Code = Annotated[str, Path(max_length=64)]
 Username = Annotated[str, Query(min_length=2, max_length=64)]
 
 
-class ResultOut(BaseModel):
-    code: str
-    id: int
+class ResultOut(ResultView):
+    # the workflow's view with the API's types: ids in range, times with their offset (no
+    # docstring: it would become the schema's description)
     document_id: DocumentId
-    doc_type: str
     stage: str = Field(description="awaiting_official | awaiting_seal | issued | cancelled")
-    stage_label: str
-    official: str
-    seal: str
-    official_item_id: int | None
-    seal_item_id: int | None
-    generated: bool
-    created_by: str
     created_at: Timestamp
     issued_at: Timestamp | None
 

@@ -481,7 +481,7 @@ def dossier_issue(
             cert = official.signing_cert
             signer_name = subject_name(cert) if cert is not None else actor
         stored = store.put_bytes(Bucket.SIGNED, signed, content_type="application/pdf", retain=True)
-        ref = ObjectRef(bucket=Bucket.SIGNED.value, key=stored.key, sha256=stored.sha256, size=stored.size)
+        ref = ObjectRef.of(stored)
         document = run_in_transaction(
             engine, lambda s: record_result(s, code, ref, signed_by=signer_name, actor=actor[:128]).id
         )

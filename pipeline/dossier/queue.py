@@ -16,14 +16,15 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from pipeline.dossier.signatures import ToSign, result_request, seal_request, unsigned_components
+from pipeline.signing_queue import add_item, audit_queued, pending_item
 from signing.appearance import Placement, StampKind
 from signing.images import as_pdf
 from signing.pades import SignRequest
 from signing.repair import prepare_for_signing
-from storage.db.api_models import QueueStatus, SigningQueueItem, StaffUser
-from storage.db.dossiers import audit
+from storage.db.api_models import StaffUser
 from storage.db.engine import read_session, run_in_transaction
 from storage.db.errors import BadInputError
+from storage.db.records import ObjectRef
 from storage.objects.base import Bucket, ObjectStore
 
 RECEIVED_TITLE_PREFIX = "Bản số hóa"
@@ -92,37 +93,19 @@ def _queue_one(
     stored = store.put_bytes(Bucket.DIGITISED, prepared, content_type="application/pdf")
 
     def work(session: Session) -> Queued:
-        existing = session.scalar(
-            select(SigningQueueItem).where(
-                SigningQueueItem.document_id == item.document_id,
-                SigningQueueItem.official_id == official_id,
-                SigningQueueItem.status == QueueStatus.PENDING.value,
-            )
-        )
+        existing = pending_item(session, item.document_id, official_id)
         if existing is not None:
             return Queued(existing.id, item.document_id, item.doc_type, False)
-        row = SigningQueueItem(
+        row = add_item(
+            session,
             document_id=item.document_id,
             official_id=official_id,
             title=title,
-            bucket=Bucket.DIGITISED.value,
-            object_key=stored.key,
-            sha256=stored.sha256,
-            size=stored.size,
-            queued_by=actor,
+            stored=ObjectRef.of(stored),
+            actor=actor,
             stamp=STAMP_RECEIVED,
         )
-        session.add(row)
-        session.flush()
-        audit(
-            session,
-            "signing.queued",
-            actor=actor,
-            document_id=item.document_id,
-            official=official,
-            item=row.id,
-            received_copy=True,
-        )
+        audit_queued(session, row, official, received_copy=True)
         return Queued(row.id, item.document_id, item.doc_type, True)
 
     return run_in_transaction(engine, work)

@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from dataclasses import dataclass
 from datetime import datetime
 
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -37,6 +37,7 @@ from pipeline.dossier.signatures import (
 from pipeline.errors import Refused
 from pipeline.principals import ALL, Principal
 from pipeline.services import Services
+from pipeline.signing_queue import add_item, audit_queued
 from signing.errors import InputPdfError
 from signing.images import as_pdf
 from signing.pades import SEAL_FIELD
@@ -56,6 +57,7 @@ from storage.db.models import (
     VersionKind,
     utcnow,
 )
+from storage.db.records import ObjectRef
 from storage.objects.base import Bucket
 
 ACTIVE = (ResultStage.AWAITING_OFFICIAL.value, ResultStage.AWAITING_SEAL.value)
@@ -67,8 +69,11 @@ STAGE_LABELS = {
 }
 
 
-@dataclass(frozen=True)
-class ResultView:
+class ResultView(BaseModel):
+    """Where a dossier's result is; the API answers it as is (``ResultOut`` only adds its types)."""
+
+    model_config = ConfigDict(frozen=True)
+
     code: str
     id: int
     document_id: int
@@ -200,19 +205,15 @@ def attach_result(
         ]
         session.add(document)
         session.flush()
-        item = SigningQueueItem(
+        item = add_item(
+            session,
             document_id=document.id,
             official_id=official_id,
             title=title,
-            bucket=Bucket.DIGITISED.value,
-            object_key=stored.key,
-            sha256=stored.sha256,
-            size=stored.size,
-            queued_by=principal.actor,
+            stored=ObjectRef.of(stored),
+            actor=principal.actor,
             stamp=STAMP_RESULT,
         )
-        session.add(item)
-        session.flush()
         row = DossierResult(
             dossier_id=dossier_id,
             document_id=document.id,
@@ -238,15 +239,7 @@ def attach_result(
             seal=seal,
             generated=generated,
         )
-        audit(
-            session,
-            "signing.queued",
-            actor=principal.actor,
-            document_id=document.id,
-            official=official,
-            item=item.id,
-            result=True,
-        )
+        audit_queued(session, item, official, result=True)
         return _view(session, code, row)
 
     return run_in_transaction(ctx.engine, work)
@@ -264,15 +257,7 @@ def cancel_result(ctx: Services, code: str, principal: Principal) -> ResultView:
             item = session.get(SigningQueueItem, item_id) if item_id is not None else None
             if item is not None and item.status == QueueStatus.PENDING.value:
                 item.status = QueueStatus.CANCELLED.value
-        row.stage = ResultStage.CANCELLED.value
-        row.updated_at = utcnow()
-        audit(
-            session,
-            "dossier.result_cancelled",
-            actor=principal.actor,
-            dossier_id=dossier.id,
-            document_id=row.document_id,
-        )
+        _cancelled(session, row, actor=principal.actor)
         session.flush()
         return _view(session, code, row)
 
@@ -289,17 +274,25 @@ def on_cancelled(session: Session, item: SigningQueueItem, *, actor: str) -> Non
             DossierResult.stage.in_(ACTIVE),
         )
     )
-    if row is None:
-        return
-    row.stage = ResultStage.CANCELLED.value
+    if row is not None:
+        _cancelled(session, row, actor=actor, item=item.id)
+
+
+def _move(row: DossierResult, stage: ResultStage) -> None:
+    row.stage = stage.value
     row.updated_at = utcnow()
+
+
+def _cancelled(session: Session, row: DossierResult, *, actor: str, **details: int) -> None:
+    """Withdraw ``row`` (from the dossier's page, or by cancelling one of its queue items)."""
+    _move(row, ResultStage.CANCELLED)
     audit(
         session,
         "dossier.result_cancelled",
         actor=actor,
         dossier_id=row.dossier_id,
         document_id=row.document_id,
-        item=item.id,
+        **details,
     )
 
 
@@ -360,31 +353,19 @@ def _queue_seal(session: Session, row: DossierResult, signed: DocumentVersion, *
     holder = session.get(StaffUser, row.seal_id)
     official_item = session.get(SigningQueueItem, row.official_item_id)
     assert holder is not None and official_item is not None
-    item = SigningQueueItem(
+    item = add_item(
+        session,
         document_id=row.document_id,
         official_id=row.seal_id,
         title=f"Đóng dấu — {official_item.title}"[:255],
-        bucket=signed.bucket,
-        object_key=signed.object_key,
-        sha256=signed.sha256,
-        size=signed.size,
-        queued_by=actor,
+        # the signed file itself, not a copy: the bytes the official signed are the seal's prefix
+        stored=ObjectRef(signed.bucket, signed.object_key, signed.sha256, signed.size),
+        actor=actor,
         stamp=STAMP_SEAL,
     )
-    session.add(item)
-    session.flush()
     row.seal_item_id = item.id
-    row.stage = ResultStage.AWAITING_SEAL.value
-    row.updated_at = utcnow()
-    audit(
-        session,
-        "signing.queued",
-        actor=actor,
-        document_id=row.document_id,
-        official=holder.username,
-        item=item.id,
-        seal=True,
-    )
+    _move(row, ResultStage.AWAITING_SEAL)
+    audit_queued(session, item, holder.username, seal=True)
 
 
 def _issue(session: Session, row: DossierResult, sealed: DocumentVersion, *, actor: str) -> None:

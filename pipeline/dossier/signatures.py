@@ -87,7 +87,7 @@ def sign_received_copy(
     request = SignRequest(stamp=StampKind.RECEIVED, placement=Placement(1, None))
     signed = sign_bytes(data, signer, request, ctx, name=name)
     stored = store.put_bytes(Bucket.SIGNED, signed, content_type="application/pdf", retain=True)
-    return ObjectRef(bucket=Bucket.SIGNED.value, key=stored.key, sha256=stored.sha256, size=stored.size)
+    return ObjectRef.of(stored)
 
 
 def record_received_signature(

@@ -31,6 +31,7 @@ from storage.db.models import (
     VersionKind,
     utcnow,
 )
+from storage.objects.base import Bucket, StoredObject
 
 # Which fields name whom a document belongs to, with the owner's role: (field key, role) pairs.
 # The document-type registry (pipeline.documents.types) says which, per type; storage is told.
@@ -52,6 +53,11 @@ class ObjectRef:
     key: str
     sha256: str
     size: int
+
+    @classmethod
+    def of(cls, stored: StoredObject) -> ObjectRef:
+        """Where the store put an object, as a document version or a queue item records it."""
+        return cls(bucket=Bucket(stored.bucket).value, key=stored.key, sha256=stored.sha256, size=stored.size)
 
 
 @dataclass

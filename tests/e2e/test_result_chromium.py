@@ -8,8 +8,7 @@ agents; poppler's ``pdfsig`` checks the filed result. Screenshots go to ``tests/
 
 from __future__ import annotations
 
-import hashlib
-import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,26 +19,19 @@ from signing.testpki import ORGANISATION
 from tests.api.agent_process import AgentProcess
 from tests.api.conftest import AGENCY_A, OWNER_ID, PASSWORD, Api
 from tests.api.live import LiveServer
-from tests.api.test_api_e2e import live  # noqa: F401 - the live-server fixture
 from tests.api.test_signing_agent import login
-from tests.e2e.test_web_chromium import no_horizontal_overflow, shot, sign_in
-from tests.signing.conftest import (
-    OFFICIAL_NAME,
-    PkiFixture,
-    assert_pdfsig_valid,
-    pki,  # noqa: F401 - the SoftHSM token fixture
+from tests.e2e.chromium import (
+    ARTIFACTS,
+    chromium,
+    fingerprint,
+    no_horizontal_overflow,
+    pair_agent,
+    shot,
+    sign_in,
 )
+from tests.signing.conftest import OFFICIAL_NAME, PkiFixture, assert_pdfsig_valid
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "e2e"
 PROCEDURE = "1.004873"  # Giấy xác nhận tình trạng hôn nhân
-
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed")
-playwright_sync = pytest.importorskip("playwright.sync_api")
-
-
-def fingerprint(pki: PkiFixture, name: str) -> str:  # noqa: F811
-    return hashlib.sha256(pki.pki.identity(name).cert_der.read_bytes()).hexdigest()
 
 
 def log_in(browser: Any, server: LiveServer, username: str) -> Any:
@@ -54,13 +46,7 @@ def sign_all_through(page: Any, agent: AgentProcess, stamp_label: str) -> None:
     page.wait_for_selector(f"#signing-list td:has-text('{stamp_label}')")
     box = page.locator("#agent-signing")
     box.locator(".agent-status.error").wait_for()
-    box.locator("summary").click()
-    box.locator("input[name=agent-url]").fill(agent.url)
-    box.locator(".agent-url button").click()
-    box.locator(".agent-pair").wait_for(state="visible")
-    box.locator("input[name=pairing]").fill(agent.pairing)
-    box.locator(".agent-pair button").click()
-    box.locator(".agent-status.ok").wait_for()
+    pair_agent(box, agent)
     box.locator("tbody tr").first.wait_for()
     box.locator("input.agent-all").check()
     box.locator("button.agent-sign").click()
@@ -77,11 +63,12 @@ def open_dossier(page: Any, code: str) -> None:
 
 @pytest.mark.slow
 def test_result_generated_signed_sealed_and_returned_from_the_page(
-    live: tuple[Api, LiveServer, dict[str, str]],  # noqa: F811
-    pki: PkiFixture,  # noqa: F811
+    live: tuple[Api, LiveServer, dict[str, str]],
+    pki: PkiFixture,
+    start_agent: Callable[[str], AgentProcess],
     tmp_path: Path,
 ) -> None:
-    api, server, env = live
+    api, server, _env = live
     http = httpx.Client(base_url=server.url, timeout=60)
     api.user("xuly", ["clerk"], [AGENCY_A])
     api.user("chutich", ["official"], [AGENCY_A], cert_sha256=fingerprint(pki, "official_rsa"))
@@ -94,60 +81,50 @@ def test_result_generated_signed_sealed_and_returned_from_the_page(
     )
     assert received.status_code == 200, received.text
     code = received.json()["code"]
-    official_agent = AgentProcess(env, tmp_path / "agent-official.log", pki, server.url)
-    seal_agent = AgentProcess(env, tmp_path / "agent-seal.log", pki, server.url, key_label="seal")
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    try:
-        with playwright_sync.sync_playwright() as pw:
-            browser = pw.chromium.launch(
-                executable_path=CHROMIUM,
-                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
-            )
-            page = log_in(browser, server, "xuly")
-            open_dossier(page, code)
-            form = page.locator("#result-form")
-            page.set_viewport_size({"width": 390, "height": 844})  # the form fits a phone too
-            form.locator("input[name=how][value=template]").check()
-            no_horizontal_overflow(page, 390)
-            page.set_viewport_size({"width": 1280, "height": 900})
-            assert form.locator("textarea[name=content]").is_visible()
-            assert not form.locator("input[name=file]").is_visible()
-            form.locator("textarea[name=content]").fill("Chưa đăng ký kết hôn với ai tại xã Tân Phú.")
-            form.locator("input[name=place]").fill("Tân Phú")
-            form.locator("input[name=official]").fill("chutich")
-            form.locator("input[name=seal]").fill("vanthu")
-            form.locator("#result-submit").click()
-            page.wait_for_selector("#result-stage[data-stage=awaiting_official]")
-            page.screenshot(path=str(ARTIFACTS / "20-result-queued.png"), full_page=True)
-            page.locator("#dossier-result").scroll_into_view_if_needed()
-            shot(page, "10-ket-qua-cho-ky")
+    official_agent = start_agent("official-rsa")
+    seal_agent = start_agent("seal")
+    with chromium() as browser:
+        page = log_in(browser, server, "xuly")
+        open_dossier(page, code)
+        form = page.locator("#result-form")
+        page.set_viewport_size({"width": 390, "height": 844})  # the form fits a phone too
+        form.locator("input[name=how][value=template]").check()
+        no_horizontal_overflow(page, 390)
+        page.set_viewport_size({"width": 1280, "height": 900})
+        assert form.locator("textarea[name=content]").is_visible()
+        assert not form.locator("input[name=file]").is_visible()
+        form.locator("textarea[name=content]").fill("Chưa đăng ký kết hôn với ai tại xã Tân Phú.")
+        form.locator("input[name=place]").fill("Tân Phú")
+        form.locator("input[name=official]").fill("chutich")
+        form.locator("input[name=seal]").fill("vanthu")
+        form.locator("#result-submit").click()
+        page.wait_for_selector("#result-stage[data-stage=awaiting_official]")
+        page.screenshot(path=str(ARTIFACTS / "20-result-queued.png"), full_page=True)
+        page.locator("#dossier-result").scroll_into_view_if_needed()
+        shot(page, "10-ket-qua-cho-ky")
 
-            signer = log_in(browser, server, "chutich")
-            sign_all_through(signer, official_agent, "Kết quả (cán bộ có thẩm quyền ký)")
-            signer.screenshot(path=str(ARTIFACTS / "21-result-signed.png"), full_page=True)
-            shot(signer, "11-ky-ket-qua", full_page=True)
-            page.click("#dossier-refresh")
-            page.wait_for_selector("#result-stage[data-stage=awaiting_seal]")
+        signer = log_in(browser, server, "chutich")
+        sign_all_through(signer, official_agent, "Kết quả (cán bộ có thẩm quyền ký)")
+        signer.screenshot(path=str(ARTIFACTS / "21-result-signed.png"), full_page=True)
+        shot(signer, "11-ky-ket-qua", full_page=True)
+        page.click("#dossier-refresh")
+        page.wait_for_selector("#result-stage[data-stage=awaiting_seal]")
 
-            sealer = log_in(browser, server, "vanthu")
-            sign_all_through(sealer, seal_agent, "Kết quả (đóng dấu cơ quan)")
+        sealer = log_in(browser, server, "vanthu")
+        sign_all_through(sealer, seal_agent, "Kết quả (đóng dấu cơ quan)")
 
-            page.click("#dossier-refresh")
-            page.wait_for_selector("#result-stage[data-stage=issued]")
-            assert "Đã có kết quả" in page.inner_text("#dossier-facts")
-            page.click("#result-return")
-            page.wait_for_selector("#dossier-facts dd:has-text('Đã trả kết quả')")
-            assert "Trả kết quả" not in [b.inner_text() for b in page.locator("#dossier-result button").all()]
-            page.set_viewport_size({"width": 390, "height": 844})  # a phone-width window
-            page.locator("#dossier-result").scroll_into_view_if_needed()
-            page.screenshot(path=str(ARTIFACTS / "22-result-returned-390.png"), full_page=True)
-            shot(page, "12-tra-ket-qua-dien-thoai")
-            no_horizontal_overflow(page, 390)
-            citizen = page.locator("#citizen-link").get_attribute("href")
-            browser.close()
-    finally:
-        official_agent.stop()
-        seal_agent.stop()
+        page.click("#dossier-refresh")
+        page.wait_for_selector("#result-stage[data-stage=issued]")
+        assert "Đã có kết quả" in page.inner_text("#dossier-facts")
+        page.click("#result-return")
+        page.wait_for_selector("#dossier-facts dd:has-text('Đã trả kết quả')")
+        assert "Trả kết quả" not in [b.inner_text() for b in page.locator("#dossier-result button").all()]
+        page.set_viewport_size({"width": 390, "height": 844})  # a phone-width window
+        page.locator("#dossier-result").scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / "22-result-returned-390.png"), full_page=True)
+        shot(page, "12-tra-ket-qua-dien-thoai")
+        no_horizontal_overflow(page, 390)
+        citizen = page.locator("#citizen-link").get_attribute("href")
 
     key = api.key("dvc", ["results:read"], [AGENCY_A])
     pdf = http.get(f"/api/v1/results/dossiers/{code}", headers=key)

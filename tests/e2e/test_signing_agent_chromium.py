@@ -8,41 +8,31 @@ server stored. Screenshots go to ``tests/artifacts/e2e/`` for a person to look a
 
 from __future__ import annotations
 
-import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.api.agent_process import AgentProcess
-from tests.api.conftest import AGENCY_A, Api
+from tests.api.conftest import AGENCY_A, PASSWORD, Api
 from tests.api.live import LiveServer
-from tests.api.test_api_e2e import live, official_fingerprint  # noqa: F401 - the live-server fixture
 from tests.api.test_signing_agent import login
-from tests.signing.conftest import (
-    OFFICIAL_NAME,
-    PkiFixture,
-    assert_pdfsig_valid,
-    pki,  # noqa: F401 - the SoftHSM token fixture
-)
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "e2e"
-
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed")
-playwright_sync = pytest.importorskip("playwright.sync_api")
+from tests.e2e.chromium import ARTIFACTS, chromium, fingerprint, pair_agent, sign_in
+from tests.signing.conftest import OFFICIAL_NAME, PkiFixture, assert_pdfsig_valid
 
 
 @pytest.mark.slow
 def test_official_signs_from_the_page_through_the_agent(
-    live: tuple[Api, LiveServer, dict[str, str]],  # noqa: F811
-    pki: PkiFixture,  # noqa: F811
+    live: tuple[Api, LiveServer, dict[str, str]],
+    pki: PkiFixture,
+    start_agent: Callable[[str], AgentProcess],
     tmp_path: Path,
 ) -> None:
-    api, server, env = live
+    api, server, _env = live
     http = httpx.Client(base_url=server.url, timeout=60)
     api.user("clerk", ["clerk"], [AGENCY_A])
-    api.user("official", ["official"], [AGENCY_A], cert_sha256=official_fingerprint(pki))
+    api.user("official", ["official"], [AGENCY_A], cert_sha256=fingerprint(pki, "official_rsa"))
     clerk = {"Authorization": f"Bearer {login(http, 'clerk')}"}
     queued = []
     for _ in range(3):
@@ -52,20 +42,11 @@ def test_official_signs_from_the_page_through_the_agent(
         )
         assert item.status_code == 201, item.text
         queued.append(item.json())
-    agent = AgentProcess(env, tmp_path / "agent.log", pki, server.url)
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    agent = start_agent("official-rsa")
     try:
-        with playwright_sync.sync_playwright() as pw:
-            browser = pw.chromium.launch(
-                executable_path=CHROMIUM,
-                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
-            )
+        with chromium() as browser:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.goto(f"{server.url}/")
-            page.fill("input[name=username]", "official")
-            page.fill("input[name=password]", "mat-khau-thu-nghiem")
-            page.click("#login-form button[type=submit]")
-            page.wait_for_selector("#app-view:not([hidden])")
+            sign_in(page, server.url, "official", PASSWORD)
             page.click("nav button[data-tab=signing]")
             box = page.locator("#agent-signing")
             # the agent is not where the page looks by default: it says how to start one
@@ -73,13 +54,7 @@ def test_official_signs_from_the_page_through_the_agent(
             assert "sohoa sign-client --serve" in box.locator(".agent-status").inner_text()
 
             # the official points the page at the agent and types the code its terminal shows
-            box.locator("summary").click()
-            box.locator("input[name=agent-url]").fill(agent.url)
-            box.locator(".agent-url button").click()
-            box.locator(".agent-pair").wait_for(state="visible")
-            box.locator("input[name=pairing]").fill(agent.pairing.lower())  # as typed, case aside
-            box.locator(".agent-pair button").click()
-            box.locator(".agent-status.ok").wait_for()
+            pair_agent(box, agent, agent.pairing.lower())  # as typed, case aside
             assert not box.locator(".agent-pair").is_visible()
             assert "Nguyễn Văn An" in box.locator(".agent-status").inner_text()
 
@@ -106,7 +81,6 @@ def test_official_signs_from_the_page_through_the_agent(
             page.set_viewport_size({"width": 390, "height": 844})  # a phone-width window
             box.scroll_into_view_if_needed()
             page.screenshot(path=str(ARTIFACTS / "12-agent-signed-390.png"), full_page=True)
-            browser.close()
     finally:
         output = agent.stop()
     assert queued[0]["sha256"] in output and queued[1]["sha256"] in output  # shown before the PIN

@@ -10,11 +10,9 @@ from __future__ import annotations
 import io
 import os
 import re
-import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from PIL import Image, ImageDraw, ImageFont
@@ -37,17 +35,13 @@ from storage.db.records import (
 )
 from storage.objects.base import Bucket
 from storage.objects.factory import open_object_store
+from tests.e2e.chromium import ARTIFACTS, chromium, no_horizontal_overflow, shot, sign_in
 from tests.live_server import ServeProcess
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "e2e"
 SCAN = Path(__file__).resolve().parents[1] / "data" / "scans" / "clean_birth_certificate.pdf"
 AGENCY = "H55.242"
 PASSWORD = "mat-khau-thu-nghiem"
 LOW_VALUE = "Nguyên Vän An"  # what a poor OCR read
-
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed")
-playwright_sync = pytest.importorskip("playwright.sync_api")
 
 
 def drawn_pdf(size: tuple[int, int], font_size: int, lines: list[tuple[int, int, str]]) -> bytes:
@@ -108,19 +102,7 @@ def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
 @pytest.mark.slow
 def test_clerk_flow_in_chromium(server: tuple[str, Path]) -> None:
     url, data = server
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with playwright_sync.sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-                "--disable-sync",
-            ],
-        )
+    with chromium() as browser:
         page = browser.new_page(viewport={"width": 1366, "height": 768})
         page.goto(f"{url}/")
         page.fill("input[name=username]", "canbo")
@@ -169,7 +151,6 @@ def test_clerk_flow_in_chromium(server: tuple[str, Path]) -> None:
         assert page.locator("#charts .chart").count() == 4
         assert AGENCY in page.inner_text("#report-table")
         page.screenshot(path=str(ARTIFACTS / "04-dashboard.png"), full_page=True)
-        browser.close()
 
     # The correction is in the database with who made it; OCR's reading is kept.
     engine = upgrade_database(load_settings(data_dir=data))
@@ -182,21 +163,12 @@ def test_clerk_flow_in_chromium(server: tuple[str, Path]) -> None:
 
 # ---- the one-stop dossier: receive with reuse, scan the rest, slip, dossier page, search ------
 
-GUIDE_IMG = Path(__file__).resolve().parents[2] / "docs" / "guide" / "img"
 FORM_SCAN = Path(__file__).resolve().parents[1] / "data" / "scans" / "clean_application_form.jpg"
 CITIZEN = "092070335645"  # the applicant of the application form scan
 CITIZEN_NAME = "Phan Công Sơn"
 PROCEDURE = "1.004873"  # Cấp Giấy xác nhận tình trạng hôn nhân: application_form + cccd
 ORGANISATION = "UBND phường Vĩnh Hòa"
 OFFICIAL_PASSWORD = "mat-khau-lanh-dao"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 
 
 def card_pdf() -> bytes:
@@ -236,32 +208,6 @@ def seed_citizen(data: Path) -> None:
     engine.dispose()
 
 
-def shot(page: Any, name: str, *, full_page: bool = False) -> None:
-    """A screenshot for the guide, reduced to a small palette PNG (committed under docs/)."""
-    GUIDE_IMG.mkdir(parents=True, exist_ok=True)
-    if full_page:  # the fixed status line would sit in the middle of a full-page picture
-        page.evaluate("document.getElementById('status').style.visibility = 'hidden'")
-    raw = page.screenshot(full_page=full_page)
-    page.evaluate("document.getElementById('status').style.visibility = ''")
-    image = Image.open(io.BytesIO(raw)).convert("RGB")
-    if image.height > 2400:
-        image = image.crop((0, 0, image.width, 2400))
-    image.quantize(colors=64).save(GUIDE_IMG / f"{name}.png", optimize=True)
-
-
-def no_horizontal_overflow(page: Any, width: int) -> None:
-    scroll = page.evaluate("document.scrollingElement.scrollWidth")
-    assert scroll <= width, f"page is {scroll} px wide at a {width} px viewport"
-
-
-def sign_in(page: Any, url: str, username: str, password: str) -> None:
-    page.goto(f"{url}/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("#login-form button[type=submit]")
-    page.wait_for_selector("#app-view:not([hidden])")
-
-
 @pytest.fixture
 def dossier_server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     data = tmp_path / "data"
@@ -282,8 +228,7 @@ def dossier_server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
 @pytest.mark.slow
 def test_dossier_workflow_in_chromium(dossier_server: tuple[str, Path]) -> None:
     url, tmp = dossier_server
-    with playwright_sync.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as browser:
         page = browser.new_page(viewport={"width": 1280, "height": 860}, locale="vi-VN")
         missing_agent: list[str] = []
         page.on("response", lambda r: missing_agent.append(r.url) if "signing-agent.js" in r.url else None)
@@ -441,4 +386,3 @@ def test_dossier_workflow_in_chromium(dossier_server: tuple[str, Path]) -> None:
         clerk.click("nav button[data-tab=intake]")
         clerk.wait_for_selector("#tab-intake:not([hidden])")
         no_horizontal_overflow(clerk, 390)
-        browser.close()

@@ -413,6 +413,18 @@ def _appearance(
     return w.add_object(ap)
 
 
+def _forged_field(data: bytes, box: tuple[int, int, int, int], name: str) -> IncrementalPdfFileWriter:
+    """An update adding a visible signature field ``name`` at ``box`` whose appearance writes FORGED."""
+    w = _writer(data)
+    fields.append_signature_field(w, fields.SigFieldSpec(sig_field_name=name, on_page=0, box=box))
+    _, f = _field(w, name)
+    f[generic.NameObject("/AP")] = generic.DictionaryObject(
+        {generic.NameObject("/N"): _appearance(w, box, FORGED)}
+    )
+    w.update_container(f)
+    return w
+
+
 def signed_stamp(
     signer: object, box: tuple[int, int, int, int], name: str = "SoHieu"
 ) -> Callable[[bytes], bytes]:
@@ -420,13 +432,7 @@ def signed_stamp(
     from pyhanko.sign import signers
 
     def attack(data: bytes) -> bytes:
-        w = _writer(data)
-        fields.append_signature_field(w, fields.SigFieldSpec(sig_field_name=name, on_page=0, box=box))
-        _, f = _field(w, name)
-        f[generic.NameObject("/AP")] = generic.DictionaryObject(
-            {generic.NameObject("/N"): _appearance(w, box, FORGED)}
-        )
-        w.update_container(f)
+        w = _forged_field(data, box, name)
         meta = signers.PdfSignatureMetadata(field_name=name, subfilter=fields.SigSeedSubFilter.PADES)
         out = signers.PdfSigner(meta, signer=signer).sign_pdf(w)  # type: ignore[arg-type]
         return out.getvalue()
@@ -517,13 +523,6 @@ def unsigned_stamp(box: tuple[int, int, int, int], name: str = "SoHieu") -> Call
     """A new visible signature field nobody signs, its appearance writing FORGED at ``box``."""
 
     def attack(data: bytes) -> bytes:
-        w = _writer(data)
-        fields.append_signature_field(w, fields.SigFieldSpec(sig_field_name=name, on_page=0, box=box))
-        _, f = _field(w, name)
-        f[generic.NameObject("/AP")] = generic.DictionaryObject(
-            {generic.NameObject("/N"): _appearance(w, box, FORGED)}
-        )
-        w.update_container(f)
-        return _write(w)
+        return _write(_forged_field(data, box, name))
 
     return attack

@@ -10,7 +10,9 @@ opaque, black, or reaching body text away from the block, it is a modification.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pyhanko.sign import fields
@@ -42,22 +44,35 @@ def _verify(tmp_path: Path, env: PkiEnv, data: bytes) -> VerificationReport:
     return verify_pdf(path, trust_roots=env.pki.trust_roots)
 
 
+Stamp = Callable[..., Callable[[bytes], bytes]]
+
+
+def _sealed(
+    tmp_path: Path, env: PkiEnv, data: bytes, stamp: Stamp, *args: Any, **kwargs: Any
+) -> VerificationReport:
+    """``data`` signed again by the seal's key with ``stamp(signer, *args, **kwargs)``, verified."""
+    return _verify(tmp_path, env, stamp(signer_for(env.pki, env.pki.seal), *args, **kwargs)(data))
+
+
+def _assert_certification_kept(report: VerificationReport, later_stamp: str) -> None:
+    """The later signature's stamp is accepted: both signatures valid, the stamp listed."""
+    cert, stamp = report.signatures
+    assert cert.kind == "certification" and cert.status == "valid", cert.problems
+    assert cert.later_stamps == [later_stamp]
+    assert stamp.status == "valid" and report.valid
+
+
 def test_later_signature_stamp_in_blank_space_keeps_the_certification(
     tmp_path: Path, pki_env: PkiEnv, certified: bytes
 ) -> None:
-    seal = signer_for(pki_env.pki, pki_env.pki.seal)
-    report = _verify(tmp_path, pki_env, attacks.signed_stamp(seal, attacks.BLANK_BOX)(certified))
-    cert, stamp = report.signatures
-    assert cert.kind == "certification" and cert.status == "valid", cert.problems
-    assert cert.later_stamps == ["SoHieu (trang 1)"]
-    assert stamp.status == "valid" and report.valid
+    report = _sealed(tmp_path, pki_env, certified, attacks.signed_stamp, attacks.BLANK_BOX)
+    _assert_certification_kept(report, "SoHieu (trang 1)")
 
 
 def test_later_signature_stamp_over_certified_text_is_a_modification(
     tmp_path: Path, pki_env: PkiEnv, certified: bytes
 ) -> None:
-    seal = signer_for(pki_env.pki, pki_env.pki.seal)
-    report = _verify(tmp_path, pki_env, attacks.signed_stamp(seal, attacks.TEXT_BOX)(certified))
+    report = _sealed(tmp_path, pki_env, certified, attacks.signed_stamp, attacks.TEXT_BOX)
     cert = report.signatures[0]
     assert cert.status == "modified" and not report.valid
     assert any("SoHieu" in p and "stamp drawn over certified content" in p for p in cert.problems)
@@ -79,9 +94,7 @@ def test_stamp_over_text_after_an_approval_signature_is_not_checked_here(
     """The blank-space rule is the certification's: approval signatures keep pyHanko's rule."""
     pki = pki_env.pki
     approved = sign_bytes(text_pdf_bytes(pages=1), signer_for(pki, pki.official_rsa))
-    report = _verify(
-        tmp_path, pki_env, attacks.signed_stamp(signer_for(pki, pki.seal), attacks.BLANK_BOX)(approved)
-    )
+    report = _sealed(tmp_path, pki_env, approved, attacks.signed_stamp, attacks.BLANK_BOX)
     assert report.valid and report.signatures[0].later_stamps == []
 
 
@@ -97,19 +110,16 @@ def certified_visible(pki_env: PkiEnv) -> bytes:
 def test_transparent_red_seal_over_the_certifiers_signature_is_accepted(
     tmp_path: Path, pki_env: PkiEnv, certified_visible: bytes
 ) -> None:
-    seal = signer_for(pki_env.pki, pki_env.pki.seal)
-    report = _verify(tmp_path, pki_env, attacks.seal_stamp(seal, SEAL_BOX)(certified_visible))
-    cert, stamp = report.signatures
-    assert cert.kind == "certification" and cert.status == "valid", cert.problems
-    assert cert.later_stamps == ["DauCoQuan (trang 1): dấu trùm lên chữ ký 'Sig1' (Nghị định 30/2020/NĐ-CP)"]
-    assert stamp.status == "valid" and report.valid
+    report = _sealed(tmp_path, pki_env, certified_visible, attacks.seal_stamp, SEAL_BOX)
+    _assert_certification_kept(
+        report, "DauCoQuan (trang 1): dấu trùm lên chữ ký 'Sig1' (Nghị định 30/2020/NĐ-CP)"
+    )
 
 
 def test_opaque_seal_over_the_certifiers_signature_is_a_modification(
     tmp_path: Path, pki_env: PkiEnv, certified_visible: bytes
 ) -> None:
-    seal = signer_for(pki_env.pki, pki_env.pki.seal)
-    report = _verify(tmp_path, pki_env, attacks.seal_stamp(seal, SEAL_BOX, opaque=True)(certified_visible))
+    report = _sealed(tmp_path, pki_env, certified_visible, attacks.seal_stamp, SEAL_BOX, opaque=True)
     cert = report.signatures[0]
     assert cert.status == "modified" and not report.valid
     hides = [p for p in cert.problems if "DauCoQuan" in p and "stamp hides certified content" in p]
@@ -119,8 +129,7 @@ def test_opaque_seal_over_the_certifiers_signature_is_a_modification(
 def test_black_stamp_over_the_certifiers_signature_is_not_a_seal(
     tmp_path: Path, pki_env: PkiEnv, certified_visible: bytes
 ) -> None:
-    seal = signer_for(pki_env.pki, pki_env.pki.seal)
-    report = _verify(tmp_path, pki_env, attacks.seal_stamp(seal, SEAL_BOX, rgb=(0, 0, 0))(certified_visible))
+    report = _sealed(tmp_path, pki_env, certified_visible, attacks.seal_stamp, SEAL_BOX, rgb=(0, 0, 0))
     cert = report.signatures[0]
     assert cert.status == "modified" and not report.valid
     assert any("stamp over a signature is not a seal" in p for p in cert.problems), cert.problems
@@ -136,8 +145,7 @@ def test_black_stamp_over_the_certifiers_signature_is_not_a_seal(
 def test_transparent_seal_over_body_text_is_a_modification(
     tmp_path: Path, pki_env: PkiEnv, certified_visible: bytes, box: tuple[int, int, int, int]
 ) -> None:
-    seal = signer_for(pki_env.pki, pki_env.pki.seal)
-    report = _verify(tmp_path, pki_env, attacks.seal_stamp(seal, box)(certified_visible))
+    report = _sealed(tmp_path, pki_env, certified_visible, attacks.seal_stamp, box)
     cert = report.signatures[0]
     assert cert.status == "modified" and not report.valid
     assert any("stamp drawn over certified content" in p for p in cert.problems), cert.problems
