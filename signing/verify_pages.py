@@ -58,9 +58,12 @@ class SigFieldCreationRule(_PyHankoSigFieldCreationRule):
 
     def apply(self, context: FieldComparisonContext) -> Iterator[tuple[ModificationLevel, FormUpdate]]:
         yield from super().apply(context)
-        widgets = _new_signature_widgets(context)
-        if not widgets:
+        if not any(
+            spec.field_type == "/Sig" and not spec.old_field_ref and spec.new_field_ref is not None
+            for spec in context.field_specs.values()
+        ):
             return  # no new signature field: a changed /Annots is left to the other rules
+        widgets = _new_signature_widgets(context)
         for update in _walk(
             context.old.root["/Pages"], context.new.root["/Pages"], widgets, context.old, context.new, set()
         ):
