@@ -95,9 +95,29 @@ def _run(tmp: Path, pki, services) -> int:  # type: ignore[no-untyped-def]
         ("certified-p2-visible", attacks.seal_stamp(seal, (60, 700, 180, 820)), visible)
     )
 
+    # a page's /Resources re-pointed to a new object when a later signature's widget is added
+    # (DSS's Signature-P-DE_SCI-4: an identical copy, accepted); on pages whose /Resources is indirect
+    indirect = attacks.indirect_resources_pdf_bytes(text_pdf_bytes(pages=2))
+    repoint_bases = {
+        "approval-indirect-resources": sign_bytes(indirect, signer_for(pki, pki.official_rsa)),
+        "certified-p2-indirect-resources": sign_bytes(
+            indirect, signer_for(pki, pki.official_rsa), certify=fields.MDPPerm.FILL_FORMS
+        ),
+    }
+    for base, data in repoint_bases.items():
+        for name, edit in attacks.REPOINT_ATTACKS.items():
+            classes[name].append((base, attacks.repoint_resources(seal, edit), data))
+        classes["repointed-resources-no-new-widget"].append(
+            (
+                base,
+                attacks.repoint_resources(None, attacks.REPOINT_GOOD["repointed-resources-identical"]),
+                data,
+            )
+        )
+
     crashes = 0
     start = time.perf_counter()
-    print(f"{'attack class':36s} rejected/total  valid  crashes")
+    print(f"{'attack class':44s} rejected/total  valid  crashes")
     for name, cases in classes.items():
         rejected = valid = crash = 0
         for _, fn, data in cases:
@@ -106,7 +126,7 @@ def _run(tmp: Path, pki, services) -> int:  # type: ignore[no-untyped-def]
             valid += ok == "valid"
             rejected += ok in ("rejected", "error")
         crashes += crash
-        print(f"{name:36s} {rejected:4d}/{len(cases):<4d}     {valid:4d}  {crash:4d}")
+        print(f"{name:44s} {rejected:4d}/{len(cases):<4d}     {valid:4d}  {crash:4d}")
     good = {**{f"base:{k}": v for k, v in bases.items()}, "form": form}
     good |= {f"empty-field:{k}": attacks.empty_signature_field_added(v) for k, v in bases.items()}
     lin = attacks.linearized_pdf_bytes(str(tmp))
@@ -115,6 +135,9 @@ def _run(tmp: Path, pki, services) -> int:  # type: ignore[no-untyped-def]
     )
     good["certified-p2+stamp-in-blank-space"] = attacks.signed_stamp(seal, attacks.BLANK_BOX)(certified)
     good["certified-p2+seal-over-signature"] = attacks.seal_stamp(seal, attacks.SEAL_BOX)(visible)
+    for base, data in repoint_bases.items():
+        for name, edit in attacks.REPOINT_GOOD.items():
+            good[f"{name}:{base}"] = attacks.repoint_resources(seal, edit)(data)
     accepted = 0
     for name, data in good.items():
         ok, report = _check(tmp, pki, data)

@@ -6,9 +6,10 @@ field's /AP uses it. Either way a new appearance can draw anything inside the fi
 verify_content.py checks that it shows the field's value, whatever object it lives in. A choice
 field's /I (selected indices) is part of its value; widgets that are separate kids of their
 field are filled too (verify_form.py). LTV updates may rewrite the DSS's /VRI entries
-(verify_dss.py). A signature added to a tagged file may record its widget in the structure
-tree (verify_struct.py). verify_content.py then checks what is displayed, independently of this
-object-level policy.
+(verify_dss.py). A new signature's widget may come with a page key re-pointed to an identical
+copy of what it held (verify_pages.py). A signature added to a tagged file may record its
+widget in the structure tree (verify_struct.py). verify_content.py then checks what is
+displayed, independently of this object-level policy.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from pyhanko.sign.diff_analysis import (
     MetadataUpdateRule,
     ModificationLevel,
     ObjectStreamRule,
-    SigFieldCreationRule,
     SigFieldModificationRule,
     StandardDiffPolicy,
     SuspiciousModification,
@@ -34,6 +34,7 @@ from pyhanko.sign.fields import FieldMDPSpec, MDPPerm
 
 from signing.verify_dss import VriUpdateRule
 from signing.verify_form import WidgetKidFillRule
+from signing.verify_pages import SigFieldCreationRule
 from signing.verify_struct import StructTreeSignatureRule
 
 __all__ = ["STRICT_DIFF_POLICY"]

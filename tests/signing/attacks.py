@@ -526,3 +526,175 @@ def unsigned_stamp(box: tuple[int, int, int, int], name: str = "SoHieu") -> Call
         return _write(_forged_field(data, box, name))
 
     return attack
+
+
+# --- a page's /Resources re-pointed when a later signature's widget is added (DSS DE_SCI-4) ---
+
+
+def _name(s: str) -> generic.NameObject:
+    return generic.NameObject(s)
+
+
+def _form_xobject(text: bytes, font: object) -> generic.StreamObject:
+    return generic.StreamObject(
+        {
+            _name("/Type"): _name("/XObject"),
+            _name("/Subtype"): _name("/Form"),
+            _name("/BBox"): generic.ArrayObject([generic.NumberObject(n) for n in (0, 0, 200, 30)]),
+            _name("/Resources"): generic.DictionaryObject(
+                {_name("/Font"): generic.DictionaryObject({_name("/F1"): font})}
+            ),
+        },
+        stream_data=b"BT /F1 12 Tf 2 10 Td (" + text + b") Tj ET",
+    )
+
+
+def indirect_resources_pdf_bytes(data: bytes) -> bytes:
+    """Not an attack (done before signing): each page's /Resources becomes an indirect object
+    holding its font, a form XObject /X0 the page draws and a colour space /CS0 the page fills
+    a box in, so that a later update can re-point /Resources the way DE_SCI-4's writer did."""
+    w = _writer(data)
+    for page_ref in w.root["/Pages"]["/Kids"]:
+        page = page_ref.get_object()
+        fonts = page["/Resources"].raw_get("/Font")
+        font = fonts.raw_get("/F1")
+        resources = generic.DictionaryObject(
+            {
+                _name("/Font"): fonts,
+                _name("/XObject"): generic.DictionaryObject(
+                    {_name("/X0"): w.add_object(_form_xobject(b"BAN CHINH", font))}
+                ),
+                _name("/ColorSpace"): generic.DictionaryObject({_name("/CS0"): _name("/DeviceRGB")}),
+            }
+        )
+        page[_name("/Resources")] = w.add_object(resources)
+        drawn = page["/Contents"].data + b"\nq /CS0 cs 0.9 0.1 0.1 scn 72 600 200 30 re f Q"
+        drawn += b"\nq 1 0 0 1 72 650 cm /X0 Do Q"
+        page[_name("/Contents")] = w.add_object(generic.StreamObject(stream_data=drawn))
+        w.update_container(page)
+    return _write(w)
+
+
+ResourceEdit = Callable[[IncrementalPdfFileWriter, generic.DictionaryObject, generic.DictionaryObject], None]
+
+
+def _font_swapped(
+    w: IncrementalPdfFileWriter, page: generic.DictionaryObject, res: generic.DictionaryObject
+) -> None:
+    courier = {
+        _name("/Type"): _name("/Font"),
+        _name("/Subtype"): _name("/Type1"),
+        _name("/BaseFont"): _name("/Courier"),
+    }
+    res[_name("/Font")] = generic.DictionaryObject(
+        {_name("/F1"): w.add_object(generic.DictionaryObject(courier))}
+    )
+
+
+def _xobject_added(
+    w: IncrementalPdfFileWriter, page: generic.DictionaryObject, res: generic.DictionaryObject
+) -> None:
+    old = res["/XObject"]
+    xobjects = generic.DictionaryObject({k: old.raw_get(k) for k in old})
+    font = res["/Font"].raw_get("/F1")
+    xobjects[_name("/X1")] = w.add_object(_form_xobject(FORGED, font))
+    res[_name("/XObject")] = xobjects
+
+
+def _xobject_changed(
+    w: IncrementalPdfFileWriter, page: generic.DictionaryObject, res: generic.DictionaryObject
+) -> None:
+    font = res["/Font"].raw_get("/F1")
+    res[_name("/XObject")] = generic.DictionaryObject(
+        {_name("/X0"): w.add_object(_form_xobject(FORGED, font))}
+    )
+
+
+def _colour_space_changed(
+    w: IncrementalPdfFileWriter, page: generic.DictionaryObject, res: generic.DictionaryObject
+) -> None:
+    white = generic.ArrayObject([generic.FloatObject(x) for x in ("0.9505", "1", "1.089")])
+    gamma = generic.ArrayObject([generic.FloatObject("2.2")] * 3)
+    cal = generic.ArrayObject(
+        [_name("/CalRGB"), generic.DictionaryObject({_name("/WhitePoint"): white, _name("/Gamma"): gamma})]
+    )
+    res[_name("/ColorSpace")] = generic.DictionaryObject({_name("/CS0"): cal})
+
+
+def _old_xobject_rewritten(
+    w: IncrementalPdfFileWriter, page: generic.DictionaryObject, res: generic.DictionaryObject
+) -> None:
+    """The copy is identical, but the old XObject it names is rewritten in place."""
+    ref = res["/XObject"].raw_get("/X0")
+    font = res["/Font"].raw_get("/F1")
+    w.mark_update(ref)
+    w.objects[(ref.generation, ref.idnum)] = _form_xobject(FORGED, font)
+
+
+def _mediabox_changed(
+    w: IncrementalPdfFileWriter, page: generic.DictionaryObject, res: generic.DictionaryObject
+) -> None:
+    """The copy is identical, but another page key changes in the same update."""
+    page[_name("/MediaBox")] = generic.ArrayObject([generic.NumberObject(n) for n in (0, 0, 595, 700)])
+
+
+def _deep_copy(
+    w: IncrementalPdfFileWriter, page: generic.DictionaryObject, res: generic.DictionaryObject
+) -> None:
+    """Not an attack: the XObject is copied too, to a new stream with the same bytes."""
+    old = res["/XObject"]["/X0"]
+    copy = generic.StreamObject({k: old.raw_get(k) for k in old}, encoded_data=old.encoded_data)
+    res[_name("/XObject")] = generic.DictionaryObject({_name("/X0"): w.add_object(copy)})
+
+
+#: attacks: a re-pointed /Resources whose content differs, or that comes with another change
+REPOINT_ATTACKS: dict[str, ResourceEdit] = {
+    "repointed-resources-font-swapped": _font_swapped,
+    "repointed-resources-xobject-added": _xobject_added,
+    "repointed-resources-xobject-changed": _xobject_changed,
+    "repointed-resources-colour-space-changed": _colour_space_changed,
+    "repointed-resources-old-xobject-rewritten": _old_xobject_rewritten,
+    "repointed-resources-and-mediabox-changed": _mediabox_changed,
+}
+
+
+def _identical(
+    w: IncrementalPdfFileWriter, page: generic.DictionaryObject, res: generic.DictionaryObject
+) -> None:
+    """Not an attack: the copy holds what the old /Resources held (DE_SCI-4)."""
+
+
+#: good files: the copy is equal by value to the signed /Resources
+REPOINT_GOOD: dict[str, ResourceEdit] = {
+    "repointed-resources-identical": _identical,
+    "repointed-resources-identical-deep-copy": _deep_copy,
+}
+
+
+def repoint_resources(
+    signer: object | None, edit: ResourceEdit, name: str = "DauCoQuan"
+) -> Callable[[bytes], bytes]:
+    """A later signature whose visible widget is put on page 1 (in blank space) while the same
+    update re-points the page's /Resources to a new object: a copy of the old one, then ``edit``.
+    With no ``signer`` the update only re-points (no widget, nothing signed)."""
+    from pyhanko.sign import signers
+
+    def attack(data: bytes) -> bytes:
+        w = _writer(data)
+        if signer is not None:
+            fields.append_signature_field(
+                w, fields.SigFieldSpec(sig_field_name=name, on_page=0, box=BLANK_BOX)
+            )
+        page = w.root["/Pages"]["/Kids"][0].get_object()
+        old = page["/Resources"]
+        copy = generic.DictionaryObject({k: old.raw_get(k) for k in old})
+        edit(w, page, copy)
+        page[_name("/Resources")] = w.add_object(copy)
+        w.update_container(page)
+        if signer is None:
+            return _write(w)
+        meta = signers.PdfSignatureMetadata(field_name=name, subfilter=fields.SigSeedSubFilter.PADES)
+        out = signers.PdfSigner(meta, signer=signer).sign_pdf(w)  # type: ignore[arg-type]
+        return out.getvalue()
+
+    return attack
