@@ -309,17 +309,49 @@ def prepare_file(ctx: WorkContext, job_id: str, position: int) -> Prepared:
     return Prepared(count, [i for i in range(count) if i + 1 not in have])
 
 
+def _page_state(ctx: WorkContext, job_id: str, position: int, number: int) -> tuple[JobFile, bool]:
+    """The file's row and whether page ``number`` already has its result, in one statement."""
+    have = (
+        select(PageResult.id)
+        .where(PageResult.sha256 == JobFile.sha256, PageResult.page_number == number)
+        .exists()
+    )
+    with read_session(ctx.engine) as session:
+        row = session.execute(
+            select(JobFile, have).where(JobFile.job_id == job_id, JobFile.position == position)
+        ).one_or_none()
+        session.expunge_all()  # a plain snapshot: the session's closing rollback would expire it
+    if row is None:
+        raise SohoaError(f"Không có công việc {job_id} (unknown job or file)")
+    return row[0], bool(row[1])
+
+
+def _file_complete(ctx: WorkContext, jf: JobFile) -> bool:
+    """Every page of the file has its result: asked after the page's commit, in a fresh snapshot.
+
+    Not inside the insert's transaction: two last pages committing together would each miss
+    the other's row there, and neither would start the assembly.
+    """
+    stored = select(func.count(PageResult.id)).where(PageResult.sha256 == jf.sha256).scalar_subquery()
+    with read_session(ctx.engine) as session:
+        row = session.execute(select(JobFile.pages, stored).where(JobFile.id == jf.id)).one_or_none()
+    if row is None:
+        return False
+    pages, count = int(row[0] or 0), int(row[1] or 0)
+    return pages > 0 and count >= pages
+
+
 def run_page(ctx: WorkContext, job_id: str, position: int, index: int) -> bool:
-    """OCR page ``index`` unless its result exists; True when every page of the file now has one."""
-    _job, jf = _load(ctx, job_id, position)
+    """OCR page ``index`` unless its result exists; True when every page of the file now has one.
+
+    Three short transactions a page (state, insert, completion), not four: each costs the
+    database a connection check, a BEGIN and an end besides its statements.
+    """
+    number = index + 1
+    jf, have = _page_state(ctx, job_id, position, number)
     if jf.status in FINAL:
         return False
-    number = index + 1
-    with read_session(ctx.engine) as session:
-        have = session.scalar(
-            select(PageResult.id).where(PageResult.sha256 == jf.sha256, PageResult.page_number == number)
-        )
-    if have is None:
+    if not have:
         local = fetch_incoming(ctx, jf)
         workdir = _workdir(ctx)
         try:
@@ -347,10 +379,7 @@ def run_page(ctx: WorkContext, job_id: str, position: int, index: int) -> bool:
             run_in_transaction(ctx.engine, insert)
         except IntegrityError:
             log.info("page %d of job %s was already stored by another delivery", number, job_id)
-    with read_session(ctx.engine) as session:
-        stored = session.scalar(select(func.count(PageResult.id)).where(PageResult.sha256 == jf.sha256)) or 0
-        pages = session.scalar(select(JobFile.pages).where(JobFile.id == jf.id)) or 0
-    return pages > 0 and stored >= pages
+    return _file_complete(ctx, jf)
 
 
 def assemble_file(ctx: WorkContext, job_id: str, position: int) -> FileOutcome | None:

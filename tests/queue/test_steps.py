@@ -168,3 +168,50 @@ def _unfinish(ctx: WorkContext, job_id: str) -> None:
         ctx.engine,
         lambda s: s.execute(update(Job).where(Job.id == job_id).values(status="running", finished_at=None)),
     )
+
+
+def test_a_redelivered_page_costs_two_short_reads(ctx: WorkContext, tmp_path: Path) -> None:
+    """Page bookkeeping is per page, so its database round trips are counted here.
+
+    A page whose result exists (a redelivery) reads its state and the file's completion: two
+    connections, two statements (it was three connections and five statements). A page that is
+    OCR'd adds only its insert transaction to these. Still correct: True once the set is complete.
+    """
+    from sqlalchemy import event
+
+    from ocr.models import PageOcr
+
+    scan = text_pdf(tmp_path / "hai.pdf", "HAI")
+    job_id = _job(ctx, Upload("hai.pdf", scan))
+    assert prepare_file(ctx, job_id, 0).todo == [0]
+    sha = hash_file(scan).sha256
+    row = PageResult(
+        sha256=sha,
+        page_number=1,
+        ocr=page_to_json(PageOcr(1, 10, 10, 300.0, False)),
+        worker="w0",
+        seconds=0.0,
+    )
+    run_in_transaction(ctx.engine, lambda s: s.add(row))
+    statements: list[str] = []
+    checkouts: list[object] = []
+
+    def on_execute(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    def on_checkout(*_args: object) -> None:
+        checkouts.append(1)
+
+    event.listen(ctx.engine, "before_cursor_execute", on_execute)
+    event.listen(ctx.engine, "checkout", on_checkout)
+    try:
+        complete = run_page(ctx, job_id, 0, 0)
+    finally:
+        event.remove(ctx.engine, "before_cursor_execute", on_execute)
+        event.remove(ctx.engine, "checkout", on_checkout)
+    assert complete is True
+    work = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert len(work) == 2, statements
+    assert len(checkouts) == 2
+    with pytest.raises(Exception, match="unknown job or file"):
+        run_page(ctx, job_id, 7, 0)
