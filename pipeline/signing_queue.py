@@ -14,6 +14,8 @@ incremental revisions and never rewrites it); an upload is accepted only when
 
 Only then is it stored in the signed bucket (under retention) and recorded as a new version; a
 dossier's result then moves on in the same transaction (``pipeline.dossier.results.on_signed``).
+A result signed by the competent official alone is not a signed copy yet: it is kept as a
+*staged* version with the drafts until the seal files it (``results.record_upload``).
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from pipeline.access import dossier_agency, visible_document
-from pipeline.dossier.results import on_cancelled, on_signed
+from pipeline.dossier.results import on_cancelled, on_signed, record_upload, upload_bucket
 from pipeline.errors import Refused
 from pipeline.principals import ALL, Principal
 from pipeline.services import Services
@@ -41,7 +43,7 @@ from storage.db.api_models import QueueStatus, SigningQueueItem, StaffUser
 from storage.db.dossiers import audit
 from storage.db.engine import read_session, run_in_transaction
 from storage.db.models import Document, DocumentVersion, Dossier, VersionKind
-from storage.db.records import ObjectRef, add_signed_version
+from storage.db.records import ObjectRef
 from storage.objects.base import Bucket
 
 # Which stored copy of a document is put in front of the official, best first.
@@ -286,6 +288,7 @@ def accept_signed(
         expected_cert = official.cert_sha256
         signer_name = official.full_name or official.username
         document_id = item.document_id
+        stamp = item.stamp
         snapshot = (item.status, item.signed_sha256, item.signed_version_id, item.size, item.sha256)
     status, signed_sha, signed_version, queued_size, queued_sha = snapshot
     if status == QueueStatus.SIGNED.value:
@@ -307,7 +310,8 @@ def accept_signed(
         raise Refused(422, f"Chữ ký không hợp lệ (signature not valid): {report.reason or ''}".strip())
     _check_new_signers(path, queued_size, expected_cert)
 
-    stored = ctx.store.put_file(Bucket.SIGNED, path, content_type="application/pdf", retain=True)
+    bucket, retain = upload_bucket(stamp)
+    stored = ctx.store.put_file(bucket, path, content_type="application/pdf", retain=retain)
     if stored.sha256 != sha256:
         raise Refused(500, "Lưu trữ trả về mã băm khác (store hash mismatch)")
 
@@ -319,10 +323,12 @@ def accept_signed(
         ).rowcount
         if won != 1:
             raise Refused(409, "Mục này đã được ký và nhận rồi (item already signed; upload refused)")
-        version = add_signed_version(
+        signed_item = session.get(SigningQueueItem, item_id)
+        assert signed_item is not None
+        version = record_upload(
             session,
-            document_id,
-            ObjectRef(bucket=Bucket.SIGNED.value, key=stored.key, sha256=stored.sha256, size=stored.size),
+            signed_item,
+            ObjectRef(bucket=bucket.value, key=stored.key, sha256=stored.sha256, size=stored.size),
             signed_by=signer_name,
             actor=principal.actor,
         )
@@ -331,8 +337,6 @@ def accept_signed(
             .where(SigningQueueItem.id == item_id)
             .values(signed_version_id=version.id)
         )
-        signed_item = session.get(SigningQueueItem, item_id)
-        assert signed_item is not None
         # A dossier result moves on in this same transaction: to the seal, or filed once sealed.
         on_signed(session, signed_item, version, report, actor=principal.actor)
         return Acceptance(item_id, document_id, version.id, sha256, False, report.model_dump(mode="json"))

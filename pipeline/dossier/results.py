@@ -56,6 +56,7 @@ from storage.db.models import (
     VersionKind,
     utcnow,
 )
+from storage.db.records import ObjectRef, add_sealed_result, add_signed_version, add_staged_result
 from storage.objects.base import Bucket
 
 ACTIVE = (ResultStage.AWAITING_OFFICIAL.value, ResultStage.AWAITING_SEAL.value)
@@ -303,6 +304,42 @@ def on_cancelled(session: Session, item: SigningQueueItem, *, actor: str) -> Non
     )
 
 
+def _row_of(session: Session, item: SigningQueueItem) -> DossierResult | None:
+    return session.scalar(
+        select(DossierResult).where(
+            (DossierResult.official_item_id == item.id) | (DossierResult.seal_item_id == item.id)
+        )
+    )
+
+
+def upload_bucket(stamp: str | None) -> tuple[Bucket, bool]:
+    """Where an accepted upload is stored, and whether under retention.
+
+    The official's signature alone is a staged result: kept with the drafts (digitised bucket,
+    no retention) until the seal files it; everything else is a signed copy under retention.
+    """
+    if stamp == STAMP_RESULT:
+        return Bucket.DIGITISED, False
+    return Bucket.SIGNED, True
+
+
+def record_upload(
+    session: Session, item: SigningQueueItem, ref: ObjectRef, *, signed_by: str, actor: str
+) -> DocumentVersion:
+    """The version an accepted upload becomes, in the transaction that accepts it.
+
+    A result signed by the official only is *staged* (not a signed version: not served, not
+    announced); the seal's upload is the signed version, announced once by its filing
+    (``document.signed_result``); any other item is a plain signed copy (``document.signed``).
+    """
+    row = _row_of(session, item) if item.stamp in (STAMP_RESULT, STAMP_SEAL) else None
+    if row is not None and item.stamp == STAMP_RESULT:
+        return add_staged_result(session, item.document_id, ref, signed_by=signed_by, actor=actor)
+    if row is not None and item.stamp == STAMP_SEAL:
+        return add_sealed_result(session, item.document_id, ref, signed_by=signed_by)
+    return add_signed_version(session, item.document_id, ref, signed_by=signed_by, actor=actor)
+
+
 def _check_signatures(report: VerificationReport, stamp: str) -> None:
     """The official's signature certifies the result and leaves the seal's field; the seal fills it.
 
@@ -338,11 +375,7 @@ def on_signed(
     """
     if item.stamp not in (STAMP_RESULT, STAMP_SEAL):
         return
-    row = session.scalar(
-        select(DossierResult).where(
-            (DossierResult.official_item_id == item.id) | (DossierResult.seal_item_id == item.id)
-        )
-    )
+    row = _row_of(session, item)
     if row is None:
         return
     if row.stage == ResultStage.CANCELLED.value:

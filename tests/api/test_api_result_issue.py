@@ -23,12 +23,14 @@ from sqlalchemy import select, update
 
 from pipeline.dossier.signatures import record_result
 from pipeline.report import build_report
+from pipeline.webhooks import add_subscription
 from signing.testpki import ORGANISATION
 from storage.db.api_models import StaffUser
 from storage.db.engine import read_session, run_in_transaction, write_session
 from storage.db.errors import BadInputError
-from storage.db.models import Document, DocumentOwner
+from storage.db.models import AuditEntry, Document, DocumentOwner
 from storage.db.records import ObjectRef
+from storage.db.webhook_models import WebhookDelivery
 from tests.api.conftest import AGENCY_A, AGENCY_B, OWNER_ID, Api, make_api, text_pdf
 from tests.db.fixtures import Database
 from tests.signing.conftest import OFFICIAL_NAME, USER_PIN, PkiFixture, assert_pdfsig_valid
@@ -57,7 +59,11 @@ def token_sign(pki: PkiFixture, data: bytes, label: str, stamp: str | None, work
     args = [str(src), str(out), label, stamp or "", str(pki.pki.chain)]
     done = subprocess.run(
         [sys.executable, "-m", "tests.api.token_sign", *args],
-        env=env, capture_output=True, text=True, timeout=120, check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     return out.read_bytes()
@@ -338,3 +344,54 @@ def test_cancel_withdraws_the_pending_items(rapi: Api, pki: PkiFixture, tmp_path
     assert gone.status_code == 200, gone.text
     assert office.result(code)["stage"] == "cancelled"
     assert office.attach(code, text_pdf(tmp_path / "c.pdf", "LAN BA")).status_code == 201
+
+
+def test_official_signature_is_staged_and_only_the_seal_publishes(
+    rapi: Api, pki: PkiFixture, tmp_path: Path
+) -> None:
+    """The official's signature alone is a staged version (not signed, not announced, not kept
+    under retention); the seal makes the one signed version and the one ``result.signed`` event."""
+    api, office = rapi, Office(rapi, pki)
+    run_in_transaction(
+        api.ctx.engine,
+        lambda s: add_subscription(s, "http://127.0.0.1:9/hook", ["result.signed"], "HOOK_SECRET", actor="t"),
+    )
+
+    def state(document_id: int) -> tuple[list[str], list[str], int]:
+        with read_session(api.ctx.engine) as session:
+            document = session.get(Document, document_id)
+            assert document is not None
+            kinds = [v.kind for v in document.versions]
+            buckets = [v.bucket for v in document.versions]
+            events = session.scalars(
+                select(WebhookDelivery).where(WebhookDelivery.event == "result.signed")
+            ).all()
+        return kinds, buckets, len(events)
+
+    code = office.receive()
+    result = office.attach(code, text_pdf(tmp_path / "kq.pdf", f"KET QUA {code}")).json()
+    document_id = result["document_id"]
+    (item,) = office.queue(office.official)
+    signed = office.sign(office.official, item, "official-rsa")
+    assert office.upload(office.official, item, signed).status_code == 201
+    kinds, buckets, events = state(document_id)
+    assert kinds == ["original", "staged"] and buckets == ["digitised", "digitised"]
+    assert events == 0  # nothing announced on the official's signature
+    with read_session(api.ctx.engine) as session:
+        actions = session.scalars(
+            select(AuditEntry.action).where(AuditEntry.document_id == document_id)
+        ).all()
+    assert "document.signed" not in actions and "document.result_staged" in actions
+    # The staff's view of the document lists it as staged, never as signed.
+    doc = api.client.get(f"{V1}/documents/{document_id}", headers=office.officer)
+    assert doc.status_code == 200, doc.text
+    assert doc.json()["signed"] is False
+    assert [v["kind"] for v in doc.json()["versions"]] == ["original", "staged"]
+
+    (seal_item,) = office.queue(office.seal)
+    sealed = office.sign(office.seal, seal_item, "seal")
+    assert office.upload(office.seal, seal_item, sealed).status_code == 201
+    kinds, buckets, events = state(document_id)
+    assert kinds == ["original", "staged", "signed"] and buckets[-1] == "signed"
+    assert events == 1  # announced once, when sealed and filed
+    assert api.client.get(f"{V1}/documents/{document_id}", headers=office.officer).json()["signed"] is True
