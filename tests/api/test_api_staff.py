@@ -96,9 +96,12 @@ def test_receive_reuse_slip_transitions_and_search(staff_api: Api) -> None:
     for state in ("finished", "returned"):
         res = api.client.post(f"{V1}/dossiers/{code}/transitions", json={"state": state}, headers=clerk)
         assert res.status_code == 422, res.text
-    assert "kết quả điện tử" in api.client.post(
-        f"{V1}/dossiers/{code}/transitions", json={"state": "finished"}, headers=clerk
-    ).json()["detail"]
+    assert (
+        "kết quả điện tử"
+        in api.client.post(
+            f"{V1}/dossiers/{code}/transitions", json={"state": "finished"}, headers=clerk
+        ).json()["detail"]
+    )
     timeline = api.client.get(f"{V1}/dossiers/{code}/case", headers=clerk).json()["timeline"]
     moves = [t["state"] for t in timeline if t["action"] == "dossier.transition"]
     assert moves == ["processing"]
