@@ -345,6 +345,9 @@ def _check_signatures(report: VerificationReport, stamp: str) -> None:
 
     An older client that ignores the item's stamp would make a plain approval signature, after
     which anything could follow: refused, so the filed result is certified and sealed as issued.
+    The seal holder is an ordinary official account whose registered certificate is the seal:
+    the server only knows its fingerprint, so the uploaded seal's certificate itself must be an
+    organisation's (``signing.certcheck.holder_kind``), never a person's token.
     """
     last = max(report.signatures, key=lambda s: s.revision or 0, default=None)
     if stamp == STAMP_RESULT:
@@ -358,6 +361,12 @@ def _check_signatures(report: VerificationReport, stamp: str) -> None:
             raise Refused(422, "Chữ ký của kết quả chưa dành chỗ cho con dấu (seal field missing)")
     elif len(report.signatures) != 2 or last is None or last.field != SEAL_FIELD:
         raise Refused(422, "Con dấu phải đóng vào ô dành cho dấu của kết quả (seal not in its field)")
+    elif last.signer_kind != "organisation":
+        raise Refused(
+            422,
+            "Chứng thư số đóng dấu phải là chứng thư số của cơ quan, tổ chức, không phải của cá nhân "
+            f"(the seal's certificate is not an organisation certificate): {last.signer_name or ''}".strip(),
+        )
 
 
 def on_signed(

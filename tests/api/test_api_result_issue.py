@@ -395,3 +395,37 @@ def test_official_signature_is_staged_and_only_the_seal_publishes(
     assert kinds == ["original", "staged", "signed"] and buckets[-1] == "signed"
     assert events == 1  # announced once, when sealed and filed
     assert api.client.get(f"{V1}/documents/{document_id}", headers=office.officer).json()["signed"] is True
+
+
+def test_seal_must_be_an_organisation_certificate(rapi: Api, pki: PkiFixture, tmp_path: Path) -> None:
+    """A seal holder whose registered certificate is a person's (an official's token) cannot
+    seal: the upload is refused in Vietnamese and the dossier stays unfinished."""
+    api, office = rapi, Office(rapi, pki)
+    holder = api.user("phochutich", ["official"], [AGENCY_A], cert_sha256=fingerprint(pki, "official_ecdsa"))
+    code = office.receive()
+    pdf = text_pdf(tmp_path / "kq.pdf", f"KET QUA {code}")
+    assert office.attach(code, pdf, seal="phochutich").status_code == 201
+    (item,) = office.queue(office.official)
+    signed = office.sign(office.official, item, "official-rsa")
+    assert office.upload(office.official, item, signed).status_code == 201
+    (seal_item,) = office.queue(holder)
+    personal = office.sign(holder, seal_item, "official-ec")  # a person's key in the seal's field
+    refused = office.upload(holder, seal_item, personal)
+    assert refused.status_code == 422, refused.text
+    assert "chứng thư số của cơ quan" in refused.json()["detail"], refused.text
+    assert "not an organisation certificate" in refused.json()["detail"]
+    assert office.result(code)["stage"] == "awaiting_seal"
+    assert office.case(code)["state"] == "processing"
+    # The organisation's seal (CN and O the commune) is accepted: cancel and send it to its holder.
+    assert api.client.delete(f"{V1}/dossiers/{code}/result", headers=office.officer).status_code == 200
+    assert office.attach(code, pdf).status_code == 201
+    (item,) = office.queue(office.official)
+    assert (
+        office.upload(office.official, item, office.sign(office.official, item, "official-rsa")).status_code
+        == 201
+    )
+    (seal_item,) = office.queue(office.seal)
+    assert (
+        office.upload(office.seal, seal_item, office.sign(office.seal, seal_item, "seal")).status_code == 201
+    )
+    assert office.case(code)["state"] == "finished"
