@@ -32,7 +32,13 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from pipeline.access import dossier_agency, visible_document
-from pipeline.dossier.results import on_cancelled, on_signed, record_upload, upload_bucket
+from pipeline.dossier.results import (
+    on_cancelled,
+    on_signed,
+    record_upload,
+    required_level,
+    upload_bucket,
+)
 from pipeline.errors import Refused
 from pipeline.principals import ALL, Principal
 from pipeline.services import Services
@@ -101,9 +107,7 @@ def enqueue(ctx: Services, document_id: int, official: str, principal: Principal
         if user is None or user.disabled or not ({"official", "administrator"} & set(user.roles)):
             raise Refused(422, "Người ký không phải cán bộ có quyền ký (not an official)")
         if user.cert_sha256 is None:
-            raise Refused(
-                409, "Cán bộ ký chưa đăng ký chứng thư số (official has no registered certificate)"
-            )
+            raise Refused(409, "Cán bộ ký chưa đăng ký chứng thư số (official has no registered certificate)")
         if not official_of_agency(user, dossier_agency(session, document.dossier_id)):
             raise _other_agency()
         source = _source_version(document)
@@ -141,7 +145,11 @@ def enqueue(ctx: Services, document_id: int, official: str, principal: Principal
         session.add(item)
         session.flush()
         audit(
-            session, "signing.queued", actor=principal.actor, document_id=document_id, official=official,
+            session,
+            "signing.queued",
+            actor=principal.actor,
+            document_id=document_id,
+            official=official,
             item=item.id,
         )
         return item_view(item)
@@ -265,9 +273,7 @@ def _check_new_signers(path: Path, queued_size: int, expected: str) -> None:
     if not added:
         raise Refused(422, "Tệp tải lên không có chữ ký mới (no new signature)")
     if any(fingerprint != expected for _, fingerprint in added):
-        raise Refused(
-            403, "Chữ ký không phải của cán bộ được giao ký (signed with another certificate)"
-        )
+        raise Refused(403, "Chữ ký không phải của cán bộ được giao ký (signed with another certificate)")
 
 
 def _verify(ctx: Services, path: Path) -> VerificationReport:
@@ -338,7 +344,14 @@ def accept_signed(
             .values(signed_version_id=version.id)
         )
         # A dossier result moves on in this same transaction: to the seal, or filed once sealed.
-        on_signed(session, signed_item, version, report, actor=principal.actor)
+        on_signed(
+            session,
+            signed_item,
+            version,
+            report,
+            actor=principal.actor,
+            min_level=required_level(ctx.settings.signing),
+        )
         return Acceptance(item_id, document_id, version.id, sha256, False, report.model_dump(mode="json"))
 
     try:

@@ -24,6 +24,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from config.settings import SigningSettings
 from pipeline.access import dossier_agency, visible_dossier
 from pipeline.dossier.lifecycle import State, get_case, transition
 from pipeline.dossier.queue import STAMP_RESULT, STAMP_SEAL
@@ -340,6 +341,32 @@ def record_upload(
     return add_signed_version(session, item.document_id, ref, signed_by=signed_by, actor=actor)
 
 
+# PAdES levels as ``signing.verify`` reports them, weakest first.
+LEVELS = ("PKCS7", "B-B", "B-T", "B-LT", "B-LTA")
+
+
+def required_level(signing: SigningSettings) -> str | None:
+    """The least level a result's signatures must reach on this server: B-LT once a TSA is
+    configured (a result is kept for years and must stay verifiable after its certificates
+    expire), else whatever the signer's agent chose."""
+    return "B-LT" if signing.tsa_url else None
+
+
+def _check_level(report: VerificationReport, stamp: str, minimum: str | None) -> None:
+    if minimum is None:
+        return
+    new = report.signatures[-1:] if stamp == STAMP_SEAL else report.signatures
+    for signature in new:
+        level = signature.pades_level or "PKCS7"
+        if (LEVELS.index(level) if level in LEVELS else -1) < LEVELS.index(minimum):
+            raise Refused(
+                422,
+                f"Chữ ký kết quả phải đạt mức PAdES {minimum} khi máy chủ có dấu thời gian (TSA): chữ "
+                f"ký đạt {level}; đặt SOHOA_SIGNING__LEVEL={minimum} trên máy ký (result signature "
+                f"below PAdES {minimum})",
+            )
+
+
 def _check_signatures(report: VerificationReport, stamp: str) -> None:
     """The official's signature certifies the result and leaves the seal's field; the seal fills it.
 
@@ -376,11 +403,13 @@ def on_signed(
     report: VerificationReport,
     *,
     actor: str,
+    min_level: str | None = None,
 ) -> None:
     """Called by the queue in the transaction that accepts a verified upload.
 
     The official's signature sends the signed file to the seal holder; the seal files the
     result and finishes the dossier. Any other item is none of this module's business.
+    ``min_level`` (see :func:`required_level`): the least PAdES level of the new signature.
     """
     if item.stamp not in (STAMP_RESULT, STAMP_SEAL):
         return
@@ -390,6 +419,7 @@ def on_signed(
     if row.stage == ResultStage.CANCELLED.value:
         raise Refused(409, "Kết quả này đã bị hủy (result was cancelled)")
     _check_signatures(report, item.stamp)
+    _check_level(report, item.stamp, min_level)
     if item.stamp == STAMP_RESULT and row.stage == ResultStage.AWAITING_OFFICIAL.value:
         _queue_seal(session, row, version, actor=actor)
     elif item.stamp == STAMP_SEAL and row.stage == ResultStage.AWAITING_SEAL.value:

@@ -43,8 +43,16 @@ def fingerprint(pki: PkiFixture, name: str) -> str:
     return hashlib.sha256(pki.pki.identity(name).cert_der.read_bytes()).hexdigest()
 
 
-def token_sign(pki: PkiFixture, data: bytes, label: str, stamp: str | None, work: Path) -> bytes:
-    """Sign with the SoftHSM token in a child process (see tests/api/token_sign.py)."""
+def token_sign(
+    pki: PkiFixture,
+    data: bytes,
+    label: str,
+    stamp: str | None,
+    work: Path,
+    env: dict[str, str] | None = None,
+) -> bytes:
+    """Sign with the SoftHSM token in a child process (see tests/api/token_sign.py); ``env``:
+    the signing agent's own settings (its level, TSA)."""
     work.mkdir(parents=True, exist_ok=True)
     src, out = work / f"in-{uuid.uuid4().hex}.pdf", work / f"out-{uuid.uuid4().hex}.pdf"
     src.write_bytes(data)
@@ -55,6 +63,7 @@ def token_sign(pki: PkiFixture, data: bytes, label: str, stamp: str | None, work
         "SOHOA_DATA_DIR": str(work / "data"),
         "SOHOA_SIGNING__FONT": str(pki.font),
         "SOHOA_SIGNING__ORGANISATION": ORGANISATION,
+        **(env or {}),
     }
     args = [str(src), str(out), label, stamp or "", str(pki.pki.chain)]
     done = subprocess.run(
@@ -112,12 +121,14 @@ class Office:
         assert res.status_code == 200, res.text
         return list(res.json()["items"])
 
-    def sign(self, who: dict[str, str], item: dict[str, Any], key_label: str) -> bytes:
+    def sign(
+        self, who: dict[str, str], item: dict[str, Any], key_label: str, env: dict[str, str] | None = None
+    ) -> bytes:
         """What sign-client does: fetch the exact bytes, sign as the item asks, with the token."""
         fetched = self.api.client.get(f"{V1}/signing/queue/{item['id']}/pdf", headers=who)
         assert fetched.status_code == 200, fetched.text
         assert hashlib.sha256(fetched.content).hexdigest() == item["sha256"]
-        return token_sign(self.pki, fetched.content, key_label, item["stamp"], self.api.tmp / "sign")
+        return token_sign(self.pki, fetched.content, key_label, item["stamp"], self.api.tmp / "sign", env)
 
     def upload(self, who: dict[str, str], item: dict[str, Any], data: bytes) -> Any:
         return self.api.client.post(
@@ -428,4 +439,52 @@ def test_seal_must_be_an_organisation_certificate(rapi: Api, pki: PkiFixture, tm
     assert (
         office.upload(office.seal, seal_item, office.sign(office.seal, seal_item, "seal")).status_code == 201
     )
+    assert office.case(code)["state"] == "finished"
+
+
+@pytest.fixture
+def tsa_api(db: Database, tmp_path: Path, pki: PkiFixture) -> Iterator[Api]:
+    signing = {
+        "trust_roots": [str(pki.root_pem)],
+        "font": str(pki.font),
+        "organisation": ORGANISATION,
+        "tsa_url": pki.services.tsa_url,
+    }
+    yield from make_api(db, tmp_path, signing=signing)
+
+
+def test_with_a_tsa_result_signatures_below_b_lt_are_refused(
+    tsa_api: Api, pki: PkiFixture, tmp_path: Path
+) -> None:
+    """Once the server has a TSA, a result signed (or sealed) at the agent's default B-B, or at
+    B-T, is refused; the same signatures at B-LT go through and the dossier finishes."""
+    api = tsa_api
+    office = Office(api, pki)
+    timestamped = {"SOHOA_SIGNING__TSA_URL": pki.services.tsa_url, "SOHOA_SIGNING__LEVEL": "B-T"}
+    long_term = {
+        **timestamped,
+        "SOHOA_SIGNING__LEVEL": "B-LT",
+        "SOHOA_SIGNING__TRUST_ROOTS": f'["{pki.root_pem}"]',
+    }
+    code = office.receive()
+    assert office.attach(code, text_pdf(tmp_path / "kq.pdf", f"KET QUA {code}")).status_code == 201
+    (item,) = office.queue(office.official)
+    for env in (None, timestamped):
+        refused = office.upload(
+            office.official, item, office.sign(office.official, item, "official-rsa", env)
+        )
+        assert refused.status_code == 422, refused.text
+        assert "PAdES B-LT" in refused.json()["detail"], refused.text
+    assert office.result(code)["stage"] == "awaiting_official"
+    done = office.upload(office.official, item, office.sign(office.official, item, "official-rsa", long_term))
+    assert done.status_code == 201, done.text
+    assert done.json()["verification"]["signatures"][0]["pades_level"] == "B-LT"
+
+    (seal_item,) = office.queue(office.seal)
+    plain_seal = office.upload(office.seal, seal_item, office.sign(office.seal, seal_item, "seal"))
+    assert plain_seal.status_code == 422 and "PAdES B-LT" in plain_seal.json()["detail"], plain_seal.text
+    sealed = office.sign(office.seal, seal_item, "seal", long_term)
+    accepted = office.upload(office.seal, seal_item, sealed)
+    assert accepted.status_code == 201, accepted.text
+    assert [s["pades_level"] for s in accepted.json()["verification"]["signatures"]] == ["B-LT", "B-LT"]
     assert office.case(code)["state"] == "finished"
