@@ -14,6 +14,8 @@ incremental revisions and never rewrites it); an upload is accepted only when
 
 Only then is it stored in the signed bucket (under retention) and recorded as a new version; a
 dossier's result then moves on in the same transaction (``pipeline.dossier.results.on_signed``).
+A result signed by the competent official alone is not a signed copy yet: it is kept as a
+*staged* version with the drafts until the seal files it (``results.record_upload``).
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ from storage.db.api_models import QueueStatus, SigningQueueItem, StaffUser
 from storage.db.dossiers import audit
 from storage.db.engine import read_session, run_in_transaction
 from storage.db.models import Document, DocumentVersion, Dossier, VersionKind
-from storage.db.records import ObjectRef, add_signed_version
+from storage.db.records import ObjectRef
 from storage.objects.base import Bucket
 
 # Which stored copy of a document is put in front of the official, best first.
@@ -155,9 +157,7 @@ def enqueue(ctx: Services, document_id: int, official: str, principal: Principal
         if user is None or user.disabled or not ({"official", "administrator"} & set(user.roles)):
             raise Refused(422, "Người ký không phải cán bộ có quyền ký (not an official)")
         if user.cert_sha256 is None:
-            raise Refused(
-                409, "Cán bộ ký chưa đăng ký chứng thư số (official has no registered certificate)"
-            )
+            raise Refused(409, "Cán bộ ký chưa đăng ký chứng thư số (official has no registered certificate)")
         if not official_of_agency(user, dossier_agency(session, document.dossier_id)):
             raise _other_agency()
         source = _source_version(document)
@@ -309,9 +309,7 @@ def _check_new_signers(path: Path, queued_size: int, expected: str) -> None:
     if not added:
         raise Refused(422, "Tệp tải lên không có chữ ký mới (no new signature)")
     if any(fingerprint != expected for _, fingerprint in added):
-        raise Refused(
-            403, "Chữ ký không phải của cán bộ được giao ký (signed with another certificate)"
-        )
+        raise Refused(403, "Chữ ký không phải của cán bộ được giao ký (signed with another certificate)")
 
 
 def _verify(ctx: Services, path: Path) -> VerificationReport:
@@ -332,6 +330,7 @@ def accept_signed(
         expected_cert = official.cert_sha256
         signer_name = official.full_name or official.username
         document_id = item.document_id
+        stamp = item.stamp
         snapshot = (item.status, item.signed_sha256, item.signed_version_id, item.size, item.sha256)
     status, signed_sha, signed_version, queued_size, queued_sha = snapshot
     if status == QueueStatus.SIGNED.value:
@@ -353,7 +352,11 @@ def accept_signed(
         raise Refused(422, f"Chữ ký không hợp lệ (signature not valid): {report.reason or ''}".strip())
     _check_new_signers(path, queued_size, expected_cert)
 
-    stored = ctx.store.put_file(Bucket.SIGNED, path, content_type="application/pdf", retain=True)
+    # imported here: results builds its queue items with add_item (as in cancel())
+    from pipeline.dossier.results import on_signed, record_upload, required_level, upload_bucket
+
+    bucket, retain = upload_bucket(stamp)
+    stored = ctx.store.put_file(bucket, path, content_type="application/pdf", retain=retain)
     if stored.sha256 != sha256:
         raise Refused(500, "Lưu trữ trả về mã băm khác (store hash mismatch)")
 
@@ -365,10 +368,12 @@ def accept_signed(
         ).rowcount
         if won != 1:
             raise Refused(409, "Mục này đã được ký và nhận rồi (item already signed; upload refused)")
-        version = add_signed_version(
+        signed_item = session.get(SigningQueueItem, item_id)
+        assert signed_item is not None
+        version = record_upload(
             session,
-            document_id,
-            ObjectRef.of(stored),
+            signed_item,
+            ObjectRef(bucket=bucket.value, key=stored.key, sha256=stored.sha256, size=stored.size),
             signed_by=signer_name,
             actor=principal.actor,
         )
@@ -377,12 +382,15 @@ def accept_signed(
             .where(SigningQueueItem.id == item_id)
             .values(signed_version_id=version.id)
         )
-        signed_item = session.get(SigningQueueItem, item_id)
-        assert signed_item is not None
         # A dossier result moves on in this same transaction: to the seal, or filed once sealed.
-        from pipeline.dossier.results import on_signed  # imported here, as in cancel()
-
-        on_signed(session, signed_item, version, report, actor=principal.actor)
+        on_signed(
+            session,
+            signed_item,
+            version,
+            report,
+            actor=principal.actor,
+            min_level=required_level(ctx.settings.signing),
+        )
         return Acceptance(item_id, document_id, version.id, sha256, False, report.model_dump(mode="json"))
 
     try:

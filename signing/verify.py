@@ -52,6 +52,7 @@ from pyhanko_certvalidator.policy_decl import (
 
 from config.errors import ExitCode, SohoaError
 from config.settings import SigningSettings
+from signing.certcheck import holder_kind
 from signing.errors import SigningError
 from signing.placement import PageGeometry, normalise_rotation
 from signing.trust import build_trust_list
@@ -106,6 +107,11 @@ class SignatureReport(BaseModel):
     timestamp: str | None = Field(description="ISO 8601 in the configured offset (+07:00)")
     kind: Literal["approval", "certification", "document_timestamp"] = "approval"
     signer_name: str | None = None
+    signer_kind: Literal["organisation", "person"] | None = Field(
+        None,
+        description="whom the certificate identifies, as Vietnamese CAs issue them: an organisation "
+        "(a seal: O named, no personal identifier) or a person",
+    )
     valid: bool = False
     status: str = Field(
         "invalid",
@@ -683,6 +689,8 @@ async def _verify_one(
     )
     try:
         report.signer, report.signer_name = _signer(emb.signer_cert)
+        if emb.signer_cert is not None:
+            report.signer_kind = holder_kind(emb.signer_cert)
     except Exception as exc:  # an unparseable CMS blob: reported, not raised
         report.errors.append(f"không đọc được chứng thư người ký: {_short(exc)}")
     report.weak_algorithm = _weak_algorithm(emb)

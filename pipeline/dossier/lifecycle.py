@@ -15,6 +15,11 @@ again from the start once the complete supplement has been received. So here:
   recomputed as the procedure's full time limit in working days from it (never shortened: if
   the old promise was later, it stands).
 
+A dossier reaches ``finished`` only with its e-result filed (``case.result_document_id``):
+``signatures.finish_with_result`` sets it in the transaction that files the signed result
+(``sohoa dossier issue``, or the seal accepted on the server), then moves the dossier. There is no
+other way in: the workflow has no paper-result path, so "finished" always means an e-result.
+
 Every transition writes an audit entry (who, when, from, to, reason) in the caller's
 transaction, and keeps ``dossiers.status`` (the coarse status Decision 766 reads) in step.
 """
@@ -119,6 +124,11 @@ def transition(
             f"(transition {current.value} → {target.value} not allowed)"
         )
     reason = (reason or "").strip() or None
+    if target is State.FINISHED and case.result_document_id is None:
+        raise BadInputError(
+            "Hồ sơ chỉ có kết quả khi kết quả điện tử đã được ký, đóng dấu và ghi nhận: ban hành kết "
+            "quả trước (a dossier finishes only with its filed e-result)"
+        )
     if target in NEEDS_REASON and reason is None:
         raise BadInputError("Cần ghi lý do (a reason is required for this step)")
     if reason is not None and len(reason) > MAX_REASON:

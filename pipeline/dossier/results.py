@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from config.settings import SigningSettings
 from pipeline.access import dossier_agency, visible_dossier
 from pipeline.dossier.lifecycle import State, get_case, transition
 from pipeline.dossier.queue import STAMP_RESULT, STAMP_SEAL
@@ -57,7 +58,7 @@ from storage.db.models import (
     VersionKind,
     utcnow,
 )
-from storage.db.records import ObjectRef
+from storage.db.records import ObjectRef, add_sealed_result, add_signed_version, add_staged_result
 from storage.objects.base import Bucket
 
 ACTIVE = (ResultStage.AWAITING_OFFICIAL.value, ResultStage.AWAITING_SEAL.value)
@@ -296,11 +297,76 @@ def _cancelled(session: Session, row: DossierResult, *, actor: str, **details: i
     )
 
 
+def _row_of(session: Session, item: SigningQueueItem) -> DossierResult | None:
+    return session.scalar(
+        select(DossierResult).where(
+            (DossierResult.official_item_id == item.id) | (DossierResult.seal_item_id == item.id)
+        )
+    )
+
+
+def upload_bucket(stamp: str | None) -> tuple[Bucket, bool]:
+    """Where an accepted upload is stored, and whether under retention.
+
+    The official's signature alone is a staged result: kept with the drafts (digitised bucket,
+    no retention) until the seal files it; everything else is a signed copy under retention.
+    """
+    if stamp == STAMP_RESULT:
+        return Bucket.DIGITISED, False
+    return Bucket.SIGNED, True
+
+
+def record_upload(
+    session: Session, item: SigningQueueItem, ref: ObjectRef, *, signed_by: str, actor: str
+) -> DocumentVersion:
+    """The version an accepted upload becomes, in the transaction that accepts it.
+
+    A result signed by the official only is *staged* (not a signed version: not served, not
+    announced); the seal's upload is the signed version, announced once by its filing
+    (``document.signed_result``); any other item is a plain signed copy (``document.signed``).
+    """
+    row = _row_of(session, item) if item.stamp in (STAMP_RESULT, STAMP_SEAL) else None
+    if row is not None and item.stamp == STAMP_RESULT:
+        return add_staged_result(session, item.document_id, ref, signed_by=signed_by, actor=actor)
+    if row is not None and item.stamp == STAMP_SEAL:
+        return add_sealed_result(session, item.document_id, ref, signed_by=signed_by)
+    return add_signed_version(session, item.document_id, ref, signed_by=signed_by, actor=actor)
+
+
+# PAdES levels as ``signing.verify`` reports them, weakest first.
+LEVELS = ("PKCS7", "B-B", "B-T", "B-LT", "B-LTA")
+
+
+def required_level(signing: SigningSettings) -> str | None:
+    """The least level a result's signatures must reach on this server: B-LT once a TSA is
+    configured (a result is kept for years and must stay verifiable after its certificates
+    expire), else whatever the signer's agent chose."""
+    return "B-LT" if signing.tsa_url else None
+
+
+def _check_level(report: VerificationReport, stamp: str, minimum: str | None) -> None:
+    if minimum is None:
+        return
+    new = report.signatures[-1:] if stamp == STAMP_SEAL else report.signatures
+    for signature in new:
+        level = signature.pades_level or "PKCS7"
+        if (LEVELS.index(level) if level in LEVELS else -1) < LEVELS.index(minimum):
+            raise Refused(
+                422,
+                f"Chữ ký kết quả phải đạt mức PAdES {minimum} khi máy chủ có dấu thời gian (TSA): chữ "
+                f"ký đạt {level}; đặt SOHOA_SIGNING__LEVEL={minimum} trên máy ký (result signature "
+                f"below PAdES {minimum})",
+            )
+
+
 def _check_signatures(report: VerificationReport, stamp: str) -> None:
     """The official's signature certifies the result and leaves the seal's field; the seal fills it.
 
     An older client that ignores the item's stamp would make a plain approval signature, after
     which anything could follow: refused, so the filed result is certified and sealed as issued.
+    The seal holder is an ordinary official account whose registered certificate is the seal:
+    the server only knows its fingerprint, so the uploaded seal's certificate itself must be an
+    organisation's (``signing.certcheck.holder_kind``), never a person's token.
     """
     last = max(report.signatures, key=lambda s: s.revision or 0, default=None)
     if stamp == STAMP_RESULT:
@@ -314,6 +380,12 @@ def _check_signatures(report: VerificationReport, stamp: str) -> None:
             raise Refused(422, "Chữ ký của kết quả chưa dành chỗ cho con dấu (seal field missing)")
     elif len(report.signatures) != 2 or last is None or last.field != SEAL_FIELD:
         raise Refused(422, "Con dấu phải đóng vào ô dành cho dấu của kết quả (seal not in its field)")
+    elif last.signer_kind != "organisation":
+        raise Refused(
+            422,
+            "Chứng thư số đóng dấu phải là chứng thư số của cơ quan, tổ chức, không phải của cá nhân "
+            f"(the seal's certificate is not an organisation certificate): {last.signer_name or ''}".strip(),
+        )
 
 
 def on_signed(
@@ -323,24 +395,23 @@ def on_signed(
     report: VerificationReport,
     *,
     actor: str,
+    min_level: str | None = None,
 ) -> None:
     """Called by the queue in the transaction that accepts a verified upload.
 
     The official's signature sends the signed file to the seal holder; the seal files the
     result and finishes the dossier. Any other item is none of this module's business.
+    ``min_level`` (see :func:`required_level`): the least PAdES level of the new signature.
     """
     if item.stamp not in (STAMP_RESULT, STAMP_SEAL):
         return
-    row = session.scalar(
-        select(DossierResult).where(
-            (DossierResult.official_item_id == item.id) | (DossierResult.seal_item_id == item.id)
-        )
-    )
+    row = _row_of(session, item)
     if row is None:
         return
     if row.stage == ResultStage.CANCELLED.value:
         raise Refused(409, "Kết quả này đã bị hủy (result was cancelled)")
     _check_signatures(report, item.stamp)
+    _check_level(report, item.stamp, min_level)
     if item.stamp == STAMP_RESULT and row.stage == ResultStage.AWAITING_OFFICIAL.value:
         _queue_seal(session, row, version, actor=actor)
     elif item.stamp == STAMP_SEAL and row.stage == ResultStage.AWAITING_SEAL.value:

@@ -63,6 +63,7 @@ class VersionKind(StrEnum):
     ORIGINAL = "original"  # the scanner's file
     SEARCHABLE = "searchable"  # the OCR'd PDF of this document's pages
     SIGNED = "signed"  # a signed copy (digitised copy stamp, certified e-copy, result)
+    STAGED = "staged"  # a result signed by the competent official, awaiting the seal: not published
 
 
 def _enum_check(column: str, enum: type[StrEnum]) -> str:

@@ -266,6 +266,37 @@ def add_signed_version(
     return version
 
 
+def add_staged_result(
+    session: Session, document_id: int, ref: ObjectRef, *, signed_by: str, actor: str
+) -> DocumentVersion:
+    """Record a result signed by the competent official but not sealed yet (``staged``).
+
+    Not a signed copy: nothing serves, publishes or announces it (no ``document.signed``, so no
+    webhook); the seal holder's signature over it is what files the result.
+    """
+    document = _get_document(session, document_id)
+    version = _version(VersionKind.STAGED, ref, signed_by=signed_by)
+    document.versions.append(version)
+    session.flush()
+    audit(
+        session, "document.result_staged", actor=actor, dossier_id=document.dossier_id,
+        document_id=document.id, object_key=ref.key,
+    )
+    return version
+
+
+def add_sealed_result(
+    session: Session, document_id: int, ref: ObjectRef, *, signed_by: str
+) -> DocumentVersion:
+    """Record the sealed result as its signed version, silently: filing it (``document.signed_result``,
+    in the same transaction) is the one event that announces it."""
+    document = _get_document(session, document_id)
+    version = _version(VersionKind.SIGNED, ref, signed_by=signed_by)
+    document.versions.append(version)
+    session.flush()
+    return version
+
+
 def record_signed_document(
     session: Session,
     *,

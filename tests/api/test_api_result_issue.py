@@ -23,12 +23,14 @@ from sqlalchemy import select, update
 
 from pipeline.dossier.signatures import record_result
 from pipeline.report import build_report
+from pipeline.webhooks import add_subscription
 from signing.testpki import ORGANISATION
 from storage.db.api_models import StaffUser
 from storage.db.engine import read_session, run_in_transaction, write_session
 from storage.db.errors import BadInputError
-from storage.db.models import Document, DocumentOwner
+from storage.db.models import AuditEntry, Document, DocumentOwner
 from storage.db.records import ObjectRef
+from storage.db.webhook_models import WebhookDelivery
 from tests.api.conftest import AGENCY_A, AGENCY_B, OWNER_ID, Api, make_api, text_pdf
 from tests.db.fixtures import Database
 from tests.signing.conftest import OFFICIAL_NAME, USER_PIN, PkiFixture, assert_pdfsig_valid
@@ -41,8 +43,16 @@ def fingerprint(pki: PkiFixture, name: str) -> str:
     return hashlib.sha256(pki.pki.identity(name).cert_der.read_bytes()).hexdigest()
 
 
-def token_sign(pki: PkiFixture, data: bytes, label: str, stamp: str | None, work: Path) -> bytes:
-    """Sign with the SoftHSM token in a child process (see tests/api/token_sign.py)."""
+def token_sign(
+    pki: PkiFixture,
+    data: bytes,
+    label: str,
+    stamp: str | None,
+    work: Path,
+    env: dict[str, str] | None = None,
+) -> bytes:
+    """Sign with the SoftHSM token in a child process (see tests/api/token_sign.py); ``env``:
+    the signing agent's own settings (its level, TSA)."""
     work.mkdir(parents=True, exist_ok=True)
     src, out = work / f"in-{uuid.uuid4().hex}.pdf", work / f"out-{uuid.uuid4().hex}.pdf"
     src.write_bytes(data)
@@ -53,11 +63,16 @@ def token_sign(pki: PkiFixture, data: bytes, label: str, stamp: str | None, work
         "SOHOA_DATA_DIR": str(work / "data"),
         "SOHOA_SIGNING__FONT": str(pki.font),
         "SOHOA_SIGNING__ORGANISATION": ORGANISATION,
+        **(env or {}),
     }
     args = [str(src), str(out), label, stamp or "", str(pki.pki.chain)]
     done = subprocess.run(
         [sys.executable, "-m", "tests.api.token_sign", *args],
-        env=env, capture_output=True, text=True, timeout=120, check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     return out.read_bytes()
@@ -106,12 +121,14 @@ class Office:
         assert res.status_code == 200, res.text
         return list(res.json()["items"])
 
-    def sign(self, who: dict[str, str], item: dict[str, Any], key_label: str) -> bytes:
+    def sign(
+        self, who: dict[str, str], item: dict[str, Any], key_label: str, env: dict[str, str] | None = None
+    ) -> bytes:
         """What sign-client does: fetch the exact bytes, sign as the item asks, with the token."""
         fetched = self.api.client.get(f"{V1}/signing/queue/{item['id']}/pdf", headers=who)
         assert fetched.status_code == 200, fetched.text
         assert hashlib.sha256(fetched.content).hexdigest() == item["sha256"]
-        return token_sign(self.pki, fetched.content, key_label, item["stamp"], self.api.tmp / "sign")
+        return token_sign(self.pki, fetched.content, key_label, item["stamp"], self.api.tmp / "sign", env)
 
     def upload(self, who: dict[str, str], item: dict[str, Any], data: bytes) -> Any:
         return self.api.client.post(
@@ -338,3 +355,136 @@ def test_cancel_withdraws_the_pending_items(rapi: Api, pki: PkiFixture, tmp_path
     assert gone.status_code == 200, gone.text
     assert office.result(code)["stage"] == "cancelled"
     assert office.attach(code, text_pdf(tmp_path / "c.pdf", "LAN BA")).status_code == 201
+
+
+def test_official_signature_is_staged_and_only_the_seal_publishes(
+    rapi: Api, pki: PkiFixture, tmp_path: Path
+) -> None:
+    """The official's signature alone is a staged version (not signed, not announced, not kept
+    under retention); the seal makes the one signed version and the one ``result.signed`` event."""
+    api, office = rapi, Office(rapi, pki)
+    run_in_transaction(
+        api.ctx.engine,
+        lambda s: add_subscription(s, "http://127.0.0.1:9/hook", ["result.signed"], "HOOK_SECRET", actor="t"),
+    )
+
+    def state(document_id: int) -> tuple[list[str], list[str], int]:
+        with read_session(api.ctx.engine) as session:
+            document = session.get(Document, document_id)
+            assert document is not None
+            kinds = [v.kind for v in document.versions]
+            buckets = [v.bucket for v in document.versions]
+            events = session.scalars(
+                select(WebhookDelivery).where(WebhookDelivery.event == "result.signed")
+            ).all()
+        return kinds, buckets, len(events)
+
+    code = office.receive()
+    result = office.attach(code, text_pdf(tmp_path / "kq.pdf", f"KET QUA {code}")).json()
+    document_id = result["document_id"]
+    (item,) = office.queue(office.official)
+    signed = office.sign(office.official, item, "official-rsa")
+    assert office.upload(office.official, item, signed).status_code == 201
+    kinds, buckets, events = state(document_id)
+    assert kinds == ["original", "staged"] and buckets == ["digitised", "digitised"]
+    assert events == 0  # nothing announced on the official's signature
+    with read_session(api.ctx.engine) as session:
+        actions = session.scalars(
+            select(AuditEntry.action).where(AuditEntry.document_id == document_id)
+        ).all()
+    assert "document.signed" not in actions and "document.result_staged" in actions
+    # The staff's view of the document lists it as staged, never as signed.
+    doc = api.client.get(f"{V1}/documents/{document_id}", headers=office.officer)
+    assert doc.status_code == 200, doc.text
+    assert doc.json()["signed"] is False
+    assert [v["kind"] for v in doc.json()["versions"]] == ["original", "staged"]
+
+    (seal_item,) = office.queue(office.seal)
+    sealed = office.sign(office.seal, seal_item, "seal")
+    assert office.upload(office.seal, seal_item, sealed).status_code == 201
+    kinds, buckets, events = state(document_id)
+    assert kinds == ["original", "staged", "signed"] and buckets[-1] == "signed"
+    assert events == 1  # announced once, when sealed and filed
+    assert api.client.get(f"{V1}/documents/{document_id}", headers=office.officer).json()["signed"] is True
+
+
+def test_seal_must_be_an_organisation_certificate(rapi: Api, pki: PkiFixture, tmp_path: Path) -> None:
+    """A seal holder whose registered certificate is a person's (an official's token) cannot
+    seal: the upload is refused in Vietnamese and the dossier stays unfinished."""
+    api, office = rapi, Office(rapi, pki)
+    holder = api.user("phochutich", ["official"], [AGENCY_A], cert_sha256=fingerprint(pki, "official_ecdsa"))
+    code = office.receive()
+    pdf = text_pdf(tmp_path / "kq.pdf", f"KET QUA {code}")
+    assert office.attach(code, pdf, seal="phochutich").status_code == 201
+    (item,) = office.queue(office.official)
+    signed = office.sign(office.official, item, "official-rsa")
+    assert office.upload(office.official, item, signed).status_code == 201
+    (seal_item,) = office.queue(holder)
+    personal = office.sign(holder, seal_item, "official-ec")  # a person's key in the seal's field
+    refused = office.upload(holder, seal_item, personal)
+    assert refused.status_code == 422, refused.text
+    assert "chứng thư số của cơ quan" in refused.json()["detail"], refused.text
+    assert "not an organisation certificate" in refused.json()["detail"]
+    assert office.result(code)["stage"] == "awaiting_seal"
+    assert office.case(code)["state"] == "processing"
+    # The organisation's seal (CN and O the commune) is accepted: cancel and send it to its holder.
+    assert api.client.delete(f"{V1}/dossiers/{code}/result", headers=office.officer).status_code == 200
+    assert office.attach(code, pdf).status_code == 201
+    (item,) = office.queue(office.official)
+    assert (
+        office.upload(office.official, item, office.sign(office.official, item, "official-rsa")).status_code
+        == 201
+    )
+    (seal_item,) = office.queue(office.seal)
+    assert (
+        office.upload(office.seal, seal_item, office.sign(office.seal, seal_item, "seal")).status_code == 201
+    )
+    assert office.case(code)["state"] == "finished"
+
+
+@pytest.fixture
+def tsa_api(db: Database, tmp_path: Path, pki: PkiFixture) -> Iterator[Api]:
+    signing = {
+        "trust_roots": [str(pki.root_pem)],
+        "font": str(pki.font),
+        "organisation": ORGANISATION,
+        "tsa_url": pki.services.tsa_url,
+    }
+    yield from make_api(db, tmp_path, signing=signing)
+
+
+def test_with_a_tsa_result_signatures_below_b_lt_are_refused(
+    tsa_api: Api, pki: PkiFixture, tmp_path: Path
+) -> None:
+    """Once the server has a TSA, a result signed (or sealed) at the agent's default B-B, or at
+    B-T, is refused; the same signatures at B-LT go through and the dossier finishes."""
+    api = tsa_api
+    office = Office(api, pki)
+    timestamped = {"SOHOA_SIGNING__TSA_URL": pki.services.tsa_url, "SOHOA_SIGNING__LEVEL": "B-T"}
+    long_term = {
+        **timestamped,
+        "SOHOA_SIGNING__LEVEL": "B-LT",
+        "SOHOA_SIGNING__TRUST_ROOTS": f'["{pki.root_pem}"]',
+    }
+    code = office.receive()
+    assert office.attach(code, text_pdf(tmp_path / "kq.pdf", f"KET QUA {code}")).status_code == 201
+    (item,) = office.queue(office.official)
+    for env in (None, timestamped):
+        refused = office.upload(
+            office.official, item, office.sign(office.official, item, "official-rsa", env)
+        )
+        assert refused.status_code == 422, refused.text
+        assert "PAdES B-LT" in refused.json()["detail"], refused.text
+    assert office.result(code)["stage"] == "awaiting_official"
+    done = office.upload(office.official, item, office.sign(office.official, item, "official-rsa", long_term))
+    assert done.status_code == 201, done.text
+    assert done.json()["verification"]["signatures"][0]["pades_level"] == "B-LT"
+
+    (seal_item,) = office.queue(office.seal)
+    plain_seal = office.upload(office.seal, seal_item, office.sign(office.seal, seal_item, "seal"))
+    assert plain_seal.status_code == 422 and "PAdES B-LT" in plain_seal.json()["detail"], plain_seal.text
+    sealed = office.sign(office.seal, seal_item, "seal", long_term)
+    accepted = office.upload(office.seal, seal_item, sealed)
+    assert accepted.status_code == 201, accepted.text
+    assert [s["pades_level"] for s in accepted.json()["verification"]["signatures"]] == ["B-LT", "B-LT"]
+    assert office.case(code)["state"] == "finished"

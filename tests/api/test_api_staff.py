@@ -90,13 +90,22 @@ def test_receive_reuse_slip_transitions_and_search(staff_api: Api) -> None:
         f"{V1}/dossiers/{code}/transitions", json={"state": "rejected"}, headers=clerk
     )
     assert no_reason.status_code == 422
-    for state in ("processing", "finished", "returned"):
+    res = api.client.post(f"{V1}/dossiers/{code}/transitions", json={"state": "processing"}, headers=clerk)
+    assert res.status_code == 200 and res.json()["state"] == "processing", res.text
+    # "finished" comes only with a filed e-result (signed and sealed): never by a bare transition.
+    for state in ("finished", "returned"):
         res = api.client.post(f"{V1}/dossiers/{code}/transitions", json={"state": state}, headers=clerk)
-        assert res.status_code == 200, res.text
-        assert res.json()["state"] == state
+        assert res.status_code == 422, res.text
+    assert (
+        "kết quả điện tử"
+        in api.client.post(
+            f"{V1}/dossiers/{code}/transitions", json={"state": "finished"}, headers=clerk
+        ).json()["detail"]
+    )
     timeline = api.client.get(f"{V1}/dossiers/{code}/case", headers=clerk).json()["timeline"]
     moves = [t["state"] for t in timeline if t["action"] == "dossier.transition"]
-    assert moves == ["processing", "finished", "returned"]
+    assert moves == ["processing"]
+    assert api.client.get(f"{V1}/dossiers/{code}/case", headers=clerk).json()["state"] == "processing"
     assert (
         api.client.post(
             f"{V1}/dossiers/{code}/transitions", json={"state": "processing"}, headers=outsider

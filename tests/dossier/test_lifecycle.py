@@ -9,12 +9,13 @@ from sqlalchemy import select
 
 from pipeline.dossier.lifecycle import ALLOWED, COARSE, State, get_case, overdue, transition
 from pipeline.dossier.receive import receive
+from pipeline.dossier.signatures import record_result
 from pipeline.dossier.workdays import add_working_days
 from storage.db.engine import read_session, write_session
 from storage.db.errors import BadInputError
 from storage.db.models import AuditEntry
 from tests.db.fixtures import Database
-from tests.dossier.helpers import AGENCY, CITIZEN, CONFIRMATION, catalogue
+from tests.dossier.helpers import AGENCY, CITIZEN, CONFIRMATION, catalogue, ref
 
 RECEIVED_AT = datetime(2027, 1, 27, 2, 0, tzinfo=UTC)  # Wednesday 27/01/2027, 09:00 in Vietnam
 REASONS = {
@@ -52,6 +53,9 @@ def _new(db: Database) -> str:
 def _walk(db: Database, code: str, states: list[State]) -> None:
     for target in states:
         with write_session(db.engine) as s:
+            if target is State.FINISHED:  # the one way in: filing the signed e-result
+                record_result(s, code, ref(f"result-{code}"), signed_by="Trần Thị Bình", actor="officer-2")
+                continue
             transition(
                 s, code, target, actor="officer-2", reason=REASONS.get(target), today=date(2027, 1, 28)
             )
@@ -86,6 +90,27 @@ def _check_transition(db: Database, source: State, target: State) -> None:
             transition(s, code, target, actor="officer-2", reason="x")
         with read_session(db.engine) as s:
             assert get_case(s, code)[1].state == source.value
+
+
+def test_finished_only_with_a_filed_e_result(db: Database) -> None:
+    """A bare "finished" (no e-result filed) is refused and changes nothing; filing one finishes."""
+    code = _new(db)
+    _walk(db, code, [State.PROCESSING])
+    with pytest.raises(BadInputError, match="kết quả điện tử"), write_session(db.engine) as s:
+        transition(s, code, State.FINISHED, actor="officer-2")
+    with read_session(db.engine) as s:
+        dossier, case = get_case(s, code)
+        assert case.state == State.PROCESSING.value and dossier.finished_at is None
+    _walk(db, code, [State.FINISHED])
+    with read_session(db.engine) as s:
+        dossier, case = get_case(s, code)
+        assert case.state == State.FINISHED.value and case.result_document_id is not None
+        moves = s.scalars(
+            select(AuditEntry.details).where(
+                AuditEntry.dossier_id == dossier.id, AuditEntry.action == "dossier.transition"
+            )
+        ).all()
+    assert [m["state"] for m in moves] == ["processing", "finished"]
 
 
 def test_reason_required_for_supplement_reject_withdraw(db: Database) -> None:
