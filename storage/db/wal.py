@@ -8,10 +8,11 @@ instead, PASSIVE (it never blocks a writer or a reader) every ``INTERVAL_SECONDS
 is written.
 
 The log stays bounded: a writer that finds the log fully checkpointed starts it again from the
-beginning and (``journal_size_limit``) truncates the file to ``RESET_BYTES``. When readers keep
-a passive checkpoint from finishing and the file still passes ``MAX_BYTES``, the thread runs one
-TRUNCATE checkpoint (waiting for those readers, holding writers off while it copies) rather than
-let the file grow without end. Other processes on the same file (the hot folder, the CLI) keep
+beginning and (``journal_size_limit``) truncates the file to ``RESET_BYTES``. When readers, or
+writes that never pause, keep the log from starting again and the file passes ``MAX_BYTES``, the
+thread runs one TRUNCATE checkpoint (waiting for those readers, holding writers off while it
+copies; little is left to copy, the passive ones did the rest) rather than let the file grow
+without end. Other processes on the same file (the hot folder, the CLI) keep
 SQLite's own checkpoints. PostgreSQL has no such thing: nothing is done there.
 """
 
@@ -41,7 +42,7 @@ class CheckpointStats:
 
 
 class WalCheckpointer:
-    """One thread checkpointing the WAL of ``engine``'s SQLite file; ``None``-safe via :func:`start`."""
+    """One thread checkpointing the WAL of ``engine``'s SQLite file (built by :func:`start_wal_checkpointer`)."""
 
     def __init__(
         self,
