@@ -42,7 +42,7 @@ class CheckpointStats:
 
 
 class WalCheckpointer:
-    """One thread checkpointing the WAL of ``engine``'s SQLite file (built by :func:`start_wal_checkpointer`)."""
+    """A thread checkpointing the WAL of an SQLite file (see :func:`start_wal_checkpointer`)."""
 
     def __init__(
         self,
