@@ -33,6 +33,7 @@ from pipeline.jobs import JobRunner
 from pipeline.services import open_services
 from pipeline.webhooks import WebhookDispatcher
 from storage.db.engine import run_in_transaction
+from storage.db.wal import start_wal_checkpointer
 from storage.objects.base import ObjectStore
 
 # Routers of this package, in the order of the OpenAPI description.
@@ -84,8 +85,11 @@ def create_app(
     )
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         webhooks = None
+        # SQLite: WAL checkpoints in a thread of the server, not in the request that commits.
+        checkpointer = start_wal_checkpointer(ctx.engine)
+        app.state.wal_checkpointer = checkpointer
         if start_worker and ctx.queue is None:  # with a broker, `sohoa worker` processes run the jobs
             ctx.jobs = JobRunner(ctx)
             ctx.jobs.start()
@@ -103,6 +107,8 @@ def create_app(
             if ctx.jobs is not None:
                 ctx.jobs.stop()
                 ctx.jobs = None
+            if checkpointer is not None:
+                checkpointer.stop()
 
     # Swagger UI and ReDoc from the fastapi-offline package's own copies: /docs works offline.
     app = FastAPIOffline(

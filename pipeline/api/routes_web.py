@@ -115,9 +115,11 @@ def page_image(
         if result.returncode != 0 or not png.exists():
             raise ApiError(404, "Không dựng được ảnh trang (page could not be rendered)")
         image = png.read_bytes()
-    # Recorded once the image exists (a failed render showed nothing), committed before it leaves.
+    # Recorded once the image exists (a failed render showed nothing), committed before it leaves;
+    # no-store (the middleware's default), so that every view is a request and so a record: a page
+    # cached by the browser would be shown again without one.
     run_recorded_read(
         ctx.engine,
         lambda session: record_page_shown(session, principal.actor, document_id, page, owners, dossier_code),
     )
-    return Response(image, media_type="image/png", headers={"Cache-Control": "private, max-age=300"})
+    return Response(image, media_type="image/png")

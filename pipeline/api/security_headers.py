@@ -1,7 +1,8 @@
 """Response headers that keep personal data out of caches, frames and other origins' reach.
 
 Every answer may carry personal data (lookups, fields, the staff page showing them), so every
-answer is ``no-store`` unless its route chose otherwise (a seal image may be cached privately),
+answer is ``no-store``; a route that sets its own Cache-Control keeps ``no-store`` in it (checked
+for every personal-data route by ``tests/api/test_api_personal_headers.py``),
 may not be framed by another origin (clickjacking the signing page; the page itself shows a
 document's PDF in a frame of a ``blob:`` URL), sends no referrer (URLs hold document ids) and
 runs only this origin's scripts. A plain ASGI middleware: no body copying.

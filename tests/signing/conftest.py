@@ -102,8 +102,36 @@ def _import_key(token: str, label: str, id_hex: str, ident: Identity) -> None:
     )
 
 
+# The worker's one PKI and how many fixture definitions hold it (see ``pki``).
+_WORKER_PKI: list[PkiFixture] = []
+_HOLDERS = [0]
+
+
 @pytest.fixture(scope="session")
 def pki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PkiFixture]:
+    """The worker process's test PKI, token and NSS db: ONE per process, however it is reached.
+
+    Modules import this fixture (``tests/api/conftest.py``, ``tests/dossier/test_results.py``,
+    ``tests/intake/test_signed_source.py``), and pytest keeps one session instance per place it
+    is defined. Each instance used to make a new PKI with new keys and point ``SOFTHSM2_CONF``
+    at its own token directory; the PKCS#11 module reads that variable once per process, so a
+    test could sign with another instance's token key and certificate while embedding its own
+    chain, and pdfsig answered "Certificate issuer is unknown" on the official's signature
+    (test_certify, flaky with the order xdist gave). Now the first definition builds it and the
+    others share it; the services stop when the last holder is torn down.
+    """
+    if not _WORKER_PKI:
+        _WORKER_PKI.append(_build_pki(tmp_path_factory))
+    _HOLDERS[0] += 1
+    try:
+        yield _WORKER_PKI[0]
+    finally:
+        _HOLDERS[0] -= 1
+        if _HOLDERS[0] == 0:
+            _WORKER_PKI.pop().services.stop()
+
+
+def _build_pki(tmp_path_factory: pytest.TempPathFactory) -> PkiFixture:
     work = tmp_path_factory.mktemp("pki")
     tokendir = work / "tokens"
     tokendir.mkdir()
@@ -145,7 +173,7 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PkiFixture]:
             str(test_pki.root.cert),
         )
         font = pdf_ready_font(find_font(None), work / "fonts")  # rescaled once per worker
-        yield PkiFixture(
+        return PkiFixture(
             pki=test_pki,
             services=services,
             module=SOFTHSM_MODULE,
@@ -154,8 +182,9 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PkiFixture]:
             font=font,
             key_ids={label: id_hex for label, (id_hex, _) in TOKEN_KEYS.items()},
         )
-    finally:
+    except BaseException:
         services.stop()
+        raise
 
 
 def pdfsig(nss_dir: Path, pdf: Path) -> str:
