@@ -2,12 +2,14 @@
 
 Pages reach an engine as a cleaned grey image and its resolution; the engine answers with
 lines of words in that image's pixels and, when it can, a text-only PDF layer for the
-searchable copy. ``ocr.tesseract.TesseractEngine`` implements it; ``ocr.textlayer`` reads a
+searchable copy; and it reads cut-out lines again limited to a few characters.
+``ocr.tesseract.TesseractEngine`` implements it; ``ocr.textlayer`` reads a
 born-digital PDF's own text instead, for the same page.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -23,6 +25,14 @@ class OcrEngine(Protocol):
 
     def recognise(self, grey: np.ndarray, dpi: float, workdir: Path, stem: str) -> OcrResult:
         """Words of ``grey`` (pixels at ``dpi``); any files go to ``workdir/stem.*``."""
+        ...
+
+    def read_lines(
+        self, crops: Sequence[np.ndarray], dpi: float, workdir: Path, stem: str, charset: str
+    ) -> list[tuple[str, float] | None]:
+        """Each crop read again as one line of text limited to ``charset`` (a second reading
+        of a value whose characters are known, ``ocr.dates``): (text, confidence 0..1) per
+        crop, None where nothing was read."""
         ...
 
 

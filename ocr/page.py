@@ -11,6 +11,7 @@ from pathlib import Path
 
 from config.settings import OcrSettings
 from ocr.boxes import reread_boxes
+from ocr.dates import reread_dates
 from ocr.engine import engine_for
 from ocr.handwriting import mark_handwritten
 from ocr.models import PageOcr
@@ -27,7 +28,7 @@ TIMEOUT_WARNING = (
 )
 BLANK_NOTE = "Trang {n}: trang trắng, không nhận dạng (blank page, not OCR'd)"
 # Bumped whenever what a page OCRs to changes for the same pixels and settings (caches key on it).
-OCR_REVISION = "4-rules-boxes-handwriting"
+OCR_REVISION = "6-rules-boxes-dates-handwriting"
 LOW_CONFIDENCE = 0.60
 LOW_CONFIDENCE_WARNING = (
     "Trang {n}: chữ nhận dạng kém tin cậy ({confidence:.0%}), nên kiểm tra hoặc quét lại "
@@ -81,7 +82,8 @@ def process_page(
     if cleaned.blank:
         warnings.append(BLANK_NOTE.format(n=number))
     else:
-        ocr = engine_for(settings).recognise(ocr_grey, ocr_dpi, workdir, f"{stem}.text")
+        engine = engine_for(settings)
+        ocr = engine.recognise(ocr_grey, ocr_dpi, workdir, f"{stem}.text")
         own_text = False
         if born_digital and cleaned.rotation == 0 and abs(cleaned.skew) < 0.2:
             # a signed e-document, a Word-exported letter: its own text beats OCR of its rendering
@@ -93,6 +95,8 @@ def process_page(
         if opts.rules and not own_text:
             ocr.lines = reread_boxes(ruled, ocr_grey, ocr_dpi, ocr.lines, workdir, vertical)
         del ruled, vertical
+        if opts.dates and not own_text:
+            ocr.lines = reread_dates(ocr_grey, ocr_dpi, ocr.lines, engine, workdir / f"{stem}.dates")
         if opts.handwriting and not own_text:
             ocr.lines = mark_handwritten(ocr_grey, ocr.lines)
         if ocr.timed_out:

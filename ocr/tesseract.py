@@ -12,6 +12,7 @@ import os
 import re
 import subprocess
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +22,7 @@ import numpy as np
 from ocr.models import Box, Line, Word
 
 TESSERACT = "tesseract"
+READ_LINES_LANG = "eng"
 
 
 @dataclass
@@ -144,6 +146,55 @@ def drop_noise_lines(lines: list[Line]) -> list[Line]:
     return [line for line in lines if not noise(line)]
 
 
+def read_line_crops(
+    crops: Sequence[np.ndarray],
+    dpi: float,
+    workdir: Path,
+    stem: str,
+    charset: str,
+    lang: str = "eng",
+    timeout: float = 30.0,
+) -> list[tuple[str, float] | None]:
+    """Each crop read as one line of text (psm 7) restricted to ``charset``, in one Tesseract
+    process (a list file of images: one start-up, ~0.13 s of CPU, for all of a page's crops).
+
+    Returns (text, confidence 0..1 of its weakest word) per crop, None where nothing was read.
+    """
+    if not crops:
+        return []
+    workdir.mkdir(parents=True, exist_ok=True)
+    paths = [workdir / f"{stem}.crop{i:03d}.pgm" for i in range(len(crops))]
+    for path, crop in zip(paths, crops, strict=True):
+        cv2.imwrite(str(path), crop)
+    listing = workdir / f"{stem}.crops.txt"
+    listing.write_text("".join(f"{p}\n" for p in paths), encoding="utf-8")
+    out_base = workdir / f"{stem}.crops"
+    cmd = [
+        TESSERACT, str(listing), str(out_base), "-l", lang, "--psm", "7", "--dpi", str(round(dpi)),
+        "-c", f"tessedit_char_whitelist={charset}", "-c", "tessedit_create_tsv=1",
+    ]
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+    tsv_path = workdir / f"{stem}.crops.tsv"
+    try:
+        subprocess.run(cmd, check=True, capture_output=True, timeout=timeout, env=env)
+        tsv = tsv_path.read_text(encoding="utf-8")
+    except (subprocess.TimeoutExpired, subprocess.CalledProcessError, OSError):
+        return [None] * len(crops)
+    finally:
+        for path in (*paths, listing, tsv_path, workdir / f"{stem}.crops.txt.txt"):
+            path.unlink(missing_ok=True)
+    words: dict[int, list[tuple[str, float]]] = {}
+    for row in csv.reader(tsv.splitlines()[1:], delimiter="\t", quoting=csv.QUOTE_NONE):
+        if len(row) < 12 or row[0] != "5" or not row[11].strip() or float(row[10]) < 0:
+            continue
+        words.setdefault(int(row[1]) - 1, []).append((row[11].strip(), float(row[10]) / 100.0))
+    out: list[tuple[str, float] | None] = []
+    for i in range(len(crops)):
+        found = words.get(i)
+        out.append((" ".join(t for t, _ in found), min(c for _, c in found)) if found else None)
+    return out
+
+
 @dataclass(frozen=True)
 class TesseractEngine:
     """Tesseract behind the ``ocr.engine.OcrEngine`` interface."""
@@ -155,3 +206,10 @@ class TesseractEngine:
 
     def recognise(self, grey: np.ndarray, dpi: float, workdir: Path, stem: str) -> OcrResult:
         return run_tesseract(grey, dpi, workdir, stem, lang=self.lang, timeout=self.timeout, psm=self.psm)
+
+    def read_lines(
+        self, crops: Sequence[np.ndarray], dpi: float, workdir: Path, stem: str, charset: str
+    ) -> list[tuple[str, float] | None]:
+        # The English model: with the same whitelist the Vietnamese one still reads most
+        # slashes of a small date as ones (measured on generated scans, "04/0711950").
+        return read_line_crops(crops, dpi, workdir, stem, charset, lang=READ_LINES_LANG)

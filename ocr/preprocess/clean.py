@@ -33,6 +33,7 @@ class CleanOptions:
     upscale: bool = False  # resample pages under 280 dpi to 300 for OCR (measured: no gain)
     rules: bool = True  # lift ruled lines, character boxes and dotted leaders from the OCR copy
     handwriting: bool = True  # mark words whose glyphs look handwritten (ocr.handwriting)
+    dates: bool = True  # read date-shaped words again, digits only (ocr.dates)
 
 
 OCR_DPI = 300.0  # Tesseract's LSTM models read best at about this resolution

@@ -74,6 +74,21 @@ def corroborated_id(dtype: DocumentType, key: str, fv: FieldValue, fields: dict[
     return not v.check_id_number(fv.value, dob, sex)
 
 
+DOB_NOT_ID_YEAR = ("năm sinh không khớp năm ghi trong số định danh, cần kiểm tra "
+                   "(date_of_birth's year differs from the one the id_number encodes)")
+
+
+def _dob_against_id(dtype: DocumentType, key: str, value: str, fields: dict[str, FieldValue]) -> list[str]:
+    """A date of birth is read a second time in its person's id (digits 4–6): when the two
+    years differ, one of them is misread, and the date is flagged as well as the id."""
+    person = next((p for p in dtype.persons if p.dob_key == key), None)
+    ident = fields.get(person.id_key) if person is not None else None
+    if ident is None or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return []
+    encoded = v.id_birth_year(ident.value)
+    return [DOB_NOT_ID_YEAR] if encoded is not None and encoded != int(value[:4]) else []
+
+
 def _checks(
     dtype: DocumentType, key: str, fs: FieldSpec, fv: FieldValue, fields: dict[str, FieldValue]
 ) -> list[str]:
@@ -82,7 +97,11 @@ def _checks(
         dob, sex = _person_of(dtype, key, fields)
         return v.check_id_number(value, dob, sex)
     if fs.kind == "date":
-        return v.check_date(value, True, past=key in dtype.past_dates) if len(value) == 10 else []
+        if len(value) != 10:
+            return []
+        return v.check_date(value, True, past=key in dtype.past_dates) + _dob_against_id(
+            dtype, key, value, fields
+        )
     if fs.kind == "phone":
         return v.check_phone(value)
     if fs.kind == "enterprise":

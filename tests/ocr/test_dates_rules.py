@@ -1,0 +1,86 @@
+"""Which words ``ocr.dates`` reads again, and how it weighs the two readings (no OCR here; the
+readings are the ones Tesseract gave on the benchmark's generated scans)."""
+
+from __future__ import annotations
+
+from ocr.dates import (
+    AGREED_CONFIDENCE,
+    DISAGREED_CONFIDENCE,
+    as_date,
+    confirmed_digits,
+    find_date_runs,
+    judge,
+)
+from ocr.models import Box, Line, Word
+
+
+def _line(*words: tuple[str, float]) -> Line:
+    out, x = [], 100
+    for text, conf in words:
+        out.append(Word(text, conf, Box(x, 100, 20 * len(text), 30)))
+        x += 20 * len(text) + 25
+    return Line(" ".join(t for t, _ in words), 0.9, Box(100, 100, x - 125, 30), tuple(out))
+
+
+def _run_texts(line: Line) -> list[str]:
+    return [" ".join(w.text for w in r.words([line])) for r in find_date_runs([line])]
+
+
+def test_date_shaped_runs_are_found() -> None:
+    ct01 = _line(("sinh:", 0.33), ("ÔỞ", 0.0), ("„11", 0.26), (",", 0.45), ("1984", 0.87), ("+", 0.5))
+    assert _run_texts(ct01) == ["ÔỞ „11 , 1984"]
+    slots = _line(("sinh.", 0.68), ("24,03", 0.11), ("„", 0.77), ("1362", 0.9), ("3.", 0.91), ("Giới", 0.96))
+    assert _run_texts(slots) == ["24,03 „ 1362"]  # the next item's number is not the date's
+    assert _run_texts(_line(("sinh:", 0.9), ("21!01I1968", 0.19))) == ["21!01I1968"]
+    assert _run_texts(_line(("cấp:", 0.9), ("020712021", 0.15))) == ["020712021"]
+    assert _run_texts(_line(("ký:", 0.9), ("20/01/2023", 0.55))) == ["20/01/2023"]
+
+
+def test_other_numbers_and_clean_dates_are_left_alone() -> None:
+    assert _run_texts(_line(("thoại:", 0.9), ("0912345678", 0.5))) == []  # a phone number
+    assert _run_texts(_line(("vốn:", 0.9), ("594.060.600", 0.69))) == []  # an amount
+    assert _run_texts(_line(("Quyển", 0.9), ("số:", 0.9), ("03/2023", 0.5))) == []  # a book
+    assert _run_texts(_line(("CCCD:", 0.9), ("079068054157", 0.5))) == []
+    assert (
+        _run_texts(
+            _line(
+                ("IDVNM0591811667033059181166<<9", 0.35),
+            )
+        )
+        == []
+    )  # an MRZ line
+    assert _run_texts(_line(("sinh:", 0.9), ("05/08/1974", 0.96))) == []  # read cleanly already
+
+
+def test_second_reading_must_be_a_calendar_date() -> None:
+    assert as_date("21/01/1968") == ("21/01/1968", "21011968")
+    assert as_date("27.061990") == ("27/06/1990", "27061990")
+    assert as_date("5/5/2021") == ("05/05/2021", "05052021")
+    assert as_date("31/02/1990") is None
+    assert as_date("0946061407") is None
+    assert as_date("12/13/1990") is None
+    assert as_date("01/01/1362") is None
+
+
+def test_agreement_of_the_two_readings() -> None:
+    assert confirmed_digits("21!01I1968", "21011968") == 8
+    assert confirmed_digits("020712021", "02072021") == 8  # the slashes read as ones
+    assert confirmed_digits("ÔỞ„11,1984", "03111984") == 6
+    assert confirmed_digits("27,96„1999", "27061990") is None
+    assert confirmed_digits("13/5/2021", "15052021") is None
+
+
+def _words(*texts: str) -> tuple[Word, ...]:
+    return tuple(Word(t, 0.3, Box(0, 0, 10, 10)) for t in texts)
+
+
+def test_judge_trusts_only_dates_read_twice() -> None:
+    assert judge(_words("21!01I1968"), "21/01/1968") == ("21/01/1968", AGREED_CONFIDENCE)
+    assert judge(_words("10/01/1996"), "10/01/1996") == ("10/01/1996", AGREED_CONFIDENCE)
+    assert judge(_words("15/5/2021"), "15/5/2021") == ("15/5/2021", AGREED_CONFIDENCE)  # as printed
+    # the day read only by the second reading: its value, for review
+    assert judge(_words("ÔỞ", "„11", ",", "1984"), "03111984") == ("03/11/1984", DISAGREED_CONFIDENCE)
+    assert judge(_words("27", ",96", "„", "1999"), "27.061990") == ("27/06/1990", DISAGREED_CONFIDENCE)
+    # two dates that differ: the first reading stays, for review
+    assert judge(_words("13/5/2021"), "15/5/2021") == ("13/5/2021", DISAGREED_CONFIDENCE)
+    assert judge(_words("0946061407"), "0946061407") is None  # no date: nothing changes
