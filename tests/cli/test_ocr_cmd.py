@@ -64,6 +64,10 @@ def test_missing_output_folder_is_refused_before_any_work(tmp_path: Path) -> Non
     assert "thư mục kết quả không tồn tại" in res.stderr and "Traceback" not in res.stderr
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize(("sig", "code", "line"), [
     (signal.SIGINT, 130, "đã hủy (interrupted)"),
     (signal.SIGTERM, 143, "đã dừng theo yêu cầu (terminated)"),
@@ -76,6 +80,9 @@ def test_interrupt_exits_with_the_shell_code_and_leaves_no_output(
         [sys.executable, "-m", "pipeline.cli.main", "ocr", str(FOUR_PAGES), "-o", str(out),
          "--sidecar", str(txt), "-v"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=_env(),
+        # as from a terminal: a suite started in the background (``cmd &`` in a script) has SIGINT
+        # ignored, and the child would inherit that and never see the Ctrl-C this test sends
+        preexec_fn=_default_sigint,
     )
     assert proc.stderr is not None
     started = proc.stderr.readline()  # -v announces the file once OCR is about to start
