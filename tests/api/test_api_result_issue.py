@@ -137,6 +137,11 @@ class Office:
             headers={**who, "Content-Type": "application/pdf"},
         )
 
+    def sign_pending(self, who: dict[str, str], key_label: str) -> Any:
+        """The one item waiting for ``who``, signed with ``key_label`` and uploaded."""
+        (item,) = self.queue(who)
+        return self.upload(who, item, self.sign(who, item, key_label))
+
     def result(self, code: str) -> dict[str, Any]:
         res = self.api.client.get(f"{V1}/dossiers/{code}/result", headers=self.officer)
         assert res.status_code == 200, res.text
@@ -245,14 +250,8 @@ def test_generated_result_goes_the_same_way(rapi: Api, pki: PkiFixture) -> None:
     (item,) = office.queue(office.official)
     pdf = rapi.client.get(f"{V1}/signing/queue/{item['id']}/pdf", headers=office.official)
     assert pdf.content[:5] == b"%PDF-"
-    assert (
-        office.upload(office.official, item, office.sign(office.official, item, "official-rsa")).status_code
-        == 201
-    )
-    (seal_item,) = office.queue(office.seal)
-    assert (
-        office.upload(office.seal, seal_item, office.sign(office.seal, seal_item, "seal")).status_code == 201
-    )
+    assert office.sign_pending(office.official, "official-rsa").status_code == 201
+    assert office.sign_pending(office.seal, "seal").status_code == 201
     assert office.case(code)["state"] == "finished"
 
 
@@ -430,15 +429,8 @@ def test_seal_must_be_an_organisation_certificate(rapi: Api, pki: PkiFixture, tm
     # The organisation's seal (CN and O the commune) is accepted: cancel and send it to its holder.
     assert api.client.delete(f"{V1}/dossiers/{code}/result", headers=office.officer).status_code == 200
     assert office.attach(code, pdf).status_code == 201
-    (item,) = office.queue(office.official)
-    assert (
-        office.upload(office.official, item, office.sign(office.official, item, "official-rsa")).status_code
-        == 201
-    )
-    (seal_item,) = office.queue(office.seal)
-    assert (
-        office.upload(office.seal, seal_item, office.sign(office.seal, seal_item, "seal")).status_code == 201
-    )
+    assert office.sign_pending(office.official, "official-rsa").status_code == 201
+    assert office.sign_pending(office.seal, "seal").status_code == 201
     assert office.case(code)["state"] == "finished"
 
 
