@@ -65,6 +65,7 @@ from signing.verify_content import (
     snapshot,
 )
 from signing.verify_diff import STRICT_DIFF_POLICY
+from signing.verify_levels import LevelFacts, long_term_level, read_level_facts
 from signing.verify_stamps import check_stamps
 from signing.xref_audit import XrefAudit, XrefAuditError, audit_xrefs
 
@@ -416,6 +417,7 @@ async def _verify_open(
         return VerificationReport(valid=False, signatures=[], reason=reason, **common)
 
     dss = _read_dss(reader)
+    levels = read_level_facts(reader, _signer_issuers(embedded))
     if at is not None:
         if at.tzinfo is None:
             raise VerifyInputError("Thời điểm kiểm tra phải có múi giờ (validation time needs an offset)")
@@ -441,7 +443,7 @@ async def _verify_open(
                 ctx_kwargs["moment"] = at
             if backend is not None:
                 ctx_kwargs["fetcher_backend"] = backend
-            report = await _verify_one(emb, ctx_kwargs, offset, dss, facts, extra_crls, revocation)
+            report = await _verify_one(emb, ctx_kwargs, offset, dss, levels, facts, extra_crls, revocation)
             reports.append(report)
     finally:
         if backend is not None:
@@ -665,6 +667,7 @@ async def _verify_one(
     ctx_kwargs: dict[str, Any],
     offset: dt.timezone,
     dss: dict[str, Any],
+    levels: LevelFacts,
     facts: _FileFacts,
     extra_crls: Sequence[bytes] = (),
     revocation: RevocationMode = "soft-fail",
@@ -730,7 +733,7 @@ async def _verify_one(
     if isinstance(status, PdfSignatureStatus):
         report.docmdp = emb.docmdp_level.name if emb.docmdp_level is not None else None
         _fill_time(report, status, offset)
-        report.pades_level = _pades_level(emb, status, dss)
+        report.pades_level = _pades_level(emb, status, levels)
     else:
         report.timestamp = _iso(status.timestamp, offset)
         report.timestamp_source = "tsa"
@@ -1090,17 +1093,31 @@ def _fill_integrity_guess(emb: EmbeddedPdfSignature, report: SignatureReport) ->
         report.errors.append(f"coverage: {_short(exc)}")
 
 
-def _pades_level(emb: EmbeddedPdfSignature, status: PdfSignatureStatus, dss: dict[str, Any]) -> str:
+def _pades_level(emb: EmbeddedPdfSignature, status: PdfSignatureStatus, levels: LevelFacts) -> str:
+    """This signature's own level: a DSS or document timestamp added before it does not count
+    (``signing.verify_levels``)."""
     subfilter = str(emb.sig_object.get("/SubFilter", ""))
     if subfilter != "/ETSI.CAdES.detached":
         return "PKCS7"
     if status.timestamp_validity is None:
         return "B-B"
-    if not (dss["crls"] or dss["ocsps"]):
-        return "B-T"
-    if dss["has_doc_ts_after_dss"]:
-        return "B-LTA"
-    return "B-LT"
+    try:
+        cert = emb.signer_cert
+    except Exception:  # an unreadable CMS: no chain to speak of
+        cert = None
+    return long_term_level(levels, emb.signed_revision, cert) or "B-T"
+
+
+def _signer_issuers(embedded: Sequence[EmbeddedPdfSignature]) -> list[asn1_x509.Name]:
+    issuers = []
+    for emb in embedded:
+        try:
+            cert = emb.signer_cert
+        except Exception:  # reported by the signature's own check
+            continue
+        if cert is not None:
+            issuers.append(cert.issuer)
+    return issuers
 
 
 def _signer(cert: asn1_x509.Certificate | None) -> tuple[str | None, str | None]:
@@ -1151,7 +1168,7 @@ def _trailing_bytes(data: mmap.mmap) -> int:
 
 def _read_dss(reader: PdfFileReader) -> dict[str, Any]:
     """Certificates, CRLs and OCSP answers embedded in the document (PAdES B-LT)."""
-    out: dict[str, Any] = {"certs": [], "crls": [], "ocsps": [], "has_doc_ts_after_dss": False}
+    out: dict[str, Any] = {"certs": [], "crls": [], "ocsps": []}
     try:
         dss = DocumentSecurityStore.read_dss(reader)
         out["certs"] = list(dss.load_certs())
@@ -1164,9 +1181,6 @@ def _read_dss(reader: PdfFileReader) -> dict[str, Any]:
         return out
     except Exception as exc:  # a damaged DSS: validate as if absent, and say so
         return {**out, "certs": [], "crls": [], "ocsps": [], "error": _short(exc)}
-    out["has_doc_ts_after_dss"] = any(
-        emb.sig_object_type == "/DocTimeStamp" for emb in reader.embedded_signatures
-    )
     return out
 
 

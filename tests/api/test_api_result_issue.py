@@ -475,6 +475,13 @@ def test_with_a_tsa_result_signatures_below_b_lt_are_refused(
     (seal_item,) = office.queue(office.seal)
     plain_seal = office.upload(office.seal, seal_item, office.sign(office.seal, seal_item, "seal"))
     assert plain_seal.status_code == 422 and "PAdES B-LT" in plain_seal.json()["detail"], plain_seal.text
+    # A B-T seal after the official's B-LT: the DSS the official's B-LT added was written before
+    # the seal, so it proves nothing about the seal's certificate; the seal is B-T, refused.
+    seal_b_t = office.sign(office.seal, seal_item, "seal", timestamped)
+    refused_b_t = office.upload(office.seal, seal_item, seal_b_t)
+    assert refused_b_t.status_code == 422, refused_b_t.text
+    assert "PAdES B-LT" in refused_b_t.json()["detail"] and "đạt B-T" in refused_b_t.json()["detail"]
+    assert office.result(code)["stage"] == "awaiting_seal"
     sealed = office.sign(office.seal, seal_item, "seal", long_term)
     accepted = office.upload(office.seal, seal_item, sealed)
     assert accepted.status_code == 201, accepted.text

@@ -176,6 +176,40 @@ def test_document_timestamp_b_lta(tmp_path: Path, pki_env: PkiEnv) -> None:
     )
 
 
+def test_level_is_per_signature_a_dss_before_a_signature_does_not_count(
+    tmp_path: Path, pki_env: PkiEnv
+) -> None:
+    """Official at B-LT, then the seal at B-T: the DSS written for the official comes before the
+    seal (same issuing CA, so its CRL would "cover" the seal too), yet the seal is only B-T. A
+    document timestamp then lifts neither signature's level on its own: only a DSS written after
+    a signature makes it B-LT, and only a timestamp after that DSS makes it B-LTA."""
+    pki = pki_env.pki
+    official = sign_bytes(
+        text_pdf_bytes(),
+        signer_for(pki, pki.official_rsa),
+        pki=pki,
+        ltv=True,
+        certify=fields.MDPPerm.FILL_FORMS,
+    )
+    b_t_seal = sign_bytes(official, signer_for(pki, pki.seal), field="Seal", pki=pki, timestamp=True)
+    path = _write(tmp_path, b_t_seal, "b-lt-then-b-t.pdf")
+    report = verify_pdf(path, trust_roots=pki.trust_roots, revocation="hard-fail")
+    assert report.valid, report.reason
+    assert [(s.field, s.pades_level) for s in report.signatures] == [("Sig1", "B-LT"), ("Seal", "B-T")]
+    assert run_pdfsig(path, pki_env.nss_dir).all_valid
+
+    b_lt_seal = sign_bytes(official, signer_for(pki, pki.seal), field="Seal", pki=pki, ltv=True)
+    path = _write(tmp_path, b_lt_seal, "b-lt-then-b-lt.pdf")
+    report = verify_pdf(path, trust_roots=pki.trust_roots, revocation="hard-fail")
+    assert [s.pades_level for s in report.signatures] == ["B-LT", "B-LT"]
+
+    w = IncrementalPdfFileWriter(io.BytesIO(b_t_seal))
+    stamped = signers.PdfTimeStamper(timestamps.HTTPTimeStamper(pki.tsa_url or "")).timestamp_pdf(w, "sha256")
+    path = _write(tmp_path, stamped.getvalue(), "b-lt-b-t-then-doc-ts.pdf")
+    report = verify_pdf(path, trust_roots=pki.trust_roots, revocation="hard-fail")
+    assert [s.pades_level for s in report.signatures] == ["B-LTA", "B-T", "B-LTA"]
+
+
 def test_validation_data_added_later_is_allowed(tmp_path: Path, pki_env: PkiEnv) -> None:
     """Adding a DSS after a B-T signature (how B-LT is often produced) stays valid."""
     pki = pki_env.pki
