@@ -74,6 +74,35 @@ def _same_name(a: str, b: str) -> bool:
     return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
 
 
+def organisation_gap(cert: x509.Certificate) -> str | None:
+    """What keeps ``cert`` from counting as an organisation's certificate, in Vietnamese (with
+    the English gist), or ``None`` when it is one (see :func:`holder_kind`)."""
+    native = cert.subject.native
+    ids = _values(native.get("user_id")) + _values(native.get("serial_number"))
+    personal = sorted({_prefix(v) for v in ids} & set(PERSONAL_ID_PREFIXES))
+    if personal:
+        return (
+            f"chứng thư ghi số định danh cá nhân ({', '.join(personal)}) nên là của một người "
+            "(personal identifier)"
+        )
+    attributes = [a for a in PERSONAL_ATTRIBUTES if native.get(a)]
+    if attributes:
+        return f"chứng thư ghi họ tên, chức danh của một người (person's attributes: {', '.join(attributes)})"
+    organisations = _values(native.get("organization_name"))
+    if not organisations:
+        return "chứng thư không ghi tên cơ quan, tổ chức (no organisation name, O)"
+    if {_prefix(v) for v in ids} & set(ORGANISATION_ID_PREFIXES):
+        return None
+    names = _values(native.get("common_name"))
+    if not names or any(_same_name(n, o) for n in names for o in organisations):
+        return None
+    return (
+        f"tên trên chứng thư (CN: {names[0]}) khác tên cơ quan (O: {organisations[0]}) và chứng thư "
+        "không có mã số của cơ quan, tổ chức (MST:, MNS: trong UID hoặc serialNumber) (common name "
+        "is not the organisation and no organisation identifier)"
+    )
+
+
 def holder_kind(cert: x509.Certificate) -> HolderKind:
     """Whether ``cert`` identifies an organisation (a seal) or a person, as VN CAs issue them.
 
@@ -82,17 +111,27 @@ def holder_kind(cert: x509.Certificate) -> HolderKind:
     common name that is the organisation itself. Anything else counts as a person's: a seal
     must not be a person's token, so the doubtful case is refused, not accepted.
     """
-    native = cert.subject.native
-    ids = _values(native.get("user_id")) + _values(native.get("serial_number"))
-    prefixes = {_prefix(v) for v in ids}
-    if prefixes & set(PERSONAL_ID_PREFIXES) or any(native.get(a) for a in PERSONAL_ATTRIBUTES):
-        return "person"
-    organisations = _values(native.get("organization_name"))
-    if not organisations:
-        return "person"
-    if prefixes & set(ORGANISATION_ID_PREFIXES):
-        return "organisation"
-    names = _values(native.get("common_name"))
-    if not names or any(_same_name(n, o) for n in names for o in organisations):
-        return "organisation"
-    return "person"
+    return "organisation" if organisation_gap(cert) is None else "person"
+
+
+def seal_refusal(signer: str | None, gap: str | None) -> str:
+    """The one refusal of a seal made with a certificate that is not an organisation's."""
+    why = f": {gap}" if gap else ""
+    return (
+        "Chứng thư số đóng dấu phải là chứng thư số của cơ quan, tổ chức, không phải của cá nhân"
+        f"{why} (the seal's certificate is not an organisation certificate): {signer or ''}"
+    ).strip()
+
+
+def check_seal_certificate(cert: x509.Certificate | None) -> None:
+    """Refuse to seal with ``cert`` unless it is an organisation's (:func:`holder_kind`).
+
+    Called wherever sohoa makes a seal (``signing.pades.sign_bytes`` with the seal stamp: the
+    CLI's ``--seal-pkcs12``, ``sohoa certify``, the signing agent and ``sohoa sign-client``) and,
+    with the verification report's ``signer_kind_gap``, where the server files an uploaded seal.
+    """
+    if cert is None:
+        raise SigningError("Không đọc được chứng thư số của con dấu (the seal has no certificate)")
+    gap = organisation_gap(cert)
+    if gap is not None:
+        raise SigningError(seal_refusal(subject_name(cert), gap))

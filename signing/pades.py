@@ -39,7 +39,7 @@ from pyhanko_certvalidator import ValidationContext
 
 from config.settings import Settings
 from signing.appearance import Placement, StampKind, signing_time_text, stamp_size, stamp_style
-from signing.certcheck import subject_name
+from signing.certcheck import check_seal_certificate, subject_name
 from signing.errors import InputPdfError, SigningError, TokenError
 from signing.fonts import find_font, pdf_ready_font
 from signing.images import as_pdf
@@ -370,7 +370,11 @@ def sign_bytes(
     (so the signature covers it); a signed input is never given a page: the signature becomes
     invisible and a warning is appended to ``notes``. ``overlay`` draws extra content (the
     certification statement) in the same revision as the signature, so the signature covers it.
+    A seal (``StampKind.SEAL``) is refused unless the signer's certificate is an organisation's
+    (``signing.certcheck.check_seal_certificate``): every seal sohoa makes passes through here.
     """
+    if request.stamp is StampKind.SEAL:
+        check_seal_certificate(signer.signing_cert)
     try:
         writer = _open_writer(data, name)
         geoms = _page_geometries(writer.prev)

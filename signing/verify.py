@@ -52,7 +52,7 @@ from pyhanko_certvalidator.policy_decl import (
 
 from config.errors import ExitCode, SohoaError
 from config.settings import SigningSettings
-from signing.certcheck import holder_kind
+from signing.certcheck import organisation_gap
 from signing.errors import SigningError
 from signing.placement import PageGeometry, normalise_rotation
 from signing.trust import build_trust_list
@@ -112,6 +112,11 @@ class SignatureReport(BaseModel):
         None,
         description="whom the certificate identifies, as Vietnamese CAs issue them: an organisation "
         "(a seal: O named, no personal identifier) or a person",
+    )
+    signer_kind_gap: str | None = Field(
+        None,
+        description="for a person's certificate: what it lacks to count as an organisation's "
+        "(Vietnamese), e.g. a common name other than O and no MST/MNS identifier",
     )
     valid: bool = False
     status: str = Field(
@@ -693,7 +698,8 @@ async def _verify_one(
     try:
         report.signer, report.signer_name = _signer(emb.signer_cert)
         if emb.signer_cert is not None:
-            report.signer_kind = holder_kind(emb.signer_cert)
+            report.signer_kind_gap = organisation_gap(emb.signer_cert)
+            report.signer_kind = "person" if report.signer_kind_gap else "organisation"
     except Exception as exc:  # an unparseable CMS blob: reported, not raised
         report.errors.append(f"không đọc được chứng thư người ký: {_short(exc)}")
     report.weak_algorithm = _weak_algorithm(emb)

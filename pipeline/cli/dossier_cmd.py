@@ -424,7 +424,21 @@ _transition_command("reject", State.REJECTED, "Từ chối giải quyết (ghi l
 _transition_command("withdraw", State.WITHDRAWN, "Công dân rút hồ sơ (ghi lý do).", True)
 
 
-@dossier_app.command("issue", help="Ban hành kết quả: PDF hoặc mẫu, cán bộ có thẩm quyền ký, rồi đóng dấu.")
+ISSUE_HELP = (
+    "Ban hành kết quả: PDF (chưa ký) hoặc mẫu, cán bộ có thẩm quyền ký chứng nhận, rồi đóng dấu cơ "
+    "quan (--seal-pkcs12, bắt buộc: chứng thư số của cơ quan, tổ chức). Không có con dấu thì lệnh "
+    "từ chối (mã thoát 2, BAD_ARGS) và không ghi gì: kết quả chưa đóng dấu không bao giờ được ghi "
+    "nhận, như trên máy chủ. Người giữ dấu ký ở máy khác: đính kèm kết quả trên trang cán bộ hoặc "
+    "POST /api/v1/dossiers/{mã}/result để chuyển cán bộ ký rồi người giữ dấu."
+)
+SEAL_REQUIRED = (
+    "Kết quả phải được đóng dấu cơ quan: thêm --seal-pkcs12 TỆP (chứng thư số của cơ quan, tổ chức), "
+    "hoặc đính kèm kết quả trên trang cán bộ để chuyển cán bộ có thẩm quyền ký rồi người giữ dấu "
+    "(a result is filed only sealed: --seal-pkcs12 is required)"
+)
+
+
+@dossier_app.command("issue", help=ISSUE_HELP)
 def dossier_issue(
     code: Annotated[str, typer.Argument(help="mã hồ sơ")],
     file: Annotated[Path | None, typer.Option("--file", help="PDF kết quả (hoặc ảnh quét)")] = None,
@@ -451,6 +465,8 @@ def dossier_issue(
 
     if (file is None) == (content is None):
         raise SohoaError("Cần đúng một trong --file hoặc --content", exit_code=ExitCode.BAD_ARGS)
+    if seal_pkcs12 is None:  # checked before any key is opened or anything written
+        raise SohoaError(SEAL_REQUIRED, exit_code=ExitCode.BAD_ARGS)
     settings = load_settings()
     ctx = _context(settings, level or _result_level(settings), None, None, None)
     engine = _engine(settings)
@@ -477,6 +493,7 @@ def dossier_issue(
             source = SignerSource(pkcs12, pkcs11_module, token_label, key_label, None, False, chain or [])
             official = open_checked(stack, source, pin_env, ctx)
             seal = open_seal(stack, seal_pkcs12, seal_pin_env, chain, ctx)
+            assert seal is not None
             signed = sign_result(data, official, seal, ctx, name=f"{code}.pdf")
             cert = official.signing_cert
             signer_name = subject_name(cert) if cert is not None else actor

@@ -92,12 +92,16 @@ def open_seal(
     chain: list[Path] | None,
     ctx: SigningContext,
 ) -> Signer | None:
-    """The organisation seal's key file, when one is given (see :func:`open_checked`)."""
+    """The organisation seal's key file, when one is given (see :func:`open_checked`); refused
+    unless its certificate is an organisation's (``sign_bytes`` checks each seal again)."""
+    from signing.certcheck import check_seal_certificate
     from signing.session import SignerSource
 
     if seal_pkcs12 is None:
         return None
-    return open_checked(stack, SignerSource(pkcs12=seal_pkcs12, chain=chain or []), seal_pin_env, ctx)
+    seal = open_checked(stack, SignerSource(pkcs12=seal_pkcs12, chain=chain or []), seal_pin_env, ctx)
+    check_seal_certificate(seal.signing_cert)  # before any document is signed
+    return seal
 
 
 def _level(value: str | None) -> Level | None:
@@ -288,6 +292,7 @@ def register_certify(app: typer.Typer) -> None:
         trust: TrustOpt = None,
     ) -> None:
         from config.settings import load_settings
+        from signing.certcheck import check_seal_certificate
         from signing.certify import CertifyRequest, certify_file, open_book_engine
         from signing.session import SignerSource, open_signer
 
@@ -321,6 +326,7 @@ def register_certify(app: typer.Typer) -> None:
             ):
                 ctx.check_signer(official)
                 ctx.check_signer(seal)
+                check_seal_certificate(seal.signing_cert)
                 result = certify_file(file, output, official, seal, req, ctx, engine)
         finally:
             engine.dispose()

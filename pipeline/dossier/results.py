@@ -32,6 +32,7 @@ from pipeline.dossier.result_template import result_title
 from pipeline.dossier.signatures import (
     check_can_file_result,
     finish_with_result,
+    prepare_result,
     result_doc_type,
     result_owners,
 )
@@ -39,10 +40,9 @@ from pipeline.errors import Refused
 from pipeline.principals import ALL, Principal
 from pipeline.services import Services
 from pipeline.signing_queue import add_item, audit_queued
+from signing.certcheck import seal_refusal
 from signing.errors import InputPdfError
-from signing.images import as_pdf
 from signing.pades import SEAL_FIELD
-from signing.repair import prepare_for_signing
 from signing.verify import VerificationReport
 from storage.db.api_models import QueueStatus, SigningQueueItem, StaffUser
 from storage.db.dossier_cases import DossierResult, ResultStage
@@ -173,7 +173,7 @@ def attach_result(
     # What the signers' agents show: the result's printed title, in Vietnamese, and the dossier.
     title = f"Kết quả: {result_title(doc_type, procedure_name).capitalize()} — hồ sơ {code}"[:255]
     try:
-        prepared = prepare_for_signing(as_pdf(data, f"{code}.pdf"), title).data
+        prepared = prepare_result(data, f"{code}.pdf", title)
     except InputPdfError as exc:
         raise Refused(422, f"Tệp kết quả không dùng được (result file unusable): {exc.message}") from None
     stored = ctx.store.put_bytes(Bucket.DIGITISED, prepared, content_type="application/pdf")
@@ -366,7 +366,9 @@ def _check_signatures(report: VerificationReport, stamp: str) -> None:
     which anything could follow: refused, so the filed result is certified and sealed as issued.
     The seal holder is an ordinary official account whose registered certificate is the seal:
     the server only knows its fingerprint, so the uploaded seal's certificate itself must be an
-    organisation's (``signing.certcheck.holder_kind``), never a person's token.
+    organisation's (``signing.certcheck.holder_kind``), never a person's token; the refusal says
+    what the certificate lacks (``seal_refusal``, the same words as ``check_seal_certificate``
+    where sohoa makes a seal).
     """
     last = max(report.signatures, key=lambda s: s.revision or 0, default=None)
     if stamp == STAMP_RESULT:
@@ -381,11 +383,7 @@ def _check_signatures(report: VerificationReport, stamp: str) -> None:
     elif len(report.signatures) != 2 or last is None or last.field != SEAL_FIELD:
         raise Refused(422, "Con dấu phải đóng vào ô dành cho dấu của kết quả (seal not in its field)")
     elif last.signer_kind != "organisation":
-        raise Refused(
-            422,
-            "Chứng thư số đóng dấu phải là chứng thư số của cơ quan, tổ chức, không phải của cá nhân "
-            f"(the seal's certificate is not an organisation certificate): {last.signer_name or ''}".strip(),
-        )
+        raise Refused(422, seal_refusal(last.signer_name, last.signer_kind_gap))
 
 
 def on_signed(

@@ -12,15 +12,19 @@ result of the dossier, held for reuse by the applicant's later dossiers.
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 
+from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import signers
+from pyhanko.sign.fields import enumerate_sig_fields
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pipeline.documents.types import document_type
 from pipeline.dossier.lifecycle import State, get_case, transition
 from signing.appearance import Placement, StampKind
+from signing.errors import InputPdfError
 from signing.images import as_pdf
 from signing.pades import SigningContext, SignRequest, sign_bytes
 from signing.repair import prepare_for_signing
@@ -96,14 +100,37 @@ def record_received_signature(
     return add_signed_version(session, item.document_id, ref, signed_by=signed_by, actor=actor)
 
 
+def prepare_result(data: bytes, name: str, title: str | None = None) -> bytes:
+    """A result file ready for the competent official's certification signature.
+
+    A file that already carries a signature is refused: the official's certification must be
+    its first signature and the seal the one after it, so a result signed (or "sealed") elsewhere
+    would never be filed with a seal checked here.
+    """
+    prepared = prepare_for_signing(as_pdf(data, name), title or name).data
+    try:
+        signed = [n for n, value, _ in enumerate_sig_fields(PdfFileReader(io.BytesIO(prepared), strict=False))
+                  if value is not None]  # fmt: skip
+    except Exception:  # unreadable fields: the signer reports the file itself
+        signed = []
+    if signed:
+        raise InputPdfError(
+            f"{name} đã có chữ ký số ({', '.join(signed)}): kết quả phải do cán bộ có thẩm quyền ký "
+            "chứng nhận trước, rồi mới đóng dấu cơ quan; hãy dùng bản chưa ký (result file already "
+            "signed)"
+        )
+    return prepared
+
+
 def sign_result(
-    data: bytes, official: signers.Signer, seal: signers.Signer | None, ctx: SigningContext, *, name: str
+    data: bytes, official: signers.Signer, seal: signers.Signer, ctx: SigningContext, *, name: str
 ) -> bytes:
-    """Competent official's certification signature, then the organisation seal."""
-    prepared = prepare_for_signing(as_pdf(data, name), name).data
-    first = sign_bytes(prepared, official, result_request(sealed=seal is not None), ctx, name=name)
-    if seal is None:
-        return first
+    """Competent official's certification signature, then the organisation seal.
+
+    The seal is not optional: a result is issued only sealed (``sign_bytes`` refuses a seal whose
+    certificate is not an organisation's)."""
+    prepared = prepare_result(data, name)
+    first = sign_bytes(prepared, official, result_request(), ctx, name=name)
     return sign_bytes(first, seal, seal_request(), ctx, name=name)
 
 

@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
+from config.errors import ExitCode
 from pipeline.dossier.signatures import record_result
 from pipeline.report import build_report
 from pipeline.webhooks import add_subscription
@@ -32,6 +33,7 @@ from storage.db.models import AuditEntry, Document, DocumentOwner
 from storage.db.records import ObjectRef
 from storage.db.webhook_models import WebhookDelivery
 from tests.api.conftest import AGENCY_A, AGENCY_B, OWNER_ID, Api, make_api, text_pdf
+from tests.api.token_sign import FOREIGN_SEAL
 from tests.db.fixtures import Database
 from tests.signing.conftest import OFFICIAL_NAME, USER_PIN, PkiFixture, assert_pdfsig_valid
 
@@ -53,6 +55,20 @@ def token_sign(
 ) -> bytes:
     """Sign with the SoftHSM token in a child process (see tests/api/token_sign.py); ``env``:
     the signing agent's own settings (its level, TSA)."""
+    done, out = token_sign_run(pki, data, label, stamp, work, env)
+    assert done.returncode == 0, done.stderr
+    return out.read_bytes()
+
+
+def token_sign_run(
+    pki: PkiFixture,
+    data: bytes,
+    label: str,
+    stamp: str | None,
+    work: Path,
+    env: dict[str, str] | None = None,
+) -> tuple[subprocess.CompletedProcess[str], Path]:
+    """:func:`token_sign`'s child process, whatever its outcome, and where it writes."""
     work.mkdir(parents=True, exist_ok=True)
     src, out = work / f"in-{uuid.uuid4().hex}.pdf", work / f"out-{uuid.uuid4().hex}.pdf"
     src.write_bytes(data)
@@ -74,8 +90,7 @@ def token_sign(
         timeout=120,
         check=False,
     )
-    assert done.returncode == 0, done.stderr
-    return out.read_bytes()
+    return done, out
 
 
 @pytest.fixture
@@ -419,11 +434,19 @@ def test_seal_must_be_an_organisation_certificate(rapi: Api, pki: PkiFixture, tm
     signed = office.sign(office.official, item, "official-rsa")
     assert office.upload(office.official, item, signed).status_code == 201
     (seal_item,) = office.queue(holder)
-    personal = office.sign(holder, seal_item, "official-ec")  # a person's key in the seal's field
+    # sohoa's own signer (sign-client, the signing agent: sign_request_for + sign_bytes) refuses
+    # to seal with a person's key at all, saying what the certificate lacks.
+    fetched = api.client.get(f"{V1}/signing/queue/{seal_item['id']}/pdf", headers=holder).content
+    done, out = token_sign_run(pki, fetched, "official-ec", "seal", tmp_path / "sign")
+    assert done.returncode == ExitCode.SIGNING and not out.exists(), done.stderr
+    assert "chứng thư số của cơ quan" in done.stderr and "chức danh" in done.stderr, done.stderr
+    # Another vendor's client fills the seal's field with the person's key: the server refuses.
+    personal = token_sign(pki, fetched, "official-ec", FOREIGN_SEAL, tmp_path / "sign")
     refused = office.upload(holder, seal_item, personal)
     assert refused.status_code == 422, refused.text
     assert "chứng thư số của cơ quan" in refused.json()["detail"], refused.text
     assert "not an organisation certificate" in refused.json()["detail"]
+    assert "chức danh" in refused.json()["detail"]  # what it lacks: it names a person's title
     assert office.result(code)["stage"] == "awaiting_seal"
     assert office.case(code)["state"] == "processing"
     # The organisation's seal (CN and O the commune) is accepted: cancel and send it to its holder.
@@ -432,6 +455,21 @@ def test_seal_must_be_an_organisation_certificate(rapi: Api, pki: PkiFixture, tm
     assert office.sign_pending(office.official, "official-rsa").status_code == 201
     assert office.sign_pending(office.seal, "seal").status_code == 201
     assert office.case(code)["state"] == "finished"
+
+
+def test_an_already_signed_result_is_not_attached(rapi: Api, pki: PkiFixture, tmp_path: Path) -> None:
+    """A result signed and sealed elsewhere is refused at attach: the official's certification must
+    be its first signature and the seal (checked here) the one after, so it could never be filed."""
+    office = Office(rapi, pki)
+    code = office.receive()
+    draft = text_pdf(tmp_path / "kq.pdf", f"KET QUA {code}").read_bytes()
+    sealed = tmp_path / "sealed-elsewhere.pdf"
+    sealed.write_bytes(token_sign(pki, draft, "seal", "seal", tmp_path / "sign"))
+    refused = office.attach(code, sealed)
+    assert refused.status_code == 422, refused.text
+    assert "đã có chữ ký số" in refused.json()["detail"], refused.text
+    assert office.queue(office.official) == [] and office.case(code)["state"] == "received"
+    assert rapi.client.get(f"{V1}/dossiers/{code}/result", headers=office.officer).status_code == 404
 
 
 @pytest.fixture

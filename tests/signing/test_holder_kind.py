@@ -15,7 +15,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from signing.certcheck import holder_kind
+from signing.certcheck import check_seal_certificate, holder_kind, organisation_gap
+from signing.errors import SigningError
 from tests.signing.conftest import PkiFixture
 
 REAL = Path(__file__).resolve().parents[1] / "data" / "real_gov"
@@ -82,3 +83,37 @@ ORG, CN, SN, T = NameOID.ORGANIZATION_NAME, NameOID.COMMON_NAME, NameOID.SERIAL_
 )
 def test_identifiers_and_names(attrs: tuple[tuple[x509.ObjectIdentifier, str], ...], kind: str) -> None:
     assert holder_kind(_cert(*attrs)) == kind
+
+
+@pytest.mark.parametrize(
+    ("attrs", "lacks"),
+    [
+        # a unit's seal named after the unit, not the organisation, and no MST/MNS: still refused,
+        # and the refusal names both names and the missing identifier
+        (
+            ((ORG, "UBND xã Tân Phú"), (CN, "Văn phòng UBND xã")),
+            ["CN: Văn phòng UBND xã", "O: UBND xã Tân Phú", "MST", "MNS"],
+        ),
+        (((ORG, "UBND xã Tân Phú"), (CN, "UBND xã Tân Phú"), (UID, "CCCD:027095001234")), ["CCCD"]),
+        (((ORG, "UBND xã Tân Phú"), (CN, "UBND xã Tân Phú"), (T, "Chủ tịch")), ["chức danh"]),
+        (((CN, "UBND xã Tân Phú"), (UID, "MST:3600123456")), ["không ghi tên cơ quan"]),
+    ],
+)
+def test_a_refused_seal_says_what_the_certificate_lacks(
+    attrs: tuple[tuple[x509.ObjectIdentifier, str], ...], lacks: list[str]
+) -> None:
+    cert = _cert(*attrs)
+    with pytest.raises(SigningError) as refused:
+        check_seal_certificate(cert)
+    message = refused.value.message
+    assert "phải là chứng thư số của cơ quan, tổ chức" in message
+    for words in lacks:
+        assert words in message, message
+    assert "027095001234" not in message  # the identifier's kind, never a citizen's number
+    assert organisation_gap(cert) is not None and holder_kind(cert) == "person"
+
+
+def test_an_organisation_certificate_seals() -> None:
+    cert = _cert((ORG, "UBND xã Tân Phú"), (CN, "Văn thư UBND xã"), (UID, "MST:3600123456"))
+    check_seal_certificate(cert)
+    assert organisation_gap(cert) is None
