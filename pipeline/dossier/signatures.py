@@ -192,6 +192,10 @@ def record_result(
 ) -> Document:
     """File a signed result on the dossier and finish it (processing first, if just received).
 
+    ``signed`` is a result made by :func:`sign_result` (the official's certification, then the
+    seal, whose certificate ``sign_bytes`` has checked is an organisation's); a result signed
+    elsewhere comes through the server's queue instead (``pipeline.dossier.results``).
+
     The result belongs to the applicant (held for reuse) and to whoever else its fields name as an
     owner by its type's owner fields (both spouses of a marriage certificate); typed as the
     procedure says.
