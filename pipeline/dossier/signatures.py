@@ -109,8 +109,8 @@ def prepare_result(data: bytes, name: str, title: str | None = None) -> bytes:
     """
     prepared = prepare_for_signing(as_pdf(data, name), title or name).data
     try:
-        signed = [n for n, value, _ in enumerate_sig_fields(PdfFileReader(io.BytesIO(prepared), strict=False))
-                  if value is not None]  # fmt: skip
+        reader = PdfFileReader(io.BytesIO(prepared), strict=False)
+        signed = [field for field, value, _ in enumerate_sig_fields(reader) if value is not None]
     except Exception:  # unreadable fields: the signer reports the file itself
         signed = []
     if signed:

@@ -19,9 +19,10 @@ import httpx
 import pytest
 
 from tests.api.agent_process import AgentProcess
-from tests.api.conftest import AGENCY_A, PASSWORD, Api
+from tests.api.conftest import AGENCY_A, PASSWORD, Api, text_pdf
 from tests.api.live import LiveServer
 from tests.api.test_api_e2e import live, official_fingerprint  # noqa: F401 - the live-server fixture
+from tests.api.test_api_result_issue import Office
 from tests.signing.conftest import (
     OFFICIAL_NAME,
     SO_PIN,
@@ -376,6 +377,38 @@ def test_server_refusal_is_shown_per_item(
     assert view["state"] == "done" and (view["signed"], view["refused"]) == (0, 1), view
     reason = view["items"][0]["reason"]
     assert "Máy chủ từ chối" in reason and "403" in reason and "another certificate" in reason, reason
+
+
+def test_agent_refuses_to_seal_with_a_persons_certificate(
+    agent_env: tuple[Api, LiveServer, dict[str, str], list[AgentProcess]], pki: PkiFixture, tmp_path: Path
+) -> None:
+    """The seal holder's agent holds a person's token (an official's, with a job title): it refuses
+    the result's seal item itself, saying what the certificate lacks, and uploads nothing; the
+    result stays waiting for its seal."""
+    api, server, env, started = agent_env
+    office = Office(api, pki)
+    person = hashlib.sha256(pki.pki.official_ecdsa.cert_der.read_bytes()).hexdigest()
+    api.user("phochutich", ["official"], [AGENCY_A], cert_sha256=person)
+    code = office.receive()
+    attached = office.attach(code, text_pdf(tmp_path / "kq.pdf", f"KET QUA {code}"), seal="phochutich")
+    assert attached.status_code == 201, attached.text
+    assert office.sign_pending(office.official, "official-rsa").status_code == 201
+    http = httpx.Client(base_url=server.url, timeout=60)
+    holder = login(http, "phochutich")
+    queue = http.get("/api/v1/signing/queue", headers={"Authorization": f"Bearer {holder}"}).json()["items"]
+    (seal_item,) = queue
+    assert seal_item["stamp"] == "seal"
+    agent = AgentProcess(env, tmp_path / "agent.log", pki, server.url, key_label="official-ec")
+    started.append(agent)
+    headers = {"Origin": server.url, "X-Sohoa-Pairing": agent.pairing}
+    post = post_batch(agent, headers, server.url, holder, [seal_item["id"]])
+    assert post.status_code == 202, post.text
+    view = wait_batch(agent, server.url, post.json()["id"])
+    assert view["state"] == "done" and (view["signed"], view["refused"]) == (0, 1), view
+    reason = view["items"][0]["reason"]
+    assert "chứng thư số của cơ quan" in reason and "chức danh" in reason, reason
+    assert "Máy chủ từ chối" not in reason  # refused on the official's computer, never uploaded
+    assert office.result(code)["stage"] == "awaiting_seal"
 
 
 def test_pin_prompt_times_out_refuses_the_batch_and_never_logs_in(
