@@ -9,6 +9,10 @@ its own transaction, bare and with their access-log row. Target: ≤ 10 % of the
 
     .venv/bin/python benchmarks/bench_lookup.py --docs 100000          # quick run
     .venv/bin/python benchmarks/bench_lookup.py                        # 1M documents, 10M fields
+
+On PostgreSQL the load takes minutes: ``--keep`` leaves the loaded database in place (its name is
+printed) and ``--reuse NAME`` measures again on it, with the same ``--docs`` and ``--fields``
+(the access-log rows of earlier runs stay in it, as in a running system).
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
@@ -187,10 +191,11 @@ def time_lookups(engine: Engine, n: int, queries: int, seed: int) -> tuple[list[
 
 def time_access_log(
     engine: Engine, n: int, queries: int, seed: int
-) -> tuple[list[float], list[float], list[float], list[float]]:
+) -> tuple[list[float], list[float], list[float], list[float], tuple[float, float] | None]:
     """Per lookup, each in its own transaction as the API runs it: the bare lookup (read
     transaction) and the governed one (``run_recorded_read``: lookup + its access-log row,
-    committed before it returns)."""
+    committed before it returns). Wall clock and client CPU of each, and, when PostgreSQL runs on
+    this machine, its backend's CPU time per lookup of each path (``server_cpu``)."""
     from pipeline.personal_data import Purpose, Reader, governed_lookup
 
     rng = random.Random(seed)
@@ -200,23 +205,49 @@ def time_access_log(
     governed_times: list[float] = []
     bare_cpu: list[float] = []
     governed_cpu: list[float] = []
+    server = [0.0, 0.0]
 
     def governed(owner: str) -> None:
         run_recorded_read(engine, lambda session: governed_lookup(session, reader, owner, None, Purpose()))
 
     for owner in owners[:20]:  # warm-up of both paths
         governed(owner)
+    backend = _backend_cpu(engine)
     for owner in owners:  # interleaved, so both see the same machine load
+        server_started = backend() if backend else 0.0
         started, cpu_started = time.perf_counter(), time.thread_time()
         with read_session(engine) as session:
             lookup(session, owner)
         bare.append(time.perf_counter() - started)
         bare_cpu.append(time.thread_time() - cpu_started)
+        server_between = backend() if backend else 0.0
         started, cpu_started = time.perf_counter(), time.thread_time()
         governed(owner)
         governed_times.append(time.perf_counter() - started)
         governed_cpu.append(time.thread_time() - cpu_started)
-    return bare, governed_times, bare_cpu, governed_cpu
+        if backend:
+            server_ended = backend()
+            server[0] += server_between - server_started
+            server[1] += server_ended - server_between
+    if backend is None or engine.pool.checkedin() != 1:  # type: ignore[attr-defined]
+        return bare, governed_times, bare_cpu, governed_cpu, None  # not all on the one backend
+    return bare, governed_times, bare_cpu, governed_cpu, (server[0] / queries, server[1] / queries)
+
+
+def _backend_cpu(engine: Engine) -> Callable[[], float] | None:
+    """The CPU time (s) of the PostgreSQL backend serving the pool's one connection, read from
+    /proc (the kernel's exact runtime), or None when the server is not on this machine or this
+    is SQLite."""
+    if engine.dialect.name != "postgresql":
+        return None
+    with engine.connect() as conn:
+        pid = conn.scalar(text("SELECT pg_backend_pid()"))
+    path = Path(f"/proc/{pid}/schedstat")
+    try:
+        path.read_text()
+    except OSError:
+        return None
+    return lambda: int(path.read_text().split()[0]) / 1e9
 
 
 def server_times(engine: Engine, n: int, samples: int, seed: int) -> list[float]:
@@ -266,28 +297,43 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def run(backend: str, n: int, per_doc: int, queries: int, pg: str) -> dict[str, float]:
+def run(
+    backend: str, n: int, per_doc: int, queries: int, pg: str, keep: bool = False, reuse: str | None = None
+) -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="bench-lookup-") as tmp:
         admin: Engine | None = None
         dbname = ""
         if backend == "sqlite":
             url = f"sqlite:///{Path(tmp) / 'bench.db'}"
         else:
-            dbname = f"sohoa_bench_{uuid.uuid4().hex[:8]}"
+            dbname = reuse or f"sohoa_bench_{uuid.uuid4().hex[:8]}"
             admin = create_engine(f"{pg}/postgres", isolation_level="AUTOCOMMIT")
-            with admin.connect() as conn:
-                conn.execute(text(f'CREATE DATABASE "{dbname}"'))
+            if reuse is None:
+                with admin.connect() as conn:
+                    conn.execute(text(f'CREATE DATABASE "{dbname}"'))
             url = f"{pg}/{dbname}"
         engine = make_engine(Settings(), url=url)
         try:
-            upgrade_engine(engine)
-            started = time.perf_counter()
-            (load_sqlite if backend == "sqlite" else load_postgres)(engine, n, per_doc)
-            load_s = time.perf_counter() - started
-            print(
-                f"\n== {backend}: {n:,} documents, {n * per_doc:,} fields loaded in {load_s:.1f} s "
-                f"({n * (per_doc + 2) / load_s:,.0f} rows/s)"
-            )
+            if reuse is None or backend == "sqlite":
+                upgrade_engine(engine)
+                started = time.perf_counter()
+                (load_sqlite if backend == "sqlite" else load_postgres)(engine, n, per_doc)
+                load_s = time.perf_counter() - started
+                print(
+                    f"\n== {backend}: {n:,} documents, {n * per_doc:,} fields loaded in {load_s:.1f} s "
+                    f"({n * (per_doc + 2) / load_s:,.0f} rows/s)"
+                )
+            else:
+                load_s = 0.0
+                with engine.connect() as conn:
+                    held = conn.scalar(text("SELECT count(*) FROM documents"))
+                    records = conn.scalar(text("SELECT count(*) FROM personal_data_access"))
+                if held != n:
+                    raise SystemExit(f"{dbname} holds {held:,} documents, not --docs {n:,}")
+                print(
+                    f"\n== {backend}: {n:,} documents, {n * per_doc:,} fields, reused database "
+                    f"{dbname} ({records:,} access-log rows from earlier runs)"
+                )
             print("query plan:")
             print("  " + explain_lookup(engine, owner_of(1)).replace("\n", "\n  "))
             times, cpu = time_lookups(engine, n, queries, seed=1)
@@ -307,7 +353,9 @@ def run(backend: str, n: int, per_doc: int, queries: int, pg: str) -> dict[str, 
                     f"server execution time (EXPLAIN ANALYZE, {len(server)} owners): median "
                     f"{statistics.median(server) * 1000:.3f} ms, p99 {percentile(server, 0.99) * 1000:.3f} ms"
                 )
-            bare, governed, bare_cpu, governed_cpu = time_access_log(engine, n, min(queries, 1000), seed=3)
+            bare, governed, bare_cpu, governed_cpu, server_cpu = time_access_log(
+                engine, n, min(queries, 1000), seed=3
+            )
             cpu_cost = (statistics.median(governed_cpu) / statistics.median(bare_cpu) - 1) * 100
             gmed, amed = statistics.median(governed) * 1000, statistics.median(bare) * 1000
             overhead = (gmed - amed) / amed * 100
@@ -321,6 +369,16 @@ def run(backend: str, n: int, per_doc: int, queries: int, pg: str) -> dict[str, 
                 f"{statistics.median(bare_cpu) * 1000:.2f} → {statistics.median(governed_cpu) * 1000:.2f} ms "
                 f"(+{cpu_cost:.1f}%)"
             )
+            if server_cpu is not None:
+                bare_total = statistics.mean(bare_cpu) + server_cpu[0]
+                governed_total = statistics.mean(governed_cpu) + server_cpu[1]
+                print(
+                    f"access log CPU per lookup (load-independent): server backend "
+                    f"{server_cpu[0] * 1e6:.0f} → {server_cpu[1] * 1e6:.0f} µs "
+                    f"({(server_cpu[1] / server_cpu[0] - 1) * 100:+.1f}%), client + server (means) "
+                    f"{bare_total * 1e6:.0f} → {governed_total * 1e6:.0f} µs "
+                    f"({(governed_total / bare_total - 1) * 100:+.1f}%)"
+                )
             print(
                 f"baseline (bare driver, one indexed SELECT): median {bmed:.2f} ms, p99 {bp99:.2f} ms; "
                 f"ratio lookup/baseline median {med / bmed:.1f}x, p99 {p99 / bp99:.1f}x; "
@@ -337,8 +395,11 @@ def run(backend: str, n: int, per_doc: int, queries: int, pg: str) -> dict[str, 
         finally:
             engine.dispose()
             if admin is not None:
-                with admin.connect() as conn:
-                    conn.execute(text(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)'))
+                if keep or reuse is not None:
+                    print(f"kept PostgreSQL database {dbname} (--reuse {dbname}; drop it when done)")
+                else:
+                    with admin.connect() as conn:
+                        conn.execute(text(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)'))
                 admin.dispose()
 
 
@@ -351,9 +412,15 @@ def main() -> int:
     parser.add_argument("--queries", type=int, default=2000)
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432")
+    parser.add_argument("--keep", action="store_true", help="keep the loaded PostgreSQL database")
+    parser.add_argument(
+        "--reuse", metavar="NAME", help="measure on a PostgreSQL database kept by --keep (no load)"
+    )
     args = parser.parse_args()
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
-    results = {b: run(b, args.docs, args.fields, args.queries, args.pg) for b in backends}
+    results = {
+        b: run(b, args.docs, args.fields, args.queries, args.pg, args.keep, args.reuse) for b in backends
+    }
     print("\nsummary:")
     for backend, r in results.items():
         print(

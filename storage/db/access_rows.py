@@ -1,10 +1,18 @@
 """Appending rows to ``personal_data_access`` cheaply: one prepared statement per request.
 
-The record sits on the hot path of every lookup, so it skips the ORM and SQL compilation: one
-fixed INSERT run on the DBAPI cursor of the caller's own transaction (``executemany`` when a
-request shows several people), which psycopg prepares server-side after a few runs. On SQLite a
-recorded read keeps its rows and writes them when the read ends, in one autocommit INSERT on the
-same connection (``sqlite_recorded_read``: the read no longer holds the write lock).
+The record sits on the hot path of every lookup, so it skips the ORM and SQL compilation. On
+PostgreSQL a recorded read runs in autocommit (``storage.db.engine.write_session``), and its row
+goes in by a statement prepared once per connection under a name of its own
+(``sohoa_access_row``) and executed with text parameters through libpq: one round trip, no parse
+or plan on the server, none of psycopg's per-statement work on the client. psycopg's own
+automatic preparing never reached that statement: psycopg forgets its prepared statements on
+every ROLLBACK (sending ``DEALLOCATE ALL`` when it had any), and every plain read ends with one, so
+the INSERT was parsed and planned anew on every lookup. Should such a ``DEALLOCATE ALL`` drop the
+statement, it is prepared again on the spot. Several rows (an answer showing several people), a
+transaction other than a recorded read's, or a value libpq's text format cannot carry go through
+the DBAPI cursor as before (``executemany`` for several rows). On SQLite a recorded read keeps
+its rows and writes them when the read ends, in one autocommit INSERT on the same connection
+(``sqlite_recorded_read``: the read no longer holds the write lock).
 
 Guarantee (the one the callers state): the row is committed *before* the answer leaves, so no
 answer is ever sent without its record, and a crash of sohoa, of its client or of the connection
@@ -33,9 +41,12 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
+import psycopg
+from psycopg import generators, pq
 from sqlalchemy import Dialect, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import PoolProxiedConnection
 
 from storage.db.models import utcnow
 from storage.db.security_models import PersonalDataAccess
@@ -95,11 +106,7 @@ def _statement(dialect: Dialect) -> tuple[str, tuple[Callable[[Any], Any] | None
     ]
     names = ", ".join(COLUMNS)
     if dialect.name == "postgresql":
-        values = ", ".join(f"%s::{cast}" for cast in _PG_CASTS)
-        sql = (
-            f"INSERT INTO {name} ({names}) SELECT {values} "
-            "FROM (SELECT set_config('synchronous_commit', 'off', true)) AS relaxed_flush"
-        )
+        sql = _pg_insert(["%s"] * len(COLUMNS))
     else:
         marks = "?" if dialect.paramstyle == "qmark" else "%s"
         sql = f"INSERT INTO {name} ({names}) VALUES ({', '.join([marks] * len(COLUMNS))})"
@@ -107,6 +114,24 @@ def _statement(dialect: Dialect) -> tuple[str, tuple[Callable[[Any], Any] | None
             processors[COLUMNS.index("fields")] = _json_list
             processors[COLUMNS.index("at")] = sqlite_utc_text
     return sql, tuple(processors)
+
+
+def _pg_insert(marks: Sequence[str]) -> str:
+    """The PostgreSQL INSERT with ``marks`` as its parameters; ``synchronous_commit`` off for its
+    transaction in the same statement (the module's docstring: the guarantee)."""
+    values = ", ".join(f"{mark}::{cast}" for mark, cast in zip(marks, _PG_CASTS, strict=True))
+    return (
+        f"INSERT INTO {PersonalDataAccess.__tablename__} ({', '.join(COLUMNS)}) SELECT {values} "
+        "FROM (SELECT set_config('synchronous_commit', 'off', true)) AS relaxed_flush"
+    )
+
+
+PG_STATEMENT = "sohoa_access_row"  # the server-side name of the prepared INSERT
+_PG_NAME = PG_STATEMENT.encode()
+_PG_PREPARED_SQL = _pg_insert([f"${n}" for n in range(1, len(COLUMNS) + 1)]).encode()
+_PG_PREPARED = "sohoa_access_row_prepared"  # pool connection info key: prepared on this connection
+_UNDEFINED_STATEMENT = b"26000"  # invalid_sql_statement_name: not (or no longer) prepared
+_DUPLICATE_STATEMENT = b"42P05"  # duplicate_prepared_statement: prepared already
 
 
 _DEFERRED = "sohoa_deferred_access_rows"  # Session.info key of a SQLite recorded read's rows
@@ -151,7 +176,8 @@ def _json_list(fields: tuple[str, ...]) -> str:
 
 def append_access_rows(session: Session, rows: Sequence[AccessRow]) -> None:
     """Insert ``rows`` in the session's transaction, in one driver call; in a SQLite recorded read
-    (``sqlite_recorded_read``), when its read ends."""
+    (``sqlite_recorded_read``), when its read ends; on PostgreSQL in autocommit (a recorded read),
+    one row by the prepared statement (``_pg_insert_prepared``)."""
     if not rows:
         return
     deferred = session.info.get(_DEFERRED)
@@ -159,9 +185,28 @@ def append_access_rows(session: Session, rows: Sequence[AccessRow]) -> None:
         deferred.extend(rows)
         return
     connection = session.connection()
-    sql, processors = _statement(connection.dialect)
+    dialect = connection.dialect
+    pooled = connection.connection
+    driver: Any = pooled.driver_connection
+    if dialect.name != "postgresql":
+        _insert_by_cursor(driver, dialect, rows)
+        return
+    try:
+        if len(rows) == 1 and driver.autocommit and _pg_insert_prepared(pooled, driver, rows[0]):
+            return
+        _insert_by_cursor(driver, dialect, rows)
+    except psycopg.Error as exc:
+        # As SQLAlchemy would raise it: an outage is an OperationalError (503), retries likewise.
+        raise DBAPIError.instance(
+            PG_STATEMENT, None, exc, psycopg.Error, hide_parameters=True, dialect=dialect
+        ) from exc
+
+
+def _insert_by_cursor(driver: Any, dialect: Dialect, rows: Sequence[AccessRow]) -> None:
+    """The rows by the fixed INSERT on the DBAPI cursor (``executemany`` for several)."""
+    sql, processors = _statement(dialect)
     params = _params(rows, processors)
-    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    cursor = driver.cursor()
     try:
         if len(params) == 1:
             cursor.execute(sql, params[0])
@@ -169,6 +214,79 @@ def append_access_rows(session: Session, rows: Sequence[AccessRow]) -> None:
             cursor.executemany(sql, params)
     finally:
         cursor.close()
+
+
+def _pg_insert_prepared(
+    pooled: PoolProxiedConnection, driver: psycopg.Connection[Any], row: AccessRow
+) -> bool:
+    """One row by the named prepared INSERT: one round trip (Bind, Describe, Execute, Sync),
+    committed when it returns (the connection is in autocommit). False, nothing sent, when a value
+    cannot go as libpq text (a NUL character): the cursor then sends it, or refuses it as before.
+
+    Prepared on the first use on each connection (one round trip more, once), and again should a
+    ``DEALLOCATE ALL`` of psycopg's (after a ROLLBACK, when it had prepared statements of its own)
+    have dropped it: the failed execution, in autocommit, has done nothing. Sent and awaited as
+    psycopg's cursor does (``Connection.wait``: the GIL released while waiting, Ctrl-C cancels).
+    """
+    encoding = driver.info.encoding
+    params = _pg_text_params(row, encoding)
+    if params is None:
+        return False
+    values: Any = params  # None is NULL: psycopg's own calls pass it (its stubs omit it)
+    with driver.lock:
+        if not pooled.info.get(_PG_PREPARED):
+            _pg_prepare(driver, encoding)
+            pooled.info[_PG_PREPARED] = True
+        result = _pg_run(driver, lambda pgconn: pgconn.send_query_prepared(_PG_NAME, values))
+        if result.error_field(pq.DiagnosticField.SQLSTATE) == _UNDEFINED_STATEMENT:
+            _pg_prepare(driver, encoding)
+            result = _pg_run(driver, lambda pgconn: pgconn.send_query_prepared(_PG_NAME, values))
+    _pg_check(result, encoding)
+    return True
+
+
+def _pg_run(driver: psycopg.Connection[Any], send: Callable[[pq.abc.PGconn], None]) -> pq.abc.PGresult:
+    """Send one command on the connection and wait for its (single) result."""
+    send(driver.pgconn)
+    results = driver.wait(generators.execute(driver.pgconn))
+    if len(results) != 1:
+        raise psycopg.InternalError(f"{len(results)} results from one {PG_STATEMENT} command")
+    return results[0]
+
+
+def _pg_prepare(driver: psycopg.Connection[Any], encoding: str) -> None:
+    result = _pg_run(driver, lambda pgconn: pgconn.send_prepare(_PG_NAME, _PG_PREPARED_SQL))
+    if result.error_field(pq.DiagnosticField.SQLSTATE) != _DUPLICATE_STATEMENT:
+        _pg_check(result, encoding)
+
+
+def _pg_check(result: pq.abc.PGresult, encoding: str) -> None:
+    """psycopg's own exception for a failed result (as its cursor would raise it)."""
+    if result.status != pq.ExecStatus.COMMAND_OK:
+        raise psycopg.errors.error_from_result(result, encoding=encoding)
+
+
+def _pg_text_params(row: AccessRow, encoding: str) -> list[bytes | None] | None:
+    """The row's values in libpq text format, in ``COLUMNS`` order (what the casts of
+    ``_pg_insert`` read), or None if one holds a NUL (text parameters end at the first)."""
+    at = row.at if row.at.tzinfo is not None else row.at.replace(tzinfo=UTC)  # as UtcDateTime
+    values = (
+        at.isoformat(),
+        row.actor[:128],
+        row.action,
+        row.owner_id,
+        row.dossier_code,
+        row.legal_basis,
+        row.legal_reference,
+        None if row.document_id is None else str(int(row.document_id)),
+        _json_list(tuple(sorted(set(row.fields)))),
+        str(int(row.documents)),
+        None if row.page is None else str(int(row.page)),
+    )
+    params = [None if v is None else v.encode(encoding) for v in values]
+    if any(p is not None and b"\x00" in p for p in params):
+        return None
+    return params
 
 
 @contextmanager
