@@ -6,7 +6,7 @@ import unicodedata
 from collections.abc import Sequence
 
 from ocr.models import PageOcr
-from pipeline.documents.extract import extract_fields
+from pipeline.documents.extract import extract_fields, unlabelled_birth_dates
 from pipeline.documents.lines import page_lines
 from pipeline.documents.models import DocumentResult, PageInfo
 from pipeline.documents.qr import merge_qr
@@ -33,6 +33,7 @@ def _document(group: DocumentPages, pages: dict[int, PageOcr], review_confidence
     fields = extract_fields(lines, dtype.spec) if dtype.spec.fields else {}
     if dtype.post_extract is not None:
         dtype.post_extract(fields, lines)
+    fields.update(unlabelled_birth_dates(lines, fields, [(p.id_key, p.dob_key) for p in dtype.persons]))
     fields, warnings = review_fields(group.doc_type, fields, review_confidence)
     warnings = merge_qr(group.doc_type, fields, warnings, [t for p in members for t in p.qr])
     if dtype.review_always:

@@ -22,6 +22,7 @@ from pipeline.documents.lines import TextLine, wraps_into_next
 from pipeline.documents.models import FieldValue
 from pipeline.documents.names import is_family_name
 from pipeline.documents.normalize import clean_text
+from pipeline.documents.validate import id_birth_year
 from pipeline.documents.values import Parsed, parse_value
 
 
@@ -36,6 +37,7 @@ class Candidate:
     min_confidence: float = 1.0  # weakest word of the value
     words: tuple[tuple[str, float], ...] = ()  # the OCR words of the raw value, with confidences
     handwritten: bool = False  # a word of the raw value looks written by hand
+    beside: bool = False  # part of the value was taken from beside another field's label
 
 
 def spec_patterns(spec: DocTypeSpec) -> tuple[LabelPattern, ...]:
@@ -66,6 +68,7 @@ class _Value:
     next_line: bool = False
     words: tuple[tuple[str, float], ...] = ()
     hand: bool = False
+    beside: bool = False
 
 
 _ITEM_START = re.compile(r"\s*(?:\d{1,2}|[IVX]{1,4}|[a-zđ])[.)]\s")  # "3. Tài sản …": a new item
@@ -92,6 +95,25 @@ def span_words(line: TextLine, start: int, end: int) -> tuple[tuple[str, float],
     return tuple(out)
 
 
+_LEADER = re.compile(r"(?:\s*[.…_]){3,}")
+DEBRIS_CONFIDENCE = 0.5
+
+
+def _before_leader_debris(line: TextLine, offset: int, raw: str) -> str | None:
+    """A value typed on a dotted fill-in line ends where the dots begin when all that follows
+    them is debris Tesseract itself doubts ("Đà Nẵng... ` neo", the dots' tail read as letters
+    at 0.16-0.25): the raw value up to the dots, or None to keep it whole."""
+    m = _LEADER.search(raw)
+    if m is None or not clean_text(raw[: m.start()]):
+        return None
+    tail = [(s, e, c) for s, e, c in line.words
+            if s >= offset + m.end() and e <= offset + len(raw)
+            and any(ch.isalnum() for ch in line.text[s:e])]
+    if not tail or any(c >= DEBRIS_CONFIDENCE for _, _, c in tail):
+        return None
+    return raw[: m.start()]
+
+
 def _value_below(lines: Sequence[TextLine], hits: list[list[LabelHit]], i: int, value: _Value) -> _Value:
     """A label alone at the end of its line: the value is printed on the line below."""
     line, below, below_hits = lines[i], lines[i + 1], hits[i + 1]
@@ -106,7 +128,8 @@ def _value_below(lines: Sequence[TextLine], hits: list[list[LabelHit]], i: int, 
 
 
 def _wrapped(
-    lines: Sequence[TextLine], hits: list[list[LabelHit]], wraps: list[bool], value: _Value
+    lines: Sequence[TextLine], hits: list[list[LabelHit]], wraps: list[bool], value: _Value,
+    address: bool = False,
 ) -> _Value:
     """A long value continues on following lines that carry no label, while lines wrap."""
     parts, confs, weakest, last = [value.raw], [value.conf], value.weakest, value.last
@@ -122,8 +145,36 @@ def _wrapped(
         weakest = min(weakest, lines[last].min_confidence_of(0, len(lines[last].text)))
         words.extend(span_words(lines[last], 0, len(lines[last].text)))
         hand = hand or lines[last].handwritten_in(0, len(lines[last].text))
+    beside = False
+    if address and parts[-1].rstrip().endswith(",") and last + 1 < len(lines) and hits[last + 1]:
+        tail = _beside_label(lines[last], lines[last + 1], hits[last + 1])
+        if tail is not None:
+            start, end = tail
+            nxt = lines[last + 1]
+            parts.append(nxt.text[start:end])
+            confs.append(nxt.confidence_of(start, end))
+            weakest = min(weakest, nxt.min_confidence_of(start, end))
+            words.extend(span_words(nxt, start, end))
+            hand = hand or nxt.handwritten_in(start, end)
+            beside = True
     return _Value(" ".join(parts), sum(confs) / len(confs), weakest, last, value.next_line, tuple(words),
-                  hand)
+                  hand, beside)
+
+
+def _beside_label(line: TextLine, below: TextLine, below_hits: list[LabelHit]) -> tuple[int, int] | None:
+    """Where an address broken after a comma goes on, on a line that also carries another
+    field's label further left (a CCCD prints "Có giá trị đến: …" under the photo, and the
+    address's second line beside it, so OCR reads one line): the span of that line's words
+    from the address's left edge on, when no label lies there."""
+    if line.left < 0 or not below.word_x or below.page != line.page:
+        return None
+    margin = line.left + max(line.height, 10)
+    for (s, _e, _c), (_left, right) in zip(below.words, below.word_x, strict=False):
+        if right > margin:
+            if s < below_hits[-1].end:
+                return None
+            return s, len(below.text)
+    return None
 
 
 def _section_key(spec: DocTypeSpec, key: str, state: list[int], seen: set[str]) -> str:
@@ -201,17 +252,21 @@ def find_candidates(
                         raw = raw.lstrip(" :;.,")
                         offset = (nxt if nxt is not None else len(line.text)) - len(raw)
             key = _section_key(spec, hit.key, section, seen) if hit.key in sectioned else hit.key
+            filled = (_before_leader_debris(line, offset, raw)
+                      if kinds.get(hit.key) in _WRAPPING_KINDS else None)
+            if filled is not None:
+                raw = filled
             end = offset + len(raw)
             value = _Value(raw, line.confidence_of(offset, end), line.min_confidence_of(offset, end),
-                           i if nxt is None else -1, words=span_words(line, offset, end),
+                           i if nxt is None and filled is None else -1, words=span_words(line, offset, end),
                            hand=line.handwritten_in(offset, end))
             if not clean_text(raw) and nxt is None and i + 1 < len(lines):
                 value = _value_below(lines, hits, i, value)
             if kinds.get(hit.key) in _WRAPPING_KINDS and value.last >= 0 and not raw.rstrip().endswith("."):
-                value = _wrapped(lines, hits, wraps, value)
+                value = _wrapped(lines, hits, wraps, value, kinds.get(hit.key) == "address")
             out.setdefault(key, []).append(
                 Candidate(key, value.raw, i, value.conf, hit.score, value.next_line, value.weakest,
-                          value.words, value.hand)
+                          value.words, value.hand, value.beside)
             )
     return out
 
@@ -310,7 +365,7 @@ def ocr_confidence(mean: float, weakest: float) -> float:
 STRETCH = 2.0  # measured on the benchmark: flags most wrong values for ~15 % of right ones
 
 
-CLOSED_KINDS = {"sex", "ethnicity", "nationality"}
+CLOSED_KINDS = {"sex", "ethnicity", "nationality", "procedure"}  # structured: an entry of a closed list
 
 
 _NUMERIC_VALUE_KINDS = {"id12", "digits", "phone", "enterprise", "date", "area", "book", "serial"}
@@ -360,6 +415,8 @@ def _confidence(cand: Candidate, parsed: Parsed, kind: str) -> float:
     return round(max(0.0, min(1.0, conf)), 3)
 
 
+BESIDE_LABEL = ("địa chỉ nối tiếp trên dòng của trường khác, cần kiểm tra "
+                "(address continued on another field's line, please check)")
 HANDWRITTEN = "giá trị viết tay, cần kiểm tra (handwritten value, please check)"
 
 
@@ -373,6 +430,8 @@ def extract_field(fs: FieldSpec, candidates: Sequence[Candidate]) -> FieldValue 
         warnings = list(parsed.warnings)
         if cand.handwritten:
             warnings.append(HANDWRITTEN)
+        if cand.beside:
+            warnings.append(BESIDE_LABEL)
         fv = FieldValue(
             value=parsed.value,
             confidence=_confidence(cand, parsed, fs.kind),
@@ -393,6 +452,12 @@ UNLABELLED_ID = ("không đọc được nhãn, số nhận theo dạng 12 chữ
 _ID_WORDS = ("dinhdanh", "cmnd", "cccd", "cancuoc")  # an id label whose words OCR glued together
 
 
+def _mostly_digits(word: str) -> bool:
+    chars = [ch for ch in word if ch.isalnum()]
+    digits = sum(ch.isdigit() for ch in chars)
+    return digits > 0 and 2 * digits >= len(chars)
+
+
 def unlabelled_ids(lines: Sequence[TextLine], hits: list[list[LabelHit]]) -> list[tuple[str, float]]:
     """12-digit numbers standing alone on a line whose label OCR could not read, or after a
     label read with its words run together ("Số định đanhcánhâaCMND. 031083960158"), with
@@ -410,7 +475,8 @@ def unlabelled_ids(lines: Sequence[TextLine], hits: list[list[LabelHit]]) -> lis
         else:
             continue
         if parsed.structured and parsed.value:
-            confs = [c for w, c in span_words(line, 0, len(line.text)) if any(ch.isdigit() for ch in w)]
+            # The id's own words: an item number glued to the label ("4.Số") is no doubt about it.
+            confs = [c for w, c in span_words(line, 0, len(line.text)) if _mostly_digits(w)]
             conf = ocr_confidence(sum(confs) / len(confs), min(confs)) if confs else UNLABELLED_CONFIDENCE
             out.append((parsed.value, round(conf, 3)))
     return out
@@ -456,3 +522,40 @@ def extract_fields(lines: Sequence[TextLine], spec: DocTypeSpec) -> dict[str, Fi
                 value=loose[0][0], confidence=min(c for _, c in loose), warnings=[UNLABELLED_ID],
             )
     return fields
+
+
+UNLABELLED_DOB = ("không đọc được nhãn ngày sinh, ngày lấy theo năm sinh trong số định danh, cần kiểm tra "
+                  "(date-of-birth label unreadable; the one date in the id's birth year taken, please check)")
+_DATE_RUN = re.compile(r"(?<!\d)\d{1,2}\s*[/.\-]\s*\d{1,2}\s*[/.\-]\s*\d{4}(?!\d)")
+
+
+def unlabelled_birth_dates(
+    lines: Sequence[TextLine], fields: dict[str, FieldValue], persons: Sequence[tuple[str, str]]
+) -> dict[str, FieldValue]:
+    """Dates of birth whose label OCR could not read ("Sow xi8 27/06/1990" for "2. Ngày, tháng,
+    năm sinh: 27/06/1990"), for ``persons`` given as (id key, date-of-birth key): the one date
+    on the document, used by no other field, in the year the person's id encodes (digits 4–6).
+    Flagged: the id confirms the year only."""
+    used = {fv.value for fv in fields.values()}
+    dates: set[str] = set()
+    for line in lines:
+        for m in _DATE_RUN.finditer(line.text):
+            parsed = parse_value("date", m.group(0))
+            if parsed.structured and parsed.value and parsed.value not in used:
+                dates.add(parsed.value)
+    years: dict[str, int] = {}
+    for id_key, dob_key in persons:
+        ident = fields.get(id_key)
+        if dob_key and dob_key not in fields and ident is not None:
+            year = id_birth_year(ident.value)
+            if year is not None:
+                years[dob_key] = year
+    out: dict[str, FieldValue] = {}
+    for dob_key, year in years.items():
+        if list(years.values()).count(year) > 1:
+            continue  # two people born the same year: the date could be either's
+        found = [d for d in dates if int(d[:4]) == year]
+        if len(found) == 1:
+            out[dob_key] = FieldValue(value=found[0], confidence=UNLABELLED_CONFIDENCE,
+                                      warnings=[UNLABELLED_DOB])
+    return out

@@ -27,6 +27,7 @@ class LabelPattern:
     printed: str
     words: tuple[str, ...]
     short: bool  # e.g. "Số": only trusted when a separator (":" or "/") follows
+    marked: str = ""  # letters and digits with their diacritics, lower case ("nămsinh")
 
     @property
     def compact(self) -> str:
@@ -57,8 +58,25 @@ def label_patterns(key: str, printed: str) -> tuple[LabelPattern, ...]:
     for variant in variants:
         words = tuple(fold(variant).split())
         if words:
-            out.append(LabelPattern(key, printed, words, short=len("".join(words)) <= 4))
+            out.append(LabelPattern(key, printed, words, short=len("".join(words)) <= 4,
+                                    marked=_marked(variant)))
     return tuple(out)
+
+
+def _marked(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFC", text.lower()) if c.isalnum())
+
+
+MARKED_MIN = 0.65  # an inexact match whose diacritics disagree as well is another phrase
+
+
+def _marks_agree(printed: str, pattern: LabelPattern, score: float) -> bool:
+    """Whether text that matched a label only approximately, letters folded, still looks like
+    it with its marks. OCR that kept the diacritics and reads "Nam Định" (a province) where the
+    label is "Năm sinh" disagrees twice: on letters (d/s) and on marks (a/ă, ị/i)."""
+    if score >= 0.99 or not pattern.marked or printed.isascii():
+        return True  # an exact fold, or text whose marks OCR lost: no second evidence
+    return fuzz.ratio(_marked(printed), pattern.marked) / 100.0 >= MARKED_MIN
 
 
 def _tokens(folded: Folded) -> list[tuple[str, int, int]]:
@@ -137,6 +155,8 @@ def find_label_hits(
                 continue
             score, k = best
             start, end = folded.span(tokens[i][1], tokens[i + k - 1][2])
+            if not _marks_agree(line[start:end], pattern, score):
+                continue
             while end < len(line) and unicodedata.combining(line[end]):
                 end += 1  # a stray tone mark OCR'd after the label's last letter
             separated = bool(_SEPARATOR_AFTER.match(line, end)) and (i == 0 or bool(line[end:].strip()))

@@ -10,7 +10,7 @@ import re
 from datetime import date
 
 from pipeline.documents import validate as v
-from pipeline.documents.extract import UNLABELLED_ID
+from pipeline.documents.extract import UNLABELLED_DOB, UNLABELLED_ID
 from pipeline.documents.models import FieldValue
 from pipeline.documents.spec import DocumentType, FieldSpec
 from pipeline.documents.types import document_type
@@ -69,8 +69,8 @@ def corroborated_id(dtype: DocumentType, key: str, fv: FieldValue, fields: dict[
     if dob is None or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", dob):
         return False
     person = next(p for p in dtype.persons if p.id_key == key)
-    if DOB_YEAR_FROM_ID in fields[person.dob_key].warnings:
-        return False  # that year was copied from this id: no second reading
+    if {DOB_YEAR_FROM_ID, UNLABELLED_DOB} & set(fields[person.dob_key].warnings):
+        return False  # that year was copied from this id, or the date chosen by it: no second reading
     return not v.check_id_number(fv.value, dob, sex)
 
 

@@ -9,10 +9,10 @@ from pipeline.documents import normalize as n
 from pipeline.documents.address import repair_address
 from pipeline.documents.doctypes import Kind
 from pipeline.documents.folding import fold
-from pipeline.documents.names import repair_name
+from pipeline.documents.names import is_family_name, repair_name
 from pipeline.documents.provinces import PROVINCE_CODES
 from pipeline.documents.syllables import is_syllable
-from pipeline.documents.vocab import canonical
+from pipeline.documents.vocab import canonical, procedure_name
 
 
 @dataclass
@@ -39,6 +39,30 @@ def _id12(text: str) -> Parsed:
     return Parsed(digits, structured=len(digits) == 12)
 
 
+PHONE_PREFIX_ADDED = ("số điện thoại thiếu số 0 đầu, đã thêm, cần kiểm tra "
+                      "(phone number without its leading 0; added, please check)")
+# The next item's number after the phone ("0912345678 6. Emall:") when OCR missed its label.
+_TRAILING_ITEM = re.compile(r"\s+\d{1,2}[.)](?:\s.*)?$")
+
+
+def _phone(text: str) -> Parsed:
+    """A phone number is one run of digits (spaces, dots, hyphens inside); a number of the next
+    item after it is not part of it. Nine digits of a mobile number ("946061407": the 0 lost, or
+    written +84 946061407) get their 0 back, flagged."""
+    text = _TRAILING_ITEM.sub("", n.numeric_token(text.replace("Ø", "0").replace("ø", "0")))
+    m = re.search(r"\d(?:[\d .\-]*\d)?", text)
+    if m is None:
+        return Parsed(None)
+    digits = re.sub(r"\D", "", m.group(0))
+    if len(digits) < MIN_DIGITS:
+        return Parsed(None)  # an item number ("6.") or a speck is no phone number
+    if re.fullmatch(r"84[35789]\d{8}", digits) and "+" in text[: m.start() + 1]:
+        return Parsed("0" + digits[2:], structured=True)  # +84: the country code for the 0
+    if re.fullmatch(r"[35789]\d{8}", digits):
+        return Parsed("0" + digits, [PHONE_PREFIX_ADDED])
+    return Parsed(digits, structured=bool(re.fullmatch(r"0\d{9}", digits)))
+
+
 def _first_number(raw: str) -> str | None:
     m = re.search(r"\d+(?:[/.\-]\d+)*", n.numeric_token(raw))
     return m.group(0) if m else None
@@ -49,6 +73,32 @@ NAME_SHAPE = ("họ tên có ký tự lạ hoặc chữ của nhãn, cần kiể
 # Words of labels that no Vietnamese name contains (diacritics matter: "Chi", "Chí" are names).
 _LABEL_WORDS = frozenset({"cccd", "cmnd", "số", "ngày", "tháng", "người", "chỉ", "sinh", "tịch", "tính",
                           "email", "điện", "thoại", "địa", "cấp"})
+
+
+def _syllable(word: str) -> bool:
+    return word.isalpha() and is_syllable(fold(word))
+
+
+def rejoin_syllables(words: list[str]) -> list[str]:
+    """Words of a name that OCR cut in the wrong place, mended where only one mending makes
+    every piece a syllable: "pH AM" → "PHAM" (a space inside a syllable), "THUT RÂM" → "THU TRÂM"
+    (a letter on the wrong side of the space). Words that are syllables already are left alone."""
+    upper = sum(1 for w in words if w.isupper()) >= 2
+    out = list(words)
+    k = 0
+    while k + 1 < len(out):
+        a, b = out[k], out[k + 1]
+        if _syllable(a) and _syllable(b):
+            k += 1
+            continue
+        joined = a + b
+        if _syllable(joined) and len(fold(joined)) == len(joined):
+            out[k : k + 2] = [joined.upper() if upper else joined]
+            continue
+        if not _syllable(a) and len(a) >= 2 and _syllable(a[:-1]) and _syllable(a[-1] + b):
+            out[k : k + 2] = [a[:-1], a[-1] + b]
+        k += 1
+    return out
 
 
 def parse_name_value(text: str) -> Parsed:
@@ -71,6 +121,11 @@ def parse_name_value(text: str) -> Parsed:
             words.pop()
             if NAME_SHAPE not in warnings:
                 warnings.append(NAME_SHAPE)
+    rejoined = rejoin_syllables(words)
+    if rejoined != words:
+        words = rejoined
+        if NAME_SHAPE not in warnings:
+            warnings.append(NAME_SHAPE)  # rebuilt from pieces: the clerk checks it
     value = repair_name(" ".join(words))
     if not value:
         return Parsed(None)
@@ -81,7 +136,8 @@ def parse_name_value(text: str) -> Parsed:
     odd = odd or any(len(t) == 1 for t in tokens)  # "NGUYỄN QUỐC A A Ô": leader debris, not a name
     if (odd or len(tokens) < 2) and NAME_SHAPE not in warnings:
         warnings.append(NAME_SHAPE)
-    return Parsed(value, warnings)
+    # A name of two or more syllables opening with a known family name has the shape names have.
+    return Parsed(value, warnings, structured=not warnings and is_family_name(tokens[0]))
 
 
 ADDRESS_SHAPE = "địa chỉ có chữ không đọc rõ, cần kiểm tra (address has unreadable words)"
@@ -114,7 +170,7 @@ def parse_address_value(text: str) -> Parsed:
         break
     if not ends_with_province(value):
         warnings.append(ADDRESS_CUT)
-    return Parsed(value, warnings)
+    return Parsed(value, warnings, structured=not warnings)
 
 
 PROCEDURE_SHAPE = ("tên thủ tục có ký tự lạ hoặc chữ hoa giữa câu, cần kiểm tra "
@@ -125,13 +181,27 @@ PROCEDURE_SHAPE = ("tên thủ tục có ký tự lạ hoặc chữ hoa giữa c
 _CAPITALISED = frozenset({"Giấy", "Ủy", "UBND"})
 
 
+PROCEDURE_FIXED = ("tên thủ tục đọc sai vài chữ, đã lấy theo danh mục thủ tục, cần kiểm tra "
+                   "(procedure name misread; the catalogue's closest name taken, please check)")
+
+
 def parse_procedure_value(text: str) -> Parsed:
     """"... giải quyết thủ tục: Đăng ký khai sinh." — the sentence ends the value; marks before
-    its first letter are specks. A capital inside ("trích Lục") is a misread: flagged."""
+    its first letter are specks. A capital inside ("trích Lục") is a misread: flagged.
+
+    A name that is, letter for letter, one of the catalogue's (``vocab.PROCEDURE_NAMES``) takes
+    its spelling: OCR lost or changed a mark ("Tách hô"), a case or a hyphen. One a few letters
+    off the one closest entry takes that entry, flagged."""
     value = n.clean_text(re.split(r"\.(?:\s|$)", text, maxsplit=1)[0])
     value = re.sub(r"^[^\w]+", "", value).strip()
     if not value:
         return Parsed(None)
+    known = procedure_name(value)
+    if known is not None:
+        name, exact = known
+        if value[:1].islower():
+            name = name[:1].lower() + name[1:]
+        return Parsed(name, [] if exact else [PROCEDURE_FIXED], structured=exact)
     words = value.split()
     capital_inside = any(any(c.isupper() for c in w) and w not in _CAPITALISED for w in words[1:])
     odd = capital_inside or bool(re.search(r"[^\w\s,\-/()]", value))
@@ -166,13 +236,7 @@ def parse_value(kind: Kind, raw: str) -> Parsed:
     if kind == "id12":
         return _id12(text)
     if kind == "phone":
-        m = re.search(r"\d(?:[\d .\-]*\d)?", n.numeric_token(text))
-        if m is None:
-            return Parsed(None)
-        digits = re.sub(r"\D", "", m.group(0))
-        if len(digits) < MIN_DIGITS:
-            return Parsed(None)  # an item number ("6.") or a speck is no phone number
-        return Parsed(digits, structured=bool(re.fullmatch(r"0\d{9}", digits)))
+        return _phone(text)
     if kind == "enterprise":
         m = re.search(r"\d(?:[\d .]*\d)?(?:\s*-\s*\d{3})?", n.numeric_token(text))
         if m is None:

@@ -24,6 +24,7 @@ from ocr.dates import (
     DISAGREED_CONFIDENCE,
     crop_run,
     find_date_runs,
+    find_number_runs,
     reread_dates,
 )
 from ocr.engine import engine_for
@@ -113,3 +114,16 @@ def test_engine_reads_all_crops_of_a_page_in_one_call(marriage: FirstReading, wo
     assert "10/01/1996" in texts and "20/01/2023" in texts
     assert all(set(t) <= set(DATE_CHARSET + " ") for t in texts)
     assert not list(workdir.glob("t.*"))  # the crops and the listing are removed
+
+
+def test_house_numbers_are_read_again_as_digits(ct01: FirstReading, workdir: Path) -> None:
+    # The degraded CT01's residence "Số 190, đường Hùng Vương, …" reads "Số 199," at word
+    # confidence 0.92: a wrong address accepted unseen. Digits only, the crop reads "190".
+    assert ct01.fields["place_of_residence"].startswith("Số 190,")
+    first = _line_with(ct01.lines, "Số 199,")
+    assert max(w.confidence for w in first.words if w.text == "199,") > 0.9
+    assert find_number_runs(ct01.lines)
+    lines = reread_dates(ct01.grey, ct01.dpi, ct01.lines, engine_for(OcrSettings()), workdir)
+    line = _line_with(lines, "Số 190,")
+    (word,) = [w for w in line.words if w.text == "190,"]
+    assert word.confidence == DISAGREED_CONFIDENCE  # two readings differ: the clerk checks it

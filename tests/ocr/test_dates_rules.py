@@ -9,7 +9,9 @@ from ocr.dates import (
     as_date,
     confirmed_digits,
     find_date_runs,
+    find_number_runs,
     judge,
+    judge_number,
 )
 from ocr.models import Box, Line, Word
 
@@ -84,3 +86,21 @@ def test_judge_trusts_only_dates_read_twice() -> None:
     # two dates that differ: the first reading stays, for review
     assert judge(_words("13/5/2021"), "15/5/2021") == ("13/5/2021", DISAGREED_CONFIDENCE)
     assert judge(_words("0946061407"), "0946061407") is None  # no date: nothing changes
+
+
+def test_house_numbers_after_so_are_read_again() -> None:
+    line = _line(("trú:", 0.85), ("Số", 0.96), ("199,", 0.92), ("đường", 0.97), ("Hùng", 0.97))
+    assert [" ".join(w.text for w in r.words([line])) for r in find_number_runs([line])] == ["199,"]
+    assert find_number_runs([_line(("Số", 0.9), ("CCCD:", 0.9), ("079068054157", 0.9))]) == []
+    assert find_number_runs([_line(("Số:", 0.9), ("12/2023", 0.9))]) == []  # a registration number
+    assert find_number_runs([_line(("khoản", 0.9), ("5,", 0.9))]) == []
+
+
+def test_judge_number() -> None:
+    first = Word("199,", 0.92, Box(0, 0, 60, 30))
+    assert judge_number(first, "190.") == ("190,", DISAGREED_CONFIDENCE)  # as read on the CT01
+    assert judge_number(first, "199") == ("199,", AGREED_CONFIDENCE)
+    assert judge_number(first, "1990") is None  # another length: the first reading stays
+    clean = Word("197,", 0.96, Box(0, 0, 60, 30))  # read cleanly; the second reading "137"
+    assert judge_number(clean, "137") == ("197,", DISAGREED_CONFIDENCE)
+    assert judge_number(first, "") is None
