@@ -286,9 +286,11 @@ def test_idle_loop_backs_off_and_still_sends_at_once(
         assert 3 <= len(polls) <= 7, polls
         code = create_dossier(api.ctx.engine, AGENCY_A, actor="test")
         committed = time.monotonic()
-        run_in_transaction(
-            api.ctx.engine, lambda s: set_status(s, get_dossier(s, code), DossierStatus.RETURNED, actor="test")
-        )
+
+        def returned(s: Any) -> None:
+            set_status(s, get_dossier(s, code), DossierStatus.RETURNED, actor="test")
+
+        run_in_transaction(api.ctx.engine, returned)
         wait_for(lambda: len(receiver.calls) == 1, seconds=10)
         assert receiver.calls[0].at - committed < 1.0  # woken by the notification, not the back-off
     finally:
