@@ -357,7 +357,7 @@ def cpu_model(seq: list[tuple[str, float]], usage: Usage, ocr_slowdown: float, s
         span = makespan([c * factor for c in pages], 2)
         two = (ends + span) / (1 - rate / 2)
         print(
-            f"  CPU-bound model ({label}): 1 worker {one:.2f} s (prepare+assembly {ends:.2f} s, pages "
+            f"  CPU-bound model ({label}): 1 worker {one:.2f} s (serial ends {ends:.2f} s, pages "
             f"{sum(pages):.2f} s), 2 workers {two:.2f} s (pages' makespan {span:.2f} s vs even split "
             f"{sum(pages) * factor / 2:.2f} s, the rest {rate * 1000:.0f} ms/s of CPU) = {one / two:.2f}x"
         )
