@@ -218,6 +218,18 @@ class Run:
                 out[m.group(2)] = (n + 1, cpu + float(m.group(3)), sub + float(m.group(5)))
         return out
 
+    def task_cpu_sequence(self) -> list[tuple[str, float]]:
+        """(task name, CPU) of the last job's tasks in the order they ended, all workers merged."""
+        rows: list[tuple[float, str, float]] = []
+        for worker in self.cluster.workers:
+            for line in worker.log.read_text(errors="replace").splitlines():
+                m = CPU_LINE.match(line)
+                if m:
+                    at = datetime.strptime(m.group(1), "%Y-%m-%d %H:%M:%S,%f").timestamp()
+                    if at >= self.t0:
+                        rows.append((at, m.group(2), float(m.group(3))))
+        return [(name, cpu) for _, name, cpu in sorted(rows)]
+
     def __exit__(self, *exc: object) -> None:
         self.cluster.stop()
         self.engine.dispose()
@@ -290,6 +302,67 @@ def overhead(run: Run) -> tuple[float, float, int]:
     return outside, task_total, count
 
 
+def serial_ends(run: Run) -> tuple[float, float]:
+    """(upload to the first page's start, the last page's end to the job's finish), seconds of wall.
+
+    The job's two serial stretches, while at most one worker has anything to do: upload, store,
+    prepare and fan-out before; assembly, recording and release after.
+    """
+    from sqlalchemy import select
+
+    from storage.db.api_models import Job
+
+    starts: list[float] = []
+    ends: list[float] = []
+    for worker in run.cluster.workers:
+        for line in worker.log.read_text(errors="replace").splitlines():
+            m = TASK_LINE.match(line)
+            if not m or m.group(2) != "page":
+                continue
+            at = datetime.strptime(m.group(1), "%Y-%m-%d %H:%M:%S,%f").timestamp() - run.t0
+            if at >= 0:
+                (starts if m.group(3) == "received" else ends).append(at)
+    with run.engine.connect() as conn:
+        finished = conn.execute(select(Job.finished_at).where(Job.id == run.job_id)).scalar_one()
+    assert finished is not None, "a done job has its finish time"
+    return min(starts), finished.timestamp() - run.t0 - max(ends)
+
+
+def makespan(costs: list[float], workers: int) -> float:
+    """Pages taken in order by whichever worker is free first (prefetch 1): when the last ends."""
+    free = [0.0] * workers
+    for cost in costs:
+        k = free.index(min(free))
+        free[k] += cost
+    return max(free)
+
+
+def cpu_model(seq: list[tuple[str, float]], usage: Usage, ocr_slowdown: float, serial: float) -> None:
+    """The 1 -> 2 worker ratio from the 1-worker run's CPU alone: what two free cores would give.
+
+    Page tasks cost their measured CPU (in their order), the job's serial ends (upload to the
+    first page, the last page to done) the larger of their wall time in the 1-worker run and the
+    CPU of prepare and assembly, the rest of the run's processes (API, broker, database, store,
+    worker mains) their CPU per second; with one worker that rest runs on the other core, with
+    two it takes its share from the pages. Printed as-is and with the OCR slowdown measured when
+    both cores OCR at once (CPU per page, 2-worker run over 1-worker run).
+    """
+    pages = [c for n, c in seq if n == "page"]
+    ends = max(serial, sum(c for n, c in seq if n != "page"))
+    rest = sum(v for k, v in usage.groups.items() if k != OTHER) - sum(c for _, c in seq)
+    rate = max(rest, 0.0) / usage.seconds  # cores the rest takes, per second of the run
+    one = ends + sum(pages)
+    cases = (("as measured alone", 1.0), (f"OCR {ocr_slowdown - 1:+.1%} with 2 busy", ocr_slowdown))
+    for label, factor in cases:
+        span = makespan([c * factor for c in pages], 2)
+        two = (ends + span) / (1 - rate / 2)
+        print(
+            f"  CPU-bound model ({label}): 1 worker {one:.2f} s (serial ends {ends:.2f} s, pages "
+            f"{sum(pages):.2f} s), 2 workers {two:.2f} s (pages' makespan {span:.2f} s vs even split "
+            f"{sum(pages) * factor / 2:.2f} s, the rest {rate * 1000:.0f} ms/s of CPU) = {one / two:.2f}x"
+        )
+
+
 def timeline(run: Run, names: tuple[str, ...] = ("prepare", "page", "assemble")) -> str:
     """Seconds from the upload's start to each step of the last job, from the workers' task log."""
     from sqlalchemy import select
@@ -322,6 +395,7 @@ def timeline(run: Run, names: tuple[str, ...] = ("prepare", "page", "assemble"))
                 f"{name} {min(steps[name + ' start']):.2f}-{f'{max(ends):.2f}' if ends else '?'} "
                 f"(busy {sum(busy):.2f} s in {len(busy)})"
             )
+    assert finished is not None, "a done job has its finish time"
     parts.append(f"job finished {finished.timestamp() - run.t0:.2f}")
     return ", ".join(parts)
 
@@ -410,7 +484,14 @@ def main() -> None:
                         f"load average before {load[0]:.1f}"
                     )
                     print(f"  timeline (s from the upload): {timeline(run)}")
+                    before, after = serial_ends(run)
+                    print(
+                        f"  serial critical path: {before:.2f} s before the first page, {after:.2f} s after "
+                        f"the last page = {before + after:.2f} s"
+                    )
                     cpu[workers] = cpu_report(run, args.pages)
+                    if workers == 1:
+                        seq1, usage1, serial1 = run.task_cpu_sequence(), run.usage, before + after
                     if workers == 2:
                         outside, task_total, count = overhead(run)
             print(f"throughput ratio 2 workers / 1 worker: {rates[2] / rates[1]:.2f}x (target >= 1.8x)")
@@ -421,6 +502,7 @@ def main() -> None:
                 f"would give at most {120 / (ocr2 + else2):.1f} pages/min with 2 workers "
                 f"= {120 / (ocr2 + else2) / rates[1]:.2f}x the 1-worker rate"
             )
+            cpu_model(seq1, usage1, ocr2 / ocr1, serial1)
             print(
                 f"overhead outside OCR: {outside:.2f} s of {task_total:.1f} s over {count} page tasks = "
                 f"{outside / max(task_total, 1e-9):.1%} per page (target <= 5%)"

@@ -27,6 +27,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -76,6 +77,7 @@ CONTENT_TYPES = {
 # objects, also during one long upload, so the lease only bounds how long a crash's leftovers wait.
 PENDING_LEASE = timedelta(minutes=3)  # rides out a database away for ~2.5 min mid-upload
 RENEW_EVERY = timedelta(seconds=30)
+PARALLEL_PUTS = 4  # objects stored at once by one intake (the original and its documents' PDFs)
 DEFAULT_AGENCY = "000.00.00.H00"  # placeholder until the commune configures its own code
 
 
@@ -493,8 +495,7 @@ class Intake:
         started = time.perf_counter()
         try:
             with self._lease_kept(pending_ids):
-                for bucket, hashed, content_type, metadata in uploads:
-                    self.store.put_file(bucket, hashed, content_type=content_type, metadata=metadata)
+                self._put_all(uploads)
         except BaseException:
             self._try_cleanup(pending_ids)
             raise
@@ -580,6 +581,26 @@ class Intake:
 
         run_in_transaction(self.engine, work)
         return now
+
+    def _put_all(self, uploads: list[tuple[Bucket, HashedFile, str, dict[str, str]]]) -> None:
+        """Store the objects a few at a time: each put is a round trip the store mostly waits on.
+
+        Every put is waited for, and the first failure raised once all have ended, so the caller's
+        cleanup sees every object that may exist (the intent rows cover them all).
+        """
+        if len(uploads) <= 1:
+            for bucket, hashed, content_type, metadata in uploads:
+                self.store.put_file(bucket, hashed, content_type=content_type, metadata=metadata)
+            return
+        threads = min(PARALLEL_PUTS, len(uploads))
+        with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="sohoa-put") as pool:
+            futures = [
+                pool.submit(self.store.put_file, bucket, hashed, content_type=content_type, metadata=metadata)
+                for bucket, hashed, content_type, metadata in uploads
+            ]
+            wait(futures)
+        for future in futures:
+            future.result()  # the first failure, in upload order
 
     @contextlib.contextmanager
     def _lease_kept(self, pending_ids: list[int]) -> Iterator[None]:

@@ -14,6 +14,7 @@ never send one row twice at once), POSTs the JSON payload and
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
@@ -35,7 +36,13 @@ from pipeline.errors import Refused, not_found
 from pipeline.services import Services
 from storage.db.dossiers import audit
 from storage.db.engine import read_session, run_in_transaction
-from storage.db.webhook_models import DeliveryStatus, WebhookDelivery, WebhookEvent, WebhookSubscription
+from storage.db.webhook_models import (
+    NOTIFY_CHANNEL,
+    DeliveryStatus,
+    WebhookDelivery,
+    WebhookEvent,
+    WebhookSubscription,
+)
 
 log = logging.getLogger("sohoa.webhooks")
 
@@ -263,16 +270,79 @@ def next_due(ctx: Services) -> datetime | None:
     return _aware(value)
 
 
+class _Listener:
+    """A connection of its own LISTENing on the outbox channel (PostgreSQL): wakes the loop at once.
+
+    ``record_event`` notifies the channel in the transaction that writes a delivery, so the
+    notification arrives when, and only if, the delivery is committed.
+    """
+
+    def __init__(self, raw: Any) -> None:
+        self._raw = raw  # SQLAlchemy's pooled connection, detached: closed by us, not the pool
+        self._conn = raw.driver_connection
+        raw.detach()
+        self._conn.rollback()  # out of any transaction the pool's check left open
+        self._conn.autocommit = True
+        self._conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
+
+    @classmethod
+    def open(cls, engine: Any) -> _Listener | None:
+        if engine.dialect.name != "postgresql":
+            return None
+        try:
+            raw = engine.raw_connection()
+            try:
+                return cls(raw)
+            except BaseException:
+                raw.close()
+                raise
+        except Exception as exc:  # the database is away: poll until it is back
+            log.info("webhook loop polls (no LISTEN connection): %s", type(exc).__name__)
+            return None
+
+    def wait(self, seconds: float, stop: threading.Event) -> bool:
+        """Block until a notification, ``seconds`` or ``stop``; True when notified."""
+        deadline = time.monotonic() + seconds
+        while not stop.is_set():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            # slices of at most a second: stop() is seen soon; an idle wake-up costs no query
+            if any(True for _ in self._conn.notifies(timeout=min(left, 1.0), stop_after=1)):
+                for _ in self._conn.notifies(timeout=0):  # the rest of a burst: one round for all
+                    pass
+                return True
+        return False
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self._raw.close()
+
+
 class WebhookDispatcher:
-    """The delivery loop, a daemon thread of the API process (polls the outbox)."""
+    """The delivery loop, a daemon thread of the API process and of each queue worker.
+
+    On PostgreSQL it LISTENs for new deliveries and, while the outbox is idle, waits ever longer
+    between polls (``poll_seconds`` doubled up to ``idle_seconds``), never past the next retry
+    that is due: a new event is sent at once, and an idle deployment does not query the outbox
+    every second in every process. Without LISTEN (SQLite, or the connection lost) it polls
+    every ``poll_seconds``.
+    """
 
     def __init__(
-        self, ctx: Services, *, retry_seconds: float, max_attempts: int, poll_seconds: float = 1.0
+        self,
+        ctx: Services,
+        *,
+        retry_seconds: float,
+        max_attempts: int,
+        poll_seconds: float = 1.0,
+        idle_seconds: float = 60.0,
     ) -> None:
         self.ctx = ctx
         self.retry_seconds = retry_seconds
         self.max_attempts = max_attempts
         self.poll_seconds = poll_seconds
+        self.idle_seconds = max(idle_seconds, poll_seconds)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -281,17 +351,48 @@ class WebhookDispatcher:
         self._thread.start()
 
     def _run(self) -> None:
-        with httpx.Client(timeout=TIMEOUT, follow_redirects=False, trust_env=False) as client:
-            while not self._stop.is_set():
-                try:
-                    sent = deliver_due(
-                        self.ctx, client, retry_seconds=self.retry_seconds, max_attempts=self.max_attempts
-                    )
-                except Exception as exc:  # a database hiccup must not end the loop
-                    log.warning("webhook loop: %s", type(exc).__name__)
-                    sent = 0
-                if not sent:
-                    self._stop.wait(self.poll_seconds)
+        listener = _Listener.open(self.ctx.engine)  # before the first poll: no event slips between
+        retry_listen_at = time.monotonic() + self.idle_seconds
+        wait = self.poll_seconds
+        try:
+            with httpx.Client(timeout=TIMEOUT, follow_redirects=False, trust_env=False) as client:
+                while not self._stop.is_set():
+                    try:
+                        sent = deliver_due(
+                            self.ctx, client, retry_seconds=self.retry_seconds, max_attempts=self.max_attempts
+                        )
+                    except Exception as exc:  # a database hiccup must not end the loop
+                        log.warning("webhook loop: %s", type(exc).__name__)
+                        sent = -1
+                    if sent > 0:
+                        wait = self.poll_seconds
+                        continue
+                    if listener is None:
+                        if sent == 0 and time.monotonic() >= retry_listen_at:
+                            listener = _Listener.open(self.ctx.engine)
+                            retry_listen_at = time.monotonic() + self.idle_seconds
+                        if listener is None:
+                            self._stop.wait(self.poll_seconds)
+                            continue
+                    timeout = wait
+                    try:
+                        due = next_due(self.ctx) if sent == 0 else None
+                    except Exception:
+                        due = None
+                    if due is not None:
+                        timeout = min(timeout, max((due - datetime.now(UTC)).total_seconds(), 0.0))
+                    try:
+                        woke = listener.wait(timeout, self._stop)
+                    except Exception as exc:  # the connection went away: poll, listen again later
+                        log.warning("webhook loop stops listening: %s", type(exc).__name__)
+                        listener.close()
+                        listener = None
+                        wait = self.poll_seconds
+                        continue
+                    wait = self.poll_seconds if woke else min(wait * 2, self.idle_seconds)
+        finally:
+            if listener is not None:
+                listener.close()
 
     def stop(self) -> None:
         self._stop.set()

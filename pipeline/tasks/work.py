@@ -42,6 +42,7 @@ from storage.db.api_models import Job, JobStatus
 from storage.db.dossiers import audit
 from storage.db.engine import read_session, run_in_transaction
 from storage.db.errors import DatabaseError
+from storage.db.models import Scan
 from storage.db.queue_models import FINAL_FILE_STATUSES, FileStatus, JobFile, PageResult
 from storage.db.records import find_scan
 from storage.objects.base import Bucket, ObjectStore
@@ -51,6 +52,11 @@ from storage.objects.keys import hash_file
 log = logging.getLogger("sohoa.tasks")
 
 CACHE_TTL = timedelta(hours=2)  # a worker's local copy of an incoming scan, for its next pages
+# The incoming-area sweep is a safety net (a removal that failed while the store or database was
+# away); each assembly releases its own upload. Once per process per interval, not per assembly:
+# it lists the area and asks the database about every key, work that grows with the uploads
+# waiting, on the cores the pages need.
+SWEEP_INTERVAL = timedelta(minutes=10)
 FINAL = tuple(s.value for s in FINAL_FILE_STATUSES)
 OUTAGE_REASONS = frozenset({"storage_unavailable", "database_unavailable"})
 
@@ -441,10 +447,7 @@ def assemble_file(ctx: WorkContext, job_id: str, position: int) -> FileOutcome |
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     finish_job(ctx, job_id)
-    try:
-        sweep_incoming(ctx)
-    except Exception as exc:  # only space: the next assembly sweeps again
-        log.info("incoming sweep postponed: %s", type(exc).__name__)
+    maybe_sweep_incoming(ctx)
     return outcome
 
 
@@ -464,20 +467,41 @@ def _release_incoming(ctx: WorkContext, sha256: str) -> None:
         ctx.store.delete(Bucket.INCOMING, sha256)
 
 
+_last_sweep = {"at": time.monotonic()}  # per process; a new pool process waits one interval
+
+
+def maybe_sweep_incoming(ctx: WorkContext, now: float | None = None) -> bool:
+    """Sweep the incoming area when this process last did so ``SWEEP_INTERVAL`` ago; True if it ran."""
+    now = time.monotonic() if now is None else now
+    if now - _last_sweep["at"] < SWEEP_INTERVAL.total_seconds():
+        return False
+    _last_sweep["at"] = now
+    try:
+        sweep_incoming(ctx)
+    except Exception as exc:  # only space: the next interval sweeps again
+        log.info("incoming sweep postponed: %s", type(exc).__name__)
+    return True
+
+
 def sweep_incoming(ctx: WorkContext, limit: int = 200) -> int:
     """Remove incoming uploads whose scans are recorded and whose job files are all final.
 
     The safety net for a removal that failed after its scan was recorded (store or database away
     at that moment); uploads of failed files are kept (their scan is not recorded).
     """
-    removed = 0
-    for key in list(ctx.store.list_keys(Bucket.INCOMING))[:limit]:
-        with read_session(ctx.engine) as session:
-            waiting = session.scalar(
-                select(func.count(JobFile.id)).where(JobFile.sha256 == key, JobFile.status.not_in(FINAL))
+    keys = list(ctx.store.list_keys(Bucket.INCOMING))[:limit]
+    if not keys:
+        return 0
+    with read_session(ctx.engine) as session:  # two statements for all the keys, not two per key
+        waiting = set(
+            session.scalars(
+                select(JobFile.sha256).where(JobFile.sha256.in_(keys), JobFile.status.not_in(FINAL))
             )
-            recorded = find_scan(session, key) is not None
-        if recorded and not waiting:
+        )
+        recorded = set(session.scalars(select(Scan.sha256).where(Scan.sha256.in_(keys))))
+    removed = 0
+    for key in keys:
+        if key in recorded and key not in waiting:
             ctx.store.delete(Bucket.INCOMING, key)
             removed += 1
     return removed

@@ -59,6 +59,13 @@ def is_index_object(name: str | None) -> bool:
     return bool(name) and any(str(name).startswith(prefix) for prefix in INDEX_OBJECTS)
 
 
+def add_new_text(session: Session, document_id: int, body: str | None) -> None:
+    """The OCR text of a document just inserted (nothing to replace): added, flushed with the rest."""
+    body = (body or "").strip()[:MAX_TEXT]
+    if body:
+        session.add(DocumentText(document_id=document_id, body=body))
+
+
 def store_text(session: Session, document_id: int, body: str | None) -> None:
     """Keep the OCR text of a document (flush only); empty text keeps nothing."""
     body = (body or "").strip()[:MAX_TEXT]

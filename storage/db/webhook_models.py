@@ -14,7 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, select
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from storage.db.base import Base
@@ -23,6 +23,8 @@ from storage.db.types import UtcDateTime
 
 if TYPE_CHECKING:
     from storage.db.models import AuditEntry
+
+NOTIFY_CHANNEL = "sohoa_webhooks"  # PostgreSQL: a new delivery is announced on it at commit
 
 
 class WebhookEvent(StrEnum):
@@ -115,6 +117,9 @@ def record_event(session: Session, entry: AuditEntry) -> int:
         "occurred_at": now.isoformat().replace("+00:00", "Z"),
         "data": data,
     }
+    if session.get_bind().dialect.name == "postgresql":
+        # delivered at commit (never for a rollback): the dispatchers LISTENing wake at once
+        session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": NOTIFY_CHANNEL})
     for subscription in subscriptions:
         session.add(
             WebhookDelivery(

@@ -251,3 +251,48 @@ def test_admin_add_webhook_command(tmp_path: Path) -> None:
     assert unknown.returncode == int(ExitCode.BAD_ARGS) and "job.done" in unknown.stderr
     removed = sohoa("admin", "remove-webhook", "1")
     assert removed.returncode == 0 and "đã hủy" in sohoa("admin", "list-webhooks").stdout
+
+
+def test_idle_loop_backs_off_and_still_sends_at_once(
+    api: Api, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL: an idle dispatcher polls ever less often, yet a new event wakes it (LISTEN)."""
+    if api.ctx.engine.dialect.name != "postgresql":
+        pytest.skip("LISTEN/NOTIFY is PostgreSQL's; SQLite polls every poll_seconds")
+    import pipeline.webhooks as webhooks
+
+    monkeypatch.setenv(SECRET_ENV, SECRET)
+    receiver.script[:] = []
+    services = Services(settings=api.settings, engine=api.ctx.engine, store=api.ctx.store)
+    run_in_transaction(
+        api.ctx.engine,
+        lambda s: add_subscription(s, receiver.url, ["dossier.returned"], SECRET_ENV, actor="test"),
+    )
+    polls: list[float] = []
+    real = webhooks.deliver_due
+
+    def counted(*args: Any, **kwargs: Any) -> int:
+        polls.append(time.monotonic())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(webhooks, "deliver_due", counted)
+    loop = webhooks.WebhookDispatcher(
+        services, retry_seconds=60, max_attempts=3, poll_seconds=0.1, idle_seconds=30
+    )
+    loop.start()
+    try:
+        time.sleep(3.0)
+        # 0.1 s doubling: polls at about 0, 0.1, 0.3, 0.7, 1.5, 3.1 s; every 0.1 s would be 30
+        assert 3 <= len(polls) <= 7, polls
+        code = create_dossier(api.ctx.engine, AGENCY_A, actor="test")
+        committed = time.monotonic()
+
+        def returned(s: Any) -> None:
+            set_status(s, get_dossier(s, code), DossierStatus.RETURNED, actor="test")
+
+        run_in_transaction(api.ctx.engine, returned)
+        wait_for(lambda: len(receiver.calls) == 1, seconds=10)
+        assert receiver.calls[0].at - committed < 1.0  # woken by the notification, not the back-off
+    finally:
+        loop.stop()
+    assert loop._thread is None  # stopped within the join's timeout

@@ -7,6 +7,7 @@ once recorded, and a bad file fails with its reason while its upload stays.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,9 +16,19 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from pipeline.dossier.catalogue import ensure_default_catalogue
+from pipeline.tasks import work
 from pipeline.tasks.enqueue import Upload
 from pipeline.tasks.pagecodec import page_from_json, page_to_json
-from pipeline.tasks.work import WorkContext, assemble_file, fail_file, prepare_file, run_page
+from pipeline.tasks.work import (
+    SWEEP_INTERVAL,
+    WorkContext,
+    assemble_file,
+    fail_file,
+    maybe_sweep_incoming,
+    prepare_file,
+    run_page,
+    sweep_incoming,
+)
 from pipeline.webhooks import add_subscription
 from storage.db.api_models import Job
 from storage.db.engine import run_in_transaction
@@ -69,7 +80,9 @@ def _job(ctx: WorkContext, *uploads: Upload, job_id: str = "a" * 32) -> str:
 
 
 @pytest.mark.slow  # OCR of a page: ~20 s on a loaded 2-core machine
-def test_redelivered_steps_store_once(ctx: WorkContext, tmp_path: Path) -> None:
+def test_redelivered_steps_store_once(
+    ctx: WorkContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     scan = text_pdf(tmp_path / "giay-to.pdf", "CONG HOA XA HOI CHU NGHIA VIET NAM 2026")
     sha = hash_file(scan).sha256
     job_id = _job(ctx, Upload("giay-to.pdf", scan))
@@ -116,6 +129,14 @@ def test_redelivered_steps_store_once(ctx: WorkContext, tmp_path: Path) -> None:
         assert session.scalar(select(func.count(PageResult.id))) == 1
     assert list(ctx.store.list_keys(Bucket.INCOMING)) == []
     assert _finished(ctx, again) == (["done"], 1)
+    # A removal that failed (store away at that moment) leaves a recorded upload behind: the
+    # sweep, at most once per interval and process, removes it.
+    ctx.store.put_file(Bucket.INCOMING, hash_file(scan))
+    monkeypatch.setitem(work._last_sweep, "at", time.monotonic())  # as if this process just swept
+    assert maybe_sweep_incoming(ctx) is False  # less than an interval ago
+    assert list(ctx.store.list_keys(Bucket.INCOMING)) == [sha]
+    assert maybe_sweep_incoming(ctx, now=time.monotonic() + SWEEP_INTERVAL.total_seconds() + 1)
+    assert list(ctx.store.list_keys(Bucket.INCOMING)) == []
 
 
 def test_bad_file_fails_with_reason_and_keeps_upload(ctx: WorkContext, tmp_path: Path) -> None:
@@ -130,6 +151,8 @@ def test_bad_file_fails_with_reason_and_keeps_upload(ctx: WorkContext, tmp_path:
         assert job is not None and job.status == "done"
         assert [q["file"] for q in job.result["quarantined"]] == ["hong.pdf"]  # type: ignore[index]
     assert list(ctx.store.list_keys(Bucket.INCOMING)) == [hash_file(bad).sha256]  # upload kept
+    assert sweep_incoming(ctx) == 0  # not recorded: the sweep keeps it too
+    assert list(ctx.store.list_keys(Bucket.INCOMING)) == [hash_file(bad).sha256]
     assert fail_file(ctx, job_id, 0, "x", "y") is False  # a final outcome is never overwritten
     assert _finished(ctx, job_id) == (["done"], 1)
 
