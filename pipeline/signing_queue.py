@@ -32,8 +32,10 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from pipeline.access import dossier_agency, visible_document
+from pipeline.dossier.results import on_cancelled, on_signed, record_upload, required_level, upload_bucket
 from pipeline.errors import Refused
 from pipeline.principals import ALL, Principal
+from pipeline.queue_items import add_item, audit_queued, pending_item
 from pipeline.services import Services
 from signing.errors import InputPdfError
 from signing.repair import prepare_for_signing
@@ -90,63 +92,6 @@ def _source_version(document: Document) -> DocumentVersion:
 def _read_object(ctx: Services, bucket: str, key: str) -> bytes:
     with ctx.store.open(Bucket(bucket), key) as fh:
         return fh.read()
-
-
-def pending_item(session: Session, document_id: int, official_id: int) -> SigningQueueItem | None:
-    """The item already waiting for this official on this document: queueing again is a no-op."""
-    return session.scalar(
-        select(SigningQueueItem).where(
-            SigningQueueItem.document_id == document_id,
-            SigningQueueItem.official_id == official_id,
-            SigningQueueItem.status == QueueStatus.PENDING.value,
-        )
-    )
-
-
-def add_item(
-    session: Session,
-    *,
-    document_id: int,
-    official_id: int,
-    title: str,
-    stored: ObjectRef,
-    actor: str,
-    stamp: str | None = None,
-) -> SigningQueueItem:
-    """A pending item asking ``official_id`` to sign exactly the bytes of ``stored``.
-
-    The one constructor of queue items (``enqueue``, a dossier's digitised components, a result
-    and its seal), so every item records its bytes the same way. Flushed, so the caller can refer
-    to its id; the caller audits it (``audit_queued``) once its own rows are written, which keeps
-    each workflow's audit order.
-    """
-    item = SigningQueueItem(
-        document_id=document_id,
-        official_id=official_id,
-        title=title,
-        bucket=stored.bucket,
-        object_key=stored.key,
-        sha256=stored.sha256,
-        size=stored.size,
-        queued_by=actor,
-        stamp=stamp,
-    )
-    session.add(item)
-    session.flush()
-    return item
-
-
-def audit_queued(session: Session, item: SigningQueueItem, official: str, **details: bool) -> None:
-    """The ``signing.queued`` entry of a new item; ``details`` say what kind of item it is."""
-    audit(
-        session,
-        "signing.queued",
-        actor=item.queued_by,
-        document_id=item.document_id,
-        official=official,
-        item=item.id,
-        **details,
-    )
 
 
 def enqueue(ctx: Services, document_id: int, official: str, principal: Principal) -> dict[str, Any]:
@@ -266,9 +211,6 @@ def cancel(ctx: Services, item_id: int, principal: Principal) -> dict[str, Any]:
             raise Refused(409, "Mục này đã ký hoặc đã hủy (item is not pending)")
         item.status = QueueStatus.CANCELLED.value
         audit(session, "signing.cancelled", actor=principal.actor, document_id=item.document_id, item=item.id)
-        # imported here: pipeline.dossier.results makes its items with this module's add_item
-        from pipeline.dossier.results import on_cancelled
-
         on_cancelled(session, item, actor=principal.actor)
         return item_view(item)
 
@@ -351,9 +293,6 @@ def accept_signed(
     if not report.valid:
         raise Refused(422, f"Chữ ký không hợp lệ (signature not valid): {report.reason or ''}".strip())
     _check_new_signers(path, queued_size, expected_cert)
-
-    # imported here: results builds its queue items with add_item (as in cancel())
-    from pipeline.dossier.results import on_signed, record_upload, required_level, upload_bucket
 
     bucket, retain = upload_bucket(stamp)
     stored = ctx.store.put_file(bucket, path, content_type="application/pdf", retain=retain)

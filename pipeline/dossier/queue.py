@@ -16,7 +16,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from pipeline.dossier.signatures import ToSign, result_request, seal_request, unsigned_components
-from pipeline.signing_queue import add_item, audit_queued, pending_item
+from pipeline.queue_items import add_item, audit_queued, pending_item
 from signing.appearance import Placement, StampKind
 from signing.images import as_pdf
 from signing.pades import SignRequest

@@ -38,8 +38,8 @@ from pipeline.dossier.signatures import (
 )
 from pipeline.errors import Refused
 from pipeline.principals import ALL, Principal
+from pipeline.queue_items import add_item, audit_queued
 from pipeline.services import Services
-from pipeline.signing_queue import add_item, audit_queued
 from signing.certcheck import seal_refusal
 from signing.errors import InputPdfError
 from signing.pades import SEAL_FIELD
