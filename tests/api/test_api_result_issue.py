@@ -4,7 +4,9 @@ server verifies each upload, files the e-result (report counts it) and the dossi
 
 Real parts: the signatures are made with the SoftHSM token's keys (official-rsa, seal) the way
 ``sohoa sign-client`` makes them (the queue item says which signature), and poppler's pdfsig
-checks every signature of the filed result.
+checks every signature of the filed result. The whole flow, cancelling and the staged version
+run on both databases; the tests of signatures and refusals decided in Python (levels, the seal's
+certificate, who may sign, a result signed elsewhere) run on SQLite only.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import os
 import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,8 +34,8 @@ from storage.db.models import AuditEntry, Document, DocumentOwner
 from storage.db.records import ObjectRef
 from storage.db.webhook_models import WebhookDelivery
 from tests.api.conftest import AGENCY_A, AGENCY_B, OWNER_ID, Api, make_api, text_pdf
-from tests.api.token_sign import FOREIGN_SEAL
-from tests.db.fixtures import Database
+from tests.api.token_sign import FOREIGN_SEAL, signer_for
+from tests.db.fixtures import Database, sqlite_only
 from tests.signing.conftest import OFFICIAL_NAME, USER_PIN, PkiFixture, assert_pdfsig_valid
 
 PROCEDURE = "1.004873"  # Giấy xác nhận tình trạng hôn nhân: application_form + cccd
@@ -68,28 +69,21 @@ def token_sign_run(
     work: Path,
     env: dict[str, str] | None = None,
 ) -> tuple[subprocess.CompletedProcess[str], Path]:
-    """:func:`token_sign`'s child process, whatever its outcome, and where it writes."""
+    """:func:`token_sign`'s signing child's answer, whatever its outcome, and where it writes."""
     work.mkdir(parents=True, exist_ok=True)
     src, out = work / f"in-{uuid.uuid4().hex}.pdf", work / f"out-{uuid.uuid4().hex}.pdf"
     src.write_bytes(data)
-    env = {
-        **os.environ,
-        "SOFTHSM2_CONF": str(pki.nss_dir.parent / "softhsm2.conf"),
-        "SOHOA_TEST_PIN": USER_PIN,
-        "SOHOA_DATA_DIR": str(work / "data"),
-        "SOHOA_SIGNING__FONT": str(pki.font),
-        "SOHOA_SIGNING__ORGANISATION": ORGANISATION,
-        **(env or {}),
-    }
-    args = [str(src), str(out), label, stamp or "", str(pki.pki.chain)]
-    done = subprocess.run(
-        [sys.executable, "-m", "tests.api.token_sign", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    signer = signer_for(
+        {
+            **os.environ,
+            "SOFTHSM2_CONF": str(pki.nss_dir.parent / "softhsm2.conf"),
+            "SOHOA_TEST_PIN": USER_PIN,
+            "SOHOA_SIGNING__FONT": str(pki.font),
+            "SOHOA_SIGNING__ORGANISATION": ORGANISATION,
+        }
     )
+    args = [str(src), str(out), label, stamp or "", str(pki.pki.chain)]
+    done = signer.run(args, {"SOHOA_DATA_DIR": str(work / "data"), **(env or {})})
     return done, out
 
 
@@ -247,6 +241,7 @@ def test_attach_official_signs_seal_signs_finished_returned(
     assert again.status_code == 422, again.text
 
 
+@sqlite_only
 def test_generated_result_goes_the_same_way(rapi: Api, pki: PkiFixture) -> None:
     office = Office(rapi, pki)
     code = office.receive()
@@ -270,6 +265,7 @@ def test_generated_result_goes_the_same_way(rapi: Api, pki: PkiFixture) -> None:
     assert office.case(code)["state"] == "finished"
 
 
+@sqlite_only
 def test_refusals(rapi: Api, pki: PkiFixture, tmp_path: Path) -> None:
     api, office = rapi, Office(rapi, pki)
     code = office.receive()
@@ -422,6 +418,7 @@ def test_official_signature_is_staged_and_only_the_seal_publishes(
     assert api.client.get(f"{V1}/documents/{document_id}", headers=office.officer).json()["signed"] is True
 
 
+@sqlite_only
 def test_seal_must_be_an_organisation_certificate(rapi: Api, pki: PkiFixture, tmp_path: Path) -> None:
     """A seal holder whose registered certificate is a person's (an official's token) cannot
     seal: the upload is refused in Vietnamese and the dossier stays unfinished."""
@@ -457,6 +454,7 @@ def test_seal_must_be_an_organisation_certificate(rapi: Api, pki: PkiFixture, tm
     assert office.case(code)["state"] == "finished"
 
 
+@sqlite_only
 def test_an_already_signed_result_is_not_attached(rapi: Api, pki: PkiFixture, tmp_path: Path) -> None:
     """A result signed and sealed elsewhere is refused at attach: the official's certification must
     be its first signature and the seal (checked here) the one after, so it could never be filed."""
@@ -483,6 +481,7 @@ def tsa_api(db: Database, tmp_path: Path, pki: PkiFixture) -> Iterator[Api]:
     yield from make_api(db, tmp_path, signing=signing)
 
 
+@sqlite_only
 def test_with_a_tsa_result_signatures_below_b_lt_are_refused(
     tsa_api: Api, pki: PkiFixture, tmp_path: Path
 ) -> None:

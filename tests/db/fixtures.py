@@ -31,6 +31,11 @@ from storage.db.migrate import upgrade_engine
 PG_HOST = os.environ.get("SOHOA_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432")
 DB_BACKENDS = ("sqlite", "postgresql")
 
+# For a costly test whose subject is not the database (signature levels, certificates, refusals
+# decided in Python): one run, on SQLite, instead of one per backend. Whatever is
+# database-specific keeps both runs (or at least one on PostgreSQL).
+sqlite_only = pytest.mark.parametrize("db", ["sqlite"], indirect=True)
+
 
 @dataclass
 class Database:
