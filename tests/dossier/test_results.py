@@ -27,7 +27,7 @@ from storage.db.engine import read_session, write_session
 from storage.db.errors import BadInputError
 from storage.db.records import ObjectRef
 from storage.objects.base import Bucket
-from tests.db.fixtures import Database
+from tests.db.fixtures import Database, sqlite_only
 from tests.dossier.helpers import AGENCY, CITIZEN, CONFIRMATION, MARRIAGE, OTHER, catalogue, scan_cccd
 from tests.signing.conftest import PkiFixture, pki  # noqa: F401
 
@@ -136,6 +136,7 @@ def test_result_issued_signed_returned_and_verifiable_from_the_qr(
         assert {c.doc_type: c.status for c in nxt.components}["marital_status_confirmation"] == "reused"
 
 
+@sqlite_only  # signature levels; the database only receives the dossier
 def test_results_are_b_lt_with_a_tsa(db: Database, pki: PkiFixture, tmp_path: Path) -> None:  # noqa: F811
     settings = load_settings(
         data_dir=tmp_path,
@@ -209,6 +210,7 @@ def test_signing_refuses_a_placeholder_organisation(pki: PkiFixture, tmp_path: P
         SigningContext.from_settings(settings)
 
 
+@sqlite_only  # signature levels; the database only receives the dossier
 def test_b_lta_result_and_archive_renewal(db: Database, pki: PkiFixture, tmp_path: Path) -> None:  # noqa: F811
     from signing.archive import renew_timestamp
 
