@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 
 from config.errors import ExitCode
 from pipeline.dossier.lifecycle import State, get_case
-from pipeline.dossier.receive import receive
+from pipeline.dossier.receive import DossierView, receive
 from signing.testpki import ORGANISATION
 from storage.db.engine import read_session, write_session
 from storage.db.models import Document
@@ -58,10 +58,10 @@ def _state(db: Database, code: str) -> tuple[str, int | None, int]:
         return case.state, case.result_document_id, int(documents or 0)
 
 
-def test_issue_requires_an_organisation_seal(db: Database, pki: PkiFixture, tmp_path: Path) -> None:  # noqa: F811
+def _receive(db: Database, *, day: int) -> DossierView:
+    """A confirmation dossier of the one citizen, received on ``day`` December 2026."""
     with write_session(db.engine) as s:
-        catalogue(s)
-        view = receive(
+        return receive(
             s,
             agency=AGENCY,
             procedure=CONFIRMATION,
@@ -69,8 +69,14 @@ def test_issue_requires_an_organisation_seal(db: Database, pki: PkiFixture, tmp_
             actor="clerk",
             applicant_name="Nguyễn Văn An",
             reuse=None,
-            received_at=datetime(2026, 12, 4, 3, tzinfo=UTC),
+            received_at=datetime(2026, 12, day, 3, tzinfo=UTC),
         )
+
+
+def test_issue_requires_an_organisation_seal(db: Database, pki: PkiFixture, tmp_path: Path) -> None:  # noqa: F811
+    with write_session(db.engine) as s:
+        catalogue(s)
+    view = _receive(db, day=4)
     code = view.code
     before = _state(db, code)
     official = [
@@ -105,17 +111,7 @@ def test_issue_requires_an_organisation_seal(db: Database, pki: PkiFixture, tmp_
     assert state == State.FINISHED.value and result_id is not None
 
     # An already signed file is refused as a result (here: the next dossier's).
-    with write_session(db.engine) as s:
-        again = receive(
-            s,
-            agency=AGENCY,
-            procedure=CONFIRMATION,
-            applicant_id=CITIZEN,
-            actor="clerk",
-            applicant_name="Nguyễn Văn An",
-            reuse=None,
-            received_at=datetime(2026, 12, 5, 3, tzinfo=UTC),
-        )
+    again = _receive(db, day=5)
     before = _state(db, again.code)
     signed = _sohoa(
         db, pki, tmp_path, again.code, "--file", str(presigned), *official, *seal, "--level", "B-B"
