@@ -12,7 +12,14 @@ beginning and (``journal_size_limit``) truncates the file to ``RESET_BYTES``. Wh
 writes that never pause, keep the log from starting again and the file passes ``MAX_BYTES``, the
 thread runs one TRUNCATE checkpoint (waiting for those readers, holding writers off while it
 copies; little is left to copy, the passive ones did the rest) rather than let the file grow
-without end. Other processes on the same file (the hot folder, the CLI) keep
+without end. It waits at most ``TRUNCATE_WAIT_SECONDS`` for the write lock: SQLite's lock is not
+fair, writes that never pause can keep it from the checkpoint for good, and while it waits it
+holds the checkpoint lock, so no other checkpoint can run (a 30 s wait let a 2 MiB-bound log reach
+12 MiB in CI). Past that wait it copies what it can and gives up until the next look. The
+thread only looks every interval, and on a loaded machine it may not run for a while: a commit
+that finds the log past ``BACKSTOP_FACTOR`` x ``max_bytes`` checkpoints by itself, as SQLite does
+by default (``wal_autocheckpoint`` at that size rather than off), so the log stays bounded
+however far the thread falls behind. Other processes on the same file (the hot folder, the CLI) keep
 SQLite's own checkpoints. PostgreSQL has no such thing: nothing is done there.
 """
 
@@ -32,13 +39,15 @@ log = logging.getLogger(__name__)
 RESET_BYTES = 4 * 1024 * 1024  # journal_size_limit: the file kept after the log starts again
 MAX_BYTES = 64 * 1024 * 1024  # past this, a TRUNCATE checkpoint (waits for readers)
 INTERVAL_SECONDS = 0.5  # a passive checkpoint this often while the log is written
+TRUNCATE_WAIT_SECONDS = 0.05  # longest wait of the thread's TRUNCATE for the write lock
+BACKSTOP_FACTOR = 2  # a commit checkpoints itself only past this many times max_bytes
 
 
 @dataclass
 class CheckpointStats:
     passive: int = 0  # checkpoints that copied every frame of the log
     incomplete: int = 0  # passive checkpoints that readers or a writer kept from finishing
-    truncate: int = 0  # forced by MAX_BYTES
+    truncate: int = 0  # forced by MAX_BYTES, and complete
 
 
 class WalCheckpointer:
@@ -57,15 +66,21 @@ class WalCheckpointer:
         self.wal = database.with_name(database.name + "-wal")
         self.max_bytes = max_bytes
         self.interval = interval
+        self.backstop_bytes = BACKSTOP_FACTOR * max_bytes
         self.stats = CheckpointStats()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
     def _on_connect(self, dbapi_connection: Any, _record: Any) -> None:
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA wal_autocheckpoint=0")
+        page_size = int(cursor.execute("PRAGMA page_size").fetchone()[0])
+        cursor.execute(f"PRAGMA wal_autocheckpoint={self.backstop_pages(page_size)}")
         cursor.execute(f"PRAGMA journal_size_limit={min(RESET_BYTES, self.max_bytes)}")
         cursor.close()
+
+    def backstop_pages(self, page_size: int) -> int:
+        """The log length (frames) at which a commit checkpoints after all."""
+        return max(1, self.backstop_bytes // page_size)
 
     def start(self) -> None:
         event.listen(self.engine, "connect", self._on_connect)
@@ -91,7 +106,9 @@ class WalCheckpointer:
         return stat.st_size, stat.st_mtime_ns
 
     def _run(self) -> None:
-        connection = sqlite3.connect(self.database, timeout=30, isolation_level=None, check_same_thread=False)
+        connection = sqlite3.connect(
+            self.database, timeout=TRUNCATE_WAIT_SECONDS, isolation_level=None, check_same_thread=False
+        )
         try:
             done: tuple[int, int] | None = None  # the log's (size, mtime) at the last complete checkpoint
             while True:
@@ -118,7 +135,7 @@ class WalCheckpointer:
             self.stats.incomplete += 1
             return False
         complete = not busy and frames == copied
-        if mode == "TRUNCATE":
+        if complete and mode == "TRUNCATE":
             self.stats.truncate += 1
         elif complete:
             self.stats.passive += 1
