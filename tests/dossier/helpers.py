@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
+from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
 from pipeline.documents.types import document_type
 from pipeline.dossier.catalogue import ComponentSpec, ProcedureSpec, import_procedures
+from pipeline.dossier.receive import DossierView, receive
 from storage.db.models import Document, Dossier
 from storage.db.records import (
     DocumentInput,
@@ -79,3 +82,23 @@ def scan_cccd(
     if signed:
         add_signed_version(session, documents[0].id, ref(tag + "x"), signed_by="CN=TEST", actor="test")
     return documents[0]
+
+
+def receive_confirmation(
+    session: Session,
+    *,
+    actor: str = "clerk",
+    reuse: Iterable[str] | None = (),
+    received_at: datetime = datetime(2026, 12, 4, 3, tzinfo=UTC),  # Friday 10:00 in Vietnam
+) -> DossierView:
+    """The citizen's marital-status confirmation dossier (CONFIRMATION), received by ``actor``."""
+    return receive(
+        session,
+        agency=AGENCY,
+        procedure=CONFIRMATION,
+        applicant_id=CITIZEN,
+        actor=actor,
+        applicant_name="Nguyễn Văn An",
+        reuse=reuse,
+        received_at=received_at,
+    )

@@ -20,13 +20,13 @@ from sqlalchemy import func, select
 
 from config.errors import ExitCode
 from pipeline.dossier.lifecycle import State, get_case
-from pipeline.dossier.receive import DossierView, receive
+from pipeline.dossier.receive import DossierView
 from signing.testpki import ORGANISATION
 from storage.db.engine import read_session, write_session
 from storage.db.models import Document
 from tests.api.conftest import text_pdf
 from tests.db.fixtures import Database
-from tests.dossier.helpers import AGENCY, CITIZEN, CONFIRMATION, catalogue
+from tests.dossier.helpers import catalogue, receive_confirmation
 from tests.signing.conftest import PkiFixture, pki  # noqa: F401
 
 
@@ -61,16 +61,7 @@ def _state(db: Database, code: str) -> tuple[str, int | None, int]:
 def _receive(db: Database, *, day: int) -> DossierView:
     """A confirmation dossier of the one citizen, received on ``day`` December 2026."""
     with write_session(db.engine) as s:
-        return receive(
-            s,
-            agency=AGENCY,
-            procedure=CONFIRMATION,
-            applicant_id=CITIZEN,
-            actor="clerk",
-            applicant_name="Nguyễn Văn An",
-            reuse=None,
-            received_at=datetime(2026, 12, day, 3, tzinfo=UTC),
-        )
+        return receive_confirmation(s, reuse=None, received_at=datetime(2026, 12, day, 3, tzinfo=UTC))
 
 
 def test_issue_requires_an_organisation_seal(db: Database, pki: PkiFixture, tmp_path: Path) -> None:  # noqa: F811

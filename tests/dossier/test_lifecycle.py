@@ -8,14 +8,13 @@ import pytest
 from sqlalchemy import select
 
 from pipeline.dossier.lifecycle import ALLOWED, COARSE, State, get_case, overdue, transition
-from pipeline.dossier.receive import receive
 from pipeline.dossier.signatures import record_result
 from pipeline.dossier.workdays import add_working_days
 from storage.db.engine import read_session, write_session
 from storage.db.errors import BadInputError
 from storage.db.models import AuditEntry
 from tests.db.fixtures import Database
-from tests.dossier.helpers import AGENCY, CITIZEN, CONFIRMATION, catalogue, ref
+from tests.dossier.helpers import catalogue, receive_confirmation, ref
 
 RECEIVED_AT = datetime(2027, 1, 27, 2, 0, tzinfo=UTC)  # Wednesday 27/01/2027, 09:00 in Vietnam
 REASONS = {
@@ -38,15 +37,7 @@ PATHS: dict[State, list[State]] = {
 def _new(db: Database) -> str:
     with write_session(db.engine) as s:
         catalogue(s)
-        view = receive(
-            s,
-            agency=AGENCY,
-            procedure=CONFIRMATION,
-            applicant_id=CITIZEN,
-            actor="clerk-1",
-            applicant_name="Nguyễn Văn An",
-            received_at=RECEIVED_AT,
-        )
+        view = receive_confirmation(s, actor="clerk-1", received_at=RECEIVED_AT)
     return view.code
 
 

@@ -5,22 +5,22 @@ from __future__ import annotations
 
 import subprocess
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
-from config.settings import load_settings
+from config.settings import Settings, load_settings
 from pipeline.api.app import create_app
 from pipeline.dossier.lifecycle import State, get_case, transition
-from pipeline.dossier.receive import dossier_view, receive
+from pipeline.dossier.receive import DossierView, dossier_view, receive
 from pipeline.dossier.result_template import GENERIC_TITLE, render_result, result_title
 from pipeline.dossier.signatures import record_result, sign_result
 from pipeline.dossier.slip import render_slip
 from pipeline.report import build_report
 from signing.errors import SigningError
-from signing.pades import SigningContext
+from signing.pades import Level, SigningContext
 from signing.session import SignerSource, open_signer
 from signing.verify import verify_pdf
 from storage.db.engine import read_session, write_session
@@ -28,7 +28,16 @@ from storage.db.errors import BadInputError
 from storage.db.records import ObjectRef
 from storage.objects.base import Bucket
 from tests.db.fixtures import Database, sqlite_only
-from tests.dossier.helpers import AGENCY, CITIZEN, CONFIRMATION, MARRIAGE, OTHER, catalogue, scan_cccd
+from tests.dossier.helpers import (
+    AGENCY,
+    CITIZEN,
+    CONFIRMATION,
+    MARRIAGE,
+    OTHER,
+    catalogue,
+    receive_confirmation,
+    scan_cccd,
+)
 from tests.signing.conftest import PkiFixture, pki  # noqa: F401
 
 ORG = "UBND xã Tân Phú (TEST)"
@@ -47,12 +56,17 @@ def app_client(db: Database, tmp_path: Path, pki: PkiFixture) -> Iterator[tuple[
         yield client, app.state.ctx
 
 
-def _signed_result(pki: PkiFixture, settings: object, view: object, level: str | None = None) -> bytes:  # noqa: F811
-    ctx = SigningContext.from_settings(settings, level=level)  # type: ignore[arg-type]
+def _signed_result(
+    pki: PkiFixture,  # noqa: F811
+    settings: Settings,
+    view: DossierView,
+    level: Level | None = None,
+) -> bytes:
+    ctx = SigningContext.from_settings(settings, level=level)
     data = render_result(
         view,
         "marital_status_confirmation",
-        "Chưa đăng ký kết hôn với ai.",  # type: ignore[arg-type]
+        "Chưa đăng ký kết hôn với ai.",
         organisation=ORG,
         place="Tân Phú",
         issued_on=date(2026, 12, 4),
@@ -77,16 +91,7 @@ def test_result_issued_signed_returned_and_verifiable_from_the_qr(
     with write_session(db.engine) as s:
         catalogue(s)
         scan_cccd(s, "card")
-        view = receive(
-            s,
-            agency=AGENCY,
-            procedure=CONFIRMATION,
-            applicant_id=CITIZEN,
-            actor="clerk",
-            applicant_name="Nguyễn Văn An",
-            reuse=None,
-            received_at=datetime(2026, 12, 4, 3, tzinfo=UTC),
-        )
+        view = receive_confirmation(s, reuse=None)
     code, token = view.code, view.token
     signed = _signed_result(pki, settings, view)
     stored = store.put_bytes(Bucket.SIGNED, signed, content_type="application/pdf", retain=True)
@@ -182,16 +187,7 @@ def test_slip_text_holds_the_promise_and_the_code(db: Database, tmp_path: Path) 
     with write_session(db.engine) as s:
         catalogue(s)
         scan_cccd(s, "card")
-        view = receive(
-            s,
-            agency=AGENCY,
-            procedure=CONFIRMATION,
-            applicant_id=CITIZEN,
-            actor="Lê Thị Cúc",
-            applicant_name="Nguyễn Văn An",
-            reuse=["cccd"],
-            received_at=datetime(2026, 12, 4, 3, tzinfo=UTC),
-        )
+        view = receive_confirmation(s, actor="Lê Thị Cúc", reuse=["cccd"])
     with read_session(db.engine) as s:
         view = dossier_view(s, view.code)
     pdf = tmp_path / "slip.pdf"
