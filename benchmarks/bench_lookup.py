@@ -10,9 +10,10 @@ its own transaction, bare and with their access-log row. Target: ≤ 10 % of the
     .venv/bin/python benchmarks/bench_lookup.py --docs 100000          # quick run
     .venv/bin/python benchmarks/bench_lookup.py                        # 1M documents, 10M fields
 
-On PostgreSQL the load takes minutes: ``--keep`` leaves the loaded database in place (its name is
-printed) and ``--reuse NAME`` measures again on it, with the same ``--docs`` and ``--fields``
-(the access-log rows of earlier runs stay in it, as in a running system).
+The load takes minutes: ``--keep`` leaves the loaded database in place (a PostgreSQL database's
+name, or a SQLite file's path, is printed) and ``--reuse NAME`` measures again on it, with the
+same ``--docs`` and ``--fields`` (the access-log rows of earlier runs stay in it, as in a running
+system; a reused file is migrated first, as ``sohoa db upgrade`` would).
 """
 
 from __future__ import annotations
@@ -317,7 +318,16 @@ def run(
         admin: Engine | None = None
         dbname = ""
         if backend == "sqlite":
-            url = f"sqlite:///{Path(tmp) / 'bench.db'}"
+            if reuse is not None:
+                path = Path(reuse)
+                if not path.is_file():
+                    raise SystemExit(f"--reuse {reuse}: no such SQLite file")
+            elif keep:
+                path = Path(tempfile.gettempdir()) / f"sohoa-bench-{uuid.uuid4().hex[:8]}.db"
+            else:
+                path = Path(tmp) / "bench.db"
+            dbname = str(path)
+            url = f"sqlite:///{path}"
         else:
             dbname = reuse or f"sohoa_bench_{uuid.uuid4().hex[:8]}"
             admin = create_engine(f"{pg}/postgres", isolation_level="AUTOCOMMIT")
@@ -327,7 +337,9 @@ def run(
             url = f"{pg}/{dbname}"
         engine = make_engine(Settings(), url=url)
         try:
-            if reuse is None or backend == "sqlite":
+            if reuse is not None and backend == "sqlite":
+                upgrade_engine(engine)
+            if reuse is None:
                 upgrade_engine(engine)
                 started = time.perf_counter()
                 (load_sqlite if backend == "sqlite" else load_postgres)(engine, n, per_doc)
@@ -407,6 +419,8 @@ def run(
             }
         finally:
             engine.dispose()
+            if backend == "sqlite" and (keep or reuse is not None):
+                print(f"kept SQLite file {dbname} (--reuse {dbname}; delete it when done)")
             if admin is not None:
                 if keep or reuse is not None:
                     print(f"kept PostgreSQL database {dbname} (--reuse {dbname}; drop it when done)")
@@ -425,9 +439,11 @@ def main() -> int:
     parser.add_argument("--queries", type=int, default=2000)
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432")
-    parser.add_argument("--keep", action="store_true", help="keep the loaded PostgreSQL database")
+    parser.add_argument("--keep", action="store_true", help="keep the loaded database")
     parser.add_argument(
-        "--reuse", metavar="NAME", help="measure on a PostgreSQL database kept by --keep (no load)"
+        "--reuse",
+        metavar="NAME",
+        help="measure on a database kept by --keep: a PostgreSQL name or a SQLite path (no load)",
     )
     args = parser.parse_args()
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]

@@ -137,26 +137,30 @@ _DUPLICATE_STATEMENT = b"42P05"  # duplicate_prepared_statement: prepared alread
 _DEFERRED = "sohoa_deferred_access_rows"  # Session.info key of a SQLite recorded read's rows
 
 
+def _values(row: AccessRow) -> tuple[Any, ...]:
+    """The row's values in ``COLUMNS`` order, before any driver encoding."""
+    return (
+        row.at,
+        row.actor[:128],
+        row.action,
+        row.owner_id,
+        row.dossier_code,
+        row.legal_basis,
+        row.legal_reference,
+        row.document_id,
+        tuple(sorted(set(row.fields))),
+        row.documents,
+        row.page,
+    )
+
+
 def _params(
     rows: Sequence[AccessRow], processors: Sequence[Callable[[Any], Any] | None]
 ) -> list[tuple[Any, ...]]:
-    params = []
-    for row in rows:
-        raw = (
-            row.at,
-            row.actor[:128],
-            row.action,
-            row.owner_id,
-            row.dossier_code,
-            row.legal_basis,
-            row.legal_reference,
-            row.document_id,
-            tuple(sorted(set(row.fields))),
-            row.documents,
-            row.page,
-        )
-        params.append(tuple(p(v) if p is not None else v for p, v in zip(processors, raw, strict=True)))
-    return params
+    return [
+        tuple(p(v) if p is not None else v for p, v in zip(processors, _values(row), strict=True))
+        for row in rows
+    ]
 
 
 def sqlite_utc_text(moment: datetime) -> str:
@@ -269,19 +273,16 @@ def _pg_check(result: pq.abc.PGresult, encoding: str) -> None:
 def _pg_text_params(row: AccessRow, encoding: str) -> list[bytes | None] | None:
     """The row's values in libpq text format, in ``COLUMNS`` order (what the casts of
     ``_pg_insert`` read), or None if one holds a NUL (text parameters end at the first)."""
-    at = row.at if row.at.tzinfo is not None else row.at.replace(tzinfo=UTC)  # as UtcDateTime
+    at, *middle, document_id, fields, documents, page = _values(row)
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)  # as UtcDateTime
     values = (
         at.isoformat(),
-        row.actor[:128],
-        row.action,
-        row.owner_id,
-        row.dossier_code,
-        row.legal_basis,
-        row.legal_reference,
-        None if row.document_id is None else str(int(row.document_id)),
-        _json_list(tuple(sorted(set(row.fields)))),
-        str(int(row.documents)),
-        None if row.page is None else str(int(row.page)),
+        *middle,
+        None if document_id is None else str(int(document_id)),
+        _json_list(fields),
+        str(int(documents)),
+        None if page is None else str(int(page)),
     )
     params = [None if v is None else v.encode(encoding) for v in values]
     if any(p is not None and b"\x00" in p for p in params):
