@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import io
+import json
 import os
 import random
 import statistics
@@ -29,8 +30,9 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -248,6 +250,32 @@ def time_access_log(
     return bare, governed_times, bare_cpu, governed_cpu, (server[0] / queries, server[1] / queries)
 
 
+def time_raw_record(engine: Engine, n: int, queries: int, seed: int) -> list[float]:
+    """SQLite's own cost of one access-log row: the same INSERT sohoa sends (a ten-field lookup's
+    row), by the bare driver in autocommit, each after an untimed read of another owner (as a
+    lookup would leave the page cache). The floor under the record's cost on SQLite."""
+    rng = random.Random(seed)
+    fields = json.dumps(sorted(FIELD_KEYS[:10]))
+    sql = (
+        "INSERT INTO personal_data_access (at, actor, action, owner_id, fields, documents) "
+        "VALUES (?, 'bench:raw', 'lookup', ?, ?, 3)"
+    )
+    read = "SELECT document_id FROM document_owners WHERE owner_id = ?"
+    raw = engine.raw_connection()
+    times: list[float] = []
+    try:
+        driver: Any = raw.driver_connection
+        for _ in range(queries):
+            driver.execute(read, (owner_of(rng.randrange(1, n + 1)),)).fetchall()
+            at = datetime.now(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+            started = time.thread_time()
+            driver.execute(sql, (at, owner_of(rng.randrange(1, n + 1)), fields))
+            times.append(time.thread_time() - started)
+    finally:
+        raw.close()
+    return times
+
+
 def _backend_cpu(engine: Engine) -> Callable[[], float] | None:
     """The CPU time (s) of the PostgreSQL backend serving the pool's one connection, read from
     /proc (the kernel's exact runtime), or None when the server is not on this machine or this
@@ -394,6 +422,14 @@ def run(
                 f"{statistics.median(bare_cpu) * 1000:.2f} → {statistics.median(governed_cpu) * 1000:.2f} ms "
                 f"(+{cpu_cost:.1f}%)"
             )
+            if backend == "sqlite":
+                raw_ms = statistics.median(time_raw_record(engine, n, min(queries, 1000), seed=4)) * 1000
+                print(
+                    f"of which SQLite's own INSERT of the row (bare driver, CPU): median {raw_ms:.3f} ms "
+                    f"= {raw_ms / amed * 100:.1f}% of the lookup; the rest, "
+                    f"{max(0.0, gmed - amed - raw_ms):.3f} ms, is the work around it "
+                    "(sohoa's Python, the write after the read)"
+                )
             if server_cpu is not None:
                 bare_total = statistics.mean(bare_cpu) + server_cpu[0]
                 governed_total = statistics.mean(governed_cpu) + server_cpu[1]
