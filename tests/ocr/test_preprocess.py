@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw
@@ -89,7 +91,9 @@ def _card_on_bed(cards: int, dpi: int = DPI) -> tuple[np.ndarray, tuple[int, int
     card_w, card_h = round(3.37 * dpi), round(2.125 * dpi)
     card, _ = render_page(
         ["CĂN CƯỚC CÔNG DÂN", "Số: 001095001234", "Họ và tên: NGUYỄN VĂN AN"],
-        dpi=dpi, size_in=(3.37, 2.125), font_pt=8,
+        dpi=dpi,
+        size_in=(3.37, 2.125),
+        font_pt=8,
     )
     card_img = Image.fromarray(np.minimum(card, 215).astype(np.uint8))  # tinted card background
     draw = ImageDraw.Draw(card_img)
@@ -198,3 +202,33 @@ def test_denoise_removes_specks_and_grain_but_keeps_text(page: np.ndarray) -> No
     assert np.all(out[ys[clear], xs[clear]] == 255)
     assert np.percentile(out[page == 255], 50) == 255
     assert np.median(out[page < 60]) < 60
+
+
+@pytest.mark.parametrize("dpi", [150, 300])
+def test_a_short_red_word_of_a_serial_is_text_not_a_seal(dpi: int, tmp_path: Path) -> None:
+    """Judged word by word, "DB" of a land certificate's red "DB 864821" is as high as it is
+    wide and was lifted as seal ink: the serial then read "864821". Real Tesseract reads it back."""
+    import subprocess
+
+    from PIL import ImageFont
+
+    from tests.ocr.render import SERIF_BOLD
+
+    red = (200, 30, 40)
+    img = Image.new("RGB", (round(5.5 * dpi), round(3.2 * dpi)), "white")
+    draw = ImageDraw.Draw(img)
+    font = ImageFont.truetype(SERIF_BOLD, round(14 * dpi / 72))
+    draw.text((round(0.3 * dpi), round(0.3 * dpi)), "Số phát hành: DB 864821", fill=red, font=font)
+    cx, cy, r = round(4.3 * dpi), round(2.0 * dpi), round(0.75 * dpi)  # a round seal beside it
+    draw.ellipse((cx - r, cy - r, cx + r, cy + r), outline=red, width=max(3, dpi // 30))
+    draw.text((cx - r // 2, cy - r // 6), "UBND", fill=red, font=font)
+    grey, share = drop_red_ink(np.asarray(img), dpi)
+    assert share > 0
+    assert grey[cy, cx - r + dpi // 60] > 180  # the ring is lifted
+    line = grey[: round(0.9 * dpi), : round(4.0 * dpi)]
+    path = tmp_path / "serial.png"
+    Image.fromarray(line).save(path, dpi=(dpi, dpi))
+    text = subprocess.run(
+        ["tesseract", str(path), "-", "-l", "vie", "--psm", "7"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "DB 864821" in text, text
