@@ -121,6 +121,9 @@ def parse_name_value(text: str) -> Parsed:
             words.pop()
             if NAME_SHAPE not in warnings:
                 warnings.append(NAME_SHAPE)
+        if not all(w.isupper() for w in words) and NAME_SHAPE not in warnings:
+            # "Nguyễn VĂN TRUNG": a name is printed in one case; a word in another was misread.
+            warnings.append(NAME_SHAPE)
     rejoined = rejoin_syllables(words)
     if rejoined != words:
         words = rejoined
