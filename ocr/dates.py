@@ -11,8 +11,12 @@ The second reading counts only when it is a calendar date (``d/m/yyyy``, 1900–
 trusted (``AGREED_CONFIDENCE``) only when the first reading agrees: each of its digits is the
 second reading's, in order (a slash it took for a "1" aside), and no digit of the second was
 read only by it ("ÔỞ" read as "03" is one reading of the day, not two). Otherwise the date gets
-a confidence under any review threshold (``DISAGREED_CONFIDENCE``): the clerk checks it. CPU:
-one Tesseract start-up (~0.13 s) per page that has such a run, nothing on the others.
+a confidence under any review threshold (``DISAGREED_CONFIDENCE``): the clerk checks it.
+
+Every other number of three digits or more (an id, a phone, an enterprise code, a registration
+book "07I2025") and each house number after "Số" is read again in the same call and judged
+by :func:`judge_number`: the same digits are trusted, other digits of the same count flagged.
+CPU: one Tesseract start-up (~0.13 s) per page that has such a run, nothing on the others.
 """
 
 from __future__ import annotations
@@ -245,42 +249,72 @@ def judge(first: Sequence[Word], reading: str) -> tuple[str, float] | None:
 
 _HOUSE_NUMBER = re.compile(r"\d{1,4}[,.;]?")
 _NUMBER_WORD = re.compile(r"s[oóòỏõọôốồổỗộơớờởỡợ]", re.IGNORECASE)
+# A number as Tesseract's Vietnamese model gives it: digits, separators, and the letters it
+# takes digits for ("O96050360026", "07I2025": a slash read as I).
+_NUMBER_TEXT = re.compile(r"[0-9OoIl|!/.,\-]+")
+_CONFUSED = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1", "|": "1", "!": "1"})
+MIN_NUMBER_DIGITS = 3  # "6." is an item's number, "2," a clause's: their misreads cost nothing
+
+
+def _number_word(text: str) -> bool:
+    """A word that is a number of ``MIN_NUMBER_DIGITS`` digits or more: an id, a phone, an
+    enterprise code, a registration book, an area."""
+    core = text.strip(".,;:()")
+    digits = sum(c.isdigit() for c in core)
+    letters = sum(c.isalpha() for c in core)
+    return bool(_NUMBER_TEXT.fullmatch(core)) and digits >= MIN_NUMBER_DIGITS and digits > letters
 
 
 def find_number_runs(lines: Sequence[Line]) -> list[DateRun]:
-    """House numbers: a word of one to four digits after "Số" ("Số 199, đường …"). Tesseract
-    reads such small numbers wrong at its usual confidence ("199," at 0.92 for 190), and an
-    address with a wrong number is accepted unseen."""
+    """Numbers to read again: house numbers, a word of one to four digits after "Số" ("Số 199,
+    đường …"), and every word that is a number of three digits or more (ids, phones, codes).
+    Tesseract reads such digits wrong at its usual confidence ("199," at 0.92 for 190), and right
+    ones at a low one ("096050360026" at 0.62); a wrong number is accepted unseen, a right one
+    sent to review."""
     runs: list[DateRun] = []
     for n, line in enumerate(lines):
-        for k in range(1, len(line.words)):
-            if (_NUMBER_WORD.fullmatch(line.words[k - 1].text.strip(".:"))
-                    and _HOUSE_NUMBER.fullmatch(line.words[k].text)):
+        for k, word in enumerate(line.words):
+            house = (k > 0 and _NUMBER_WORD.fullmatch(line.words[k - 1].text.strip(".:")) is not None
+                     and _HOUSE_NUMBER.fullmatch(word.text) is not None)
+            if house or _number_word(word.text):
                 runs.append(DateRun(n, k, k + 1))
     return runs
 
 
+def _with_digits(text: str, digits: str) -> str:
+    """``text`` with its digits replaced, in order, by ``digits`` (as many)."""
+    it = iter(digits)
+    return "".join(next(it) if c.isdigit() else c for c in text)
+
+
 def judge_number(first: Word, reading: str) -> tuple[str, float] | None:
-    """(text, confidence) for a house number read first as ``first``, then digits only as
-    ``reading``: the same digits are trusted (``AGREED_CONFIDENCE``). Other digits make it
-    ``DISAGREED_CONFIDENCE`` (the clerk settles it, as for dates), with the first reading's
-    digits when it read them cleanly (``CLEAN_CONFIDENCE``: "197," at 0.96, the second reading
-    "137"), else the second's ("199," at 0.92 for 190). None when the second reading has no
-    number or one of another length (the first stays as it is)."""
+    """(text, confidence) for a number read first as ``first``, then digits only as ``reading``:
+    the same digits are trusted (``AGREED_CONFIDENCE``), the first reading's letters either
+    dropped (a slash read as I: "07I2025") or taken for the digits they resemble ("O9605…",
+    then written as digits). Other digits of the same count make it ``DISAGREED_CONFIDENCE``
+    (the clerk settles it, as for dates), with the first reading's digits when it read them
+    cleanly (``CLEAN_CONFIDENCE``: "197," at 0.96, the second reading "137") or has letters,
+    else the second's ("199," at 0.92 for 190). None when the second reading has no number or
+    one of another length (the first stays as it is)."""
     digits = re.sub(r"\D", "", first.text)
     second = re.sub(r"\D", "", reading)
-    if not second or len(second) != len(digits):
+    if not second:
         return None
-    tail = first.text[len(digits):]
     if second == digits:
         return first.text, max(first.confidence, AGREED_CONFIDENCE)
-    return (first.text if first.confidence >= CLEAN_CONFIDENCE else second + tail), DISAGREED_CONFIDENCE
+    translated = first.text.translate(_CONFUSED) if _number_word(first.text) else first.text
+    if translated != first.text and re.sub(r"\D", "", translated) == second:
+        return translated, max(first.confidence, AGREED_CONFIDENCE)
+    if len(second) not in (len(digits), len(re.sub(r"\D", "", translated))):
+        return None
+    clean = first.confidence >= CLEAN_CONFIDENCE or len(second) != len(digits)
+    return (first.text if clean else _with_digits(first.text, second)), DISAGREED_CONFIDENCE
 
 
 def reread_dates(
     grey: np.ndarray, dpi: float, lines: list[Line], engine: OcrEngine, workdir: Path
 ) -> list[Line]:
-    """``lines`` with each date-shaped run, and each house number, read again, digits only,
+    """``lines`` with each date-shaped run, and each number, read again, digits only,
     on ``grey`` (the pixels the first reading saw) and replaced as :func:`judge` and
     :func:`judge_number` say; one engine call per page."""
     dates = find_date_runs(lines)

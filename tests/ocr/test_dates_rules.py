@@ -91,9 +91,22 @@ def test_judge_trusts_only_dates_read_twice() -> None:
 def test_house_numbers_after_so_are_read_again() -> None:
     line = _line(("trú:", 0.85), ("Số", 0.96), ("199,", 0.92), ("đường", 0.97), ("Hùng", 0.97))
     assert [" ".join(w.text for w in r.words([line])) for r in find_number_runs([line])] == ["199,"]
-    assert find_number_runs([_line(("Số", 0.9), ("CCCD:", 0.9), ("079068054157", 0.9))]) == []
-    assert find_number_runs([_line(("Số:", 0.9), ("12/2023", 0.9))]) == []  # a registration number
     assert find_number_runs([_line(("khoản", 0.9), ("5,", 0.9))]) == []
+
+
+def _number_texts(line: Line) -> list[str]:
+    return [" ".join(w.text for w in r.words([line])) for r in find_number_runs([line])]
+
+
+def test_every_number_of_three_digits_or_more_is_read_again() -> None:
+    assert _number_texts(_line(("Số", 0.9), ("CCCD:", 0.9), ("079068054157", 0.9))) == ["079068054157"]
+    assert _number_texts(_line(("Quyển", 0.9), ("số:", 0.9), ("07I2025", 0.58))) == ["07I2025"]
+    assert _number_texts(_line(("MSDN:", 0.9), ("0101234567-001", 0.9))) == ["0101234567-001"]
+    assert _number_texts(_line(("No.:", 0.9), ("O96050360026", 0.6))) == ["O96050360026"]
+    assert _number_texts(_line(("tích:", 0.9), ("228,6", 0.97), ("m2", 0.8))) == ["228,6"]
+    # An item's or a clause's number, a word with letters, an MRZ line: not numbers to read again.
+    assert _number_texts(_line(("6.", 0.9), ("Email:", 0.9), ("khoản", 0.9), ("20;", 0.9))) == []
+    assert _number_texts(_line(("ss2011E5cA", 0.1), ("IDVNM0591811667033059181166<<9", 0.8))) == []
 
 
 def test_judge_number() -> None:
@@ -104,3 +117,15 @@ def test_judge_number() -> None:
     clean = Word("197,", 0.96, Box(0, 0, 60, 30))  # read cleanly; the second reading "137"
     assert judge_number(clean, "137") == ("197,", DISAGREED_CONFIDENCE)
     assert judge_number(first, "") is None
+
+
+def test_judge_number_with_letters_for_digits() -> None:
+    book = Word("07I2025", 0.58, Box(0, 0, 120, 30))  # the slash read as I
+    assert judge_number(book, "07/2025") == ("07I2025", AGREED_CONFIDENCE)
+    ident = Word("O96050360026", 0.62, Box(0, 0, 240, 30))  # the 0 read as O
+    assert judge_number(ident, "096050360026") == ("096050360026", AGREED_CONFIDENCE)
+    assert judge_number(ident, "096050360028") == ("O96050360026", DISAGREED_CONFIDENCE)
+    right = Word("096050360026", 0.62, Box(0, 0, 240, 30))
+    assert judge_number(right, "096050360026") == ("096050360026", AGREED_CONFIDENCE)
+    # digits read only by the second reading, or lost by it: the first stays as it is
+    assert judge_number(right, "0960503600266") is None
