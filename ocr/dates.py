@@ -27,6 +27,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from ocr.engine import OcrEngine
@@ -311,12 +312,63 @@ def judge_number(first: Word, reading: str) -> tuple[str, float] | None:
     return (first.text if clean else _with_digits(first.text, second)), DISAGREED_CONFIDENCE
 
 
+THIRD_SCALE = 2.0  # a disputed run is read a third time from its crop enlarged this much
+SETTLED_CONFIDENCE = 0.9  # two readings of three give the same digits
+
+
+def _enlarged(crop: np.ndarray) -> np.ndarray:
+    return cv2.resize(crop, None, fx=THIRD_SCALE, fy=THIRD_SCALE, interpolation=cv2.INTER_CUBIC)
+
+
+def settle_number(first: Word, second: str, third: str) -> tuple[str, float] | None:
+    """A number whose first two readings differ, read a third time (digits only, from an
+    enlarged crop): two of the three giving the same digits settle it at ``SETTLED_CONFIDENCE``,
+    written with those digits in the first reading's layout. None when all three differ."""
+    digits = re.sub(r"\D", "", first.text)
+    translated = first.text.translate(_CONFUSED) if _number_word(first.text) else first.text
+    third_digits = re.sub(r"\D", "", third)
+    if not third_digits:
+        return None
+    if third_digits == digits:
+        return first.text, SETTLED_CONFIDENCE
+    if translated != first.text and re.sub(r"\D", "", translated) == third_digits:
+        return translated, SETTLED_CONFIDENCE
+    if third_digits != re.sub(r"\D", "", second):
+        return None
+    for layout in (first.text, translated):
+        if sum(c.isdigit() for c in layout) == len(third_digits):
+            return _with_digits(layout, third_digits), SETTLED_CONFIDENCE
+    return None
+
+
+def settle_date(first: Sequence[Word], second: str, third: str) -> tuple[str, float] | None:
+    """A date whose first two readings differ, read a third time: the third giving the date the
+    first reading is, or the second's when the first read as many digits (one of them
+    otherwise), settle it at ``SETTLED_CONFIDENCE``. None otherwise: in particular when digits
+    were read by the digits-only readings alone ("ÔỞ „11 , 1984": the day), which are one
+    engine's two looks at the same pixels, not two readings."""
+    read3 = as_date(third)
+    if read3 is None:
+        return None
+    own = as_date(first[0].text.rstrip(".,;")) if len(first) == 1 else None
+    if own is not None and own[0] == read3[0]:
+        return first[0].text, SETTLED_CONFIDENCE
+    read2 = as_date(second)
+    if read2 is None or read2[0] != read3[0]:
+        return None
+    if sum(c.isdigit() for w in first for c in w.text) != sum(c.isdigit() for c in second):
+        return None
+    return read3[0], SETTLED_CONFIDENCE
+
+
 def reread_dates(
     grey: np.ndarray, dpi: float, lines: list[Line], engine: OcrEngine, workdir: Path
 ) -> list[Line]:
     """``lines`` with each date-shaped run, and each number, read again, digits only,
     on ``grey`` (the pixels the first reading saw) and replaced as :func:`judge` and
-    :func:`judge_number` say; one engine call per page."""
+    :func:`judge_number` say; one engine call per page, and one more for the runs whose two
+    readings differ: those are read a third time, enlarged (:func:`settle_date`,
+    :func:`settle_number`)."""
     dates = find_date_runs(lines)
     taken = {(r.line, k) for r in dates for k in range(r.start, r.end)}
     numbers = [r for r in find_number_runs(lines) if (r.line, r.start) not in taken]
@@ -325,20 +377,34 @@ def reread_dates(
         return lines
     crops = [crop_run(grey, lines, run) for run in runs]
     readings = engine.read_lines(crops, dpi, workdir, "dates", DATE_CHARSET)
-    kinds = [False] * len(dates) + [True] * len(numbers)
-    out = list(lines)
-    # From the right, so that the word indices of a line's earlier runs stay valid.
-    for run, reading, number in sorted(zip(runs, readings, kinds, strict=True),
-                                       key=lambda r: (r[0].line, -r[0].start)):
+    verdicts: list[tuple[str, float] | None] = []
+    for k, (run, reading) in enumerate(zip(runs, readings, strict=True)):
         words = run.words(lines)
         if reading is None:
-            verdict = None
-        elif number:
-            verdict = judge_number(words[0], reading[0])
+            verdicts.append(None)
+        elif k >= len(dates):
+            verdicts.append(judge_number(words[0], reading[0]))
         else:
-            verdict = judge(words, reading[0])
+            verdicts.append(judge(words, reading[0]))
+    disputed = [k for k, v in enumerate(verdicts) if v is not None and v[1] == DISAGREED_CONFIDENCE]
+    if disputed:
+        thirds = engine.read_lines([_enlarged(crops[k]) for k in disputed], dpi * THIRD_SCALE, workdir,
+                                   "third", DATE_CHARSET)
+        for k, third in zip(disputed, thirds, strict=True):
+            second = readings[k]
+            if third is None or second is None:
+                continue
+            words = runs[k].words(lines)
+            settled = (settle_number(words[0], second[0], third[0]) if k >= len(dates)
+                       else settle_date(words, second[0], third[0]))
+            if settled is not None:
+                verdicts[k] = settled
+    out = list(lines)
+    # From the right, so that the word indices of a line's earlier runs stay valid.
+    for run, verdict in sorted(zip(runs, verdicts, strict=True), key=lambda r: (r[0].line, -r[0].start)):
         if verdict is None:
             continue
+        words = run.words(lines)
         text, conf = verdict
         word = Word(text, conf, _union(words), any(w.handwritten for w in words))
         line = out[run.line]

@@ -6,12 +6,15 @@ from __future__ import annotations
 from ocr.dates import (
     AGREED_CONFIDENCE,
     DISAGREED_CONFIDENCE,
+    SETTLED_CONFIDENCE,
     as_date,
     confirmed_digits,
     find_date_runs,
     find_number_runs,
     judge,
     judge_number,
+    settle_date,
+    settle_number,
 )
 from ocr.models import Box, Line, Word
 
@@ -129,3 +132,27 @@ def test_judge_number_with_letters_for_digits() -> None:
     assert judge_number(right, "096050360026") == ("096050360026", AGREED_CONFIDENCE)
     # digits read only by the second reading, or lost by it: the first stays as it is
     assert judge_number(right, "0960503600266") is None
+
+
+def test_a_third_reading_settles_two_that_differ() -> None:
+    """Readings Tesseract gave on the benchmark's tune files: the first (Vietnamese model) and
+    the digits-only second differ; the digits-only third, from the crop enlarged, sides with one."""
+    holder = Word("019396163968", 0.9, Box(0, 0, 240, 30))  # a land certificate's holder id
+    assert settle_number(holder, "019300163968", "019300163968") == ("019300163968", SETTLED_CONFIDENCE)
+    house = Word("199,", 0.92, Box(0, 0, 60, 30))
+    assert settle_number(house, "190", "190") == ("190,", SETTLED_CONFIDENCE)
+    assert settle_number(house, "190", "199") == ("199,", SETTLED_CONFIDENCE)  # the first confirmed
+    assert settle_number(house, "190", "197") is None  # three readings, three numbers: review
+    assert settle_number(house, "190", "") is None
+    ident = Word("O96050360026", 0.6, Box(0, 0, 240, 30))
+    assert settle_number(ident, "096050360028", "096050360026") == ("096050360026", SETTLED_CONFIDENCE)
+    assert settle_number(ident, "096050360028", "096050360028") == ("096050360028", SETTLED_CONFIDENCE)
+    slots = [Word(t, 0.5, Box(0, 0, 40, 30)) for t in ("24,03", "„", "1362")]
+    assert settle_date(slots, "24031962", "24031962") == ("24/03/1962", SETTLED_CONFIDENCE)
+    assert settle_date(slots, "24031962", "24-031902") is None
+    day_as_letters = [Word(t, 0.3, Box(0, 0, 40, 30)) for t in ("ÔỞ", "„11", ",", "1984")]
+    # The day read by the digits-only readings alone: one engine twice, still for review.
+    assert settle_date(day_as_letters, "03111984", "03.11.1984") is None
+    printed = [Word("13/5/2021", 0.9, Box(0, 0, 120, 30))]
+    assert settle_date(printed, "15/5/2021", "13/5/2021") == ("13/5/2021", SETTLED_CONFIDENCE)
+    assert settle_date(printed, "15/5/2021", "15/3/2021") is None
