@@ -80,11 +80,15 @@ def span_words(line: TextLine, start: int, end: int) -> tuple[tuple[str, float],
 
     A value typed on a dotted fill-in line often comes back glued to the dots
     ("THẮNG........"); Tesseract's confidence of that word is mostly its doubt about the dots,
-    so such a word counts with the confidence of the rest of the line instead.
+    so such a word counts with the confidence of the rest of the line instead. A word whose
+    letters and digits all lie outside the span is not the value's: the label's last word
+    glued to a mark before the value ("trủ' SỐ 194, …") is the label's doubt.
     """
     out: list[tuple[str, float]] = []
     for s, e, _ in line.words:
         if not (s < end and e > start):
+            continue
+        if not any(ch.isalnum() for ch in line.text[max(s, start) : min(e, end)]):
             continue
         text, conf = line.text[s:e], line.confidence_of(s, e)
         if _LEADER_TAIL.search(text) and len(_LEADER_TAIL.sub("", text)) >= 1:

@@ -80,3 +80,12 @@ def test_an_unlabelled_ids_confidence_leaves_out_the_items_number() -> None:
     assert doc.fields["id_number"].value == "001085012345"
     assert not doc.fields["id_number"].needs_review  # corroborated by 05/03/1985, digits clear
     assert analyse(FORM, {"001085012345": 0.6}).fields["id_number"].needs_review
+
+
+def test_the_labels_last_word_glued_to_a_mark_of_the_value_is_not_the_values() -> None:
+    """ "7. Nơi thường trủ' SỐ 194, …": the label's "trú" read with a quote after it, at 0.25."""
+    address = "Số 194, đường Hai Bà Trưng, phường Phú Hội, thành phố Huế, tỉnh Thừa Thiên Huế"
+    lines = [f"7. Nơi thường trú' {address}" if ln.startswith("7.") else ln for ln in FORM]
+    doc = analyse(lines, {"trú'": 0.25})
+    assert doc.fields["place_of_residence"].value == address
+    assert not doc.fields["place_of_residence"].needs_review
