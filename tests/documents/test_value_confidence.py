@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
+
 from ocr.models import PageOcr
 from pipeline.documents.analyse import analyse_pages
 from pipeline.documents.models import DocumentResult
@@ -89,3 +91,20 @@ def test_the_labels_last_word_glued_to_a_mark_of_the_value_is_not_the_values() -
     doc = analyse(lines, {"trú'": 0.25})
     assert doc.fields["place_of_residence"].value == address
     assert not doc.fields["place_of_residence"].needs_review
+
+
+def test_a_word_of_unknown_confidence_takes_its_lines_words_not_its_marks() -> None:
+    """Tesseract gives 0 to words it read well; they take the mean of the line's other words,
+    and a dotted leader read at 0.16 beside the name is no word of the line."""
+    from pipeline.documents.lines import TextLine
+
+    text = "Họ, chữ đệm, tên: HOÀNG TIẾN ĐẠT _”..........."
+    confs = {"Họ,": 0.96, "chữ": 0.96, "đệm,": 0.96, "tên:": 0.89, "HOÀNG": 0.89, "TIẾN": 0.0, "ĐẠT": 0.0}
+    spans, at = [], 0
+    for word in text.split():
+        at = text.index(word, at)
+        spans.append((at, at + len(word), confs.get(word, 0.16)))
+        at += len(word)
+    line = TextLine(1, text, 0.7, tuple(spans))
+    start = text.index("TIẾN")
+    assert line.confidence_of(start, start + len("TIẾN")) == pytest.approx((0.96 * 3 + 0.89 * 2) / 5)
