@@ -266,15 +266,19 @@ def _number_word(text: str) -> bool:
     return bool(_NUMBER_TEXT.fullmatch(core)) and digits >= MIN_NUMBER_DIGITS and digits > letters
 
 
-def find_number_runs(lines: Sequence[Line]) -> list[DateRun]:
+def find_number_runs(lines: Sequence[Line], skip: frozenset[Box] = frozenset()) -> list[DateRun]:
     """Numbers to read again: house numbers, a word of one to four digits after "Số" ("Số 199,
     đường …"), and every word that is a number of three digits or more (ids, phones, codes).
     Tesseract reads such digits wrong at its usual confidence ("199," at 0.92 for 190), and right
     ones at a low one ("096050360026" at 0.62); a wrong number is accepted unseen, a right one
-    sent to review."""
+    sent to review. Words whose box is in ``skip`` are not: an id read box by box
+    (``ocr.boxes``) has had its second reading, and a crop across its box edges reads them as
+    digits ("111944161738" for 040191632898)."""
     runs: list[DateRun] = []
     for n, line in enumerate(lines):
         for k, word in enumerate(line.words):
+            if word.box in skip:
+                continue
             house = (k > 0 and _NUMBER_WORD.fullmatch(line.words[k - 1].text.strip(".:")) is not None
                      and _HOUSE_NUMBER.fullmatch(word.text) is not None)
             if house or _number_word(word.text):
@@ -362,16 +366,17 @@ def settle_date(first: Sequence[Word], second: str, third: str) -> tuple[str, fl
 
 
 def reread_dates(
-    grey: np.ndarray, dpi: float, lines: list[Line], engine: OcrEngine, workdir: Path
+    grey: np.ndarray, dpi: float, lines: list[Line], engine: OcrEngine, workdir: Path,
+    boxed: frozenset[Box] = frozenset(),
 ) -> list[Line]:
     """``lines`` with each date-shaped run, and each number, read again, digits only,
     on ``grey`` (the pixels the first reading saw) and replaced as :func:`judge` and
     :func:`judge_number` say; one engine call per page, and one more for the runs whose two
     readings differ: those are read a third time, enlarged (:func:`settle_date`,
-    :func:`settle_number`)."""
+    :func:`settle_number`). Numbers in ``boxed`` (read box by box already) are left alone."""
     dates = find_date_runs(lines)
     taken = {(r.line, k) for r in dates for k in range(r.start, r.end)}
-    numbers = [r for r in find_number_runs(lines) if (r.line, r.start) not in taken]
+    numbers = [r for r in find_number_runs(lines, boxed) if (r.line, r.start) not in taken]
     runs = dates + numbers
     if not runs:
         return lines

@@ -156,3 +156,16 @@ def test_a_third_reading_settles_two_that_differ() -> None:
     printed = [Word("13/5/2021", 0.9, Box(0, 0, 120, 30))]
     assert settle_date(printed, "15/5/2021", "13/5/2021") == ("13/5/2021", SETTLED_CONFIDENCE)
     assert settle_date(printed, "15/5/2021", "15/3/2021") is None
+
+
+def test_numbers_read_box_by_box_are_not_read_again() -> None:
+    """A CT01 id read one box at a time (``ocr.boxes``): a line crop across its box edges reads
+    the edges as digits ("111944161738" for 040191632898), of the same length by chance."""
+    from ocr.boxes import boxed_words
+
+    line = _line(("4.", 0.9), ("Số", 0.9), ("định", 0.9), ("danh:", 0.9), ("0 4 0 1 9 1", 0.3))
+    row = Box(400, 95, 480, 40)
+    read = Line(line.text, 0.9, line.box, (*line.words[:4], Word("040191632898", 0.9, row)))
+    assert boxed_words([line], [read]) == frozenset({row})
+    assert _number_texts(read) == ["040191632898"]
+    assert find_number_runs([read], boxed_words([line], [read])) == []
