@@ -297,10 +297,9 @@ def judge_number(first: Word, reading: str) -> tuple[str, float] | None:
     the same digits are trusted (``AGREED_CONFIDENCE``), the first reading's letters either
     dropped (a slash read as I: "07I2025") or taken for the digits they resemble ("O9605…",
     then written as digits). Other digits of the same count make it ``DISAGREED_CONFIDENCE``
-    (the clerk settles it, as for dates), with the first reading's digits when it read them
-    cleanly (``CLEAN_CONFIDENCE``: "197," at 0.96, the second reading "137") or has letters,
-    else the second's ("199," at 0.92 for 190). None when the second reading has no number or
-    one of another length (the first stays as it is)."""
+    with the first reading's text: a third reading (:func:`settle_number`) may side with either;
+    without it the clerk settles it, as for dates. None when the second reading has no number
+    or one of another length (the first stays as it is)."""
     digits = re.sub(r"\D", "", first.text)
     second = re.sub(r"\D", "", reading)
     if not second:
@@ -312,8 +311,7 @@ def judge_number(first: Word, reading: str) -> tuple[str, float] | None:
         return translated, max(first.confidence, AGREED_CONFIDENCE)
     if len(second) not in (len(digits), len(re.sub(r"\D", "", translated))):
         return None
-    clean = first.confidence >= CLEAN_CONFIDENCE or len(second) != len(digits)
-    return (first.text if clean else _with_digits(first.text, second)), DISAGREED_CONFIDENCE
+    return first.text, DISAGREED_CONFIDENCE
 
 
 THIRD_SCALE = 2.0  # a disputed run is read a third time from its crop enlarged this much

@@ -114,7 +114,8 @@ def test_every_number_of_three_digits_or_more_is_read_again() -> None:
 
 def test_judge_number() -> None:
     first = Word("199,", 0.92, Box(0, 0, 60, 30))
-    assert judge_number(first, "190.") == ("190,", DISAGREED_CONFIDENCE)  # as read on the CT01
+    # As read on the CT01: the first reading's text until a third reading sides with one.
+    assert judge_number(first, "190.") == ("199,", DISAGREED_CONFIDENCE)
     assert judge_number(first, "199") == ("199,", AGREED_CONFIDENCE)
     assert judge_number(first, "1990") is None  # another length: the first reading stays
     clean = Word("197,", 0.96, Box(0, 0, 60, 30))  # read cleanly; the second reading "137"
