@@ -322,10 +322,13 @@ def _enlarged(crop: np.ndarray) -> np.ndarray:
     return cv2.resize(crop, None, fx=THIRD_SCALE, fy=THIRD_SCALE, interpolation=cv2.INTER_CUBIC)
 
 
-def settle_number(first: Word, second: str, third: str) -> tuple[str, float] | None:
+def settle_number(first: Word, second: str, third: str, sure: float = 1.0) -> tuple[str, float] | None:
     """A number whose first two readings differ, read a third time (digits only, from an
     enlarged crop): two of the three giving the same digits settle it at ``SETTLED_CONFIDENCE``,
-    written with those digits in the first reading's layout. None when all three differ."""
+    written with those digits in the first reading's layout. The two digits-only readings
+    overrule the first only when they are as sure as it was (``sure``, the weaker of their
+    confidences): they look at the same crop, and a digit cut by its edge ("7416624" read
+    "1416624" twice, at 0.0 and 0.45, against 0.79) misleads both. None otherwise."""
     digits = re.sub(r"\D", "", first.text)
     translated = first.text.translate(_CONFUSED) if _number_word(first.text) else first.text
     third_digits = re.sub(r"\D", "", third)
@@ -335,7 +338,7 @@ def settle_number(first: Word, second: str, third: str) -> tuple[str, float] | N
         return first.text, SETTLED_CONFIDENCE
     if translated != first.text and re.sub(r"\D", "", translated) == third_digits:
         return translated, SETTLED_CONFIDENCE
-    if third_digits != re.sub(r"\D", "", second):
+    if third_digits != re.sub(r"\D", "", second) or sure < first.confidence:
         return None
     for layout in (first.text, translated):
         if sum(c.isdigit() for c in layout) == len(third_digits):
@@ -398,7 +401,8 @@ def reread_dates(
             if third is None or second is None:
                 continue
             words = runs[k].words(lines)
-            settled = (settle_number(words[0], second[0], third[0]) if k >= len(dates)
+            settled = (settle_number(words[0], second[0], third[0], min(second[1], third[1]))
+                       if k >= len(dates)
                        else settle_date(words, second[0], third[0]))
             if settled is not None:
                 verdicts[k] = settled

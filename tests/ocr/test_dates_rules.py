@@ -142,6 +142,11 @@ def test_a_third_reading_settles_two_that_differ() -> None:
     assert settle_number(holder, "019300163968", "019300163968") == ("019300163968", SETTLED_CONFIDENCE)
     house = Word("199,", 0.92, Box(0, 0, 60, 30))
     assert settle_number(house, "190", "190") == ("190,", SETTLED_CONFIDENCE)
+    # The digits-only readings less sure than the first (a 7 cut by the crop's edge, read as 1).
+    phone = Word("7416624", 0.79, Box(0, 0, 140, 30))
+    assert settle_number(phone, "1416624", "1416624", sure=0.0) is None
+    assert settle_number(holder, "019300163968", "019300163968", sure=0.956) == (
+        "019300163968", SETTLED_CONFIDENCE)
     assert settle_number(house, "190", "199") == ("199,", SETTLED_CONFIDENCE)  # the first confirmed
     assert settle_number(house, "190", "197") is None  # three readings, three numbers: review
     assert settle_number(house, "190", "") is None
