@@ -59,6 +59,7 @@ class Tally:
     hand_fp: int = 0  # ... marked handwritten, of a typed document
     hand_fn: int = 0  # values of a handwritten document not marked
     errors: list[str] = field(default_factory=list)
+    flagged: list[str] = field(default_factory=list)  # right values sent to review (-v)
 
     def add(self, other: Tally) -> None:
         for name in ("fields", "correct", "wrong_flagged", "right_flagged", "unflagged", "unflagged_wrong",
@@ -68,6 +69,7 @@ class Tally:
         self.per_key.update(other.per_key)
         self.per_key_ok.update(other.per_key_ok)
         self.errors.extend(other.errors)
+        self.flagged.extend(other.flagged)
 
 
 def _match(truth_pages: list[int], docs: list[DocumentResult]) -> DocumentResult | None:
@@ -126,6 +128,10 @@ def score_file(result: FileResult, truth: dict, tally: Tally, verbose: bool) -> 
                 tally.per_key_ok[tk] += 1
                 if fv.needs_review:
                     tally.right_flagged += 1
+                    if verbose:
+                        where = f"{truth['file']} ({truth.get('profile')})"
+                        tally.flagged.append(f"{where}: {tk}: right but flagged {fv.value!r} "
+                                             f"conf={fv.confidence} warnings={fv.warnings}")
             else:
                 if fv is None or fv.needs_review:
                     tally.wrong_flagged += 1  # missing fields are reported as missing
@@ -239,7 +245,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", choices=("tune", "held"), help="score one split only")
     ap.add_argument("--blank-ct01", action="store_true", help="also OCR the real blank CT01")
     ap.add_argument("--per-key", action="store_true", help="print accuracy per document type and key")
-    ap.add_argument("-v", "--verbose", action="store_true", help="list every wrong value")
+    ap.add_argument("-v", "--verbose", action="store_true",
+                    help="list every wrong value, and every right value sent to review")
     args = ap.parse_args(argv)
 
     sets: dict[str, list[Path]] = {}
@@ -286,6 +293,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.verbose and total.errors:
         print("\nerrors:")
         for line in total.errors:
+            print("  " + line)
+    if args.verbose and total.flagged:
+        print("\nright values sent to review:")
+        for line in total.flagged:
             print("  " + line)
     if tmp:
         import shutil

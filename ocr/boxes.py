@@ -151,3 +151,10 @@ def reread_boxes(
             out[n] = replace(line, text=" ".join(w.text for w in words), words=words)
             break
     return out
+
+
+def boxed_words(before: list[Line], after: list[Line]) -> frozenset[Box]:
+    """Boxes of the words :func:`reread_boxes` put in (``before`` its input, ``after`` its
+    output): values already read a second time, box by box."""
+    old = {w.box for line in before for w in line.words}
+    return frozenset(w.box for line in after for w in line.words if w.box not in old)

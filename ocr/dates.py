@@ -11,8 +11,12 @@ The second reading counts only when it is a calendar date (``d/m/yyyy``, 1900–
 trusted (``AGREED_CONFIDENCE``) only when the first reading agrees: each of its digits is the
 second reading's, in order (a slash it took for a "1" aside), and no digit of the second was
 read only by it ("ÔỞ" read as "03" is one reading of the day, not two). Otherwise the date gets
-a confidence under any review threshold (``DISAGREED_CONFIDENCE``): the clerk checks it. CPU:
-one Tesseract start-up (~0.13 s) per page that has such a run, nothing on the others.
+a confidence under any review threshold (``DISAGREED_CONFIDENCE``): the clerk checks it.
+
+Every other number of three digits or more (an id, a phone, an enterprise code, a registration
+book "07I2025") and each house number after "Số" is read again in the same call and judged
+by :func:`judge_number`: the same digits are trusted, other digits of the same count flagged.
+CPU: one Tesseract start-up (~0.13 s) per page that has such a run, nothing on the others.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from ocr.engine import OcrEngine
@@ -245,66 +250,168 @@ def judge(first: Sequence[Word], reading: str) -> tuple[str, float] | None:
 
 _HOUSE_NUMBER = re.compile(r"\d{1,4}[,.;]?")
 _NUMBER_WORD = re.compile(r"s[oóòỏõọôốồổỗộơớờởỡợ]", re.IGNORECASE)
+# A number as Tesseract's Vietnamese model gives it: digits, separators, and the letters it
+# takes digits for ("O96050360026", "07I2025": a slash read as I).
+_NUMBER_TEXT = re.compile(r"[0-9OoIl|!/.,\-]+")
+_CONFUSED = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1", "|": "1", "!": "1"})
+MIN_NUMBER_DIGITS = 3  # "6." is an item's number, "2," a clause's: their misreads cost nothing
 
 
-def find_number_runs(lines: Sequence[Line]) -> list[DateRun]:
-    """House numbers: a word of one to four digits after "Số" ("Số 199, đường …"). Tesseract
-    reads such small numbers wrong at its usual confidence ("199," at 0.92 for 190), and an
-    address with a wrong number is accepted unseen."""
+def _number_word(text: str) -> bool:
+    """A word that is a number of ``MIN_NUMBER_DIGITS`` digits or more: an id, a phone, an
+    enterprise code, a registration book, an area."""
+    core = text.strip(".,;:()")
+    digits = sum(c.isdigit() for c in core)
+    letters = sum(c.isalpha() for c in core)
+    return bool(_NUMBER_TEXT.fullmatch(core)) and digits >= MIN_NUMBER_DIGITS and digits > letters
+
+
+def find_number_runs(lines: Sequence[Line], skip: frozenset[Box] = frozenset()) -> list[DateRun]:
+    """Numbers to read again: house numbers, a word of one to four digits after "Số" ("Số 199,
+    đường …"), and every word that is a number of three digits or more (ids, phones, codes).
+    Tesseract reads such digits wrong at its usual confidence ("199," at 0.92 for 190), and right
+    ones at a low one ("096050360026" at 0.62); a wrong number is accepted unseen, a right one
+    sent to review. Words whose box is in ``skip`` are not: an id read box by box
+    (``ocr.boxes``) has had its second reading, and a crop across its box edges reads them as
+    digits ("111944161738" for 040191632898)."""
     runs: list[DateRun] = []
     for n, line in enumerate(lines):
-        for k in range(1, len(line.words)):
-            if (_NUMBER_WORD.fullmatch(line.words[k - 1].text.strip(".:"))
-                    and _HOUSE_NUMBER.fullmatch(line.words[k].text)):
+        for k, word in enumerate(line.words):
+            if word.box in skip:
+                continue
+            house = (k > 0 and _NUMBER_WORD.fullmatch(line.words[k - 1].text.strip(".:")) is not None
+                     and _HOUSE_NUMBER.fullmatch(word.text) is not None)
+            if house or _number_word(word.text):
                 runs.append(DateRun(n, k, k + 1))
     return runs
 
 
+def _with_digits(text: str, digits: str) -> str:
+    """``text`` with its digits replaced, in order, by ``digits`` (as many)."""
+    it = iter(digits)
+    return "".join(next(it) if c.isdigit() else c for c in text)
+
+
 def judge_number(first: Word, reading: str) -> tuple[str, float] | None:
-    """(text, confidence) for a house number read first as ``first``, then digits only as
-    ``reading``: the same digits are trusted (``AGREED_CONFIDENCE``). Other digits make it
-    ``DISAGREED_CONFIDENCE`` (the clerk settles it, as for dates), with the first reading's
-    digits when it read them cleanly (``CLEAN_CONFIDENCE``: "197," at 0.96, the second reading
-    "137"), else the second's ("199," at 0.92 for 190). None when the second reading has no
-    number or one of another length (the first stays as it is)."""
+    """(text, confidence) for a number read first as ``first``, then digits only as ``reading``:
+    the same digits are trusted (``AGREED_CONFIDENCE``), the first reading's letters either
+    dropped (a slash read as I: "07I2025") or taken for the digits they resemble ("O9605…",
+    then written as digits). Other digits of the same count make it ``DISAGREED_CONFIDENCE``
+    with the first reading's text: a third reading (:func:`settle_number`) may side with either;
+    without it the clerk settles it, as for dates. None when the second reading has no number
+    or one of another length (the first stays as it is)."""
     digits = re.sub(r"\D", "", first.text)
     second = re.sub(r"\D", "", reading)
-    if not second or len(second) != len(digits):
+    if not second:
         return None
-    tail = first.text[len(digits):]
     if second == digits:
         return first.text, max(first.confidence, AGREED_CONFIDENCE)
-    return (first.text if first.confidence >= CLEAN_CONFIDENCE else second + tail), DISAGREED_CONFIDENCE
+    translated = first.text.translate(_CONFUSED) if _number_word(first.text) else first.text
+    if translated != first.text and re.sub(r"\D", "", translated) == second:
+        return translated, max(first.confidence, AGREED_CONFIDENCE)
+    if len(second) not in (len(digits), len(re.sub(r"\D", "", translated))):
+        return None
+    return first.text, DISAGREED_CONFIDENCE
+
+
+THIRD_SCALE = 2.0  # a disputed run is read a third time from its crop enlarged this much
+SETTLED_CONFIDENCE = 0.9  # two readings of three give the same digits
+
+
+def _enlarged(crop: np.ndarray) -> np.ndarray:
+    return cv2.resize(crop, None, fx=THIRD_SCALE, fy=THIRD_SCALE, interpolation=cv2.INTER_CUBIC)
+
+
+def settle_number(first: Word, second: str, third: str, sure: float = 1.0) -> tuple[str, float] | None:
+    """A number whose first two readings differ, read a third time (digits only, from an
+    enlarged crop): two of the three giving the same digits settle it at ``SETTLED_CONFIDENCE``,
+    written with those digits in the first reading's layout. The two digits-only readings
+    overrule the first only when they are as sure as it was (``sure``, the weaker of their
+    confidences): they look at the same crop, and a digit cut by its edge ("7416624" read
+    "1416624" twice, at 0.0 and 0.45, against 0.79) misleads both. None otherwise."""
+    digits = re.sub(r"\D", "", first.text)
+    translated = first.text.translate(_CONFUSED) if _number_word(first.text) else first.text
+    third_digits = re.sub(r"\D", "", third)
+    if not third_digits:
+        return None
+    if third_digits == digits:
+        return first.text, SETTLED_CONFIDENCE
+    if translated != first.text and re.sub(r"\D", "", translated) == third_digits:
+        return translated, SETTLED_CONFIDENCE
+    if third_digits != re.sub(r"\D", "", second) or sure < first.confidence:
+        return None
+    for layout in (first.text, translated):
+        if sum(c.isdigit() for c in layout) == len(third_digits):
+            return _with_digits(layout, third_digits), SETTLED_CONFIDENCE
+    return None
+
+
+def settle_date(first: Sequence[Word], second: str, third: str) -> tuple[str, float] | None:
+    """A date whose first two readings differ, read a third time: the third giving the date the
+    first reading is, or the second's when the first read as many digits (one of them
+    otherwise), settle it at ``SETTLED_CONFIDENCE``. None otherwise: in particular when digits
+    were read by the digits-only readings alone ("ÔỞ „11 , 1984": the day), which are one
+    engine's two looks at the same pixels, not two readings."""
+    read3 = as_date(third)
+    if read3 is None:
+        return None
+    own = as_date(first[0].text.rstrip(".,;")) if len(first) == 1 else None
+    if own is not None and own[0] == read3[0]:
+        return first[0].text, SETTLED_CONFIDENCE
+    read2 = as_date(second)
+    if read2 is None or read2[0] != read3[0]:
+        return None
+    if sum(c.isdigit() for w in first for c in w.text) != sum(c.isdigit() for c in second):
+        return None
+    return read3[0], SETTLED_CONFIDENCE
 
 
 def reread_dates(
-    grey: np.ndarray, dpi: float, lines: list[Line], engine: OcrEngine, workdir: Path
+    grey: np.ndarray, dpi: float, lines: list[Line], engine: OcrEngine, workdir: Path,
+    boxed: frozenset[Box] = frozenset(),
 ) -> list[Line]:
-    """``lines`` with each date-shaped run, and each house number, read again, digits only,
+    """``lines`` with each date-shaped run, and each number, read again, digits only,
     on ``grey`` (the pixels the first reading saw) and replaced as :func:`judge` and
-    :func:`judge_number` say; one engine call per page."""
+    :func:`judge_number` say; one engine call per page, and one more for the runs whose two
+    readings differ: those are read a third time, enlarged (:func:`settle_date`,
+    :func:`settle_number`). Numbers in ``boxed`` (read box by box already) are left alone."""
     dates = find_date_runs(lines)
     taken = {(r.line, k) for r in dates for k in range(r.start, r.end)}
-    numbers = [r for r in find_number_runs(lines) if (r.line, r.start) not in taken]
+    numbers = [r for r in find_number_runs(lines, boxed) if (r.line, r.start) not in taken]
     runs = dates + numbers
     if not runs:
         return lines
     crops = [crop_run(grey, lines, run) for run in runs]
     readings = engine.read_lines(crops, dpi, workdir, "dates", DATE_CHARSET)
-    kinds = [False] * len(dates) + [True] * len(numbers)
-    out = list(lines)
-    # From the right, so that the word indices of a line's earlier runs stay valid.
-    for run, reading, number in sorted(zip(runs, readings, kinds, strict=True),
-                                       key=lambda r: (r[0].line, -r[0].start)):
+    verdicts: list[tuple[str, float] | None] = []
+    for k, (run, reading) in enumerate(zip(runs, readings, strict=True)):
         words = run.words(lines)
         if reading is None:
-            verdict = None
-        elif number:
-            verdict = judge_number(words[0], reading[0])
+            verdicts.append(None)
+        elif k >= len(dates):
+            verdicts.append(judge_number(words[0], reading[0]))
         else:
-            verdict = judge(words, reading[0])
+            verdicts.append(judge(words, reading[0]))
+    disputed = [k for k, v in enumerate(verdicts) if v is not None and v[1] == DISAGREED_CONFIDENCE]
+    if disputed:
+        thirds = engine.read_lines([_enlarged(crops[k]) for k in disputed], dpi * THIRD_SCALE, workdir,
+                                   "third", DATE_CHARSET)
+        for k, third in zip(disputed, thirds, strict=True):
+            second = readings[k]
+            if third is None or second is None:
+                continue
+            words = runs[k].words(lines)
+            settled = (settle_number(words[0], second[0], third[0], min(second[1], third[1]))
+                       if k >= len(dates)
+                       else settle_date(words, second[0], third[0]))
+            if settled is not None:
+                verdicts[k] = settled
+    out = list(lines)
+    # From the right, so that the word indices of a line's earlier runs stay valid.
+    for run, verdict in sorted(zip(runs, verdicts, strict=True), key=lambda r: (r[0].line, -r[0].start)):
         if verdict is None:
             continue
+        words = run.words(lines)
         text, conf = verdict
         word = Word(text, conf, _union(words), any(w.handwritten for w in words))
         line = out[run.line]

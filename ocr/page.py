@@ -10,11 +10,11 @@ import time
 from pathlib import Path
 
 from config.settings import OcrSettings
-from ocr.boxes import reread_boxes
+from ocr.boxes import boxed_words, reread_boxes
 from ocr.dates import reread_dates
 from ocr.engine import engine_for
 from ocr.handwriting import mark_handwritten
-from ocr.models import PageOcr
+from ocr.models import Box, PageOcr
 from ocr.mrz import is_mrz_like, reread_mrz
 from ocr.preprocess.clean import CleanOptions, clean_page, ocr_resolution
 from ocr.preprocess.rules import lift_rules
@@ -28,7 +28,7 @@ TIMEOUT_WARNING = (
 )
 BLANK_NOTE = "Trang {n}: trang trắng, không nhận dạng (blank page, not OCR'd)"
 # Bumped whenever what a page OCRs to changes for the same pixels and settings (caches key on it).
-OCR_REVISION = "8-rules-boxes-dates-numbers-handwriting-redlines"
+OCR_REVISION = "15-rules-boxes-dates-all-numbers-third-reading-handwriting-redlines"
 LOW_CONFIDENCE = 0.60
 LOW_CONFIDENCE_WARNING = (
     "Trang {n}: chữ nhận dạng kém tin cậy ({confidence:.0%}), nên kiểm tra hoặc quét lại "
@@ -92,11 +92,14 @@ def process_page(
                 ocr.lines, own_text = own, True
         if any(is_mrz_like(line.text) for line in ocr.lines):
             ocr.lines = reread_mrz(ocr_grey, ocr_dpi, ocr.lines, workdir)
+        boxed: frozenset[Box] = frozenset()
         if opts.rules and not own_text:
+            first = ocr.lines
             ocr.lines = reread_boxes(ruled, ocr_grey, ocr_dpi, ocr.lines, workdir, vertical)
+            boxed = boxed_words(first, ocr.lines)
         del ruled, vertical
         if opts.dates and not own_text:
-            ocr.lines = reread_dates(ocr_grey, ocr_dpi, ocr.lines, engine, workdir / f"{stem}.dates")
+            ocr.lines = reread_dates(ocr_grey, ocr_dpi, ocr.lines, engine, workdir / f"{stem}.dates", boxed)
         if opts.handwriting and not own_text:
             ocr.lines = mark_handwritten(ocr_grey, ocr.lines)
         if ocr.timed_out:

@@ -80,11 +80,15 @@ def span_words(line: TextLine, start: int, end: int) -> tuple[tuple[str, float],
 
     A value typed on a dotted fill-in line often comes back glued to the dots
     ("THẮNG........"); Tesseract's confidence of that word is mostly its doubt about the dots,
-    so such a word counts with the confidence of the rest of the line instead.
+    so such a word counts with the confidence of the rest of the line instead. A word whose
+    letters and digits all lie outside the span is not the value's: the label's last word
+    glued to a mark before the value ("trủ' SỐ 194, …") is the label's doubt.
     """
     out: list[tuple[str, float]] = []
     for s, e, _ in line.words:
         if not (s < end and e > start):
+            continue
+        if not any(ch.isalnum() for ch in line.text[max(s, start) : min(e, end)]):
             continue
         text, conf = line.text[s:e], line.confidence_of(s, e)
         if _LEADER_TAIL.search(text) and len(_LEADER_TAIL.sub("", text)) >= 1:
@@ -371,12 +375,45 @@ CLOSED_KINDS = {"sex", "ethnicity", "nationality", "procedure"}  # structured: a
 _NUMERIC_VALUE_KINDS = {"id12", "digits", "phone", "enterprise", "date", "area", "book", "serial"}
 
 
+def _digit_word(word: str) -> bool:
+    """A word that is a number, or part of one: more digits than letters ("228,6", "07I2025";
+    not the unit "m2")."""
+    digits = sum(ch.isdigit() for ch in word)
+    return digits > 0 and digits > sum(ch.isalpha() for ch in word)
+
+
+def own_digit_words(words: Sequence[tuple[str, float]], value: str) -> list[float] | None:
+    """Confidences of the consecutive words whose digits are the value's digits (in any order:
+    a date is written d/m/y and kept as y-m-d), or None when no such run exists. What stands
+    around the number is no doubt about it: a unit ("228,6 m2"), the next item's number
+    ("24/03/1962 3. Giới tính"), a label's number ("4. Số ... 031083960158")."""
+    want = sorted(re.sub(r"\D", "", value))
+    if not want:
+        return None
+    for i, (word, _) in enumerate(words):
+        if not _digit_word(word):
+            continue
+        got: list[str] = []
+        for j in range(i, len(words)):
+            if not _digit_word(words[j][0]):
+                break
+            got.extend(re.sub(r"\D", "", words[j][0]))
+            if len(got) >= len(want):
+                if sorted(got) == want:
+                    return [c for _, c in words[i : j + 1]]
+                break
+    return None
+
+
 def value_word_confidences(cand: Candidate, value: str, kind: str) -> list[float]:
     """Confidences of the OCR words that made it into the value: dotted leaders and debris
     cut off by parsing ("NGUYỄN VĂN AN ......" read as "rrrerrsee") are no doubt about it."""
     if kind in _NUMERIC_VALUE_KINDS:
+        own = own_digit_words(cand.words, value)
+        if own is not None:
+            return own
         digits = set(re.sub(r"\D", "", value))
-        return [c for w, c in cand.words if any(ch.isdigit() for ch in w)
+        return [c for w, c in cand.words if _digit_word(w)
                 and set(re.sub(r"\D", "", w)) <= digits] or [c for w, c in cand.words
                                                             if any(ch.isdigit() for ch in w)]
     target = fold(value)
@@ -476,7 +513,9 @@ def unlabelled_ids(lines: Sequence[TextLine], hits: list[list[LabelHit]]) -> lis
             continue
         if parsed.structured and parsed.value:
             # The id's own words: an item number glued to the label ("4.Số") is no doubt about it.
-            confs = [c for w, c in span_words(line, 0, len(line.text)) if _mostly_digits(w)]
+            words = span_words(line, 0, len(line.text))
+            own = own_digit_words(words, parsed.value)
+            confs = own if own is not None else [c for w, c in words if _mostly_digits(w)]
             conf = ocr_confidence(sum(confs) / len(confs), min(confs)) if confs else UNLABELLED_CONFIDENCE
             out.append((parsed.value, round(conf, 3)))
     return out

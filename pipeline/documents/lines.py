@@ -56,9 +56,11 @@ class TextLine:
         return min(self._confs(start, end))
 
     def _confs(self, start: int, end: int) -> list[float]:
-        known = [c for (_, _, c) in self.words if c > 0.01]
+        # Specks OCR'd as "-", "_" or "|" are cleaned out of the value; their doubt is not its doubt,
+        # nor that of a word whose confidence is unknown (a dotted leader at 0.16 beside it).
+        known = [c for (s, e, c) in self.words
+                 if c > 0.01 and any(ch.isalnum() for ch in self.text[s:e])]
         fallback = sum(known) / len(known) if known else (self.confidence or 0.5)
-        # Specks OCR'd as "-", "_" or "|" are cleaned out of the value; their doubt is not its doubt.
         confs = [
             c if c > 0.01 else fallback
             for (s, e, c) in self.words

@@ -70,10 +70,22 @@ def check_date(iso: str, exists: bool, *, past: bool = False, today: date | None
     return []
 
 
+# Vietnam's numbering plan (Thông tư 22/2014/TT-BTTTT as amended, the 2017-2018 conversions
+# done): a mobile number is 10 digits, 0 and a network code 3, 5, 7, 8 or 9 ("0912345678"); a
+# fixed line is 11 digits, 0 and a province code of the 2x block ("02438253456" Hà Nội).
+MOBILE = re.compile(r"0[35789]\d{8}")
+FIXED_LINE = re.compile(r"02\d{9}")
+PHONE_NOT_IN_PLAN = ("số điện thoại không đúng kế hoạch đánh số (di động 10 chữ số 03/05/07/08/09, "
+                     "cố định 11 chữ số 02) (phone number does not fit Vietnam's numbering plan)")
+
+
+def fits_numbering_plan(value: str) -> bool:
+    """Whether ``value`` (digits only) is a mobile or fixed-line number of the national plan."""
+    return bool(MOBILE.fullmatch(value) or FIXED_LINE.fullmatch(value))
+
+
 def check_phone(value: str) -> list[str]:
-    if not re.fullmatch(r"0\d{9}", value):
-        return ["số điện thoại phải có 10 chữ số bắt đầu bằng 0 (phone must be 10 digits starting 0)"]
-    return []
+    return [] if fits_numbering_plan(value) else [PHONE_NOT_IN_PLAN]
 
 
 def check_enterprise_code(value: str) -> list[str]:

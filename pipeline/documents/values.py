@@ -12,6 +12,7 @@ from pipeline.documents.folding import fold
 from pipeline.documents.names import is_family_name, repair_name
 from pipeline.documents.provinces import PROVINCE_CODES
 from pipeline.documents.syllables import is_syllable
+from pipeline.documents.validate import fits_numbering_plan
 from pipeline.documents.vocab import canonical, procedure_name
 
 
@@ -46,21 +47,22 @@ _TRAILING_ITEM = re.compile(r"\s+\d{1,2}[.)](?:\s.*)?$")
 
 
 def _phone(text: str) -> Parsed:
-    """A phone number is one run of digits (spaces, dots, hyphens inside); a number of the next
-    item after it is not part of it. Nine digits of a mobile number ("946061407": the 0 lost, or
-    written +84 946061407) get their 0 back, flagged."""
+    """A phone number is one run of digits (spaces, dots, hyphens, an area code's brackets
+    inside); a number of the next item after it is not part of it. A number of the national
+    plan (``validate.fits_numbering_plan``) has the shape phones have. Without its 0 ("946061407":
+    the 0 lost, or written +84 946061407) it gets it back; flagged unless +84 stood for it."""
     text = _TRAILING_ITEM.sub("", n.numeric_token(text.replace("Ø", "0").replace("ø", "0")))
-    m = re.search(r"\d(?:[\d .\-]*\d)?", text)
+    m = re.search(r"\(?\d(?:[\d .\-()]*\d)?", text)
     if m is None:
         return Parsed(None)
     digits = re.sub(r"\D", "", m.group(0))
     if len(digits) < MIN_DIGITS:
         return Parsed(None)  # an item number ("6.") or a speck is no phone number
-    if re.fullmatch(r"84[35789]\d{8}", digits) and "+" in text[: m.start() + 1]:
+    if digits.startswith("84") and fits_numbering_plan("0" + digits[2:]) and "+" in text[: m.start() + 1]:
         return Parsed("0" + digits[2:], structured=True)  # +84: the country code for the 0
-    if re.fullmatch(r"[35789]\d{8}", digits):
+    if not digits.startswith("0") and fits_numbering_plan("0" + digits):
         return Parsed("0" + digits, [PHONE_PREFIX_ADDED])
-    return Parsed(digits, structured=bool(re.fullmatch(r"0\d{9}", digits)))
+    return Parsed(digits, structured=fits_numbering_plan(digits))
 
 
 def _first_number(raw: str) -> str | None:

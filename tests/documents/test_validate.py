@@ -59,3 +59,28 @@ def test_missing_required_fields_are_reported() -> None:
     _, warnings = review_fields("application_form", {"phone": FieldValue(value="0912345678", confidence=0.9)},
                                 0.8)
     assert any("missing fields" in w and "full_name" in w for w in warnings)
+
+
+def test_phone_numbers_are_checked_against_the_national_numbering_plan() -> None:
+    """Mobiles: 10 digits, 03/05/07/08/09; fixed lines: 11 digits, 02 (Thông tư 22/2014/TT-BTTTT
+    as amended)."""
+    for number in ("0912345678", "0381846069", "0585689214", "0701234567", "0861234567", "02438253456"):
+        assert v.check_phone(number) == [], number
+    # Ten digits without a network code, an old 11-digit mobile, a 10-digit fixed line: misreads.
+    for number in ("0123456789", "0612345678", "0012345678", "01234567890", "0243825345", "9585689214"):
+        assert v.check_phone(number) == [v.PHONE_NOT_IN_PLAN], number
+
+
+def test_phone_values_of_the_plan_have_the_shape_of_phones() -> None:
+    from pipeline.documents.values import PHONE_PREFIX_ADDED, parse_value
+
+    fixed = parse_value("phone", "(024) 3825 3456")
+    assert fixed.value == "02438253456" and fixed.structured and fixed.warnings == []
+    assert parse_value("phone", "+84 24 3825 3456").value == "02438253456"
+    assert not parse_value("phone", "0612345678").structured
+    lost = parse_value("phone", "2438253456")  # a fixed line's 0 lost: put back, flagged
+    assert lost.value == "02438253456" and lost.warnings == [PHONE_PREFIX_ADDED]
+    _, warnings = review_fields(
+        "application_form", {"phone": FieldValue(value="02438253456", confidence=0.9)}, 0.8
+    )
+    assert v.PHONE_NOT_IN_PLAN not in warnings

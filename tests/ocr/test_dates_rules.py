@@ -6,12 +6,15 @@ from __future__ import annotations
 from ocr.dates import (
     AGREED_CONFIDENCE,
     DISAGREED_CONFIDENCE,
+    SETTLED_CONFIDENCE,
     as_date,
     confirmed_digits,
     find_date_runs,
     find_number_runs,
     judge,
     judge_number,
+    settle_date,
+    settle_number,
 )
 from ocr.models import Box, Line, Word
 
@@ -91,16 +94,84 @@ def test_judge_trusts_only_dates_read_twice() -> None:
 def test_house_numbers_after_so_are_read_again() -> None:
     line = _line(("trú:", 0.85), ("Số", 0.96), ("199,", 0.92), ("đường", 0.97), ("Hùng", 0.97))
     assert [" ".join(w.text for w in r.words([line])) for r in find_number_runs([line])] == ["199,"]
-    assert find_number_runs([_line(("Số", 0.9), ("CCCD:", 0.9), ("079068054157", 0.9))]) == []
-    assert find_number_runs([_line(("Số:", 0.9), ("12/2023", 0.9))]) == []  # a registration number
     assert find_number_runs([_line(("khoản", 0.9), ("5,", 0.9))]) == []
+
+
+def _number_texts(line: Line) -> list[str]:
+    return [" ".join(w.text for w in r.words([line])) for r in find_number_runs([line])]
+
+
+def test_every_number_of_three_digits_or_more_is_read_again() -> None:
+    assert _number_texts(_line(("Số", 0.9), ("CCCD:", 0.9), ("079068054157", 0.9))) == ["079068054157"]
+    assert _number_texts(_line(("Quyển", 0.9), ("số:", 0.9), ("07I2025", 0.58))) == ["07I2025"]
+    assert _number_texts(_line(("MSDN:", 0.9), ("0101234567-001", 0.9))) == ["0101234567-001"]
+    assert _number_texts(_line(("No.:", 0.9), ("O96050360026", 0.6))) == ["O96050360026"]
+    assert _number_texts(_line(("tích:", 0.9), ("228,6", 0.97), ("m2", 0.8))) == ["228,6"]
+    # An item's or a clause's number, a word with letters, an MRZ line: not numbers to read again.
+    assert _number_texts(_line(("6.", 0.9), ("Email:", 0.9), ("khoản", 0.9), ("20;", 0.9))) == []
+    assert _number_texts(_line(("ss2011E5cA", 0.1), ("IDVNM0591811667033059181166<<9", 0.8))) == []
 
 
 def test_judge_number() -> None:
     first = Word("199,", 0.92, Box(0, 0, 60, 30))
-    assert judge_number(first, "190.") == ("190,", DISAGREED_CONFIDENCE)  # as read on the CT01
+    # As read on the CT01: the first reading's text until a third reading sides with one.
+    assert judge_number(first, "190.") == ("199,", DISAGREED_CONFIDENCE)
     assert judge_number(first, "199") == ("199,", AGREED_CONFIDENCE)
     assert judge_number(first, "1990") is None  # another length: the first reading stays
     clean = Word("197,", 0.96, Box(0, 0, 60, 30))  # read cleanly; the second reading "137"
     assert judge_number(clean, "137") == ("197,", DISAGREED_CONFIDENCE)
     assert judge_number(first, "") is None
+
+
+def test_judge_number_with_letters_for_digits() -> None:
+    book = Word("07I2025", 0.58, Box(0, 0, 120, 30))  # the slash read as I
+    assert judge_number(book, "07/2025") == ("07I2025", AGREED_CONFIDENCE)
+    ident = Word("O96050360026", 0.62, Box(0, 0, 240, 30))  # the 0 read as O
+    assert judge_number(ident, "096050360026") == ("096050360026", AGREED_CONFIDENCE)
+    assert judge_number(ident, "096050360028") == ("O96050360026", DISAGREED_CONFIDENCE)
+    right = Word("096050360026", 0.62, Box(0, 0, 240, 30))
+    assert judge_number(right, "096050360026") == ("096050360026", AGREED_CONFIDENCE)
+    # digits read only by the second reading, or lost by it: the first stays as it is
+    assert judge_number(right, "0960503600266") is None
+
+
+def test_a_third_reading_settles_two_that_differ() -> None:
+    """Readings Tesseract gave on the benchmark's tune files: the first (Vietnamese model) and
+    the digits-only second differ; the digits-only third, from the crop enlarged, sides with one."""
+    holder = Word("019396163968", 0.9, Box(0, 0, 240, 30))  # a land certificate's holder id
+    assert settle_number(holder, "019300163968", "019300163968") == ("019300163968", SETTLED_CONFIDENCE)
+    house = Word("199,", 0.92, Box(0, 0, 60, 30))
+    assert settle_number(house, "190", "190") == ("190,", SETTLED_CONFIDENCE)
+    # The digits-only readings less sure than the first (a 7 cut by the crop's edge, read as 1).
+    phone = Word("7416624", 0.79, Box(0, 0, 140, 30))
+    assert settle_number(phone, "1416624", "1416624", sure=0.0) is None
+    assert settle_number(holder, "019300163968", "019300163968", sure=0.956) == (
+        "019300163968", SETTLED_CONFIDENCE)
+    assert settle_number(house, "190", "199") == ("199,", SETTLED_CONFIDENCE)  # the first confirmed
+    assert settle_number(house, "190", "197") is None  # three readings, three numbers: review
+    assert settle_number(house, "190", "") is None
+    ident = Word("O96050360026", 0.6, Box(0, 0, 240, 30))
+    assert settle_number(ident, "096050360028", "096050360026") == ("096050360026", SETTLED_CONFIDENCE)
+    assert settle_number(ident, "096050360028", "096050360028") == ("096050360028", SETTLED_CONFIDENCE)
+    slots = [Word(t, 0.5, Box(0, 0, 40, 30)) for t in ("24,03", "„", "1362")]
+    assert settle_date(slots, "24031962", "24031962") == ("24/03/1962", SETTLED_CONFIDENCE)
+    assert settle_date(slots, "24031962", "24-031902") is None
+    day_as_letters = [Word(t, 0.3, Box(0, 0, 40, 30)) for t in ("ÔỞ", "„11", ",", "1984")]
+    # The day read by the digits-only readings alone: one engine twice, still for review.
+    assert settle_date(day_as_letters, "03111984", "03.11.1984") is None
+    printed = [Word("13/5/2021", 0.9, Box(0, 0, 120, 30))]
+    assert settle_date(printed, "15/5/2021", "13/5/2021") == ("13/5/2021", SETTLED_CONFIDENCE)
+    assert settle_date(printed, "15/5/2021", "15/3/2021") is None
+
+
+def test_numbers_read_box_by_box_are_not_read_again() -> None:
+    """A CT01 id read one box at a time (``ocr.boxes``): a line crop across its box edges reads
+    the edges as digits ("111944161738" for 040191632898), of the same length by chance."""
+    from ocr.boxes import boxed_words
+
+    line = _line(("4.", 0.9), ("Số", 0.9), ("định", 0.9), ("danh:", 0.9), ("0 4 0 1 9 1", 0.3))
+    row = Box(400, 95, 480, 40)
+    read = Line(line.text, 0.9, line.box, (*line.words[:4], Word("040191632898", 0.9, row)))
+    assert boxed_words([line], [read]) == frozenset({row})
+    assert _number_texts(read) == ["040191632898"]
+    assert find_number_runs([read], boxed_words([line], [read])) == []
