@@ -34,6 +34,7 @@ from config.settings import OcrSettings
 from ocr.metrics import normalise_text
 from ocr.preprocess.clean import CleanOptions
 from ocr.source import open_scan
+from ocr.threads import one_thread_per_process
 from pipeline.executor import ProcessExecutor
 from pipeline.ocr_pages import ocr_pages
 
@@ -271,6 +272,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rss-pages", type=int, default=300, help="0 to skip the memory run")
     parser.add_argument("--rss-worker", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    # The page pools below fork this process. Once OpenCV has run its thread pool here (the raw
+    # Tesseract baseline converts pages), a forked child inherits that pool's lock held and
+    # hangs in its first OpenCV call: the second profile's run never ended. One thread here.
+    one_thread_per_process()
 
     work = args.work or Path(tempfile.mkdtemp(prefix="bench-ocr-"))
     work.mkdir(parents=True, exist_ok=True)
