@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import unicodedata
+from collections.abc import Callable
 
 from ocr.models import Box, Line, PageOcr, Word
 
 _DIGIT_NOISE = {"0": "O", "1": "l", "5": "S", "8": "B"}
+
+# The opening of a CT01 residence form (Tờ khai thay đổi thông tin cư trú) up to its name item.
+CT01_HEAD = [
+    "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+    "Độc lập - Tự do - Hạnh phúc",
+    "TỜ KHAI THAY ĐỔI THÔNG TIN CƯ TRÚ",
+    "Kính gửi: Công an xã Phú Mỹ",
+    "1. Họ, chữ đệm và tên: NGUYỄN VĂN AN",
+]
 
 
 def make_page(
@@ -73,3 +84,9 @@ def noisy_digits(value: str, rng: random.Random) -> str:
         return value
     i = rng.choice(positions)
     return value[:i] + _DIGIT_NOISE[value[i]] + value[i + 1 :]
+
+
+def with_words(page: PageOcr, change: Callable[[Word], Word]) -> PageOcr:
+    """``page`` with ``change`` applied to every word (a doubted word, a handwritten one)."""
+    lines = [dataclasses.replace(ln, words=tuple(change(w) for w in ln.words)) for ln in page.lines]
+    return dataclasses.replace(page, lines=lines)

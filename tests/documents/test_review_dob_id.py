@@ -5,16 +5,12 @@ id encode the birth year. When the two disagree one is misread, and the date is 
 from __future__ import annotations
 
 from pipeline.documents.analyse import analyse_pages
-from tests.documents.helpers import make_page
+from tests.documents.helpers import CT01_HEAD, make_page
 
 
 def _form(dob: str, ident: str) -> list[str]:
     return [
-        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
-        "Độc lập - Tự do - Hạnh phúc",
-        "TỜ KHAI THAY ĐỔI THÔNG TIN CƯ TRÚ",
-        "Kính gửi: Công an xã Phú Mỹ",
-        "1. Họ, chữ đệm và tên: NGUYỄN VĂN AN",
+        *CT01_HEAD,
         f"2. Ngày, tháng, năm sinh: {dob} 3. Giới tính: Nam",
         f"4. Số định danh cá nhân/CMND: {ident}",
         "5. Số điện thoại liên hệ: 0912345678 6. Email:",

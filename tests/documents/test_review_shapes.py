@@ -11,14 +11,10 @@ from pipeline.documents.analyse import analyse_pages
 from pipeline.documents.extract import HANDWRITTEN, UNLABELLED_ID
 from pipeline.documents.models import DocumentResult
 from pipeline.documents.values import ADDRESS_CUT, PROCEDURE_SHAPE, parse_value
-from tests.documents.helpers import make_page
+from tests.documents.helpers import CT01_HEAD, make_page, with_words
 
 FORM = [
-    "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
-    "Độc lập - Tự do - Hạnh phúc",
-    "TỜ KHAI THAY ĐỔI THÔNG TIN CƯ TRÚ",
-    "Kính gửi: Công an xã Phú Mỹ",
-    "1. Họ, chữ đệm và tên: NGUYỄN VĂN AN",
+    *CT01_HEAD,
     "2. Ngày, tháng, năm sinh: 05 / 03 / 1985 3. Giới tính: Nam",
     "4. Số định danh cá nhân/CMND: 0 0 1 0 8 5 0 1 2 3 4 5",
     "5. Số điện thoại liên hệ: 0912345678 6. Email:",
@@ -29,9 +25,7 @@ FORM = [
 
 def _hand(page: PageOcr, words: set[str]) -> PageOcr:
     """``page`` with the given words marked handwritten, as ``ocr.handwriting`` marks them."""
-    lines = [dataclasses.replace(ln, words=tuple(dataclasses.replace(w, handwritten=w.text in words)
-                                                 for w in ln.words)) for ln in page.lines]
-    return dataclasses.replace(page, lines=lines)
+    return with_words(page, lambda w: dataclasses.replace(w, handwritten=w.text in words))
 
 
 def analyse(page: PageOcr) -> DocumentResult:
@@ -131,10 +125,7 @@ def test_unlabelled_id_whose_birth_year_matches_the_form_is_accepted() -> None:
 
 def _doubt(page: PageOcr, word: str, confidence: float) -> PageOcr:
     """``page`` with Tesseract doubting one word, as it doubts a capital's marks."""
-    lines = [dataclasses.replace(ln, words=tuple(
-        dataclasses.replace(w, confidence=confidence) if w.text == word else w for w in ln.words))
-        for ln in page.lines]
-    return dataclasses.replace(page, lines=lines)
+    return with_words(page, lambda w: dataclasses.replace(w, confidence=confidence) if w.text == word else w)
 
 
 def test_family_name_marks_restored_from_the_list_are_not_doubted() -> None:

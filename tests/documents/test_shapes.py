@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pipeline.documents.analyse import analyse_pages
 from pipeline.documents.models import DocumentResult
-from tests.documents.helpers import make_page
+from tests.documents.helpers import CT01_HEAD, make_page
 
 HOLDER_ID = "001085012345"
 
@@ -59,11 +59,7 @@ BOXED_ID = "4. Số định danh cá nhân/CMND: 0 0 1 0 8 5 0 1 2 3 4 5"
 
 def ct01(phone_line: str, id_line: str = BOXED_ID) -> DocumentResult:
     return analyse([
-        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
-        "Độc lập - Tự do - Hạnh phúc",
-        "TỜ KHAI THAY ĐỔI THÔNG TIN CƯ TRÚ",
-        "Kính gửi: Công an xã Phú Mỹ",
-        "1. Họ, chữ đệm và tên: NGUYỄN VĂN AN",
+        *CT01_HEAD,
         "2. Ngày, tháng, năm sinh: 05 / 03 / 1985 3. Giới tính: Nam",
         id_line,
         phone_line,

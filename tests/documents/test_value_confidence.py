@@ -10,7 +10,7 @@ import pytest
 from ocr.models import PageOcr
 from pipeline.documents.analyse import analyse_pages
 from pipeline.documents.models import DocumentResult
-from tests.documents.helpers import make_page
+from tests.documents.helpers import CT01_HEAD, make_page, with_words
 
 LAND = [
     "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
@@ -27,11 +27,7 @@ LAND = [
 ]
 
 FORM = [
-    "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
-    "Độc lập - Tự do - Hạnh phúc",
-    "TỜ KHAI THAY ĐỔI THÔNG TIN CƯ TRÚ",
-    "Kính gửi: Công an xã Phú Mỹ",
-    "1. Họ, chữ đệm và tên: NGUYỄN VĂN AN",
+    *CT01_HEAD,
     "2. Ngày, tháng, năm sinh: 05/03/1985 3. Giới tính: Nam",
     "4. Số định đanhcánhâaCMND. 001085012345",
     "5. Số điện thoại liên hệ: 0912345678 6. Email:",
@@ -42,16 +38,7 @@ FORM = [
 
 def _doubt(page: PageOcr, doubted: dict[str, float]) -> PageOcr:
     """``page`` with Tesseract doubting the given words."""
-    lines = [
-        dataclasses.replace(
-            ln,
-            words=tuple(
-                dataclasses.replace(w, confidence=doubted.get(w.text, w.confidence)) for w in ln.words
-            ),
-        )
-        for ln in page.lines
-    ]
-    return dataclasses.replace(page, lines=lines)
+    return with_words(page, lambda w: dataclasses.replace(w, confidence=doubted.get(w.text, w.confidence)))
 
 
 def analyse(lines: list[str], doubted: dict[str, float]) -> DocumentResult:
