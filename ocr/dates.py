@@ -286,6 +286,12 @@ def find_number_runs(lines: Sequence[Line], skip: frozenset[Box] = frozenset()) 
     return runs
 
 
+def _as_digits(text: str) -> str:
+    """A number word with the letters Tesseract takes for digits written as those digits
+    ("O9605…" as "09605…"); any other word as it is."""
+    return text.translate(_CONFUSED) if _number_word(text) else text
+
+
 def _with_digits(text: str, digits: str) -> str:
     """``text`` with its digits replaced, in order, by ``digits`` (as many)."""
     it = iter(digits)
@@ -306,7 +312,7 @@ def judge_number(first: Word, reading: str) -> tuple[str, float] | None:
         return None
     if second == digits:
         return first.text, max(first.confidence, AGREED_CONFIDENCE)
-    translated = first.text.translate(_CONFUSED) if _number_word(first.text) else first.text
+    translated = _as_digits(first.text)
     if translated != first.text and re.sub(r"\D", "", translated) == second:
         return translated, max(first.confidence, AGREED_CONFIDENCE)
     if len(second) not in (len(digits), len(re.sub(r"\D", "", translated))):
@@ -330,7 +336,7 @@ def settle_number(first: Word, second: str, third: str, sure: float = 1.0) -> tu
     confidences): they look at the same crop, and a digit cut by its edge ("7416624" read
     "1416624" twice, at 0.0 and 0.45, against 0.79) misleads both. None otherwise."""
     digits = re.sub(r"\D", "", first.text)
-    translated = first.text.translate(_CONFUSED) if _number_word(first.text) else first.text
+    translated = _as_digits(first.text)
     third_digits = re.sub(r"\D", "", third)
     if not third_digits:
         return None
