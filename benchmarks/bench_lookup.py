@@ -40,6 +40,7 @@ from sqlalchemy import Engine, create_engine, text
 
 from config.settings import Settings
 from pipeline.reuse import explain_lookup, lookup
+from storage.db.access_rows import sqlite_utc_text
 from storage.db.engine import make_engine, read_session, run_recorded_read
 from storage.db.migrate import upgrade_engine
 
@@ -267,7 +268,7 @@ def time_raw_record(engine: Engine, n: int, queries: int, seed: int) -> list[flo
         driver: Any = raw.driver_connection
         for _ in range(queries):
             driver.execute(read, (owner_of(rng.randrange(1, n + 1)),)).fetchall()
-            at = datetime.now(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+            at = sqlite_utc_text(datetime.now(UTC))
             started = time.thread_time()
             driver.execute(sql, (at, owner_of(rng.randrange(1, n + 1)), fields))
             times.append(time.thread_time() - started)
@@ -365,10 +366,9 @@ def run(
             url = f"{pg}/{dbname}"
         engine = make_engine(Settings(), url=url)
         try:
-            if reuse is not None and backend == "sqlite":
-                upgrade_engine(engine)
+            if reuse is None or backend == "sqlite":
+                upgrade_engine(engine)  # a reused SQLite file is migrated first
             if reuse is None:
-                upgrade_engine(engine)
                 started = time.perf_counter()
                 (load_sqlite if backend == "sqlite" else load_postgres)(engine, n, per_doc)
                 load_s = time.perf_counter() - started
