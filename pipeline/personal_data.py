@@ -64,6 +64,8 @@ class Purpose:
     legal_reference: str | None = None
 
     def checked(self) -> Purpose:
+        if self.dossier is None and self.legal_basis is None and self.legal_reference is None:
+            return self  # none declared: nothing to check (every lookup without a purpose)
         basis = check_legal_basis(self.legal_basis)
         reference = check_legal_reference(self.legal_reference)
         dossier = (self.dossier or "").strip() or None

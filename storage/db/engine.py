@@ -133,8 +133,13 @@ def run_in_transaction(
     recorded_read: bool = False,
 ) -> T:
     """Run ``work`` in a write transaction, retrying on lock/serialisation conflicts."""
+    sqlite_recorded = recorded_read and engine.dialect.name == "sqlite"
+    if sqlite_recorded:
+        from storage.db.access_rows import run_sqlite_recorded_read
     for attempt in range(1, attempts + 1):
         try:
+            if sqlite_recorded:
+                return run_sqlite_recorded_read(engine, work)
             with write_session(engine, recorded_read=recorded_read) as session:
                 return work(session)
         except DBAPIError as exc:
