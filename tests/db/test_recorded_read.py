@@ -17,7 +17,7 @@ from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
 from storage.db.access_rows import AccessRow, append_access_rows
-from storage.db.engine import make_engine, run_recorded_read
+from storage.db.engine import make_engine, run_recorded_read, write_session
 from storage.db.models import Agency
 from storage.db.security_models import PersonalDataAccess
 from tests.db.fixtures import Database, sqlite_only
@@ -69,6 +69,13 @@ def test_rows_are_committed_when_it_returns(db: Database) -> None:
         ("three", "document.page", 2, "Điều 11", ["page_image"]),
         ("three", "document.page", 3, "Điều 11", ["page_image"]),
     ]
+
+
+def test_write_session_as_a_recorded_read_commits_its_rows(db: Database) -> None:
+    """The context-manager form (``write_session(recorded_read=True)``) shares the path."""
+    with write_session(db.engine, recorded_read=True) as session:
+        _record(session, "context")
+    assert [r[0] for r in _rows(db.url)] == ["context"]
 
 
 def _hold_write_lock(engine: Engine) -> Any:
