@@ -224,6 +224,21 @@ def confirmed_digits(first: str, second: str) -> int | None:
     return confirmed
 
 
+_ZERO_LIKE = re.compile(r"(?<=\d)[Oo]|[Oo](?=\d)")
+# A stroke at a digit group's edge ("l2" for the day 12 in a CT01 box); one between two digits
+# is a slash ("21!01I1968").
+_ONE_LIKE = re.compile(r"(?<![\d])[lI|!](?=\d)|(?<=\d)[lI|!](?!\d)")
+
+
+def date_letters_as_digits(text: str) -> str:
+    """A date's first reading with the letters Tesseract gives for digits written as those
+    digits, so that they count as read: an O beside a digit is a 0, a stroke at the edge of a
+    digit group a 1. The first reading saw a digit's shape there; a letter of another shape
+    ("ÔỞ" for 03) stays a letter, and that digit counts as read by the digits-only reading
+    alone."""
+    return _ONE_LIKE.sub("1", _ZERO_LIKE.sub("0", text))
+
+
 def judge(first: Sequence[Word], reading: str) -> tuple[str, float] | None:
     """(text, confidence) for a run whose first reading is ``first`` and digits-only reading
     ``reading``, or None to keep the first reading as it is (the second is no date).
@@ -237,7 +252,7 @@ def judge(first: Sequence[Word], reading: str) -> tuple[str, float] | None:
     if parsed is None:
         return None
     value, digits = parsed
-    first_text = "".join(w.text for w in first)
+    first_text = date_letters_as_digits("".join(w.text for w in first))
     confirmed = confirmed_digits(first_text, digits)
     read_once = sum(c.isdigit() for c in reading) - (confirmed or 0)
     # A first reading that is a date already keeps its text ("15/5/2021" as printed).
@@ -367,7 +382,9 @@ def settle_date(first: Sequence[Word], second: str, third: str) -> tuple[str, fl
     read2 = as_date(second)
     if read2 is None or read2[0] != read3[0]:
         return None
-    if sum(c.isdigit() for w in first for c in w.text) != sum(c.isdigit() for c in second):
+    if sum(c.isdigit() for c in date_letters_as_digits("".join(w.text for w in first))) != sum(
+        c.isdigit() for c in second
+    ):
         return None
     return read3[0], SETTLED_CONFIDENCE
 

@@ -117,3 +117,18 @@ def test_glued_name_syllables_are_split_and_real_syllables_kept() -> None:
     assert parse_value("name", "ĐINH ĐÌNHTÚ").value == "ĐINH ĐÌNH TÚ"
     assert parse_value("name", "BÙI KIMCHI").value == "BÙI KIM CHI"  # Vietnamese context
     assert parse_value("name", "MARIA GARCIA").value == "MARIA GARCIA"
+
+
+def test_qu_takes_the_glide_rhymes_names_are_made_of() -> None:
+    """"Quỳnh" was no syllable (qu + ynh: the u of "uynh" is the one in "qu"), so every name
+    with it was flagged for review."""
+    from pipeline.documents.folding import fold
+    from pipeline.documents.syllables import is_syllable, split_glued
+    from pipeline.documents.values import NAME_SHAPE, parse_name_value
+
+    for word in ("Quỳnh", "Quýt", "Quých", "Quyên", "Quốc", "Huỳnh", "Khuyến", "Uyên"):
+        assert is_syllable(fold(word)), word
+    for word in ("Qunh", "Qynh", "Quynhs"):
+        assert not is_syllable(fold(word)), word
+    assert NAME_SHAPE not in parse_name_value("VÕ THỊ QUỲNH").warnings
+    assert split_glued("NHƯQUỲNH") == "NHƯ QUỲNH"

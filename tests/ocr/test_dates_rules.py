@@ -91,6 +91,23 @@ def test_judge_trusts_only_dates_read_twice() -> None:
     assert judge(_words("0946061407"), "0946061407") is None  # no date: nothing changes
 
 
+def test_a_digit_read_as_its_look_alike_letter_counts_as_read() -> None:
+    """A typed CT01's boxed date of birth, as Tesseract read it on a tune file of family 2: the
+    first reading gave the day's 1 as "l", both digits-only readings "12.06.1950". The 1 was
+    taken as read by the digits-only readings alone, and the right date went to review."""
+    from ocr.dates import date_letters_as_digits
+
+    boxed = _words("l2", "„06", "„", "1950")
+    assert judge(boxed, "12.06.1950") == ("12/06/1950", AGREED_CONFIDENCE)
+    assert settle_date(boxed, "12.06.1950", "12.06.1950") == ("12/06/1950", SETTLED_CONFIDENCE)
+    assert date_letters_as_digits("O3/11/199l") == "03/11/1991"
+    assert date_letters_as_digits("21!01I1968") == "21!01I1968"  # strokes between digits: slashes
+    # A letter of another shape is no reading of the digit: still for review.
+    assert judge(_words("ÔỞ", "„11", ",", "1984"), "03111984") == ("03/11/1984", DISAGREED_CONFIDENCE)
+    # The letter read as another digit than the second reading's: the two still disagree.
+    assert judge(_words("l2", "„06", "„", "1950"), "13.06.1950")[1] == DISAGREED_CONFIDENCE  # type: ignore[index]
+
+
 def test_house_numbers_after_so_are_read_again() -> None:
     line = _line(("trú:", 0.85), ("Số", 0.96), ("199,", 0.92), ("đường", 0.97), ("Hùng", 0.97))
     assert [" ".join(w.text for w in r.words([line])) for r in find_number_runs([line])] == ["199,"]
