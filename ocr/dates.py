@@ -225,9 +225,9 @@ def confirmed_digits(first: str, second: str) -> int | None:
 
 
 _ZERO_LIKE = re.compile(r"(?<=\d)[Oo]|[Oo](?=\d)")
-# A stroke at a digit group's edge ("l2" for the day 12 in a CT01 box); one between two digits
-# is a slash ("21!01I1968").
-_ONE_LIKE = re.compile(r"(?<![\d])[lI|!](?=\d)|(?<=\d)[lI|!](?!\d)")
+# A stroke alone at a digit group's edge ("l2" for the day 12 in a CT01 box); one between two
+# digits, or beside another stroke, is (part of) a slash ("21!01I1968", "22I!03I1987").
+_ONE_LIKE = re.compile(r"(?<![\dlI|!])[lI|!](?=\d)|(?<=\d)[lI|!](?![\dlI|!])")
 
 
 def date_letters_as_digits(text: str) -> str:

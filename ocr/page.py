@@ -28,7 +28,7 @@ TIMEOUT_WARNING = (
 )
 BLANK_NOTE = "Trang {n}: trang trắng, không nhận dạng (blank page, not OCR'd)"
 # Bumped whenever what a page OCRs to changes for the same pixels and settings (caches key on it).
-OCR_REVISION = "16-rules-boxes-dates-all-numbers-third-reading-handwriting-redlines-lookalike-date-digits"
+OCR_REVISION = "17-rules-boxes-dates-all-numbers-third-reading-handwriting-redlines-lookalike-date-digits"
 LOW_CONFIDENCE = 0.60
 LOW_CONFIDENCE_WARNING = (
     "Trang {n}: chữ nhận dạng kém tin cậy ({confidence:.0%}), nên kiểm tra hoặc quét lại "

@@ -102,6 +102,9 @@ def test_a_digit_read_as_its_look_alike_letter_counts_as_read() -> None:
     assert settle_date(boxed, "12.06.1950", "12.06.1950") == ("12/06/1950", SETTLED_CONFIDENCE)
     assert date_letters_as_digits("O3/11/199l") == "03/11/1991"
     assert date_letters_as_digits("21!01I1968") == "21!01I1968"  # strokes between digits: slashes
+    # Two strokes for one slash (a family-1 marriage certificate, degraded): still a slash.
+    assert date_letters_as_digits("22I!03I1987") == "22I!03I1987"
+    assert judge(_words("22I!03I1987"), "22/03/1987") == ("22/03/1987", AGREED_CONFIDENCE)
     # A letter of another shape is no reading of the digit: still for review.
     assert judge(_words("ÔỞ", "„11", ",", "1984"), "03111984") == ("03/11/1984", DISAGREED_CONFIDENCE)
     # The letter read as another digit than the second reading's: the two still disagree.
