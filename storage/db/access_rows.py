@@ -183,19 +183,8 @@ def _sqlite_values(row: AccessRow) -> tuple[Any, ...]:
     """``_params`` of one row on SQLite, written out: there only ``at`` and ``fields`` are
     encoded (``_statement``), and the generic loop over the processors is most of the Python
     between the read and its record (a test holds the two equal)."""
-    return (
-        sqlite_utc_text(row.at),
-        row.actor[:128],
-        row.action,
-        row.owner_id,
-        row.dossier_code,
-        row.legal_basis,
-        row.legal_reference,
-        row.document_id,
-        _json_list(tuple(sorted(set(row.fields)))),
-        row.documents,
-        row.page,
-    )
+    at, *middle, fields, documents, page = _values(row)
+    return (sqlite_utc_text(at), *middle, _json_list(fields), documents, page)
 
 
 @lru_cache(maxsize=256)

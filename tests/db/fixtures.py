@@ -206,3 +206,25 @@ def db(request: pytest.FixtureRequest, tmp_path: Path, pg_database: str | None) 
 def empty_db(request: pytest.FixtureRequest, tmp_path: Path, pg_database: str | None) -> Iterator[Database]:
     """An empty database (no schema, no Alembic revision): for tests of the migrations themselves."""
     yield from make_database(request.param, tmp_path, pg_database, migrate=False)
+
+
+def access_row_with_every_column(owner: str) -> Any:
+    """A ``storage.db.access_rows.AccessRow`` with every column set: a name with marks, fields
+    given twice and out of order, an id past 2^53, a time in Vietnam's offset."""
+    from datetime import datetime, timedelta, timezone
+
+    from storage.db.access_rows import AccessRow
+
+    return AccessRow(
+        "staff:Nguyễn Văn Á",
+        "document.page",
+        owner,
+        ["place_of_residence", "full_name", "full_name"],
+        2,
+        dossier_code="HS-2026-000123",
+        legal_basis="dossier",
+        legal_reference="Điều 11 Nghị định 13/2023/NĐ-CP",
+        document_id=9_007_199_254_740_993,
+        page=4,
+        at=datetime(2026, 6, 30, 23, 59, 59, 123456, tzinfo=timezone(timedelta(hours=7))),
+    )

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -31,7 +31,7 @@ from storage.db.access_rows import PG_STATEMENT, AccessRow, append_access_rows
 from storage.db.engine import make_engine, read_session, run_recorded_read, write_session
 from storage.db.errors import DatabaseError
 from storage.db.security_models import PersonalDataAccess
-from tests.db.fixtures import PG_HOST, Database
+from tests.db.fixtures import PG_HOST, Database, access_row_with_every_column
 
 OWNER = "027095001234"
 
@@ -151,19 +151,7 @@ def test_the_prepared_row_is_what_the_cursor_writes(pg: Engine) -> None:
     """Every column, NULL or not, through the prepared statement (a recorded read) and through
     the cursor (a write transaction): the same values, the same JSON text."""
     rows = [
-        AccessRow(
-            "staff:Nguyễn Văn Á",
-            "document.page",
-            OWNER,
-            ["place_of_residence", "full_name", "full_name"],
-            2,
-            dossier_code="HS-2026-000123",
-            legal_basis="dossier",
-            legal_reference="Điều 11 Nghị định 13/2023/NĐ-CP",
-            document_id=9_007_199_254_740_993,
-            page=4,
-            at=datetime(2026, 6, 30, 23, 59, 59, 123456, tzinfo=timezone(timedelta(hours=7))),
-        ),
+        access_row_with_every_column(OWNER),
         AccessRow("os:x" * 40, "lookup", "0312345678-001", [], 0, at=datetime(2026, 1, 1, 0, 0, 0)),
     ]
     for row in rows:

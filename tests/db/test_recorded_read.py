@@ -20,7 +20,7 @@ from storage.db.access_rows import AccessRow, append_access_rows
 from storage.db.engine import make_engine, run_recorded_read, write_session
 from storage.db.models import Agency
 from storage.db.security_models import PersonalDataAccess
-from tests.db.fixtures import Database, sqlite_only
+from tests.db.fixtures import Database, access_row_with_every_column, sqlite_only
 
 OWNER = "027095001234"
 
@@ -241,19 +241,8 @@ def test_a_recorded_read_with_a_pending_object_is_refused(db: Database) -> None:
     "row",
     [
         AccessRow("key:a", "lookup", OWNER, ["b", "a", "a"], 2),
-        AccessRow(
-            "x" * 200,
-            "document.page",
-            OWNER,
-            [],
-            1,
-            dossier_code="H01.1-261201-0001",
-            legal_basis="legal_obligation",
-            legal_reference="Điều 17",
-            document_id=7,
-            page=3,
-            at=datetime(2026, 6, 30, 23, 59, 59, 1, tzinfo=timezone(timedelta(hours=7))),
-        ),
+        AccessRow("x" * 200, "lookup", OWNER, [], 0, at=datetime(2026, 1, 1, 0, 0, 0)),  # naive, long actor
+        access_row_with_every_column(OWNER),
     ],
 )
 def test_the_sqlite_row_values_are_the_generic_ones(row: AccessRow) -> None:
