@@ -239,6 +239,11 @@ def date_letters_as_digits(text: str) -> str:
     return _ONE_LIKE.sub("1", _ZERO_LIKE.sub("0", text))
 
 
+def _first_reading(first: Sequence[Word]) -> str:
+    """A run's first reading as one text, its look-alike letters as digits."""
+    return date_letters_as_digits("".join(w.text for w in first))
+
+
 def judge(first: Sequence[Word], reading: str) -> tuple[str, float] | None:
     """(text, confidence) for a run whose first reading is ``first`` and digits-only reading
     ``reading``, or None to keep the first reading as it is (the second is no date).
@@ -252,7 +257,7 @@ def judge(first: Sequence[Word], reading: str) -> tuple[str, float] | None:
     if parsed is None:
         return None
     value, digits = parsed
-    first_text = date_letters_as_digits("".join(w.text for w in first))
+    first_text = _first_reading(first)
     confirmed = confirmed_digits(first_text, digits)
     read_once = sum(c.isdigit() for c in reading) - (confirmed or 0)
     # A first reading that is a date already keeps its text ("15/5/2021" as printed).
@@ -382,9 +387,7 @@ def settle_date(first: Sequence[Word], second: str, third: str) -> tuple[str, fl
     read2 = as_date(second)
     if read2 is None or read2[0] != read3[0]:
         return None
-    if sum(c.isdigit() for c in date_letters_as_digits("".join(w.text for w in first))) != sum(
-        c.isdigit() for c in second
-    ):
+    if sum(c.isdigit() for c in _first_reading(first)) != sum(c.isdigit() for c in second):
         return None
     return read3[0], SETTLED_CONFIDENCE
 

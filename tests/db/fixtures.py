@@ -18,6 +18,7 @@ import sqlite3
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ import pytest
 from sqlalchemy import Engine, create_engine, event, text
 
 from config.settings import Settings, load_settings
+from storage.db.access_rows import AccessRow
 from storage.db.engine import make_engine
 from storage.db.migrate import upgrade_engine
 
@@ -208,13 +210,9 @@ def empty_db(request: pytest.FixtureRequest, tmp_path: Path, pg_database: str | 
     yield from make_database(request.param, tmp_path, pg_database, migrate=False)
 
 
-def access_row_with_every_column(owner: str) -> Any:
-    """A ``storage.db.access_rows.AccessRow`` with every column set: a name with marks, fields
-    given twice and out of order, an id past 2^53, a time in Vietnam's offset."""
-    from datetime import datetime, timedelta, timezone
-
-    from storage.db.access_rows import AccessRow
-
+def access_row_with_every_column(owner: str) -> AccessRow:
+    """An access row with every column set: a name with marks, fields given twice and out of
+    order, an id past 2^53, a time in Vietnam's offset."""
     return AccessRow(
         "staff:Nguyễn Văn Á",
         "document.page",
